@@ -1,0 +1,63 @@
+# Jijie: `make demo` to try it, `make test` to test it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+VENDOR := jijie/core/static/vendor
+ASSETS := $(VENDOR)/.installed
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+HOST ?= 127.0.0.1:8000
+SCALE ?= small
+
+.PHONY: demo test check bench setup serve messages clean
+
+# The virtualenv with the app and its development tools, rebuilt when pyproject changes.
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# htmx, ECharts and the CSS kit come from npm and are served by the app (no CDN).
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required (Node.js 18+)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	touch $@
+
+locale/%.mo: locale/%.po $(INSTALLED)
+	$(BIN)/python manage.py compile_translations
+
+setup: $(INSTALLED) $(ASSETS) $(CATALOGS)
+
+demo: setup
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_city --scale $(SCALE)
+	@echo "Jijie is at http://$(HOST)/  (Ctrl-C to stop)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: setup
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy jijie config
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/djlint jijie --lint
+	$(BIN)/lint-imports
+
+bench: setup
+	$(BIN)/python -m bench.areas
+
+# For developers with GNU gettext: refresh the English catalog from the sources.
+messages: setup
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

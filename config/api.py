@@ -1,0 +1,71 @@
+"""The JSON API: one NinjaAPI, session or bearer-token auth, each app's router mounted.
+The OpenAPI schema is at /api/openapi.json and its documentation at /api/docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from jijie.accounts.api import router as accounts_router
+from jijie.accounts.services import token_authenticate
+from jijie.areas.api import router as areas_router
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Jijie API",
+    version="1",
+    description="集结 — community-level emergency response. All data is scoped to the "
+    "caller's areas; out-of-scope records answer 404.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _detail(exc: Exception, default: str) -> str:
+    return str(exc) if exc.args and str(exc) else default
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _detail(exc, _("没有找到,或不在您的管辖范围内。"))}, status=404
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _detail(exc, _("您的角色不能进行此操作。"))}, status=403
+    )
+
+
+@api.exception_handler(BadRequest)
+def bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+    return api.create_response(request, {"detail": _detail(exc, _("请求有误。"))}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for e in errs for m in e.messages]
+                  for field, errs in exc.error_dict.items()}
+        detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
+        return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+api.add_router("/accounts", accounts_router)
+api.add_router("/areas", areas_router)

@@ -1,0 +1,20 @@
+"""URL wiring only: each app owns its own urls.py and API router."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("jijie.accounts.urls")),
+    path("areas/", include("jijie.areas.urls")),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "jijie.core.views.bad_request"
+handler403 = "jijie.core.views.permission_denied"
+handler404 = "jijie.core.views.page_not_found"
+handler500 = "jijie.core.views.server_error"

@@ -1,0 +1,2 @@
+"""Users, role assignments (role × area), login, API tokens, and the append-only,
+hash-chained audit log."""

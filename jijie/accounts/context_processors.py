@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from jijie.areas import access
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the page shell needs: which menu entries this user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "areas": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
+            "audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
+            "admin": user.is_staff,
+        },
+        "user_roles": access.assignments(user),
+    }

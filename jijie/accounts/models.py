@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jijie.areas.models import Area
+
+
+class Role(models.TextChoices):
+    COMMAND = "command", _("指挥部")
+    WORKING_COMMITTEE = "working_committee", _("机关工委")
+    STREET_OFFICE = "street_office", _("街道办")
+    COMMUNITY_SECRETARY = "community_secretary", _("社区书记")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者")
+    GRID_WORKER = "grid_worker", _("网格员")
+    GATE_GUARD = "gate_guard", _("卡口值守")
+    MEMBER = "member", _("党员/干部/志愿者")
+    INSPECTOR = "inspector", _("督查组")
+    AUDITOR = "auditor", _("审计")
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from RoleAssignment, never from Django groups."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held over an area subtree: the unit of every permission decision."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area.name}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for phones and other systems. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One row of the audit chain. `hash` is an HMAC over the row and the previous hash,
+    so an edited, inserted or deleted row breaks the chain (`manage.py audit_verify`).
+    Never holds personal values: only what was done, by whom, to which record, and why.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    area_path = models.CharField(max_length=255, blank=True, db_index=True)
+    reason = models.TextField(_("事由"), blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects: ClassVar[AppendOnlyQuerySet] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditHead(models.Model):
+    """The chain's head, one row. Appending locks it, so sequence numbers have no gaps
+    and a deleted last row is still detected."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")

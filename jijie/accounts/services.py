@@ -1,0 +1,143 @@
+"""Writes for accounts: sign-in and sign-out, users, role assignments, API tokens.
+Each writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jijie.accounts.audit import audit_record
+from jijie.accounts.models import ApiToken, Role, RoleAssignment, User
+from jijie.areas import access
+from jijie.areas.models import Area, AreaKind
+
+# The area levels each role may be assigned at: a grid worker holds grids, not a city.
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.COMMAND: frozenset({AreaKind.CITY, AreaKind.DISTRICT}),
+    Role.WORKING_COMMITTEE: frozenset({AreaKind.CITY, AreaKind.DISTRICT}),
+    Role.STREET_OFFICE: frozenset({AreaKind.STREET, AreaKind.TOWN}),
+    Role.COMMUNITY_SECRETARY: frozenset({AreaKind.COMMUNITY, AreaKind.VILLAGE}),
+    Role.COMMUNITY_WORKER: frozenset({AreaKind.COMMUNITY, AreaKind.VILLAGE}),
+    Role.GRID_WORKER: frozenset({AreaKind.GRID}),
+    Role.GATE_GUARD: frozenset({AreaKind.COMMUNITY, AreaKind.VILLAGE, AreaKind.GRID}),
+    Role.MEMBER: frozenset({AreaKind.COMMUNITY, AreaKind.VILLAGE}),
+    Role.INSPECTOR: frozenset(
+        {AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN}
+    ),
+    Role.AUDITOR: frozenset({AreaKind.CITY, AreaKind.DISTRICT}),
+}
+TOKEN_LIFETIME = timedelta(days=90)
+
+
+@transaction.atomic
+def session_login(*, request: HttpRequest, user: User) -> None:
+    """Start a session for an authenticated user and record it."""
+    login(request, user)
+    audit_record(actor=user, action="session.login", request=request)
+
+
+@transaction.atomic
+def session_logout(*, request: HttpRequest) -> None:
+    user = request.user if request.user.is_authenticated else None
+    if isinstance(user, User):
+        audit_record(actor=user, action="session.logout", request=request)
+    logout(request)
+
+
+@transaction.atomic
+def user_create(
+    *, actor: User | None, username: str, password: str, full_name: str = ""
+) -> User:
+    """Create a user after the password rules (length, common passwords) accept it."""
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
+    user = User(username=username, full_name=full_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor, action="user.create", target=user)
+    return user
+
+
+@transaction.atomic
+def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
+    """Give `user` a role over `area`'s subtree. An actor (None for the system) must be
+    able to edit that area themselves."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("未知角色“%(role)s”。") % {"role": role}})
+    if area.kind not in ROLE_LEVELS[role]:
+        raise ValidationError(
+            {
+                "area": _("角色“%(role)s”不能分配在“%(kind)s”一级。")
+                % {"role": Role(role).label, "kind": AreaKind(area.kind).label}
+            }
+        )
+    if actor is not None:
+        access.require(actor, access.Action.AREA_EDIT, area)
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, area=area, defaults={"granted_by": actor}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="role.assign",
+            target=user,
+            area=area,
+            data={"role": role, "area": area.code},
+        )
+    access.forget(user)
+    return assignment
+
+
+def _token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, user: User, name: str, lifetime: timedelta = TOKEN_LIFETIME) -> str:
+    """Create an API token and return its secret, which is shown once and never stored."""
+    key = "jj_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[3:11],
+        key_hash=_token_hash(key),
+        expires_at=timezone.now() + lifetime,
+    )
+    audit_record(actor=user, action="token.create", target=token, data={"name": name})
+    return key
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    if token.user_id != actor.pk:
+        raise ValidationError(_("只能吊销自己的令牌。"))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(actor=actor, action="token.revoke", target=token)
+
+
+def token_authenticate(key: str) -> User | None:
+    """The active user behind a bearer token, or None. Touches `last_used_at` at most
+    once a minute so that a busy phone does not write on every request."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(key), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

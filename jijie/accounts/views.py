@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jijie.accounts import selectors, services
+from jijie.accounts.audit import verify_chain
+from jijie.accounts.forms import AuditFilterForm, TokenForm
+from jijie.accounts.models import User
+from jijie.areas import access, selectors as area_selectors
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        services.session_login(request=self.request, user=form.get_user())  # type: ignore[attr-defined]
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    services.session_logout(request=request)
+    return redirect("accounts:login")
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not access.assignments(user):
+        return render(request, "accounts/no_role.html", status=403)
+    roots = access.scope_roots(user)
+    summaries = []
+    for root in roots:
+        counts = area_selectors.subtree_counts(root)
+        summaries.append((root, counts.below(root.depth), counts.dwellings))
+    context = {
+        "summaries": summaries,
+        "may_audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
+        "recent_audit": selectors.audit_list(actor=user)[:10],
+    }
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not access.scope_paths(user, access.Action.AUDIT_VIEW):
+        raise PermissionDenied(_("只有审计角色可以查看审计日志。"))
+    form = AuditFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_list(
+        actor=user, action=filters.get("action", ""), username=filters.get("actor", "")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    if not access.scope_paths(_user(request), access.Action.AUDIT_VIEW):
+        raise PermissionDenied(_("只有审计角色可以校验审计日志。"))
+    problems = list(verify_chain())
+    return render(request, "accounts/audit_verify.html", {"problems": problems[:100]})
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        secret = services.token_create(user=user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    context = {"form": form, "secret": secret, "tokens": selectors.token_list(user=user)}
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = _user(request)
+    token = get_object_or_404(selectors.token_list(user=user), pk=token_id)
+    services.token_revoke(actor=user, token=token)
+    return redirect("accounts:tokens")

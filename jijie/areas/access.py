@@ -1,0 +1,167 @@
+"""The one place that answers "which areas and records may this user see, and may they
+do X here".
+
+A user's scope is the union of the subtrees of their role assignments. Every query of
+scoped data starts here: `scoped(queryset, user, Action.X, path_field=...)` filters by
+materialised-path prefix, `area_for(user, code, Action.X)` fetches one area or answers
+404 (out of scope looks exactly like missing) or 403 (in scope, role too low).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jijie.areas import codes
+from jijie.areas.models import Area
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import RoleAssignment, User
+
+M = TypeVar("M", bound=models.Model)
+
+
+class Action(StrEnum):
+    AREA_VIEW = "area.view"
+    AREA_EDIT = "area.edit"
+    AUDIT_VIEW = "audit.view"
+
+
+def _permissions() -> dict[str, frozenset[Action]]:
+    from jijie.accounts.models import Role
+
+    view, edit = Action.AREA_VIEW, Action.AREA_EDIT
+    return {
+        Role.COMMAND: frozenset({view, edit}),
+        Role.WORKING_COMMITTEE: frozenset({view}),
+        Role.STREET_OFFICE: frozenset({view, edit}),
+        Role.COMMUNITY_SECRETARY: frozenset({view, edit}),
+        Role.COMMUNITY_WORKER: frozenset({view}),
+        Role.GRID_WORKER: frozenset({view}),
+        Role.GATE_GUARD: frozenset({view}),
+        Role.MEMBER: frozenset(),
+        Role.INSPECTOR: frozenset({view}),
+        Role.AUDITOR: frozenset({view, Action.AUDIT_VIEW}),
+    }
+
+
+def role_actions(role: str) -> frozenset[Action]:
+    return _permissions().get(role, frozenset())
+
+
+def assignments(user: User | AnonymousUser) -> list[RoleAssignment]:
+    """The user's role assignments, read once per request object."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[RoleAssignment] | None = getattr(user, "_jijie_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.select_related("area").order_by("area__path", "role"))
+        user._jijie_assignments = cached  # type: ignore[union-attr]
+    return cached
+
+
+def forget(user: User) -> None:
+    """Drop the cached assignments after they change."""
+    if hasattr(user, "_jijie_assignments"):
+        del user._jijie_assignments
+
+
+def roles(user: User | AnonymousUser) -> list[str]:
+    return sorted({a.role for a in assignments(user)})
+
+
+def _minimal(paths: Iterable[str]) -> list[str]:
+    """Drop paths that lie under another path of the set."""
+    result: list[str] = []
+    for path in sorted(set(paths)):
+        if not result or not path.startswith(result[-1]):
+            result.append(path)
+    return result
+
+
+def scope_paths(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -> list[str]:
+    """Paths of the subtrees where `user` may do `action`."""
+    return _minimal(a.area.path for a in assignments(user) if action in role_actions(a.role))
+
+
+def path_filter(
+    user: User | AnonymousUser, action: Action = Action.AREA_VIEW, *, path_field: str = "path"
+) -> Q:
+    paths = scope_paths(user, action)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{path_field}__startswith": path})
+    return q
+
+
+def scoped(
+    queryset: models.QuerySet[M],
+    user: User | AnonymousUser,
+    action: Action = Action.AREA_VIEW,
+    *,
+    path_field: str = "path",
+) -> models.QuerySet[M]:
+    """`queryset` narrowed to the records under the areas where `user` may do `action`."""
+    return queryset.filter(path_filter(user, action, path_field=path_field))
+
+
+def visible_areas(user: User | AnonymousUser) -> models.QuerySet[Area]:
+    return scoped(Area.objects.all(), user, Action.AREA_VIEW)
+
+
+def scope_roots(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -> list[Area]:
+    paths = scope_paths(user, action)
+    return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
+def may(user: User | AnonymousUser, action: Action, area: Area) -> bool:
+    return any(area.path.startswith(path) for path in scope_paths(user, action))
+
+
+def require(user: User | AnonymousUser, action: Action, area: Area) -> None:
+    """Raise 404 when `area` is out of the user's sight, 403 when the role is too low."""
+    if not may(user, Action.AREA_VIEW, area) and not may(user, action, area):
+        raise Http404
+    if not may(user, action, area):
+        raise PermissionDenied(_("您的角色不能在“%(area)s”执行此操作。") % {"area": area.name})
+
+
+def area_for(user: User | AnonymousUser, code: str, action: Action = Action.AREA_VIEW) -> Area:
+    """The area with `code` if the user may do `action` there.
+
+    A malformed code is a 400 with the reason; a well-formed code that is unknown or out
+    of scope is the same 404; a visible area where the role may not act is a 403.
+    """
+    if not codes.is_well_formed(code):
+        raise BadRequest(_("区域代码“%(code)s”格式不正确:应为 6 位或 12 位数字,"
+                           "网格和楼栋再加“-编号”。") % {"code": code[:40]})
+    area = visible_areas(user).filter(code=code).first()
+    if area is None:
+        raise Http404(_("没有找到代码为“%(code)s”的区域,或它不在您的管辖范围内。") % {"code": code})
+    require(user, action, area)
+    return area
+
+
+def audit_filter(user: User | AnonymousUser) -> Q:
+    """Audit rows the user may read: those of areas in their audit scope, and rows with no
+    area (logins, tokens) only for auditors whose scope is a whole city."""
+    paths = scope_paths(user, Action.AUDIT_VIEW)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(area_path__startswith=path)
+    if any(len(path) == Area.steplen for path in paths):
+        q |= Q(area_path="")
+    return q

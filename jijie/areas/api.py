@@ -1,0 +1,106 @@
+"""`/api/areas/...`: the same scoping as the pages, through `access`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from jijie.areas import access, selectors, services
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+
+router = Router(tags=["areas"])
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    depth: int
+    dwelling_count: int
+
+    @staticmethod
+    def of(area: Area) -> AreaOut:
+        return AreaOut(
+            code=area.code,
+            name=area.name,
+            kind=area.kind,
+            kind_label=str(area.get_kind_display()),
+            depth=area.depth,
+            dwelling_count=area.dwelling_count,
+        )
+
+
+class CountsOut(Schema):
+    by_level: dict[str, int]
+    dwellings: int
+
+    @staticmethod
+    def of(counts: selectors.Counts) -> CountsOut:
+        return CountsOut(
+            by_level={str(d): n for d, n in sorted(counts.by_depth.items())},
+            dwellings=counts.dwellings,
+        )
+
+
+class ChildOut(Schema):
+    area: AreaOut
+    counts: CountsOut
+
+
+class AreaDetailOut(Schema):
+    area: AreaOut
+    breadcrumb: list[AreaOut]
+    counts: CountsOut
+    children: list[ChildOut]
+    may_edit: bool
+
+
+class AreaCreateIn(Schema):
+    kind: str
+    name: str
+    code: str
+    dwelling_count: int = 0
+
+
+class AreaUpdateIn(Schema):
+    name: str
+    dwelling_count: int | None = None
+
+
+@router.get("/", response=list[AreaOut], summary="Scope roots, or areas matching ?q=")
+def area_roots(request: HttpRequest, q: str = "") -> list[AreaOut]:
+    if q:
+        return [AreaOut.of(a) for a in selectors.area_search(request.user, q[:50])]
+    return [AreaOut.of(a) for a in access.scope_roots(request.user)]
+
+
+@router.get("/{code}", response=AreaDetailOut, summary="One area with its children and counts")
+def area_detail(request: HttpRequest, code: str) -> AreaDetailOut:
+    area = access.area_for(request.user, code)
+    counts = selectors.children_counts(area)
+    return AreaDetailOut(
+        area=AreaOut.of(area),
+        breadcrumb=[AreaOut.of(a) for a, ok in selectors.breadcrumb(request.user, area) if ok],
+        counts=CountsOut.of(selectors.subtree_counts(area)),
+        children=[
+            ChildOut(area=AreaOut.of(c), counts=CountsOut.of(counts.get(c.path, selectors.Counts())))
+            for c in selectors.area_children(area)
+        ],
+        may_edit=access.may(request.user, Action.AREA_EDIT, area),
+    )
+
+
+@router.post("/{code}/children", response={201: AreaOut}, summary="Add a child area")
+def area_add_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> tuple[int, AreaOut]:
+    parent = access.area_for(request.user, code, Action.AREA_EDIT)
+    child = services.area_create(actor=request.user, parent=parent, **payload.dict())  # type: ignore[arg-type]
+    return 201, AreaOut.of(child)
+
+
+@router.patch("/{code}", response=AreaOut, summary="Rename an area (and set a building's dwellings)")
+def area_update(request: HttpRequest, code: str, payload: AreaUpdateIn) -> AreaOut:
+    area = access.area_for(request.user, code, Action.AREA_EDIT)
+    area = services.area_update(actor=request.user, area=area, **payload.dict())  # type: ignore[arg-type]
+    return AreaOut.of(area)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
+
+
+class AreaChildForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"))
+    name = forms.CharField(label=_("名称"), max_length=100)
+    code = forms.CharField(label=_("代码"), max_length=32)
+    dwelling_count = forms.IntegerField(label=_("户数(楼栋)"), min_value=0, initial=0)
+    compound = forms.ModelChoiceField(
+        label=_("所属小区(楼栋)"), queryset=Compound.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, parent: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(AreaKind.choices)
+        self.fields["kind"].choices = [(k, labels[k]) for k in CHILD_KINDS[parent.kind]]
+        if parent.kind == AreaKind.GRID:
+            self.fields["compound"].queryset = Compound.objects.filter(
+                community_id=parent.get_parent().pk
+            )
+        else:
+            del self.fields["dwelling_count"]
+            del self.fields["compound"]
+
+
+class AreaEditForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    dwelling_count = forms.IntegerField(label=_("户数"), min_value=0, required=False)
+    compound = forms.ModelChoiceField(
+        label=_("所属小区"), queryset=Compound.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if area.kind == AreaKind.BUILDING:
+            self.fields["compound"].queryset = Compound.objects.filter(
+                community_id=area.get_parent().get_parent().pk
+            )
+        else:
+            del self.fields["dwelling_count"]
+            del self.fields["compound"]
+
+
+class CompoundForm(forms.Form):
+    name = forms.CharField(label=_("小区名称"), max_length=100)

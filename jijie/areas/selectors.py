@@ -1,0 +1,123 @@
+"""Reads of the area tree. Callers pass areas they obtained through `access`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
+from django.utils.functional import Promise
+
+from jijie.areas import access
+from jijie.areas.models import Area, Compound
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+LEVEL_LABELS: dict[int, Promise] = {
+    1: _("市"),
+    2: _("区县"),
+    3: _("街道/镇"),
+    4: _("社区/村"),
+    5: _("网格"),
+    6: _("楼栋"),
+}
+DEEPEST = 6
+
+
+@dataclass
+class Counts:
+    """How many areas of each depth lie under one node, and the dwellings they hold."""
+
+    by_depth: dict[int, int] = field(default_factory=dict)
+    dwellings: int = 0
+
+    def at(self, depth: int) -> int:
+        return self.by_depth.get(depth, 0)
+
+    def below(self, depth: int) -> list[tuple[Promise, int]]:
+        """(level label, count) for every level under `depth`, for display."""
+        return [(LEVEL_LABELS[d], self.at(d)) for d in range(depth + 1, DEEPEST + 1)]
+
+
+@dataclass
+class AreaTable:
+    """The area browser's table: one row per child, one column per level below it."""
+
+    columns: list[Promise]
+    rows: list[tuple[Area, list[int], int]]
+
+
+def area_children(area: Area) -> QuerySet[Area]:
+    return Area.objects.filter(
+        path__startswith=area.path, depth=area.depth + 1
+    ).order_by("code")
+
+
+def _grouped_counts(area: Area, *, branch_len: int, min_depth: int) -> dict[str, Counts]:
+    rows = (
+        Area.objects.filter(path__startswith=area.path, depth__gte=min_depth)
+        .annotate(branch=Substr("path", 1, branch_len))
+        .values("branch", "depth")
+        .annotate(n=Count("id"), dwellings=Sum("dwelling_count"))
+        .order_by()
+    )
+    result: dict[str, Counts] = {}
+    for row in rows:
+        counts = result.setdefault(row["branch"], Counts())
+        counts.by_depth[row["depth"]] = row["n"]
+        counts.dwellings += row["dwellings"] or 0
+    return result
+
+
+def children_counts(area: Area) -> dict[str, Counts]:
+    """For each child of `area` (keyed by its path), the counts of its whole subtree,
+    in one GROUP BY over the index range of `area`'s path."""
+    return _grouped_counts(
+        area, branch_len=len(area.path) + Area.steplen, min_depth=area.depth + 1
+    )
+
+
+def area_table(area: Area) -> AreaTable:
+    counts = children_counts(area)
+    depths = range(area.depth + 2, DEEPEST + 1)
+    rows = []
+    for child in area_children(area):
+        child_counts = counts.get(child.path, Counts())
+        rows.append((child, [child_counts.at(d) for d in depths], child_counts.dwellings))
+    return AreaTable(columns=[LEVEL_LABELS[d] for d in depths], rows=rows)
+
+
+def subtree_counts(area: Area) -> Counts:
+    """Counts of everything under `area` (itself included)."""
+    return _grouped_counts(area, branch_len=len(area.path), min_depth=area.depth).get(
+        area.path, Counts()
+    )
+
+
+def breadcrumb(user: User | AnonymousUser, area: Area) -> list[tuple[Area, bool]]:
+    """Ancestors of `area` and itself, each with whether the user may open it."""
+    chain = [*area.get_ancestors(), area]
+    paths = access.scope_paths(user)
+    return [(node, any(node.path.startswith(p) for p in paths)) for node in chain]
+
+
+def area_search(user: User | AnonymousUser, query: str, *, limit: int = 50) -> list[Area]:
+    """Areas in the user's scope whose name contains `query` or whose code starts with it."""
+    query = query.strip()
+    if not query:
+        return []
+    matches = access.visible_areas(user).filter(
+        Q(name__icontains=query) | Q(code__startswith=query)
+    )
+    return list(matches.order_by("depth", "code")[:limit])
+
+
+def compounds_of(community: Area) -> QuerySet[Compound]:
+    return Compound.objects.filter(community=community).annotate(
+        building_count=Count("buildings")
+    ).order_by("code")

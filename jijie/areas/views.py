@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from jijie.areas import access, selectors, services
+from jijie.areas.access import Action
+from jijie.areas.forms import AreaChildForm, AreaEditForm, CompoundForm
+from jijie.areas.models import AreaKind
+
+
+def _apply(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, on the field it names when there is one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    roots = access.scope_roots(request.user)
+    if not roots:
+        raise PermissionDenied(_("您的角色不包含浏览区域。"))
+    if len(roots) == 1:
+        return redirect("areas:detail", code=roots[0].code)
+    return render(request, "areas/index.html", {"roots": roots})
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    area = access.area_for(request.user, code)
+    total = selectors.subtree_counts(area)
+    context = {
+        "area": area,
+        "crumbs": selectors.breadcrumb(request.user, area),
+        "table": selectors.area_table(area),
+        "totals": total.below(area.depth),
+        "dwellings": total.dwellings,
+        "may_edit": access.may(request.user, Action.AREA_EDIT, area),
+        "compounds": (
+            selectors.compounds_of(area)
+            if area.kind in (AreaKind.COMMUNITY, AreaKind.VILLAGE)
+            else None
+        ),
+    }
+    return render(request, "areas/detail.html", context)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:50]
+    results = selectors.area_search(request.user, query)
+    template = "areas/_search_results.html" if request.htmx else "areas/search.html"  # type: ignore[attr-defined]
+    return render(request, template, {"q": query, "results": results})
+
+
+@login_required
+def add_child(request: HttpRequest, code: str) -> HttpResponse:
+    parent = access.area_for(request.user, code, Action.AREA_EDIT)
+    if not parent.child_kinds:
+        raise PermissionDenied(_("楼栋下不能再添加区域。"))
+    form = AreaChildForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.area_create(actor=request.user, parent=parent, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return redirect("areas:detail", code=child.code)
+    return render(request, "areas/form.html", {"form": form, "area": parent, "mode": "add"})
+
+
+@login_required
+def edit(request: HttpRequest, code: str) -> HttpResponse:
+    area = access.area_for(request.user, code, Action.AREA_EDIT)
+    initial = {"name": area.name, "dwelling_count": area.dwelling_count, "compound": area.compound}
+    form = AreaEditForm(request.POST or None, area=area, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.area_update(actor=request.user, area=area, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return redirect("areas:detail", code=area.code)
+    return render(request, "areas/form.html", {"form": form, "area": area, "mode": "edit"})
+
+
+@login_required
+def add_compound(request: HttpRequest, code: str) -> HttpResponse:
+    community = access.area_for(request.user, code, Action.AREA_EDIT)
+    form = CompoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compound_create(
+                actor=request.user,  # type: ignore[arg-type]
+                community=community,
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return redirect("areas:detail", code=community.code)
+    return render(
+        request, "areas/form.html", {"form": form, "area": community, "mode": "compound"}
+    )
