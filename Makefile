@@ -57,7 +57,7 @@ bench: setup
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup
-	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --no-location --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from jijie.areas import access, selectors, services
 from jijie.areas.access import Action
@@ -37,9 +37,10 @@ class CountsOut(Schema):
     dwellings: int
 
     @staticmethod
-    def of(counts: selectors.Counts) -> CountsOut:
+    def of(counts: selectors.Counts, depth: int) -> CountsOut:
+        """Counts of the levels below `depth` (the node itself is not counted)."""
         return CountsOut(
-            by_level={str(d): n for d, n in sorted(counts.by_depth.items())},
+            by_level={str(d): n for d, n in sorted(counts.by_depth.items()) if d > depth},
             dwellings=counts.dwellings,
         )
 
@@ -83,9 +84,12 @@ def area_detail(request: HttpRequest, code: str) -> AreaDetailOut:
     return AreaDetailOut(
         area=AreaOut.of(area),
         breadcrumb=[AreaOut.of(a) for a, ok in selectors.breadcrumb(request.user, area) if ok],
-        counts=CountsOut.of(selectors.subtree_counts(area)),
+        counts=CountsOut.of(selectors.subtree_counts(area), area.depth),
         children=[
-            ChildOut(area=AreaOut.of(c), counts=CountsOut.of(counts.get(c.path, selectors.Counts())))
+            ChildOut(
+                area=AreaOut.of(c),
+                counts=CountsOut.of(counts.get(c.path, selectors.Counts()), c.depth),
+            )
             for c in selectors.area_children(area)
         ],
         may_edit=access.may(request.user, Action.AREA_EDIT, area),
@@ -93,10 +97,10 @@ def area_detail(request: HttpRequest, code: str) -> AreaDetailOut:
 
 
 @router.post("/{code}/children", response={201: AreaOut}, summary="Add a child area")
-def area_add_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> tuple[int, AreaOut]:
+def area_add_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> Status[AreaOut]:
     parent = access.area_for(request.user, code, Action.AREA_EDIT)
     child = services.area_create(actor=request.user, parent=parent, **payload.dict())  # type: ignore[arg-type]
-    return 201, AreaOut.of(child)
+    return Status(201, AreaOut.of(child))
 
 
 @router.patch("/{code}", response=AreaOut, summary="Rename an area (and set a building's dwellings)")

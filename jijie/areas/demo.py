@@ -119,7 +119,7 @@ class TreeBuilder:
 
     def __init__(self) -> None:
         self.levels: dict[int, list[Area]] = {}
-        last_root = Area.get_last_root_node()
+        last_root = Area.objects.filter(depth=1).order_by("-path").first()
         self._roots = Area._str2int(last_root.path) if last_root else 0
 
     def add(self, parent: Area | None, **fields: object) -> Area:

@@ -23,7 +23,7 @@ class AreaChildForm(forms.Form):
         self.fields["kind"].choices = [(k, labels[k]) for k in CHILD_KINDS[parent.kind]]
         if parent.kind == AreaKind.GRID:
             self.fields["compound"].queryset = Compound.objects.filter(
-                community_id=parent.get_parent().pk
+                community_id=parent.community_id_above()
             )
         else:
             del self.fields["dwelling_count"]
@@ -41,7 +41,7 @@ class AreaEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         if area.kind == AreaKind.BUILDING:
             self.fields["compound"].queryset = Compound.objects.filter(
-                community_id=area.get_parent().get_parent().pk
+                community_id=area.community_id_above()
             )
         else:
             del self.fields["dwelling_count"]

@@ -95,6 +95,17 @@ class Area(MP_Node):
     def child_kinds(self) -> tuple[str, ...]:
         return CHILD_KINDS[self.kind]
 
+    def ancestor_path(self, depth: int) -> str:
+        """The path of this area's ancestor at `depth` (1 = city)."""
+        return self.path[: depth * self.steplen]
+
+    def community_id_above(self) -> int | None:
+        """The id of the community/village this grid or building belongs to."""
+        if self.depth <= KIND_DEPTH[AreaKind.COMMUNITY]:
+            return None
+        path = self.ancestor_path(KIND_DEPTH[AreaKind.COMMUNITY])
+        return Area.objects.filter(path=path).values_list("pk", flat=True).first()
+
 
 class Compound(models.Model):
     """A residential compound (小区): groups buildings of one community and owns gates."""

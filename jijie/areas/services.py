@@ -69,7 +69,7 @@ def area_create(
     if dwelling_count < 0:
         raise ValidationError({"dwelling_count": _("户数不能为负数。")})
     if compound is not None and (
-        kind != AreaKind.BUILDING or parent is None or compound.community_id != parent.get_parent().pk
+        kind != AreaKind.BUILDING or parent is None or compound.community_id != parent.community_id_above()
     ):
         raise ValidationError({"compound": _("楼栋只能归入本社区的小区。")})
     if Area.objects.filter(code=code).exists():
@@ -82,11 +82,11 @@ def area_create(
         "compound": compound,
     }
     if parent is None:
-        area = Area.add_root(**fields)
+        area = Area.objects.add_root(create_kwargs=fields)
     else:
         # Lock the parent so that two concurrent adds do not compute the same child path.
         parent = Area.objects.select_for_update().get(pk=parent.pk)
-        area = parent.add_child(**fields)
+        area = Area.objects.add_child(parent, create_kwargs=fields)
     _audit(actor=actor, action="area.create", target=area, area=area, data={"code": code})
     return area
 
@@ -114,7 +114,7 @@ def area_update(
                 raise ValidationError({"dwelling_count": _("户数不能为负数。")})
             changes["dwelling_count"] = [area.dwelling_count, dwelling_count]
             area.dwelling_count = dwelling_count
-        if compound is not None and compound.community_id != area.get_parent().get_parent().pk:
+        if compound is not None and compound.community_id != area.community_id_above():
             raise ValidationError({"compound": _("楼栋只能归入本社区的小区。")})
         if (compound.pk if compound else None) != area.compound_id:
             changes["compound"] = [area.compound_id, compound.pk if compound else None]

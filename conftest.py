@@ -1,0 +1,101 @@
+"""Fixtures shared by every app's tests: a small area tree and the three actors
+(manager, lower role in the same area, outsider in a sibling area)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from jijie.accounts.models import Role, User
+from jijie.accounts.services import role_assign
+from jijie.areas.models import Area, AreaKind
+from jijie.areas.services import area_create
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+# make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Tree:
+    city: Area
+    district: Area
+    street: Area
+    other_street: Area
+    community: Area
+    sibling: Area
+    far_community: Area
+    grid: Area
+    grid2: Area
+    sibling_grid: Area
+    building: Area
+
+    def refresh(self) -> Tree:
+        for name, area in vars(self).items():
+            setattr(self, name, Area.objects.get(pk=area.pk))
+        return self
+
+
+def build_tree() -> Tree:
+    def add(parent: Area | None, kind: str, code: str, name: str, **kw: object) -> Area:
+        return area_create(actor=None, parent=parent, kind=kind, code=code, name=name, **kw)
+
+    city = add(None, AreaKind.CITY, "441600", "河源市")
+    district = add(city, AreaKind.DISTRICT, "441602", "源城区")
+    street = add(district, AreaKind.STREET, "441602004000", "源西街道")
+    other_street = add(district, AreaKind.STREET, "441602001000", "上城街道")
+    community = add(street, AreaKind.COMMUNITY, "441602004001", "新港路社区")
+    sibling = add(street, AreaKind.COMMUNITY, "441602004002", "新江三路社区")
+    far = add(other_street, AreaKind.COMMUNITY, "441602001001", "上角社区")
+    grid = add(community, AreaKind.GRID, "441602004001-01", "第01网格")
+    grid2 = add(community, AreaKind.GRID, "441602004001-02", "第02网格")
+    sibling_grid = add(sibling, AreaKind.GRID, "441602004002-01", "第01网格")
+    building = add(grid, AreaKind.BUILDING, "441602004001-01-001", "1栋", dwelling_count=64)
+    add(grid, AreaKind.BUILDING, "441602004001-01-002", "2栋", dwelling_count=48)
+    add(grid2, AreaKind.BUILDING, "441602004001-02-003", "3栋", dwelling_count=120)
+    add(sibling_grid, AreaKind.BUILDING, "441602004002-01-001", "1栋", dwelling_count=80)
+    add(far, AreaKind.GRID, "441602001001-01", "第01网格")
+    return Tree(city, district, street, other_street, community, sibling, far, grid, grid2,
+                sibling_grid, building).refresh()
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    return build_tree()
+
+
+def make_user(username: str, role: str | None = None, area: Area | None = None) -> User:
+    user = User.objects.create_user(username=username, password="a-long-test-password")
+    if role is not None and area is not None:
+        role_assign(actor=None, user=user, role=role, area=area)
+    return user
+
+
+@dataclass
+class Actors:
+    manager: User  # community secretary of 新港路社区
+    lower: User  # community worker of the same community
+    outsider: User  # community secretary of the sibling 新江三路社区
+    street: User  # street office of 源西街道
+    command: User  # district command
+    grid_worker: User  # grid worker of 新港路 grid 01
+    auditor: User  # auditor over the city
+    member: User  # a member: no area browsing
+    nobody: User  # signed in, no role at all
+
+
+@pytest.fixture
+def actors(tree: Tree) -> Actors:
+    return Actors(
+        manager=make_user("manager", Role.COMMUNITY_SECRETARY, tree.community),
+        lower=make_user("lower", Role.COMMUNITY_WORKER, tree.community),
+        outsider=make_user("outsider", Role.COMMUNITY_SECRETARY, tree.sibling),
+        street=make_user("street", Role.STREET_OFFICE, tree.street),
+        command=make_user("command", Role.COMMAND, tree.district),
+        grid_worker=make_user("gridworker", Role.GRID_WORKER, tree.grid),
+        auditor=make_user("auditor", Role.AUDITOR, tree.city),
+        member=make_user("member", Role.MEMBER, tree.community),
+        nobody=make_user("nobody"),
+    )

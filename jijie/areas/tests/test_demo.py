@@ -1,0 +1,41 @@
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from jijie.accounts.models import User
+from jijie.areas.demo import GRID_MAX, GRID_MIN, SEED_DWELLINGS, STREETS, plan
+from jijie.areas.models import Area, AreaKind, Compound
+
+
+def test_seed_plan_is_the_seed_district():
+    layout = plan("seed", random.Random("2020:seed:areas"))
+    assert len(layout.grids) == 36
+    assert sum(sum(g) for g in layout.grids) == SEED_DWELLINGS
+    assert all(GRID_MIN <= size <= GRID_MAX for g in layout.grids for size in g)
+
+
+def test_the_district_has_its_six_streets_and_36_communities():
+    assert [s[1] for s in STREETS] == ["上城街道", "新江街道", "东埔街道", "源西街道", "源南镇", "埔前镇"]
+    assert sum(len(s[3]) for s in STREETS) == 36
+    yuanxi = next(s for s in STREETS if s[1] == "源西街道")
+    assert {"新港路社区", "新江三路社区"} <= {name for name, _ in yuanxi[3]}
+
+
+@pytest.mark.django_db
+def test_demo_city_loads_twice_and_is_deterministic():
+    out = StringIO()
+    call_command("demo_city", stdout=out)
+    first = list(Area.objects.order_by("path").values_list("code", "path", "dwelling_count"))
+    assert Area.objects.filter(kind__in=[AreaKind.COMMUNITY, AreaKind.VILLAGE]).count() == 36
+    assert Area.objects.filter(kind__in=[AreaKind.STREET, AreaKind.TOWN]).count() == 6
+    assert Compound.objects.exists()
+    for grid in Area.objects.filter(kind=AreaKind.GRID):
+        dwellings = sum(b.dwelling_count for b in Area.objects.get_children(grid))
+        assert GRID_MIN <= dwellings <= GRID_MAX
+    assert Area.objects.find_problems() == ([], [], [], [], [])  # treebeard integrity check
+    call_command("demo_city", stdout=out)  # the second run changes nothing
+    assert list(Area.objects.order_by("path").values_list("code", "path", "dwelling_count")) == first
+    assert "secretary_xingang" in out.getvalue() and "jijie-demo-2026" in out.getvalue()
+    assert User.objects.get(username="secretary_xingang").check_password("jijie-demo-2026")
