@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ class Tree:
 
 
 def build_tree() -> Tree:
-    def add(parent: Area | None, kind: str, code: str, name: str, **kw: object) -> Area:
+    def add(parent: Area | None, kind: str, code: str, name: str, **kw: Any) -> Area:
         return area_create(actor=None, parent=parent, kind=kind, code=code, name=name, **kw)
 
     city = add(None, AreaKind.CITY, "441600", "河源市")
@@ -57,8 +58,19 @@ def build_tree() -> Tree:
     add(grid2, AreaKind.BUILDING, "441602004001-02-003", "3栋", dwelling_count=120)
     add(sibling_grid, AreaKind.BUILDING, "441602004002-01-001", "1栋", dwelling_count=80)
     add(far, AreaKind.GRID, "441602001001-01", "第01网格")
-    return Tree(city, district, street, other_street, community, sibling, far, grid, grid2,
-                sibling_grid, building).refresh()
+    return Tree(
+        city,
+        district,
+        street,
+        other_street,
+        community,
+        sibling,
+        far,
+        grid,
+        grid2,
+        sibling_grid,
+        building,
+    ).refresh()
 
 
 @pytest.fixture

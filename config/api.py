@@ -60,8 +60,10 @@ def bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
-        errors = {field: [str(m) for e in errs for m in e.messages]
-                  for field, errs in exc.error_dict.items()}
+        errors = {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in exc.error_dict.items()
+        }
         detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items())
         return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)

@@ -104,9 +104,7 @@ def verify_chain(*, chunk_size: int = 2000) -> Iterator[ChainProblem]:
     rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
     for event in rows:
         if event.seq != expected_seq:
-            yield ChainProblem(
-                expected_seq, f"rows {expected_seq}..{event.seq - 1} are missing"
-            )
+            yield ChainProblem(expected_seq, f"rows {expected_seq}..{event.seq - 1} are missing")
         if event.prev_hash != prev_hash:
             yield ChainProblem(event.seq, "link to the previous row is broken")
         if compute_hash(event, event.prev_hash) != event.hash:

@@ -43,7 +43,9 @@ def populate(ctx: DemoContext) -> None:
         role_assign(actor=None, user=user, role=role, area=area)
         ctx.accounts.append(
             DemoAccount(
-                role=str(Role(role).label), username=username, password=DEMO_PASSWORD,
+                role=str(Role(role).label),
+                username=username,
+                password=DEMO_PASSWORD,
                 scope=area.name,
             )
         )
@@ -53,6 +55,7 @@ def populate(ctx: DemoContext) -> None:
     admin.set_password(DEMO_PASSWORD)
     admin.save(update_fields=["password"])
     ctx.accounts.append(
-        DemoAccount(role="系统管理员 (/admin/)", username="admin", password=DEMO_PASSWORD,
-                    scope="—")
+        DemoAccount(
+            role="系统管理员 (/admin/)", username="admin", password=DEMO_PASSWORD, scope="—"
+        )
     )

@@ -3,9 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
-        label=_("令牌名称"), max_length=100, help_text=_("例如:卡口手机 3 号")
-    )
+    name = forms.CharField(label=_("令牌名称"), max_length=100, help_text=_("例如:卡口手机 3 号"))
 
 
 class AuditFilterForm(forms.Form):

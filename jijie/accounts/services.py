@@ -30,9 +30,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({AreaKind.GRID}),
     Role.GATE_GUARD: frozenset({AreaKind.COMMUNITY, AreaKind.VILLAGE, AreaKind.GRID}),
     Role.MEMBER: frozenset({AreaKind.COMMUNITY, AreaKind.VILLAGE}),
-    Role.INSPECTOR: frozenset(
-        {AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN}
-    ),
+    Role.INSPECTOR: frozenset({AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN}),
     Role.AUDITOR: frozenset({AreaKind.CITY, AreaKind.DISTRICT}),
 }
 TOKEN_LIFETIME = timedelta(days=90)
@@ -54,9 +52,7 @@ def session_logout(*, request: HttpRequest) -> None:
 
 
 @transaction.atomic
-def user_create(
-    *, actor: User | None, username: str, password: str, full_name: str = ""
-) -> User:
+def user_create(*, actor: User | None, username: str, password: str, full_name: str = "") -> User:
     """Create a user after the password rules (length, common passwords) accept it."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
@@ -121,9 +117,7 @@ def token_create(*, user: User, name: str, lifetime: timedelta = TOKEN_LIFETIME)
 def token_revoke(*, actor: User, token: ApiToken) -> None:
     if token.user_id != actor.pk:
         raise ValidationError(_("只能吊销自己的令牌。"))
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(actor=actor, action="token.revoke", target=token)
 
 

@@ -14,7 +14,8 @@ from jijie.accounts import selectors, services
 from jijie.accounts.audit import verify_chain
 from jijie.accounts.forms import AuditFilterForm, TokenForm
 from jijie.accounts.models import User
-from jijie.areas import access, selectors as area_selectors
+from jijie.areas import access
+from jijie.areas import selectors as area_selectors
 
 
 class SignInView(LoginView):

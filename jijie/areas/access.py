@@ -65,7 +65,7 @@ def assignments(user: User | AnonymousUser) -> list[RoleAssignment]:
     cached: list[RoleAssignment] | None = getattr(user, "_jijie_assignments", None)
     if cached is None:
         cached = list(user.role_assignments.select_related("area").order_by("area__path", "role"))
-        user._jijie_assignments = cached  # type: ignore[union-attr]
+        setattr(user, "_jijie_assignments", cached)  # noqa: B010 - a per-request cache
     return cached
 
 
@@ -144,8 +144,10 @@ def area_for(user: User | AnonymousUser, code: str, action: Action = Action.AREA
     of scope is the same 404; a visible area where the role may not act is a 403.
     """
     if not codes.is_well_formed(code):
-        raise BadRequest(_("区域代码“%(code)s”格式不正确:应为 6 位或 12 位数字,"
-                           "网格和楼栋再加“-编号”。") % {"code": code[:40]})
+        raise BadRequest(
+            _("区域代码“%(code)s”格式不正确:应为 6 位或 12 位数字,网格和楼栋再加“-编号”。")
+            % {"code": code[:40]}
+        )
     area = visible_areas(user).filter(code=code).first()
     if area is None:
         raise Http404(_("没有找到代码为“%(code)s”的区域,或它不在您的管辖范围内。") % {"code": code})

@@ -14,7 +14,7 @@ class AreaAdmin(TreeAdmin):  # type: ignore[misc]
 
 
 @admin.register(Compound)
-class CompoundAdmin(admin.ModelAdmin):
+class CompoundAdmin(admin.ModelAdmin[Compound]):
     list_display = ["name", "code", "community"]
     search_fields = ["name", "code"]
     raw_id_fields = ["community"]

@@ -103,7 +103,9 @@ def area_add_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> St
     return Status(201, AreaOut.of(child))
 
 
-@router.patch("/{code}", response=AreaOut, summary="Rename an area (and set a building's dwellings)")
+@router.patch(
+    "/{code}", response=AreaOut, summary="Rename an area (and set a building's dwellings)"
+)
 def area_update(request: HttpRequest, code: str, payload: AreaUpdateIn) -> AreaOut:
     area = access.area_for(request.user, code, Action.AREA_EDIT)
     area = services.area_update(actor=request.user, area=area, **payload.dict())  # type: ignore[arg-type]

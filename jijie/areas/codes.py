@@ -58,8 +58,10 @@ def validate_child_code(*, kind: str, code: str, parent_code: str | None) -> str
     if kind in (AreaKind.STREET, AreaKind.TOWN):
         if not _TWELVE.fullmatch(code) or code[6:9] == "000" or code[9:] != "000":
             raise ValidationError(
-                _("街道/镇代码应为 12 位统计用区划代码,以 000 结尾(如 441602004000),"
-                  "而不是“%(code)s”。"),
+                _(
+                    "街道/镇代码应为 12 位统计用区划代码,以 000 结尾(如 441602004000),"
+                    "而不是“%(code)s”。"
+                ),
                 code="malformed",
                 params={"code": code},
             )
@@ -73,8 +75,10 @@ def validate_child_code(*, kind: str, code: str, parent_code: str | None) -> str
     if kind in (AreaKind.COMMUNITY, AreaKind.VILLAGE):
         if not _TWELVE.fullmatch(code) or code[9:] == "000":
             raise ValidationError(
-                _("社区/村代码应为 12 位统计用区划代码,末 3 位不为 000(如 441602004001),"
-                  "而不是“%(code)s”。"),
+                _(
+                    "社区/村代码应为 12 位统计用区划代码,末 3 位不为 000(如 441602004001),"
+                    "而不是“%(code)s”。"
+                ),
                 code="malformed",
                 params={"code": code},
             )

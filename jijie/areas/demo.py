@@ -23,40 +23,106 @@ SEED_DWELLINGS = 361_876  # households screened in seed-000's district
 
 # (code, name, kind, [(name, kind), ...]) — 36 communities/villages in all.
 STREETS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
-    ("441602001000", "上城街道", AreaKind.STREET, [
-        ("上角社区", AreaKind.COMMUNITY), ("中山社区", AreaKind.COMMUNITY),
-        ("太平社区", AreaKind.COMMUNITY), ("下角社区", AreaKind.COMMUNITY),
-        ("和平社区", AreaKind.COMMUNITY), ("沙坪社区", AreaKind.COMMUNITY),
-    ]),
-    ("441602002000", "新江街道", AreaKind.STREET, [
-        ("东源社区", AreaKind.COMMUNITY), ("文明社区", AreaKind.COMMUNITY),
-        ("新风社区", AreaKind.COMMUNITY), ("福兴社区", AreaKind.COMMUNITY),
-        ("龙泉社区", AreaKind.COMMUNITY), ("长塘社区", AreaKind.COMMUNITY),
-        ("兴华社区", AreaKind.COMMUNITY),
-    ]),
-    ("441602003000", "东埔街道", AreaKind.STREET, [
-        ("东埔社区", AreaKind.COMMUNITY), ("东华社区", AreaKind.COMMUNITY),
-        ("建设社区", AreaKind.COMMUNITY), ("学前社区", AreaKind.COMMUNITY),
-        ("永和社区", AreaKind.COMMUNITY), ("东风社区", AreaKind.COMMUNITY),
-        ("红星社区", AreaKind.COMMUNITY),
-    ]),
-    ("441602004000", "源西街道", AreaKind.STREET, [
-        ("新港路社区", AreaKind.COMMUNITY), ("新江三路社区", AreaKind.COMMUNITY),
-        ("源西社区", AreaKind.COMMUNITY), ("坪围社区", AreaKind.COMMUNITY),
-        ("明珠社区", AreaKind.COMMUNITY), ("宝源社区", AreaKind.COMMUNITY),
-    ]),
-    ("441602100000", "源南镇", AreaKind.TOWN, [
-        ("源南社区", AreaKind.COMMUNITY), ("联新村", AreaKind.VILLAGE),
-        ("金星村", AreaKind.VILLAGE), ("塔岭村", AreaKind.VILLAGE), ("江东村", AreaKind.VILLAGE),
-    ]),
-    ("441602101000", "埔前镇", AreaKind.TOWN, [
-        ("埔前社区", AreaKind.COMMUNITY), ("大坪村", AreaKind.VILLAGE),
-        ("莲塘村", AreaKind.VILLAGE), ("泥金村", AreaKind.VILLAGE), ("上坝村", AreaKind.VILLAGE),
-    ]),
+    (
+        "441602001000",
+        "上城街道",
+        AreaKind.STREET,
+        [
+            ("上角社区", AreaKind.COMMUNITY),
+            ("中山社区", AreaKind.COMMUNITY),
+            ("太平社区", AreaKind.COMMUNITY),
+            ("下角社区", AreaKind.COMMUNITY),
+            ("和平社区", AreaKind.COMMUNITY),
+            ("沙坪社区", AreaKind.COMMUNITY),
+        ],
+    ),
+    (
+        "441602002000",
+        "新江街道",
+        AreaKind.STREET,
+        [
+            ("东源社区", AreaKind.COMMUNITY),
+            ("文明社区", AreaKind.COMMUNITY),
+            ("新风社区", AreaKind.COMMUNITY),
+            ("福兴社区", AreaKind.COMMUNITY),
+            ("龙泉社区", AreaKind.COMMUNITY),
+            ("长塘社区", AreaKind.COMMUNITY),
+            ("兴华社区", AreaKind.COMMUNITY),
+        ],
+    ),
+    (
+        "441602003000",
+        "东埔街道",
+        AreaKind.STREET,
+        [
+            ("东埔社区", AreaKind.COMMUNITY),
+            ("东华社区", AreaKind.COMMUNITY),
+            ("建设社区", AreaKind.COMMUNITY),
+            ("学前社区", AreaKind.COMMUNITY),
+            ("永和社区", AreaKind.COMMUNITY),
+            ("东风社区", AreaKind.COMMUNITY),
+            ("红星社区", AreaKind.COMMUNITY),
+        ],
+    ),
+    (
+        "441602004000",
+        "源西街道",
+        AreaKind.STREET,
+        [
+            ("新港路社区", AreaKind.COMMUNITY),
+            ("新江三路社区", AreaKind.COMMUNITY),
+            ("源西社区", AreaKind.COMMUNITY),
+            ("坪围社区", AreaKind.COMMUNITY),
+            ("明珠社区", AreaKind.COMMUNITY),
+            ("宝源社区", AreaKind.COMMUNITY),
+        ],
+    ),
+    (
+        "441602100000",
+        "源南镇",
+        AreaKind.TOWN,
+        [
+            ("源南社区", AreaKind.COMMUNITY),
+            ("联新村", AreaKind.VILLAGE),
+            ("金星村", AreaKind.VILLAGE),
+            ("塔岭村", AreaKind.VILLAGE),
+            ("江东村", AreaKind.VILLAGE),
+        ],
+    ),
+    (
+        "441602101000",
+        "埔前镇",
+        AreaKind.TOWN,
+        [
+            ("埔前社区", AreaKind.COMMUNITY),
+            ("大坪村", AreaKind.VILLAGE),
+            ("莲塘村", AreaKind.VILLAGE),
+            ("泥金村", AreaKind.VILLAGE),
+            ("上坝村", AreaKind.VILLAGE),
+        ],
+    ),
 ]
 COMPOUND_WORDS = ["花园", "小区", "雅苑", "新村", "华庭", "家园", "名都", "公寓"]
-COMPOUND_STEMS = ["金丰", "碧桂", "翠湖", "江景", "新港", "东湖", "锦绣", "阳光", "康乐",
-                  "丽景", "怡景", "龙湖", "宏达", "富源", "万绿", "槎城", "东江", "紫荆"]
+COMPOUND_STEMS = [
+    "金丰",
+    "碧桂",
+    "翠湖",
+    "江景",
+    "新港",
+    "东湖",
+    "锦绣",
+    "阳光",
+    "康乐",
+    "丽景",
+    "怡景",
+    "龙湖",
+    "宏达",
+    "富源",
+    "万绿",
+    "槎城",
+    "东江",
+    "紫荆",
+]
 GRID_MIN, GRID_MAX = 300, 500
 
 
@@ -86,8 +152,9 @@ def _split(total: int, parts: int, low: int, high: int, rng: random.Random) -> l
 def plan(scale: str, rng: random.Random) -> Plan:
     communities = sum(len(s[3]) for s in STREETS)
     if scale == "small":
-        return Plan(grids=[[rng.randint(GRID_MIN, GRID_MAX) for _ in range(2)]
-                           for _ in range(communities)])
+        return Plan(
+            grids=[[rng.randint(GRID_MIN, GRID_MAX) for _ in range(2)] for _ in range(communities)]
+        )
     weights = [rng.uniform(0.75, 1.25) for _ in range(communities)]
     raw = [SEED_DWELLINGS * w / sum(weights) for w in weights]
     totals = [int(x) for x in raw]

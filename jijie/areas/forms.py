@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +20,12 @@ class AreaChildForm(forms.Form):
     def __init__(self, *args: Any, parent: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(AreaKind.choices)
-        self.fields["kind"].choices = [(k, labels[k]) for k in CHILD_KINDS[parent.kind]]
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [(k, labels[k]) for k in CHILD_KINDS[parent.kind]]
         if parent.kind == AreaKind.GRID:
-            self.fields["compound"].queryset = Compound.objects.filter(
-                community_id=parent.community_id_above()
-            )
+            cast(
+                "forms.ModelChoiceField[Compound]", self.fields["compound"]
+            ).queryset = Compound.objects.filter(community_id=parent.community_id_above())
         else:
             del self.fields["dwelling_count"]
             del self.fields["compound"]
@@ -40,9 +41,9 @@ class AreaEditForm(forms.Form):
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if area.kind == AreaKind.BUILDING:
-            self.fields["compound"].queryset = Compound.objects.filter(
-                community_id=area.community_id_above()
-            )
+            cast(
+                "forms.ModelChoiceField[Compound]", self.fields["compound"]
+            ).queryset = Compound.objects.filter(community_id=area.community_id_above())
         else:
             del self.fields["dwelling_count"]
             del self.fields["compound"]

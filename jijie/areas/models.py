@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 
 class AreaKind(models.TextChoices):
@@ -54,6 +56,8 @@ class Area(MP_Node):
     """
 
     steplen = 4
+
+    objects: ClassVar[MP_NodeManager[Area]] = MP_NodeManager()  # type: ignore[assignment]
 
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=AreaKind.choices)

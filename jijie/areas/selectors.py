@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from jijie.areas import access
 from jijie.areas.models import Area, Compound
@@ -53,9 +53,7 @@ class AreaTable:
 
 
 def area_children(area: Area) -> QuerySet[Area]:
-    return Area.objects.filter(
-        path__startswith=area.path, depth=area.depth + 1
-    ).order_by("code")
+    return Area.objects.filter(path__startswith=area.path, depth=area.depth + 1).order_by("code")
 
 
 def _grouped_counts(area: Area, *, branch_len: int, min_depth: int) -> dict[str, Counts]:
@@ -77,9 +75,7 @@ def _grouped_counts(area: Area, *, branch_len: int, min_depth: int) -> dict[str,
 def children_counts(area: Area) -> dict[str, Counts]:
     """For each child of `area` (keyed by its path), the counts of its whole subtree,
     in one GROUP BY over the index range of `area`'s path."""
-    return _grouped_counts(
-        area, branch_len=len(area.path) + Area.steplen, min_depth=area.depth + 1
-    )
+    return _grouped_counts(area, branch_len=len(area.path) + Area.steplen, min_depth=area.depth + 1)
 
 
 def area_table(area: Area) -> AreaTable:
@@ -118,6 +114,8 @@ def area_search(user: User | AnonymousUser, query: str, *, limit: int = 50) -> l
 
 
 def compounds_of(community: Area) -> QuerySet[Compound]:
-    return Compound.objects.filter(community=community).annotate(
-        building_count=Count("buildings")
-    ).order_by("code")
+    return (
+        Compound.objects.filter(community=community)
+        .annotate(building_count=Count("buildings"))
+        .order_by("code")
+    )

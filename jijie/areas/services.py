@@ -69,7 +69,9 @@ def area_create(
     if dwelling_count < 0:
         raise ValidationError({"dwelling_count": _("户数不能为负数。")})
     if compound is not None and (
-        kind != AreaKind.BUILDING or parent is None or compound.community_id != parent.community_id_above()
+        kind != AreaKind.BUILDING
+        or parent is None
+        or compound.community_id != parent.community_id_above()
     ):
         raise ValidationError({"compound": _("楼栋只能归入本社区的小区。")})
     if Area.objects.filter(code=code).exists():

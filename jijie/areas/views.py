@@ -106,6 +106,4 @@ def add_compound(request: HttpRequest, code: str) -> HttpResponse:
             _apply(form, error)
         else:
             return redirect("areas:detail", code=community.code)
-    return render(
-        request, "areas/form.html", {"form": form, "area": community, "mode": "compound"}
-    )
+    return render(request, "areas/form.html", {"form": form, "area": community, "mode": "compound"})

@@ -31,9 +31,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(
-        request, 403, _("无权操作"), _message(exception, _("您的角色不能进行此操作。"))
-    )
+    return _error(request, 403, _("无权操作"), _message(exception, _("您的角色不能进行此操作。")))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -77,8 +77,10 @@ def test_rehashing_without_the_key_does_not_help(chain, settings):
     forged.action = "test.forged"
     new_hash = compute_hash(forged, forged.prev_hash)
     settings.AUDIT_KEY = real_key
-    _sql("UPDATE {table} SET action = %s, hash = %s WHERE seq = %s",
-         ["test.forged", new_hash, chain[0].seq])
+    _sql(
+        "UPDATE {table} SET action = %s, hash = %s WHERE seq = %s",
+        ["test.forged", new_hash, chain[0].seq],
+    )
     assert list(verify_chain())
 
 

@@ -5,65 +5,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('city', '市'), ('district', '区县'), ('street', '街道'), ('town', '镇'), ('community', '社区'), ('village', '村'), ('grid', '网格'), ('building', '楼栋')], max_length=16, verbose_name='类型')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='代码')),
-                ('dwelling_count', models.PositiveIntegerField(default=0, verbose_name='户数')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "市"),
+                            ("district", "区县"),
+                            ("street", "街道"),
+                            ("town", "镇"),
+                            ("community", "社区"),
+                            ("village", "村"),
+                            ("grid", "网格"),
+                            ("building", "楼栋"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="代码")),
+                ("dwelling_count", models.PositiveIntegerField(default=0, verbose_name="户数")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '区域',
-                'verbose_name_plural': '区域',
+                "verbose_name": "区域",
+                "verbose_name_plural": "区域",
             },
         ),
         migrations.CreateModel(
-            name='Compound',
+            name="Compound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='compounds', to='areas.area', verbose_name='社区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="代码")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="compounds",
+                        to="areas.area",
+                        verbose_name="社区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '小区',
-                'verbose_name_plural': '小区',
+                "verbose_name": "小区",
+                "verbose_name_plural": "小区",
             },
         ),
         migrations.AddField(
-            model_name='area',
-            name='compound',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='buildings', to='areas.compound', verbose_name='小区'),
+            model_name="area",
+            name="compound",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="buildings",
+                to="areas.compound",
+                verbose_name="小区",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='compound',
-            constraint=models.UniqueConstraint(fields=('community', 'name'), name='compound_unique_name'),
+            model_name="compound",
+            constraint=models.UniqueConstraint(
+                fields=("community", "name"), name="compound_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['path'], name='area_path_prefix_idx', opclasses=['varchar_pattern_ops']),
+            model_name="area",
+            index=models.Index(
+                fields=["path"], name="area_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='area',
-            index=models.Index(fields=['kind', 'depth'], name='area_kind_depth_idx'),
+            model_name="area",
+            index=models.Index(fields=["kind", "depth"], name="area_kind_depth_idx"),
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'building'), ('dwelling_count', 0), _connector='OR'), name='area_dwellings_only_on_buildings'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "building"), ("dwelling_count", 0), _connector="OR"),
+                name="area_dwellings_only_on_buildings",
+            ),
         ),
     ]

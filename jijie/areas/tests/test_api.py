@@ -49,22 +49,24 @@ def test_token_auth_and_writes(client, tree, actors):
     headers = {"Authorization": f"Bearer {token}"}
     payload = json.dumps({"kind": "grid", "name": "第03网格", "code": "441602004001-03"})
     response = client.post(
-        f"/api/areas/{tree.community.code}/children", payload,
-        content_type="application/json", headers=headers,
+        f"/api/areas/{tree.community.code}/children",
+        payload,
+        content_type="application/json",
+        headers=headers,
     )
     assert response.status_code == 201, response.content
     assert Area.objects.filter(code="441602004001-03").exists()
 
 
-@pytest.mark.parametrize(
-    ("who", "status"), [("lower", 403), ("outsider", 404)]
-)
+@pytest.mark.parametrize(("who", "status"), [("lower", 403), ("outsider", 404)])
 def test_writes_refused_for_lower_and_outsider(client, tree, actors, who, status):
     token = token_create(user=getattr(actors, who), name="phone")
     headers = {"Authorization": f"Bearer {token}"}
     response = client.patch(
-        f"/api/areas/{tree.community.code}", json.dumps({"name": "改名"}),
-        content_type="application/json", headers=headers,
+        f"/api/areas/{tree.community.code}",
+        json.dumps({"name": "改名"}),
+        content_type="application/json",
+        headers=headers,
     )
     assert response.status_code == status
     assert Area.objects.get(pk=tree.community.pk).name == "新港路社区"
@@ -75,7 +77,8 @@ def test_bad_input_names_the_field(client, tree, actors):
     response = client.post(
         f"/api/areas/{tree.community.code}/children",
         json.dumps({"kind": "grid", "name": "x", "code": "441602004001-01"}),
-        content_type="application/json", headers={"Authorization": f"Bearer {token}"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 400
     assert "code" in response.json()["errors"]

@@ -50,6 +50,8 @@ def test_bad_codes_are_refused_with_a_reason(kind, code, parent, reason):
     assert info.value.messages[0]  # a message a person can read
 
 
-@pytest.mark.parametrize("junk", ["", "abc", "4416", "441600'; drop", "441602004001-01-001-1", "../x"])
+@pytest.mark.parametrize(
+    "junk", ["", "abc", "4416", "441600'; drop", "441602004001-01-001-1", "../x"]
+)
 def test_junk_is_not_well_formed(junk):
     assert not is_well_formed(junk)

@@ -17,7 +17,14 @@ def test_seed_plan_is_the_seed_district():
 
 
 def test_the_district_has_its_six_streets_and_36_communities():
-    assert [s[1] for s in STREETS] == ["上城街道", "新江街道", "东埔街道", "源西街道", "源南镇", "埔前镇"]
+    assert [s[1] for s in STREETS] == [
+        "上城街道",
+        "新江街道",
+        "东埔街道",
+        "源西街道",
+        "源南镇",
+        "埔前镇",
+    ]
     assert sum(len(s[3]) for s in STREETS) == 36
     yuanxi = next(s for s in STREETS if s[1] == "源西街道")
     assert {"新港路社区", "新江三路社区"} <= {name for name, _ in yuanxi[3]}
@@ -36,6 +43,9 @@ def test_demo_city_loads_twice_and_is_deterministic():
         assert GRID_MIN <= dwellings <= GRID_MAX
     assert Area.objects.find_problems() == ([], [], [], [], [])  # treebeard integrity check
     call_command("demo_city", stdout=out)  # the second run changes nothing
-    assert list(Area.objects.order_by("path").values_list("code", "path", "dwelling_count")) == first
-    assert "secretary_xingang" in out.getvalue() and "jijie-demo-2026" in out.getvalue()
+    assert (
+        list(Area.objects.order_by("path").values_list("code", "path", "dwelling_count")) == first
+    )
+    assert "secretary_xingang" in out.getvalue()
+    assert "jijie-demo-2026" in out.getvalue()
     assert User.objects.get(username="secretary_xingang").check_password("jijie-demo-2026")

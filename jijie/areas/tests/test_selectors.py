@@ -29,7 +29,11 @@ def test_subtree_counts_and_table(tree):
 def test_breadcrumb_marks_what_the_user_may_open(tree, actors):
     crumbs = selectors.breadcrumb(actors.manager, tree.building)
     assert [a.code for a, _ in crumbs] == [
-        "441600", "441602", "441602004000", "441602004001", "441602004001-01",
+        "441600",
+        "441602",
+        "441602004000",
+        "441602004001",
+        "441602004001-01",
         "441602004001-01-001",
     ]
     assert [ok for _, ok in crumbs] == [False, False, False, True, True, True]
@@ -37,10 +41,13 @@ def test_breadcrumb_marks_what_the_user_may_open(tree, actors):
 
 def test_search_stays_in_scope(tree, actors):
     assert [a.code for a in selectors.area_search(actors.manager, "网格")] == [
-        tree.grid.code, tree.grid2.code
+        tree.grid.code,
+        tree.grid2.code,
     ]
     assert selectors.area_search(actors.manager, "新江三路") == []
     assert [a.code for a in selectors.area_search(actors.street, "441602004002")] == [
-        tree.sibling.code, tree.sibling_grid.code, "441602004002-01-001"
+        tree.sibling.code,
+        tree.sibling_grid.code,
+        "441602004002-01-001",
     ]
     assert selectors.area_search(actors.manager, "   ") == []

@@ -9,8 +9,11 @@ from jijie.areas.services import area_create, area_update, compound_create
 
 def test_manager_adds_a_grid_and_it_is_audited(tree, actors):
     grid = area_create(
-        actor=actors.manager, parent=tree.community, kind=AreaKind.GRID,
-        code="441602004001-03", name="第03网格",
+        actor=actors.manager,
+        parent=tree.community,
+        kind=AreaKind.GRID,
+        code="441602004001-03",
+        name="第03网格",
     )
     assert Area.objects.get_parent(grid) == tree.community
     assert grid.path.startswith(tree.community.path)
@@ -21,14 +24,24 @@ def test_manager_adds_a_grid_and_it_is_audited(tree, actors):
 
 def test_lower_role_may_not_add(tree, actors):
     with pytest.raises(PermissionDenied):
-        area_create(actor=actors.lower, parent=tree.community, kind=AreaKind.GRID,
-                    code="441602004001-03", name="第03网格")
+        area_create(
+            actor=actors.lower,
+            parent=tree.community,
+            kind=AreaKind.GRID,
+            code="441602004001-03",
+            name="第03网格",
+        )
 
 
 def test_outsider_cannot_tell_the_area_exists(tree, actors):
     with pytest.raises(Http404):
-        area_create(actor=actors.outsider, parent=tree.community, kind=AreaKind.GRID,
-                    code="441602004001-03", name="第03网格")
+        area_create(
+            actor=actors.outsider,
+            parent=tree.community,
+            kind=AreaKind.GRID,
+            code="441602004001-03",
+            name="第03网格",
+        )
 
 
 @pytest.mark.parametrize(
@@ -51,8 +64,14 @@ def test_bad_children_are_refused_and_nothing_is_stored(tree, actors, kind, code
 
 def test_dwellings_only_on_buildings(tree, actors):
     with pytest.raises(ValidationError):
-        area_create(actor=actors.manager, parent=tree.community, kind=AreaKind.GRID,
-                    code="441602004001-03", name="第03网格", dwelling_count=5)
+        area_create(
+            actor=actors.manager,
+            parent=tree.community,
+            kind=AreaKind.GRID,
+            code="441602004001-03",
+            name="第03网格",
+            dwelling_count=5,
+        )
 
 
 def test_update_renames_and_audits_changes(tree, actors):

@@ -21,7 +21,8 @@ def test_outsider_gets_404_everywhere(client, tree, actors, name):
     _client(client, actors.outsider)
     assert client.get(reverse(name, args=[tree.community.code])).status_code == 404
     assert client.post(reverse(name, args=[tree.community.code]), {"name": "x"}).status_code in (
-        404, 405,
+        404,
+        405,
     )
 
 
@@ -52,7 +53,8 @@ def test_lower_role_reads(client, tree, actors):
 def test_detail_shows_counts_and_breadcrumb(client, tree, actors):
     _client(client, actors.street)
     page = client.get(reverse("areas:detail", args=[tree.street.code])).content.decode()
-    assert "新港路社区" in page and "新江三路社区" in page
+    assert "新港路社区" in page
+    assert "新江三路社区" in page
     assert "232" in page  # dwellings of 新港路社区: 64 + 48 + 120
     assert reverse("areas:detail", args=[tree.district.code]) not in page  # no link upwards
 
@@ -108,7 +110,8 @@ def test_member_without_area_role_gets_a_clear_403(client, tree, actors):
 def test_search_page_and_htmx_fragment_stay_in_scope(client, tree, actors):
     _client(client, actors.manager)
     page = client.get(reverse("areas:search"), {"q": "网格"}).content.decode()
-    assert "441602004001-01" in page and "441602004002-01" not in page
+    assert "441602004001-01" in page
+    assert "441602004002-01" not in page
     fragment = client.get(reverse("areas:search"), {"q": "新江三路"}, HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode()
     assert "没有匹配" in fragment.content.decode()
