@@ -111,3 +111,31 @@ def actors(tree: Tree) -> Actors:
         member=make_user("member", Role.MEMBER, tree.community),
         nobody=make_user("nobody"),
     )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from jijie.core.browser import launch
+
+    yield from launch()
+
+
+@pytest.fixture
+def phone(browser):
+    """A page the size of a phone, in Chinese."""
+    from jijie.core.browser import PHONE
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
