@@ -78,13 +78,10 @@ class Area(MP_Node):
     class Meta:
         verbose_name = _("区域")
         verbose_name_plural = _("区域")
-        indexes = [
-            # Prefix scans (LIKE 'abc%') use this on PostgreSQL whatever the collation.
-            models.Index(
-                fields=["path"], name="area_path_prefix_idx", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(fields=["kind", "depth"], name="area_kind_depth_idx"),
-        ]
+        # `path` is unique, so it is indexed; on PostgreSQL Django adds a second,
+        # varchar_pattern_ops index that serves prefix scans (LIKE 'abc%') whatever the
+        # database collation (see bench/results/areas.md for the plan).
+        indexes = [models.Index(fields=["kind", "depth"], name="area_kind_depth_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="building") | models.Q(dwelling_count=0),

@@ -46,10 +46,12 @@ class Counts:
 
 @dataclass
 class AreaTable:
-    """The area browser's table: one row per child, one column per level below it."""
+    """The area browser's table: one row per child, one column per level below it, and
+    the totals of the whole subtree."""
 
     columns: list[Promise]
     rows: list[tuple[Area, list[int], int]]
+    total: Counts
 
 
 def area_children(area: Area) -> QuerySet[Area]:
@@ -79,13 +81,20 @@ def children_counts(area: Area) -> dict[str, Counts]:
 
 
 def area_table(area: Area) -> AreaTable:
+    """Children with their subtree counts, and the totals: one grouped query (the totals
+    are the children's sums, plus the area itself)."""
     counts = children_counts(area)
     depths = range(area.depth + 2, DEEPEST + 1)
     rows = []
+    total = Counts(by_depth={area.depth: 1}, dwellings=area.dwelling_count)
     for child in area_children(area):
         child_counts = counts.get(child.path, Counts())
         rows.append((child, [child_counts.at(d) for d in depths], child_counts.dwellings))
-    return AreaTable(columns=[LEVEL_LABELS[d] for d in depths], rows=rows)
+    for child_counts in counts.values():
+        for depth, n in child_counts.by_depth.items():
+            total.by_depth[depth] = total.by_depth.get(depth, 0) + n
+        total.dwellings += child_counts.dwellings
+    return AreaTable(columns=[LEVEL_LABELS[d] for d in depths], rows=rows, total=total)
 
 
 def subtree_counts(area: Area) -> Counts:

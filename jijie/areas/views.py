@@ -35,13 +35,13 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     area = access.area_for(request.user, code)
-    total = selectors.subtree_counts(area)
+    table = selectors.area_table(area)
     context = {
         "area": area,
         "crumbs": selectors.breadcrumb(request.user, area),
-        "table": selectors.area_table(area),
-        "totals": total.below(area.depth),
-        "dwellings": total.dwellings,
+        "table": table,
+        "totals": table.total.below(area.depth),
+        "dwellings": table.total.dwellings,
         "may_edit": access.may(request.user, Action.AREA_EDIT, area),
         "compounds": (
             selectors.compounds_of(area)

@@ -21,6 +21,8 @@ def test_subtree_counts_and_table(tree):
     assert total.at(6) == 3  # buildings
     assert total.dwellings == 64 + 48 + 120
     table = selectors.area_table(tree.community)
+    for node in Area.objects.all():  # the table's totals equal the direct count
+        assert selectors.area_table(node).total == selectors.subtree_counts(node)
     assert [row[0].code for row in table.rows] == [tree.grid.code, tree.grid2.code]
     assert table.rows[0][1:] == ([2], 112)  # two buildings, 112 dwellings
     assert table.rows[1][1:] == ([1], 120)

@@ -121,3 +121,28 @@ def test_anonymous_is_sent_to_login(client, tree):
     response = client.get(reverse("areas:detail", args=[tree.community.code]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_detail_query_count_does_not_grow_with_children(
+    client, tree, actors, django_assert_max_num_queries
+):
+    from jijie.areas.services import area_create
+
+    _client(client, actors.manager)
+    url = reverse("areas:detail", args=[tree.community.code])
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for n in range(3, 12):
+        area_create(
+            actor=None,
+            parent=tree.community,
+            kind="grid",
+            code=f"441602004001-{n:02d}",
+            name=f"第{n:02d}网格",
+        )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
