@@ -33,9 +33,9 @@ locale/%.mo: locale/%.po $(INSTALLED)
 	$(BIN)/python manage.py compile_translations
 
 setup: $(INSTALLED) $(ASSETS) $(CATALOGS)
+	@mkdir -p var/static
 
 demo: setup
-	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_city --scale $(SCALE)
 	@echo "Jijie is at http://$(HOST)/  (Ctrl-C to stop)"
