@@ -49,3 +49,23 @@ def test_demo_city_loads_twice_and_is_deterministic():
     assert "secretary_xingang" in out.getvalue()
     assert "jijie-demo-2026" in out.getvalue()
     assert User.objects.get(username="secretary_xingang").check_password("jijie-demo-2026")
+
+
+@pytest.mark.django_db
+def test_each_demo_account_sees_exactly_its_own_subtree():
+    from jijie.accounts.demo import ACCOUNTS
+    from jijie.accounts.models import Role
+    from jijie.areas import access
+
+    call_command("demo_city", stdout=StringIO())
+    for username, _name, role, code in ACCOUNTS:
+        user = User.objects.get(username=username)
+        roots = [a.code for a in access.scope_roots(user)]
+        if role == Role.MEMBER:
+            assert roots == [], username
+        else:
+            assert roots == [code], username
+            area = Area.objects.get(code=code)
+            visible = access.visible_areas(user)
+            assert visible.count() == Area.objects.filter(path__startswith=area.path).count()
+    assert access.scope_roots(User.objects.get(username="admin")) == []
