@@ -1,5 +1,9 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from jijie.accounts.models import Role
 
 
 class TokenForm(forms.Form):
@@ -9,3 +13,25 @@ class TokenForm(forms.Form):
 class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("操作"), required=False, max_length=64)
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
+
+
+class AccountForm(forms.Form):
+    """Open an account with its first role."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("至少 10 位,不能是常见密码或纯数字。请当面告知本人。"),
+    )
+    role = forms.ChoiceField(label=_("角色"))
+    area_code = forms.CharField(
+        label=_("区域代码"), max_length=40, help_text=_("例如 441602004001-01(网格)")
+    )
+
+    def __init__(self, *args: Any, roles: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (value, label) for value, label in Role.choices if value in roles
+        ]

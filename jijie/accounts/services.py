@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,20 +54,24 @@ def session_logout(*, request: HttpRequest) -> None:
 @transaction.atomic
 def user_create(*, actor: User | None, username: str, password: str, full_name: str = "") -> User:
     """Create a user after the password rules (length, common passwords) accept it."""
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("用户名不能为空。")})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
-    user = User(username=username, full_name=full_name)
-    validate_password(password, user)
+    user = User(username=username, full_name=full_name.strip())
+    user.full_clean(exclude=["password"])  # the username's characters and length
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
     user.save()
     audit_record(actor=actor, action="user.create", target=user)
     return user
 
 
-@transaction.atomic
-def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
-    """Give `user` a role over `area`'s subtree. An actor (None for the system) must be
-    able to edit that area themselves."""
+def _check_grant(actor: User | None, role: str, area: Area) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色“%(role)s”。") % {"role": role}})
     if area.kind not in ROLE_LEVELS[role]:
@@ -77,8 +81,22 @@ def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> Rol
                 % {"role": Role(role).label, "kind": AreaKind(area.kind).label}
             }
         )
-    if actor is not None:
-        access.require(actor, access.Action.AREA_EDIT, area)
+    if actor is None:
+        return
+    if not access.may(actor, access.Action.AREA_VIEW, area):
+        raise Http404
+    if not access.may_grant(actor, role, area):
+        raise PermissionDenied(
+            _("您不能在“%(area)s”分配“%(role)s”角色。")
+            % {"area": area.name, "role": Role(role).label}
+        )
+
+
+@transaction.atomic
+def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
+    """Give `user` a role over `area`'s subtree. An actor (None for the system) must be
+    allowed to grant that role there (`access.grantable_roles`)."""
+    _check_grant(actor, role, area)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, area=area, defaults={"granted_by": actor}
     )
@@ -92,6 +110,42 @@ def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> Rol
         )
     access.forget(user)
     return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
+    """Take a role away. The actor must be allowed to grant it, and nobody revokes their
+    own roles (which could lock a community out of its own data)."""
+    if assignment.user_id == actor.pk:
+        raise ValidationError(_("不能撤销自己的角色,请由上级办理。"))
+    _check_grant(actor, assignment.role, assignment.area)
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        target=assignment.user,
+        area=assignment.area,
+        data={"role": assignment.role, "area": assignment.area.code},
+    )
+    RoleAssignment.objects.filter(pk=assignment.pk).delete()
+    access.forget(assignment.user)
+
+
+@transaction.atomic
+def account_open(
+    *,
+    actor: User,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str,
+    area: Area,
+) -> User:
+    """Open an account for a person and give them their first role, or nothing at all:
+    an account without a role would be a login that sees nothing."""
+    _check_grant(actor, role, area)
+    user = user_create(actor=actor, username=username, password=password, full_name=full_name)
+    role_assign(actor=actor, user=user, role=role, area=area)
+    return user
 
 
 def _token_hash(key: str) -> str:

@@ -1,21 +1,23 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jijie.accounts import selectors, services
 from jijie.accounts.audit import verify_chain
-from jijie.accounts.forms import AuditFilterForm, TokenForm
+from jijie.accounts.forms import AccountForm, AuditFilterForm, TokenForm
 from jijie.accounts.models import User
 from jijie.areas import access
 from jijie.areas import selectors as area_selectors
+from jijie.core.forms import apply_errors
 
 
 class SignInView(LoginView):
@@ -98,3 +100,45 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(selectors.token_list(user=user), pk=token_id)
     services.token_revoke(actor=user, token=token)
     return redirect("accounts:tokens")
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not access.scope_paths(user, access.Action.ROLE_GRANT):
+        raise PermissionDenied(_("您的角色不能开设账号或分配角色。"))
+    form = AccountForm(request.POST or None, roles=access.grantable_anywhere(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            area = access.area_for(user, data["area_code"].strip())
+            opened = services.account_open(
+                actor=user,
+                username=data["username"],
+                full_name=data["full_name"],
+                password=data["password"],
+                role=data["role"],
+                area=area,
+            )
+        except (BadRequest, Http404) as error:
+            form.add_error("area_code", str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已开设账号“%(name)s”。") % {"name": opened.username})
+            return redirect("accounts:people")
+    assignments = selectors.people_list(actor=user)
+    page = Paginator(assignments, 100).get_page(request.GET.get("page"))
+    return render(request, "accounts/people.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    user = _user(request)
+    assignment = get_object_or_404(selectors.people_list(actor=user), pk=assignment_id)
+    try:
+        services.role_revoke(actor=user, assignment=assignment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("accounts:people")

@@ -34,17 +34,18 @@ class Action(StrEnum):
     AREA_VIEW = "area.view"
     AREA_EDIT = "area.edit"
     AUDIT_VIEW = "audit.view"
+    ROLE_GRANT = "role.grant"
 
 
 def _permissions() -> dict[str, frozenset[Action]]:
     from jijie.accounts.models import Role
 
-    view, edit = Action.AREA_VIEW, Action.AREA_EDIT
+    view, edit, grant = Action.AREA_VIEW, Action.AREA_EDIT, Action.ROLE_GRANT
     return {
-        Role.COMMAND: frozenset({view, edit}),
+        Role.COMMAND: frozenset({view, edit, grant}),
         Role.WORKING_COMMITTEE: frozenset({view}),
-        Role.STREET_OFFICE: frozenset({view, edit}),
-        Role.COMMUNITY_SECRETARY: frozenset({view, edit}),
+        Role.STREET_OFFICE: frozenset({view, edit, grant}),
+        Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant}),
         Role.COMMUNITY_WORKER: frozenset({view}),
         Role.GRID_WORKER: frozenset({view}),
         Role.GATE_GUARD: frozenset({view}),
@@ -56,6 +57,53 @@ def _permissions() -> dict[str, frozenset[Action]]:
 
 def role_actions(role: str) -> frozenset[Action]:
     return _permissions().get(role, frozenset())
+
+
+def _grantable() -> dict[str, frozenset[str]]:
+    """Which roles each role may hand out within its subtree. Auditors are appointed by
+    the system administrator only, so that no one audits themselves."""
+    from jijie.accounts.models import Role
+
+    front_line = {Role.COMMUNITY_WORKER, Role.GRID_WORKER, Role.GATE_GUARD, Role.MEMBER}
+    return {
+        Role.COMMAND: frozenset(
+            {
+                Role.COMMAND,
+                Role.WORKING_COMMITTEE,
+                Role.STREET_OFFICE,
+                Role.INSPECTOR,
+                Role.COMMUNITY_SECRETARY,
+                *front_line,
+            }
+        ),
+        Role.STREET_OFFICE: frozenset({Role.COMMUNITY_SECRETARY, *front_line}),
+        Role.COMMUNITY_SECRETARY: frozenset(front_line),
+    }
+
+
+def grantable_roles(user: User | AnonymousUser, area: Area) -> set[str]:
+    """The roles `user` may grant at `area`. A role equal to the granter's own is only
+    grantable strictly below the granter's area (a command names a district command,
+    not a second command beside itself)."""
+    table = _grantable()
+    result: set[str] = set()
+    for assignment in assignments(user):
+        if not area.path.startswith(assignment.area.path):
+            continue
+        for role in table.get(assignment.role, frozenset()):
+            if role != assignment.role or len(area.path) > len(assignment.area.path):
+                result.add(role)
+    return result
+
+
+def grantable_anywhere(user: User | AnonymousUser) -> set[str]:
+    """Every role the user may grant somewhere in their scope (for choice lists)."""
+    table = _grantable()
+    return {role for a in assignments(user) for role in table.get(a.role, frozenset())}
+
+
+def may_grant(user: User | AnonymousUser, role: str, area: Area) -> bool:
+    return role in grantable_roles(user, area)
 
 
 def assignments(user: User | AnonymousUser) -> list[RoleAssignment]:

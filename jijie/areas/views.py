@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,15 +10,7 @@ from jijie.areas import access, selectors, services
 from jijie.areas.access import Action
 from jijie.areas.forms import AreaChildForm, AreaEditForm, CompoundForm
 from jijie.areas.models import AreaKind
-
-
-def _apply(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, on the field it names when there is one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from jijie.core.forms import apply_errors
 
 
 @login_required
@@ -70,7 +61,7 @@ def add_child(request: HttpRequest, code: str) -> HttpResponse:
         try:
             child = services.area_create(actor=request.user, parent=parent, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             return redirect("areas:detail", code=child.code)
     return render(request, "areas/form.html", {"form": form, "area": parent, "mode": "add"})
@@ -85,7 +76,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.area_update(actor=request.user, area=area, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             return redirect("areas:detail", code=area.code)
     return render(request, "areas/form.html", {"form": form, "area": area, "mode": "edit"})
@@ -103,7 +94,7 @@ def add_compound(request: HttpRequest, code: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as error:
-            _apply(form, error)
+            apply_errors(form, error)
         else:
             return redirect("areas:detail", code=community.code)
     return render(request, "areas/form.html", {"form": form, "area": community, "mode": "compound"})
