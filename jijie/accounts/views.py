@@ -48,10 +48,11 @@ def home(request: HttpRequest) -> HttpResponse:
     roots = access.scope_roots(user)
     summaries = []
     for root in roots:
-        counts = area_selectors.subtree_counts(root)
-        summaries.append((root, counts.below(root.depth), counts.dwellings))
+        table = area_selectors.area_table(root)
+        summaries.append((root, table, table.total.below(root.depth), table.total.dwellings))
     context = {
         "summaries": summaries,
+        "may_grant": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
         "may_audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
         "recent_audit": selectors.audit_list(actor=user)[:10],
     }
