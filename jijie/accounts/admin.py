@@ -5,12 +5,24 @@ from django.http import HttpRequest
 from jijie.accounts.models import ApiToken, AuditEvent, RoleAssignment, User
 
 
-class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
+class ReadOnlyMixin:
+    """Shown, never written: writes go through services, which check and audit them
+    (roles: the People page or `manage.py grant_role`)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class RoleAssignmentInline(ReadOnlyMixin, admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     fk_name = "user"
     extra = 0
-    raw_id_fields = ["area"]
-    readonly_fields = ["granted_by", "granted_at"]
 
 
 @admin.register(User)
@@ -27,17 +39,6 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    """Read-only: the chain is written by services only."""
-
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin[AuditEvent]):
     list_display = ["seq", "at", "actor_label", "action", "target_type", "target_id"]
     search_fields = ["action", "actor_label", "target_id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -1,20 +1,31 @@
 from django.contrib import admin
-from treebeard.admin import TreeAdmin
-from treebeard.forms import movenodeform_factory
+from django.http import HttpRequest
 
 from jijie.areas.models import Area, Compound
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Areas are written through the area pages (services check codes and audit)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Area)
-class AreaAdmin(TreeAdmin):  # type: ignore[misc]
-    form = movenodeform_factory(Area)
-    list_display = ["name", "kind", "code", "dwelling_count"]
+class AreaAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "code", "dwelling_count", "depth"]
+    list_filter = ["kind"]
     search_fields = ["name", "code"]
-    raw_id_fields = ["compound"]
+    ordering = ["path"]
 
 
 @admin.register(Compound)
-class CompoundAdmin(admin.ModelAdmin[Compound]):
+class CompoundAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "community"]
     search_fields = ["name", "code"]
-    raw_id_fields = ["community"]
