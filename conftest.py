@@ -95,6 +95,7 @@ class Actors:
     grid_worker: User  # grid worker of 新港路 grid 01
     auditor: User  # auditor over the city
     member: User  # a member: no area browsing
+    guard: User  # gate guard of 新港路社区: reads the registry, writes nothing
     nobody: User  # signed in, no role at all
 
 
@@ -109,6 +110,7 @@ def actors(tree: Tree) -> Actors:
         grid_worker=make_user("gridworker", Role.GRID_WORKER, tree.grid),
         auditor=make_user("auditor", Role.AUDITOR, tree.city),
         member=make_user("member", Role.MEMBER, tree.community),
+        guard=make_user("guard", Role.GATE_GUARD, tree.community),
         nobody=make_user("nobody"),
     )
 

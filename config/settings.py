@@ -4,6 +4,8 @@ Defaults are for a developer laptop and the demo: SQLite in var/, debug on, one 
 Production sets DJANGO_DEBUG=false, SECRET_KEY, AUDIT_KEY, DATABASE_URL and TASK_BACKEND.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +23,16 @@ _DEV_SECRET = "dev-only-insecure-key-change-me-in-production-0123456789"  # noqa
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else environ.Env.NOTSET)
 # The audit chain is keyed separately so that rotating the session secret never breaks it.
 AUDIT_KEY = env.str("AUDIT_KEY", default=SECRET_KEY)
+# Personal data: AES-GCM keys ("id:base64", current first; older ones still decrypt)
+# and the key of the lookup hashes. Development derives throwaway keys from SECRET_KEY.
+_DEV_PII_KEY = (
+    "0:"
+    + base64.urlsafe_b64encode(hashlib.sha256(("pii:" + SECRET_KEY).encode()).digest()).decode()
+)
+PII_KEYS = env.list("PII_KEYS", default=[_DEV_PII_KEY] if DEBUG else environ.Env.NOTSET)
+PII_HASH_KEY = env.str(
+    "PII_HASH_KEY", default=("hash:" + SECRET_KEY) if DEBUG else environ.Env.NOTSET
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -43,6 +55,7 @@ INSTALLED_APPS = [
     "jijie.core",
     "jijie.areas",
     "jijie.accounts",
+    "jijie.residents",
 ]
 
 MIDDLEWARE = [

@@ -35,22 +35,28 @@ class Action(StrEnum):
     AREA_EDIT = "area.edit"
     AUDIT_VIEW = "audit.view"
     ROLE_GRANT = "role.grant"
+    RESIDENT_VIEW = "resident.view"
+    RESIDENT_EDIT = "resident.edit"
+    PII_REVEAL = "pii.reveal"
 
 
 def _permissions() -> dict[str, frozenset[Action]]:
     from jijie.accounts.models import Role
 
     view, edit, grant = Action.AREA_VIEW, Action.AREA_EDIT, Action.ROLE_GRANT
+    # Front-line roles keep the registry; only they may reveal a full ID number or phone,
+    # one record at a time, with a reason. Higher levels see masked lists and aggregates.
+    residents = {Action.RESIDENT_VIEW, Action.RESIDENT_EDIT, Action.PII_REVEAL}
     return {
-        Role.COMMAND: frozenset({view, edit, grant}),
+        Role.COMMAND: frozenset({view, edit, grant, Action.RESIDENT_VIEW}),
         Role.WORKING_COMMITTEE: frozenset({view}),
-        Role.STREET_OFFICE: frozenset({view, edit, grant}),
-        Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant}),
-        Role.COMMUNITY_WORKER: frozenset({view}),
-        Role.GRID_WORKER: frozenset({view}),
-        Role.GATE_GUARD: frozenset({view}),
+        Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW}),
+        Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant, *residents}),
+        Role.COMMUNITY_WORKER: frozenset({view, *residents}),
+        Role.GRID_WORKER: frozenset({view, *residents}),
+        Role.GATE_GUARD: frozenset({view, Action.RESIDENT_VIEW}),
         Role.MEMBER: frozenset(),
-        Role.INSPECTOR: frozenset({view}),
+        Role.INSPECTOR: frozenset({view, Action.RESIDENT_VIEW}),
         Role.AUDITOR: frozenset({view, Action.AUDIT_VIEW}),
     }
 
@@ -183,6 +189,15 @@ def require(user: User | AnonymousUser, action: Action, area: Area) -> None:
         raise Http404
     if not may(user, action, area):
         raise PermissionDenied(_("您的角色不能在“%(area)s”执行此操作。") % {"area": area.name})
+
+
+def require_path(user: User | AnonymousUser, action: Action, path: str) -> None:
+    """`require` for a record that carries its area's path (households, people...)."""
+    paths_seen = scope_paths(user, Action.AREA_VIEW) + scope_paths(user, action)
+    if not any(path.startswith(p) for p in paths_seen):
+        raise Http404
+    if not any(path.startswith(p) for p in scope_paths(user, action)):
+        raise PermissionDenied(_("您的角色不能进行此操作。"))
 
 
 def area_for(user: User | AnonymousUser, code: str, action: Action = Action.AREA_VIEW) -> Area:

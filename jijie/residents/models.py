@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jijie.areas.models import Area
+from jijie.core.identity import DocumentType
+
+
+class HouseholdKind(models.TextChoices):
+    RESIDENT = "resident", _("住户")
+    RENTAL = "rental", _("出租屋")
+    SHOP = "shop", _("商铺门店")
+
+
+class Household(models.Model):
+    """A dwelling or shop at a building door. `area_path` is the building's path, copied
+    so that scoped counts over hundreds of thousands of households need no join."""
+
+    building = models.ForeignKey(
+        Area, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="households"
+    )
+    area_path = models.CharField(max_length=255, db_index=True)
+    door_number = models.CharField(_("门牌号"), max_length=32)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=HouseholdKind.choices, default=HouseholdKind.RESIDENT
+    )
+    # 联三户: the three kinds of key household a grid worker keeps in touch with.
+    is_party_centre = models.BooleanField(_("党员中心户"), default=False)
+    is_home_isolation = models.BooleanField(_("居家隔离户"), default=False)
+    is_hardship = models.BooleanField(_("生活困难户"), default=False)
+    # Optimistic concurrency: every edit names the version it read.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("住户")
+        verbose_name_plural = _("住户")
+        constraints = [
+            models.UniqueConstraint(fields=["building", "door_number"], name="household_door"),
+        ]
+
+    def __str__(self) -> str:
+        return self.door_number
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙辈")
+    GRANDPARENT = "grandparent", _("祖辈")
+    SIBLING = "sibling", _("兄弟姐妹")
+    TENANT = "tenant", _("租客")
+    EMPLOYEE = "employee", _("员工")
+    OTHER = "other", _("其他")
+
+
+class ResidentType(models.TextChoices):
+    REGISTERED = "registered", _("户籍人口")
+    FLOATING = "floating", _("流动人口")
+
+
+class Person(models.Model):
+    """A person in a household. The ID number and phone exist only as ciphertext, a keyed
+    hash (exact lookup), their mask (display) and their last four characters (search by
+    tail, which the mask shows anyway)."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("住户"), on_delete=models.PROTECT, related_name="people"
+    )
+    area_path = models.CharField(max_length=255, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    name_initials = models.CharField(max_length=50, db_index=True, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    document_type = models.CharField(
+        _("证件类型"), max_length=20, choices=DocumentType.choices, blank=True
+    )
+    document_cipher = models.BinaryField(null=True, editable=False)
+    # NULL (not "") when absent, so that the unique constraint ignores people without one.
+    document_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
+    document_masked = models.CharField(_("证件号码"), max_length=32, blank=True)
+    document_tail = models.CharField(max_length=4, blank=True, db_index=True)
+    phone_cipher = models.BinaryField(null=True, editable=False)
+    phone_hash = models.CharField(max_length=64, null=True, editable=False, db_index=True)  # noqa: DJ001
+    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone_tail = models.CharField(max_length=4, blank=True, db_index=True)
+    relation = models.CharField(
+        _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
+    register_place = models.CharField(_("户籍地"), max_length=100, blank=True)
+    resident_type = models.CharField(
+        _("人口类型"),
+        max_length=16,
+        choices=ResidentType.choices,
+        default=ResidentType.REGISTERED,
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        constraints = [
+            # One registry entry per identity document in the whole installation.
+            models.UniqueConstraint(
+                fields=["document_hash"],
+                condition=Q(document_hash__isnull=False),
+                name="person_document_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["area_path", "name"], name="person_scope_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,120 @@
+"""Reads of the registry, always through `access` scoping on the copied area path."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, QuerySet
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.core import pii
+from jijie.core.identity import normalise
+from jijie.residents.models import Household, Person
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+SEARCH_LIMIT = 50
+
+
+def household_list(
+    *,
+    actor: User | AnonymousUser,
+    area: Area | None = None,
+    kind: str = "",
+    flag: str = "",
+) -> QuerySet[Household]:
+    """Households in scope, under `area` if given, of a kind, with a key-household flag."""
+    households = access.scoped(
+        Household.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path"
+    )
+    if area is not None:
+        households = households.filter(area_path__startswith=area.path)
+    if kind:
+        households = households.filter(kind=kind)
+    if flag in ("is_party_centre", "is_home_isolation", "is_hardship"):
+        households = households.filter(**{flag: True})
+    return (
+        households.select_related("building")
+        .annotate(people_count=Count("people"))
+        .order_by("area_path", "door_number")
+    )
+
+
+def household_for(
+    *, actor: User | AnonymousUser, pk: int, action: Action = Action.RESIDENT_VIEW
+) -> Household:
+    """One household, 404 when missing or out of scope, 403 when the role may not act."""
+    household = (
+        access.scoped(Household.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path")
+        .select_related("building")
+        .filter(pk=pk)
+        .first()
+    )
+    if household is None:
+        from django.http import Http404
+
+        raise Http404
+    access.require_path(actor, action, household.area_path)
+    return household
+
+
+def person_for(
+    *, actor: User | AnonymousUser, pk: int, action: Action = Action.RESIDENT_VIEW
+) -> Person:
+    person = (
+        access.scoped(Person.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path")
+        .select_related("household", "household__building")
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        from django.http import Http404
+
+        raise Http404
+    access.require_path(actor, action, person.area_path)
+    return person
+
+
+def people_of(household: Household) -> QuerySet[Person]:
+    return household.people.order_by("relation", "pk")
+
+
+def person_search(
+    *, actor: User | AnonymousUser, query: str, area: Area | None = None
+) -> list[Person]:
+    """Search people in scope by what a worker at a door knows:
+
+    - a whole ID number or phone: exact, through the keyed hash;
+    - 4 characters of digits (or ending in X): the tail of a phone or ID number;
+    - Latin letters: pinyin initials (王小明 → wxm), as a prefix;
+    - anything else: part of the name.
+    """
+    text = normalise(query)[:30]
+    if not text:
+        return []
+    people = access.scoped(
+        Person.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path"
+    )
+    if area is not None:
+        people = people.filter(area_path__startswith=area.path)
+    if re.fullmatch(r"\d{17}[\dX]", text):
+        people = people.filter(document_hash=pii.lookup_hash("id", text))
+    elif re.fullmatch(r"1[3-9]\d{9}", text):
+        people = people.filter(phone_hash=pii.lookup_hash("phone", text))
+    elif re.fullmatch(r"\d{3}[\dX]", text):
+        people = people.filter(phone_tail=text) | people.filter(document_tail=text)
+    elif re.fullmatch(r"[A-Z]{1,10}", text):
+        people = people.filter(name_initials__startswith=text.lower())
+    else:
+        people = people.filter(name__contains=query.strip()[:30])
+    return list(
+        people.select_related("household", "household__building").order_by("area_path", "name")[
+            :SEARCH_LIMIT
+        ]
+    )

@@ -1,0 +1,286 @@
+"""Writes to the registry. Plain ID numbers and phones pass through here only: they are
+validated, encrypted, hashed, masked, and dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from jijie.accounts.audit import audit_record
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area, AreaKind
+from jijie.core import pii
+from jijie.core.identity import DocumentType, check_document, check_phone
+from jijie.residents.models import Household, HouseholdKind, Person, Relation, ResidentType
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+
+class ConflictError(ValidationError):
+    """Someone else saved the record after this edit began."""
+
+
+@dataclass
+class PersonData:
+    name: str
+    document_type: str = DocumentType.RESIDENT_ID
+    document_number: str = ""
+    phone: str = ""
+    sex: str = ""
+    relation: str = Relation.OTHER
+    register_place: str = ""
+    resident_type: str = ResidentType.REGISTERED
+
+
+@dataclass
+class Saved:
+    person: Person
+    warnings: list[str] = field(default_factory=list)
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a name (王小明 → wxm), for search."""
+    return "".join(
+        part[0] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if part
+    ).lower()
+
+
+def _require(actor: User | None, action: Action, area_path: str) -> None:
+    if actor is not None:  # None is the system (imports, demo data)
+        access.require_path(actor, action, area_path)
+
+
+def _apply(person: Person, data: PersonData) -> list[str]:
+    """Validate `data` onto `person`, raising one ValidationError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    name = data.name.strip()
+    if not name:
+        errors["name"] = [_("姓名不能为空。")]
+    elif len(name) > 50:
+        errors["name"] = [_("姓名不能超过 50 个字。")]
+    for choice, values, field_name in [
+        (data.relation, Relation.values, "relation"),
+        (data.resident_type, ResidentType.values, "resident_type"),
+        (data.document_type, DocumentType.values, "document_type"),
+    ]:
+        if choice not in values:
+            errors[field_name] = [_("“%(value)s”不是可选的值。") % {"value": choice}]
+    document = None
+    if data.document_number.strip() and "document_type" not in errors:
+        try:
+            document = check_document(data.document_type, data.document_number)
+        except ValidationError as error:
+            errors["document_number"] = error.messages
+    phone = None
+    if data.phone.strip():
+        try:
+            phone = check_phone(data.phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+    person.name = name
+    person.name_initials = initials(name)
+    person.relation = data.relation
+    person.register_place = data.register_place.strip()[:100]
+    person.resident_type = data.resident_type
+    person.sex = data.sex if data.sex in ("M", "F") else ""
+    if document is not None:
+        warnings += document.warnings
+        person.document_type = document.document_type
+        person.document_cipher = pii.encrypt(document.value)
+        person.document_hash = pii.lookup_hash("id", document.value)
+        person.document_masked = pii.mask("id", document.value)
+        person.document_tail = document.value[-4:]
+        if document.birth_date:
+            person.birth_date = document.birth_date
+        if document.sex:
+            person.sex = document.sex
+    else:
+        person.document_type = ""
+        person.document_cipher = person.document_hash = None
+        person.document_masked = person.document_tail = ""
+    if phone is not None:
+        person.phone_cipher = pii.encrypt(phone)
+        person.phone_hash = pii.lookup_hash("phone", phone)
+        person.phone_masked = pii.mask("phone", phone)
+        person.phone_tail = phone[-4:]
+    else:
+        person.phone_cipher = person.phone_hash = None
+        person.phone_masked = person.phone_tail = ""
+    return warnings
+
+
+def _check_unique_document(person: Person) -> None:
+    if person.document_hash is None:
+        return
+    taken = Person.objects.filter(document_hash=person.document_hash).exclude(pk=person.pk)
+    if taken.exists():
+        # Said without saying where: the other record may be outside the actor's scope.
+        raise ValidationError(
+            {
+                "document_number": _(
+                    "此证件号码已登记在册,请核对;如本人已迁入,请联系原社区办理迁移。"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def household_register(
+    *, actor: User | None, building: Area, door_number: str, kind: str = HouseholdKind.RESIDENT
+) -> Household:
+    if building.kind != AreaKind.BUILDING:
+        raise ValidationError({"building": _("住户只能登记在楼栋下。")})
+    _require(actor, Action.RESIDENT_EDIT, building.path)
+    door_number = door_number.strip()
+    if not door_number:
+        raise ValidationError({"door_number": _("门牌号不能为空。")})
+    if kind not in HouseholdKind.values:
+        raise ValidationError({"kind": _("“%(value)s”不是可选的值。") % {"value": kind}})
+    if Household.objects.filter(building=building, door_number=door_number).exists():
+        raise ValidationError(
+            {"door_number": _("该楼栋已有门牌号“%(door)s”。") % {"door": door_number}}
+        )
+    household = Household.objects.create(
+        building=building, area_path=building.path, door_number=door_number, kind=kind
+    )
+    audit_record(actor=actor, action="household.register", target=household, area=building)
+    return household
+
+
+def _locked_household(household: Household, version: int) -> Household:
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    if current.version != version:
+        raise ConflictError(_("这户信息已被他人修改,请刷新后再改。"), code="conflict")
+    return current
+
+
+@transaction.atomic
+def household_flags_set(
+    *,
+    actor: User,
+    household: Household,
+    version: int,
+    kind: str,
+    is_party_centre: bool,
+    is_home_isolation: bool,
+    is_hardship: bool,
+) -> Household:
+    """Set a household's kind and its 联三户 flags."""
+    _require(actor, Action.RESIDENT_EDIT, household.area_path)
+    current = _locked_household(household, version)
+    if kind not in HouseholdKind.values:
+        raise ValidationError({"kind": _("“%(value)s”不是可选的值。") % {"value": kind}})
+    changes = {
+        name: [getattr(current, name), value]
+        for name, value in [
+            ("kind", kind),
+            ("is_party_centre", is_party_centre),
+            ("is_home_isolation", is_home_isolation),
+            ("is_hardship", is_hardship),
+        ]
+        if getattr(current, name) != value
+    }
+    for name, (_old, new) in changes.items():
+        setattr(current, name, new)
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor,
+        action="household.update",
+        target=current,
+        area=Area(path=current.area_path),
+        data=changes,
+    )
+    return current
+
+
+@transaction.atomic
+def person_add(*, actor: User | None, household: Household, data: PersonData) -> Saved:
+    _require(actor, Action.RESIDENT_EDIT, household.area_path)
+    person = Person(household=household, area_path=household.area_path)
+    warnings = _apply(person, data)
+    _check_unique_document(person)
+    person.save()
+    audit_record(actor=actor, action="person.add", target=person, area=Area(path=person.area_path))
+    return Saved(person, warnings)
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, version: int, data: PersonData) -> Saved:
+    """Replace a person's details. `version` is the one the editor read: if someone saved
+    in between, this raises ConflictError and changes nothing."""
+    _require(actor, Action.RESIDENT_EDIT, person.area_path)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != version:
+        raise ConflictError(_("此人信息已被他人修改,请刷新后再改。"), code="conflict")
+    before = {f: getattr(current, f) for f in ("name", "document_hash", "phone_hash", "relation")}
+    warnings = _apply(current, data)
+    _check_unique_document(current)
+    current.version += 1
+    current.save()
+    # Which fields changed, never their values.
+    changed = sorted(f for f, v in before.items() if getattr(current, f) != v)
+    audit_record(
+        actor=actor,
+        action="person.update",
+        target=current,
+        area=Area(path=current.area_path),
+        data={"changed": changed},
+    )
+    return Saved(current, warnings)
+
+
+@transaction.atomic
+def person_move(*, actor: User, person: Person, version: int, household: Household) -> Person:
+    """Move a person to another household; the actor must keep both."""
+    _require(actor, Action.RESIDENT_EDIT, person.area_path)
+    _require(actor, Action.RESIDENT_EDIT, household.area_path)
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != version:
+        raise ConflictError(_("此人信息已被他人修改,请刷新后再改。"), code="conflict")
+    origin = current.household_id
+    current.household = household
+    current.area_path = household.area_path
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor,
+        action="person.move",
+        target=current,
+        area=Area(path=current.area_path),
+        data={"from_household": origin, "to_household": household.pk},
+    )
+    return current
+
+
+REVEAL_REASON_MIN = 4
+
+
+@transaction.atomic
+def person_reveal(
+    *, actor: User, person: Person, field: Literal["document", "phone"], reason: str
+) -> str:
+    """The full ID number or phone of one person, for a stated reason, audited."""
+    area = Area(path=person.area_path)
+    access.require_path(actor, Action.RESIDENT_VIEW, person.area_path)
+    if not access.may(actor, Action.PII_REVEAL, area):
+        raise PermissionDenied(_("您的角色不能查看完整的证件号码或电话。"))
+    reason = reason.strip()
+    if len(reason) < REVEAL_REASON_MIN:
+        raise ValidationError({"reason": _("请写明查看完整信息的事由(至少 4 个字)。")})
+    cipher = person.document_cipher if field == "document" else person.phone_cipher
+    if cipher is None:
+        raise ValidationError({"field": _("没有登记这项信息。")})
+    audit_record(actor=actor, action=f"pii.reveal.{field}", target=person, area=area, reason=reason)
+    return pii.decrypt(cipher)
