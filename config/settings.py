@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jijie.core",
     "jijie.areas",
     "jijie.accounts",
+    "jijie.responses",
     "jijie.residents",
 ]
 

@@ -9,6 +9,7 @@ from config.api import api
 urlpatterns = [
     path("", include("jijie.accounts.urls")),
     path("areas/", include("jijie.areas.urls")),
+    path("responses/", include("jijie.responses.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -38,6 +38,7 @@ class Action(StrEnum):
     RESIDENT_VIEW = "resident.view"
     RESIDENT_EDIT = "resident.edit"
     PII_REVEAL = "pii.reveal"
+    RESPONSE_MANAGE = "response.manage"
 
 
 def _permissions() -> dict[str, frozenset[Action]]:
@@ -48,7 +49,7 @@ def _permissions() -> dict[str, frozenset[Action]]:
     # one record at a time, with a reason. Higher levels see masked lists and aggregates.
     residents = {Action.RESIDENT_VIEW, Action.RESIDENT_EDIT, Action.PII_REVEAL}
     return {
-        Role.COMMAND: frozenset({view, edit, grant, Action.RESIDENT_VIEW}),
+        Role.COMMAND: frozenset({view, edit, grant, Action.RESIDENT_VIEW, Action.RESPONSE_MANAGE}),
         Role.WORKING_COMMITTEE: frozenset({view}),
         Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW}),
         Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant, *residents}),

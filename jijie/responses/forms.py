@@ -1,0 +1,20 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jijie.responses.models import ResponseLevel
+from jijie.responses.services import MAX_RETENTION_DAYS
+
+
+class ResponseForm(forms.Form):
+    name = forms.CharField(
+        label=_("名称"), max_length=100, help_text=_("例如:2020 年新冠肺炎疫情防控")
+    )
+    level = forms.ChoiceField(label=_("响应级别"), choices=ResponseLevel.choices)
+    area_code = forms.CharField(label=_("区域代码"), max_length=40)
+    retention_days = forms.IntegerField(
+        label=_("敏感数据保留天数"),
+        min_value=1,
+        max_value=MAX_RETENTION_DAYS,
+        initial=30,
+        help_text=_("响应结束后,居民的健康、行程、隔离等敏感信息在这么多天后清除;统计数据保留。"),
+    )
