@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("jijie.accounts.urls")),
     path("areas/", include("jijie.areas.urls")),
     path("responses/", include("jijie.responses.urls")),
+    path("residents/", include("jijie.residents.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

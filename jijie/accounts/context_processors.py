@@ -17,6 +17,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "areas": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
             "audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
             "people": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
+            "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
             "admin": user.is_staff,
         },
         "user_roles": access.assignments(user),

@@ -31,8 +31,9 @@ class ConflictError(ValidationError):
 class PersonData:
     name: str
     document_type: str = DocumentType.RESIDENT_ID
-    document_number: str = ""
-    phone: str = ""
+    # None keeps what is stored (an edit form never shows the full values); "" clears.
+    document_number: str | None = ""
+    phone: str | None = ""
     sex: str = ""
     relation: str = Relation.OTHER
     register_place: str = ""
@@ -74,13 +75,15 @@ def _apply(person: Person, data: PersonData) -> list[str]:
         if choice not in values:
             errors[field_name] = [_("“%(value)s”不是可选的值。") % {"value": choice}]
     document = None
-    if data.document_number.strip() and "document_type" not in errors:
+    keep_document = data.document_number is None
+    keep_phone = data.phone is None
+    if data.document_number and data.document_number.strip() and "document_type" not in errors:
         try:
             document = check_document(data.document_type, data.document_number)
         except ValidationError as error:
             errors["document_number"] = error.messages
     phone = None
-    if data.phone.strip():
+    if data.phone and data.phone.strip():
         try:
             phone = check_phone(data.phone)
         except ValidationError as error:
@@ -105,7 +108,7 @@ def _apply(person: Person, data: PersonData) -> list[str]:
             person.birth_date = document.birth_date
         if document.sex:
             person.sex = document.sex
-    else:
+    elif not keep_document:
         person.document_type = ""
         person.document_cipher = person.document_hash = None
         person.document_masked = person.document_tail = ""
@@ -114,7 +117,7 @@ def _apply(person: Person, data: PersonData) -> list[str]:
         person.phone_hash = pii.lookup_hash("phone", phone)
         person.phone_masked = pii.mask("phone", phone)
         person.phone_tail = phone[-4:]
-    else:
+    elif not keep_phone:
         person.phone_cipher = person.phone_hash = None
         person.phone_masked = person.phone_tail = ""
     return warnings

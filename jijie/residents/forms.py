@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jijie.core.identity import DocumentType
+from jijie.residents.models import HouseholdKind, Relation, ResidentType, Sex
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("查找居民"),
+        max_length=30,
+        help_text=_("姓名、拼音首字母(如 wxm)、电话或证件号后四位、完整证件号或手机号"),
+    )
+
+
+class HouseholdFilterForm(forms.Form):
+    area = forms.CharField(label=_("区域代码"), required=False, max_length=40)
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部")), *HouseholdKind.choices]
+    )
+    flag = forms.ChoiceField(
+        label=_("重点户"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("is_party_centre", _("党员中心户")),
+            ("is_home_isolation", _("居家隔离户")),
+            ("is_hardship", _("生活困难户")),
+        ],
+    )
+
+
+class HouseholdForm(forms.Form):
+    building_code = forms.CharField(label=_("楼栋代码"), max_length=40)
+    door_number = forms.CharField(label=_("门牌号"), max_length=32)
+    kind = forms.ChoiceField(label=_("类型"), choices=HouseholdKind.choices)
+
+
+class FlagsForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("类型"), choices=HouseholdKind.choices)
+    is_party_centre = forms.BooleanField(label=_("党员中心户"), required=False)
+    is_home_isolation = forms.BooleanField(label=_("居家隔离户"), required=False)
+    is_hardship = forms.BooleanField(label=_("生活困难户"), required=False)
+
+
+class PersonForm(forms.Form):
+    """The ID number and phone are never pre-filled: leaving them empty on an edit keeps
+    what is stored, so the full values never travel to the browser."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
+    document_type = forms.ChoiceField(label=_("证件类型"), choices=DocumentType.choices)
+    document_number = forms.CharField(
+        label=_("证件号码"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    sex = forms.ChoiceField(label=_("性别"), required=False, choices=[("", "—"), *Sex.choices])
+    register_place = forms.CharField(label=_("户籍地"), required=False, max_length=100)
+    resident_type = forms.ChoiceField(label=_("人口类型"), choices=ResidentType.choices)
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("查看"), choices=[("document", _("证件号码")), ("phone", _("联系电话"))]
+    )
+    reason = forms.CharField(label=_("事由"), max_length=200, help_text=_("将记入审计日志"))

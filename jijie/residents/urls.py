@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jijie.residents import views
+
+app_name = "residents"
+urlpatterns = [
+    path("", views.household_list, name="list"),
+    path("households/new/", views.household_new, name="household_new"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+]

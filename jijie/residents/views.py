@@ -1,0 +1,217 @@
+"""Registry pages. Nothing personal travels in a URL: searches are POSTs, records are
+addressed by their number, and full ID numbers or phones appear only on a reveal's own
+response, which is never cached."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from jijie.accounts.requests import actor
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import AreaKind
+from jijie.core.forms import apply_errors
+from jijie.residents import selectors, services
+from jijie.residents.forms import (
+    FlagsForm,
+    HouseholdFilterForm,
+    HouseholdForm,
+    PersonForm,
+    RevealForm,
+    SearchForm,
+)
+from jijie.residents.models import Household, Person
+
+
+def _require_registry(request: HttpRequest) -> None:
+    if not access.scope_paths(request.user, Action.RESIDENT_VIEW):
+        raise PermissionDenied(_("您的角色不能查看居民信息。"))
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    _require_registry(request)
+    filters = HouseholdFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    area = access.area_for(request.user, data["area"]) if data.get("area") else None
+    households = selectors.household_list(
+        actor=request.user, area=area, kind=data.get("kind", ""), flag=data.get("flag", "")
+    )
+    search = SearchForm(request.POST or None)
+    found = None
+    if request.method == "POST" and search.is_valid():
+        found = selectors.person_search(
+            actor=request.user, query=search.cleaned_data["q"], area=area
+        )
+    context = {
+        "filters": filters,
+        "area": area,
+        "page": Paginator(households, 50).get_page(request.GET.get("page")),
+        "search": search,
+        "found": found,
+        "may_edit": bool(access.scope_paths(request.user, Action.RESIDENT_EDIT)),
+    }
+    return render(request, "residents/household_list.html", context)
+
+
+@login_required
+def household_new(request: HttpRequest) -> HttpResponse:
+    if not access.scope_paths(request.user, Action.RESIDENT_EDIT):
+        raise PermissionDenied(_("您的角色不能登记住户。"))
+    form = HouseholdForm(
+        request.POST or None, initial={"building_code": request.GET.get("building", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            building = access.area_for(
+                request.user, data["building_code"].strip(), Action.RESIDENT_EDIT
+            )
+            if building.kind != AreaKind.BUILDING:
+                raise ValidationError({"building_code": _("请填写楼栋的代码。")})
+            household = services.household_register(
+                actor=actor(request),
+                building=building,
+                door_number=data["door_number"],
+                kind=data["kind"],
+            )
+        except (BadRequest, Http404, PermissionDenied) as error:
+            form.add_error("building_code", str(error) or _("您不能在该楼栋登记住户。"))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("residents:household", pk=household.pk)
+    return render(request, "residents/household_form.html", {"form": form})
+
+
+def _person_data(data: dict[str, Any], *, keep_blank: bool) -> services.PersonData:
+    blank = None if keep_blank else ""
+    return services.PersonData(
+        name=data["name"],
+        relation=data["relation"],
+        document_type=data["document_type"],
+        document_number=data["document_number"] or blank,
+        phone=data["phone"] or blank,
+        sex=data["sex"],
+        register_place=data["register_place"],
+        resident_type=data["resident_type"],
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for(actor=request.user, pk=pk)
+    may_edit = access.may(request.user, Action.RESIDENT_EDIT, household.building)
+    flags = FlagsForm(
+        initial={
+            "version": household.version,
+            "kind": household.kind,
+            "is_party_centre": household.is_party_centre,
+            "is_home_isolation": household.is_home_isolation,
+            "is_hardship": household.is_hardship,
+        }
+    )
+    person_form = PersonForm(
+        initial={"relation": "head" if not household.people.exists() else "other"}
+    )
+    if request.method == "POST":
+        access.require_path(request.user, Action.RESIDENT_EDIT, household.area_path)
+        if "save_flags" in request.POST:
+            flags = FlagsForm(request.POST)
+            if flags.is_valid():
+                try:
+                    services.household_flags_set(
+                        actor=actor(request), household=household, **flags.cleaned_data
+                    )
+                except ValidationError as error:
+                    apply_errors(flags, error)
+                else:
+                    return redirect("residents:household", pk=household.pk)
+        else:
+            person_form = PersonForm(request.POST)
+            if person_form.is_valid():
+                try:
+                    saved = services.person_add(
+                        actor=actor(request),
+                        household=household,
+                        data=_person_data(person_form.cleaned_data, keep_blank=False),
+                    )
+                except ValidationError as error:
+                    apply_errors(person_form, error)
+                else:
+                    for warning in saved.warnings:
+                        messages.warning(request, warning)
+                    return redirect("residents:household", pk=household.pk)
+    context = {
+        "household": household,
+        "people": selectors.people_of(household),
+        "may_edit": may_edit,
+        "flags": flags,
+        "person_form": person_form,
+    }
+    return render(request, "residents/household_detail.html", context)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(actor=request.user, pk=pk, action=Action.RESIDENT_EDIT)
+    initial = {
+        "version": person.version,
+        "name": person.name,
+        "relation": person.relation,
+        "document_type": person.document_type or "resident_id",
+        "sex": person.sex,
+        "register_place": person.register_place,
+        "resident_type": person.resident_type,
+    }
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.person_update(
+                actor=actor(request),
+                person=person,
+                version=form.cleaned_data["version"] or 0,
+                data=_person_data(form.cleaned_data, keep_blank=True),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            for warning in saved.warnings:
+                messages.warning(request, warning)
+            return redirect("residents:household", pk=person.household_id)
+    return render(request, "residents/person_form.html", {"form": form, "person": person})
+
+
+@never_cache
+@login_required
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    person: Person = selectors.person_for(actor=request.user, pk=pk)
+    if not access.may(request.user, Action.PII_REVEAL, person.household.building):
+        raise PermissionDenied(_("您的角色不能查看完整的证件号码或电话。"))
+    form = RevealForm(request.POST or None)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = services.person_reveal(
+                actor=actor(request),
+                person=person,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+    household: Household = person.household
+    return render(
+        request,
+        "residents/person_reveal.html",
+        {"form": form, "person": person, "value": value, "household": household},
+    )
