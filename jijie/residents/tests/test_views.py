@@ -173,6 +173,7 @@ def test_edit_keeps_blank_secrets_and_detects_conflicts(client, person, actors):
     saved = Person.objects.get(pk=person.pk)
     assert saved.name == "王晓明"
     assert saved.document_masked == pii.mask("id", ID)  # blank kept it
+    assert saved.phone_cipher is not None
     assert pii.decrypt(saved.phone_cipher) == PHONE
     response = second.post(url, {**form, "name": "王小名"})
     assert response.status_code == 200
