@@ -49,15 +49,28 @@ def test_demo_city_loads_twice_and_is_deterministic():
     assert "secretary_xingang" in out.getvalue()
     assert "jijie-demo-2026" in out.getvalue()
     assert User.objects.get(username="secretary_xingang").check_password("jijie-demo-2026")
+    _each_demo_account_sees_exactly_its_own_subtree()
+    _the_registry_is_filled()
 
 
-@pytest.mark.django_db
-def test_each_demo_account_sees_exactly_its_own_subtree():
+def _the_registry_is_filled():
+    from jijie.residents.models import Household, Person
+
+    buildings = Area.objects.filter(kind=AreaKind.BUILDING)
+    assert Household.objects.count() == sum(b.dwelling_count for b in buildings)
+    yuanxi = Area.objects.get(code="441602004000")
+    assert Person.objects.filter(area_path__startswith=yuanxi.path).count() > 1000
+    assert not Person.objects.exclude(area_path__startswith=yuanxi.path).exists()
+    heads = Person.objects.filter(relation="head").count()
+    assert heads == Household.objects.filter(area_path__startswith=yuanxi.path).count()
+
+
+def _each_demo_account_sees_exactly_its_own_subtree():
+
     from jijie.accounts.demo import ACCOUNTS
     from jijie.accounts.models import Role
     from jijie.areas import access
 
-    call_command("demo_city", stdout=StringIO())
     for username, _name, role, code in ACCOUNTS:
         user = User.objects.get(username=username)
         roots = [a.code for a in access.scope_roots(user)]
