@@ -5,6 +5,7 @@ from jijie.residents import views
 app_name = "residents"
 urlpatterns = [
     path("", views.household_list, name="list"),
+    path("export/", views.ledger_export, name="export"),
     path("households/new/", views.household_new, name="household_new"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

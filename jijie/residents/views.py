@@ -4,14 +4,19 @@ response, which is never cached."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -20,7 +25,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import AreaKind
 from jijie.core.forms import apply_errors
-from jijie.residents import selectors, services
+from jijie.residents import exports, selectors, services
 from jijie.residents.forms import (
     FlagsForm,
     HouseholdFilterForm,
@@ -189,6 +194,32 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect("residents:household", pk=person.household_id)
     return render(request, "residents/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse | FileResponse:
+    """The masked household ledger of an area (default: the user's first scope) as .xlsx."""
+    _require_registry(request)
+    code = request.GET.get("area", "")
+    if code:
+        area = access.area_for(request.user, code, Action.RESIDENT_VIEW)
+    else:
+        roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
+        area = roots[0]
+    descriptor, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)
+    try:
+        exports.ledger_export(actor=actor(request), area=area, path=Path(name))
+        # Opened before the unlink: the open file lives on until FileResponse closes it,
+        # and no copy of the ledger stays on disk.
+        handle = open(name, "rb")  # noqa: SIM115
+    except exports.ExportTooLargeError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('residents:list')}?area={area.code}")
+    finally:
+        os.unlink(name)
+    filename = f"ledger-{area.code}-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=filename)
 
 
 @never_cache

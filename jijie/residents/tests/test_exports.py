@@ -1,0 +1,78 @@
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from stdnum.cn.ric import calc_check_digit
+
+from jijie.accounts.models import AuditEvent
+from jijie.core import pii
+from jijie.residents import exports
+from jijie.residents.services import PersonData, household_register, person_add
+
+BODY = "44160219820304561"
+ID = BODY + calc_check_digit(BODY + "0")
+PHONE = "13800009999"
+
+
+@pytest.fixture
+def person(tree):
+    household = household_register(
+        actor=None, building=tree.building, door_number='=HYPERLINK("x")'
+    )
+    return person_add(
+        actor=None,
+        household=household,
+        data=PersonData(
+            name="+孙悟空",
+            document_number=ID,
+            phone=PHONE,
+            relation="head",
+            register_place="@SUM(A1)",
+        ),
+    ).person
+
+
+def _sheet(response):
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def test_export_is_masked_textual_and_inert(client, person, actors, tree):
+    client.force_login(actors.manager)
+    response = client.get(reverse("residents:export"), {"area": tree.community.code})
+    assert response.status_code == 200
+    assert "ledger-441602004001" in response["Content-Disposition"]
+    rows = list(_sheet(response).iter_rows(values_only=True))
+    header, row = rows[1], rows[2]
+    assert header[11] == "证件号码"
+    assert row[11] == pii.mask("id", ID)
+    assert row[12] == pii.mask("phone", PHONE)
+    assert row[1:4] == ("源西街道", "新港路社区", "第01网格")
+    assert row[5].startswith("'=")  # a formula-looking door number stays text
+    assert row[7] == "'+孙悟空"
+    assert row[13] == "'@SUM(A1)"
+    assert not any(ID in str(cell) or PHONE in str(cell) for r in rows for cell in r)
+    event = AuditEvent.objects.get(action="registry.export")
+    assert event.data == {"rows": 1, "masked": True, "area": tree.community.code}
+
+
+def test_id_cells_are_text(client, person, actors, tree):
+    client.force_login(actors.manager)
+    sheet = _sheet(client.get(reverse("residents:export"), {"area": tree.community.code}))
+    assert sheet.cell(row=3, column=12).data_type == "s"
+
+
+@pytest.mark.parametrize(("who", "status"), [("guard", 200), ("outsider", 404), ("member", 403)])
+def test_export_three_actors(client, person, actors, tree, who, status):
+    client.force_login(getattr(actors, who))
+    assert (
+        client.get(reverse("residents:export"), {"area": tree.community.code}).status_code == status
+    )
+
+
+def test_too_large_is_refused_with_a_message(client, person, actors, tree, monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_ROW_LIMIT", 0)
+    client.force_login(actors.manager)
+    response = client.get(reverse("residents:export"), {"area": tree.community.code}, follow=True)
+    assert "超过单次导出上限" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="registry.export").exists()
