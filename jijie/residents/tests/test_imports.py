@@ -1,0 +1,224 @@
+"""Importing ledgers as community workers keep them, and refusing what must be refused."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from openpyxl import Workbook
+from stdnum.cn.ric import calc_check_digit
+
+from jijie.accounts.models import AuditEvent
+from jijie.core import pii
+from jijie.residents.imports import reader
+from jijie.residents.imports.commit import import_ledger
+from jijie.residents.models import Household, Person
+from jijie.residents.services import PersonData, household_register, person_add
+
+
+def valid_id(body17: str) -> str:
+    return body17 + calc_check_digit(body17 + "0")
+
+
+ID1 = valid_id("44160219800101001")
+ID2 = valid_id("44160219820202002")
+ID3 = valid_id("44160220100303003")
+BAD_CHECK = ID2[:-1] + ("0" if ID2[-1] != "0" else "1")
+
+
+def ledger(rows, *, title="新港路社区居民信息登记表"):
+    """An .xlsx as a community keeps it: a merged title row, then a two-row header whose
+    single-row columns are merged vertically and whose ID columns sit under a group."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([title])
+    sheet.merge_cells("A1:H1")
+    sheet.append(["序号", "姓名", "证件信息", None, "联系电话", "楼栋", "门牌号", "与户主关系"])
+    sheet.append([None, None, "公民身份号码", "证件类型", None, None, None, None])
+    for column in "ABEFGH":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("C2:D2")
+    for number, row in enumerate(rows, start=1):
+        sheet.append([number, *row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD = [
+    ("王小明", ID1, "身份证", "13800138000", "1栋", "502", "户主"),
+    ("李小红", ID2, "身份证", "139 0000 1111", "1栋", "502", "妻子"),
+    ("王小宝", ID3, "身份证", "", "2栋", "301", "子"),
+]
+
+
+def test_dry_run_reads_title_and_merged_headers_and_writes_nothing(tree, actors):
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD))
+    assert plan.errors == []
+    assert plan.summary()["people_new"] == 3
+    assert plan.summary()["households_new"] == 2
+    assert not Person.objects.exists()
+    assert not Household.objects.exists()
+
+
+def test_commit_then_the_same_file_again_changes_nothing(tree, actors):
+    data = ledger(GOOD)
+    import_ledger(actor=actors.manager, area=tree.grid, data=data, commit=True)
+    assert Person.objects.count() == 3
+    wang = Person.objects.get(document_hash=pii.lookup_hash("id", ID1))
+    assert (wang.household.door_number, wang.household.building.name, wang.relation) == (
+        "502",
+        "1栋",
+        "head",
+    )
+    assert wang.phone_masked == "138****8000"
+    assert Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).relation == "spouse"
+    before = list(Person.objects.order_by("pk").values_list("pk", "version", "document_cipher"))
+    again = import_ledger(actor=actors.manager, area=tree.grid, data=data, commit=True)
+    assert again.summary()["people_unchanged"] == 3
+    assert again.summary()["people_new"] == again.summary()["people_updated"] == 0
+    assert (
+        list(Person.objects.order_by("pk").values_list("pk", "version", "document_cipher"))
+        == before
+    )
+    assert AuditEvent.objects.filter(action="registry.import").count() == 2
+
+
+def test_a_corrected_row_updates_the_person(tree, actors):
+    import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
+    fixed = [GOOD[0], (*GOOD[1][:3], "13900002222", *GOOD[1][4:]), GOOD[2]]
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(fixed), commit=True)
+    assert plan.summary()["people_updated"] == 1
+    li = Person.objects.get(document_hash=pii.lookup_hash("id", ID2))
+    assert (li.phone_masked, li.version) == ("139****2222", 2)
+
+
+def test_damaged_and_bad_cells_are_named_with_masked_values(tree, actors):
+    rows = [
+        ("张三", 4.41602198001011e17, "身份证", "13800138000", "1栋", "101", "户主"),  # Excel float
+        (
+            "李四",
+            BAD_CHECK,
+            "身份证",
+            "12345",
+            "1栋",
+            "102",
+            "户主",
+        ),  # bad check digit, phone
+        ("", ID3, "身份证", "", "9栋", "103", "户主"),  # no name, unknown building
+        ("王五", ID1, "身份证", "", "1栋", "104", "户主"),
+        ("王六", ID1, "身份证", "", "1栋", "105", "户主"),  # same ID as the row above
+    ]
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(rows))
+    problems = {(p.row, p.column): p for p in plan.errors}
+    assert "表格软件" in problems[(4, "公民身份号码")].reason
+    assert "校验位" in problems[(5, "公民身份号码")].reason
+    assert problems[(5, "公民身份号码")].value == pii.mask("id", BAD_CHECK)
+    assert problems[(5, "联系电话")].value == "*2345"
+    assert "姓名" in problems[(6, "姓名")].reason
+    assert "9栋" in problems[(6, "门牌号")].reason
+    assert "第 7 行" in problems[(8, "公民身份号码")].reason
+    assert plan.summary()["people_new"] == 1
+    assert not any(BAD_CHECK in p.value for p in plan.errors)
+
+
+def test_errors_stop_the_commit_unless_skipped(tree, actors):
+    rows = [*GOOD, ("坏行", "123", "身份证", "", "1栋", "999", "户主")]
+    with pytest.raises(ValidationError) as info:
+        import_ledger(actor=actors.manager, area=tree.grid, data=ledger(rows), commit=True)
+    assert "1 行有错误" in info.value.messages[0]
+    assert not Person.objects.exists()
+    plan = import_ledger(
+        actor=actors.manager, area=tree.grid, data=ledger(rows), commit=True, skip_invalid=True
+    )
+    assert Person.objects.count() == 3
+    assert plan.error_rows == 1
+
+
+def test_commit_is_atomic(tree, actors, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Person.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError):
+        import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
+    assert not Household.objects.exists()
+    assert not AuditEvent.objects.filter(action="registry.import").exists()
+
+
+def test_someone_registered_elsewhere_is_an_error(tree, actors):
+    from jijie.areas.models import Area
+
+    far = household_register(
+        actor=None, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
+    )
+    person_add(actor=None, household=far, data=PersonData(name="王小明", document_number=ID1))
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD))
+    assert any("以外" in p.reason for p in plan.errors)
+
+
+def test_csv_in_gbk_and_utf8(tree, actors):
+    text = (
+        "姓名,身份证号,手机号码,楼栋,门牌号,与户主关系\n王小明,"
+        + ID1
+        + ",13800138000,1栋,502,户主\n"
+    )
+    for data in (text.encode("gb18030"), text.encode("utf-8-sig"), text.encode("utf-8")):
+        plan = import_ledger(actor=actors.manager, area=tree.grid, data=data)
+        assert plan.errors == []
+        assert plan.summary()["people_new"] == 1
+
+
+def test_address_column_is_split_into_building_and_door(tree, actors):
+    text = "姓名,身份证号,住址\n王小明," + ID1 + ",新港路1栋502\n"
+    plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode())
+    assert plan.errors == []
+    assert list(plan.households_new) == [(tree.building.pk, "502")]
+
+
+def _zip_bomb():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.7 not a sheet", "不是表格"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "不是表格"),
+        (b"", "空"),
+        (b"PK\x03\x04garbage", "损坏"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1garbage", "损坏"),
+        ("标题\n随便,什么\n".encode(), "表头"),
+    ],
+)
+def test_files_that_are_refused(tree, actors, data, reason):
+    with pytest.raises(reader.RefusedFile) as info:
+        import_ledger(actor=actors.manager, area=tree.grid, data=data)
+    assert reason in str(info.value)
+
+
+def test_zip_bomb_is_refused(tree, actors):
+    with pytest.raises(reader.RefusedFile) as info:
+        import_ledger(actor=actors.manager, area=tree.grid, data=_zip_bomb())
+    assert "解压" in str(info.value)
+
+
+def test_size_and_row_limits(tree, actors, monkeypatch):
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(reader.RefusedFile, match="太大"):
+        import_ledger(actor=actors.manager, area=tree.grid, data=b"x" * 2000)
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 10**8)
+    monkeypatch.setattr(reader, "MAX_ROWS", 3)
+    with pytest.raises(reader.RefusedFile, match="行"):
+        import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD))
+
+
+@pytest.mark.parametrize(("who", "error"), [("guard", PermissionDenied), ("outsider", Http404)])
+def test_only_registry_keepers_of_the_area_import(tree, actors, who, error):
+    with pytest.raises(error):
+        import_ledger(actor=getattr(actors, who), area=tree.grid, data=ledger(GOOD))
