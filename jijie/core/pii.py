@@ -63,6 +63,22 @@ def encrypt(plain: str) -> bytes:
     return bytes([current]) + nonce + keys[current].encrypt(nonce, plain.encode(), _AAD)
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    """For whole files (an uploaded ledger waiting for its import)."""
+    current, keys = _keys()
+    nonce = os.urandom(12)
+    return bytes([current]) + nonce + keys[current].encrypt(nonce, plain, _AAD)
+
+
+def decrypt_bytes(blob: bytes | memoryview) -> bytes:
+    blob = bytes(blob)
+    _current, keys = _keys()
+    cipher = keys.get(blob[0])
+    if cipher is None:
+        raise ImproperlyConfigured(f"PII key {blob[0]} is not configured")
+    return cipher.decrypt(blob[1:13], blob[13:], _AAD)
+
+
 def decrypt(blob: bytes | memoryview) -> str:
     blob = bytes(blob)
     _current, keys = _keys()

@@ -76,3 +76,16 @@ class RevealForm(forms.Form):
         label=_("查看"), choices=[("document", _("证件号码")), ("phone", _("联系电话"))]
     )
     reason = forms.CharField(label=_("事由"), max_length=200, help_text=_("将记入审计日志"))
+
+
+class ImportForm(forms.Form):
+    area_code = forms.CharField(
+        label=_("导入到区域"),
+        max_length=40,
+        help_text=_("社区、网格或楼栋的代码;表格中的楼栋在此区域内查找"),
+    )
+    file = forms.FileField(label=_("台账文件"), help_text=_(".xlsx、.xls 或 .csv(UTF-8 或 GBK)"))
+
+
+class ConfirmForm(forms.Form):
+    skip_invalid = forms.BooleanField(label=_("跳过有错误的行,只导入正确的行"), required=False)

@@ -27,14 +27,17 @@ from jijie.areas.models import AreaKind
 from jijie.core.forms import apply_errors
 from jijie.residents import exports, selectors, services
 from jijie.residents.forms import (
+    ConfirmForm,
     FlagsForm,
     HouseholdFilterForm,
     HouseholdForm,
+    ImportForm,
     PersonForm,
     RevealForm,
     SearchForm,
 )
-from jijie.residents.models import Household, Person
+from jijie.residents.imports import jobs, reader
+from jijie.residents.models import Household, ImportJob, Person
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -246,3 +249,70 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         "residents/person_reveal.html",
         {"form": form, "person": person, "value": value, "household": household},
     )
+
+
+@login_required
+def import_new(request: HttpRequest) -> HttpResponse:
+    if not access.scope_paths(request.user, Action.RESIDENT_EDIT):
+        raise PermissionDenied(_("您的角色不能导入居民台账。"))
+    roots = access.scope_roots(request.user, Action.RESIDENT_EDIT)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"area_code": roots[0].code}
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            area = access.area_for(
+                request.user, form.cleaned_data["area_code"].strip(), Action.RESIDENT_EDIT
+            )
+            if upload.size > reader.MAX_FILE_BYTES:
+                raise reader.RefusedFile(
+                    _("文件太大,单个文件不能超过 %(limit)s MB,请分开导入。")
+                    % {"limit": reader.MAX_FILE_BYTES // (1024 * 1024)}
+                )
+            job = jobs.import_job_create(
+                actor=actor(request), area=area, filename=upload.name, data=upload.read()
+            )
+        except (BadRequest, Http404, PermissionDenied) as error:
+            form.add_error("area_code", str(error) or _("您不能向该区域导入。"))
+        except reader.RefusedFile as refusal:
+            form.add_error("file", str(refusal))
+        else:
+            return redirect("residents:import_detail", pk=job.pk)
+    recent = (
+        ImportJob.objects.filter(requested_by=actor(request))
+        .select_related("area")
+        .order_by("-created_at")[:10]
+    )
+    return render(request, "residents/import_new.html", {"form": form, "recent": recent})
+
+
+def _own_job(request: HttpRequest, pk: int) -> ImportJob:
+    """A job is its uploader's alone: its report names rows of their file."""
+    job = (
+        ImportJob.objects.select_related("area").filter(pk=pk, requested_by=actor(request)).first()
+    )
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    template = "residents/_import_status.html" if request.htmx else "residents/import_detail.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job, "confirm": ConfirmForm()})
+
+
+@login_required
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("residents:import_detail", pk=pk)
+    job = _own_job(request, pk)
+    form = ConfirmForm(request.POST)
+    skip = form.is_valid() and form.cleaned_data["skip_invalid"]
+    try:
+        jobs.import_job_confirm(actor=actor(request), job=job, skip_invalid=skip)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("residents:import_detail", pk=pk)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ def import_ledger(
     data: bytes,
     commit: bool = False,
     skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Check a ledger file against the registry under `area`; with `commit`, write it.
 
@@ -46,28 +48,46 @@ def import_ledger(
         raise reader.RefusedFile(
             _("没有找到表头:表格前 20 行中应有“姓名”,以及“身份证号”“联系电话”“门牌号”等列。")
         )
+    # Planned afresh (not reused from the dry run) and outside the write transaction, so
+    # that progress is visible; the write then checks nothing changed in between.
+    plan = Planner(area=area, layout=layout).plan(sheet.rows, progress)
     if not commit:
-        return Planner(area=area, layout=layout).plan(sheet.rows)
-    with transaction.atomic():
-        # Planned again inside the transaction, so that what is written matches what is
-        # in the database now, not at the dry run.
-        plan = Planner(area=area, layout=layout).plan(sheet.rows)
-        if plan.errors and not skip_invalid:
-            raise ValidationError(
-                _("有 %(count)s 行有错误,没有导入任何数据。请修改后重新导入,或选择跳过错误行。")
-                % {"count": plan.error_rows}
-            )
-        _write(plan)
-        audit_record(
-            actor=actor,
-            action="registry.import",
-            area=area,
-            data={**plan.summary(), "area": area.code, "skipped_invalid": bool(plan.errors)},
+        return plan
+    if plan.errors and not skip_invalid:
+        raise ValidationError(
+            _("有 %(count)s 行有错误,没有导入任何数据。请修改后重新导入,或选择跳过错误行。")
+            % {"count": plan.error_rows}
         )
+    try:
+        with transaction.atomic():
+            _write(plan)
+            audit_record(
+                actor=actor,
+                action="registry.import",
+                area=area,
+                data={**plan.summary(), "area": area.code, "skipped_invalid": bool(plan.errors)},
+            )
+    except IntegrityError:
+        raise _changed_meanwhile() from None
     return plan
 
 
+def _changed_meanwhile() -> ValidationError:
+    return ValidationError(
+        _("导入期间有人修改了这些居民的信息,没有导入任何数据。请重新检查后再导入。"),
+        code="conflict",
+    )
+
+
 def _write(plan: Plan) -> None:
+    if plan.updates:
+        # Lock what will be updated and check it is still what was planned on.
+        pks = [i.person.pk for i in plan.updates]
+        current = dict(
+            Person.objects.select_for_update().filter(pk__in=pks).values_list("pk", "version")
+        )
+        if any(current.get(i.person.pk) != i.expected_version for i in plan.updates):
+            raise _changed_meanwhile()
     Household.objects.bulk_create(list(plan.households_new.values()), batch_size=BATCH)
     households = {**plan.households_existing, **plan.households_new}
     for item in plan.creates:

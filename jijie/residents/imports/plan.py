@@ -8,6 +8,7 @@ is already registered, so that importing the same file twice changes nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -59,6 +60,7 @@ class PersonRow:
     household_key: tuple[int, str]
     person: Person  # unsaved values (new) or the existing record with new values
     is_new: bool
+    expected_version: int = 0  # an update applies only to the version it was planned on
 
 
 @dataclass
@@ -162,9 +164,12 @@ class Planner:
             return None, door, _("所选区域中没有楼栋“%(b)s”。") % {"b": building_text or "—"}
         return building, door, None
 
-    def plan(self, rows: list[list[Any]]) -> Plan:
+    def plan(
+        self, rows: list[list[Any]], progress: Callable[[int, int], None] | None = None
+    ) -> Plan:
         plan = Plan()
         data_rows = rows[self.layout.header_row + 1 :]
+        total = len(data_rows)
         parsed: list[tuple[int, Person, tuple[int, str], Area]] = []
         seen_documents: dict[str, int] = {}
         for offset, row in enumerate(data_rows):
@@ -172,6 +177,8 @@ class Planner:
             if not any(_text(v) for v in row):
                 continue
             plan.rows_read += 1
+            if progress is not None and plan.rows_read % 1000 == 0:
+                progress(offset, total)
             result = self._row(plan, number, row, seen_documents)
             if result is not None:
                 parsed.append(result)
@@ -357,5 +364,6 @@ class Planner:
                 "phone_tail",
             ):
                 setattr(current, attribute, getattr(new, attribute))
+            expected = current.version
             current.area_path = building.path
-            plan.updates.append(PersonRow(number, key, current, False))
+            plan.updates.append(PersonRow(number, key, current, False, expected))

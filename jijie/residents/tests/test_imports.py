@@ -222,3 +222,27 @@ def test_size_and_row_limits(tree, actors, monkeypatch):
 def test_only_registry_keepers_of_the_area_import(tree, actors, who, error):
     with pytest.raises(error):
         import_ledger(actor=getattr(actors, who), area=tree.grid, data=ledger(GOOD))
+
+
+def test_an_edit_between_check_and_write_stops_the_import(tree, actors, monkeypatch):
+    from django.db.models import F
+
+    from jijie.residents.imports.plan import Planner
+
+    import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
+    fixed = [GOOD[0], (*GOOD[1][:3], "13900002222", *GOOD[1][4:]), GOOD[2]]
+    original = Planner.plan
+
+    def plan_then_someone_edits(self, rows, progress=None):
+        result = original(self, rows, progress)
+        Person.objects.filter(document_hash=pii.lookup_hash("id", ID2)).update(
+            version=F("version") + 1
+        )
+        return result
+
+    monkeypatch.setattr(Planner, "plan", plan_then_someone_edits)
+    with pytest.raises(ValidationError, match="修改"):
+        import_ledger(actor=actors.manager, area=tree.grid, data=ledger(fixed), commit=True)
+    assert (
+        Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).phone_masked == "139****1111"
+    )

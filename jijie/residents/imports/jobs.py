@@ -1,0 +1,130 @@
+"""Import jobs: upload, check in the background, confirm, import in the background.
+
+The uploaded file is stored encrypted (it is full of ID numbers and phones) and erased
+when the import is done, refused, or abandoned. Tasks take the job's id, never the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.core import pii
+from jijie.core.tasks import task
+from jijie.residents.imports import reader
+from jijie.residents.imports.commit import import_ledger
+from jijie.residents.imports.plan import Plan, Problem
+from jijie.residents.models import ImportJob, ImportStatus
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+REPORT_PROBLEMS = 2000  # problems kept for the page; the counts cover all of them
+
+
+def _report(plan: Plan) -> dict[str, object]:
+    def rows(problems: list[Problem]) -> list[dict[str, object]]:
+        return [
+            {"row": p.row, "column": p.column, "value": p.value, "reason": p.reason}
+            for p in problems[:REPORT_PROBLEMS]
+        ]
+
+    return {"summary": plan.summary(), "errors": rows(plan.errors), "warnings": rows(plan.warnings)}
+
+
+def _progress(job_id: int) -> Callable[[int, int], None]:
+    def update(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+    return update
+
+
+@transaction.atomic
+def import_job_create(*, actor: User, area: Area, filename: str, data: bytes) -> ImportJob:
+    """Store an upload (encrypted) and queue its check."""
+    access.require(actor, Action.RESIDENT_EDIT, area)
+    if len(data) > reader.MAX_FILE_BYTES:
+        raise reader.RefusedFile(
+            _("文件太大(%(size)s MB),单个文件不能超过 %(limit)s MB,请分开导入。")
+            % {"size": len(data) // (1024 * 1024), "limit": reader.MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    job = ImportJob.objects.create(
+        requested_by=actor, area=area, filename=filename[:200], file_cipher=pii.encrypt_bytes(data)
+    )
+    transaction.on_commit(lambda: import_check.enqueue(job.pk))
+    return job
+
+
+def _finish(job_id: int, **fields: object) -> None:
+    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+
+
+@task()
+def import_check(job_id: int) -> None:
+    """The dry run of a job: every row checked, nothing written."""
+    job = ImportJob.objects.select_related("area", "requested_by").get(pk=job_id)
+    try:
+        plan = import_ledger(
+            actor=job.requested_by,
+            area=job.area,
+            data=pii.decrypt_bytes(job.file_cipher or b""),
+            progress=_progress(job_id),
+        )
+    except reader.RefusedFile as refusal:
+        _finish(job_id, status=ImportStatus.REFUSED, message=str(refusal), file_cipher=None)
+        return
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportStatus.CHECKED,
+        report=_report(plan),
+        progress_done=plan.rows_read,
+        progress_total=plan.rows_read,
+    )
+
+
+@transaction.atomic
+def import_job_confirm(*, actor: User, job: ImportJob, skip_invalid: bool) -> ImportJob:
+    """The requester confirms a checked job; the import is queued."""
+    if job.requested_by_id != actor.pk:
+        raise ValidationError(_("只有上传者本人可以确认导入。"))
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.IMPORTING, skip_invalid=skip_invalid, progress_done=0
+    )
+    if not updated:
+        raise ValidationError(_("这个导入任务已经处理过了。"))
+    transaction.on_commit(lambda: import_run.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def import_run(job_id: int) -> None:
+    job = ImportJob.objects.select_related("area", "requested_by").get(pk=job_id)
+    try:
+        plan = import_ledger(
+            actor=job.requested_by,
+            area=job.area,
+            data=pii.decrypt_bytes(job.file_cipher or b""),
+            commit=True,
+            skip_invalid=job.skip_invalid,
+            progress=_progress(job_id),
+        )
+    except (ValidationError, reader.RefusedFile) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        _finish(job_id, status=ImportStatus.FAILED, message=message)
+        return
+    _finish(
+        job_id,
+        status=ImportStatus.DONE,
+        report=_report(plan),
+        file_cipher=None,
+        progress_done=plan.rows_read,
+        progress_total=plan.rows_read,
+    )

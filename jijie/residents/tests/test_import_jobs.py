@@ -1,0 +1,106 @@
+"""Import pages: upload, background check, confirm, background import; scoped to the
+uploader and the registry keepers of the area."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from jijie.residents.models import ImportJob, ImportStatus, Person
+from jijie.residents.tests.test_imports import GOOD, ID1, ledger
+
+CSV = ("姓名,身份证号,手机号码,楼栋,门牌号\n王小明," + ID1 + ",13800138000,1栋,502\n").encode()
+
+
+def _upload(client, area_code, data, name="台账.xlsx"):
+    return client.post(
+        reverse("residents:import_new"),
+        {"area_code": area_code, "file": SimpleUploadedFile(name, data)},
+    )
+
+
+def test_upload_check_confirm_import(client, tree, actors, django_capture_on_commit_callbacks):
+    client.force_login(actors.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree.grid.code, ledger(GOOD))
+    job = ImportJob.objects.get()
+    assert response.url == reverse("residents:import_detail", args=[job.pk])
+    assert job.status == ImportStatus.CHECKED
+    page = client.get(response.url).content.decode()
+    assert "确认导入" in page
+    assert not Person.objects.exists()  # checked, not imported
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("residents:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert job.file_cipher is None  # the file is erased once imported
+    assert Person.objects.count() == 3
+    assert job.report["summary"]["people_new"] == 3
+
+
+def test_the_stored_upload_is_encrypted(client, tree, actors):
+    client.force_login(actors.manager)
+    _upload(client, tree.grid.code, CSV, name="a.csv")
+    job = ImportJob.objects.get()
+    assert ID1.encode() not in bytes(job.file_cipher)
+
+
+def test_errors_are_listed_and_can_be_skipped(
+    client, tree, actors, django_capture_on_commit_callbacks
+):
+    client.force_login(actors.manager)
+    bad = [*GOOD, ("坏行", "123", "身份证", "", "1栋", "999", "户主")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree.grid.code, ledger(bad))
+    page = client.get(response.url).content.decode()
+    assert "import-errors" in page
+    assert "跳过有错误的行" in page
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("residents:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "有错误" in job.message
+    assert not Person.objects.exists()
+
+
+def test_a_refused_file_says_why_and_is_erased(
+    client, tree, actors, django_capture_on_commit_callbacks
+):
+    client.force_login(actors.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree.grid.code, b"%PDF-1.4 x", name="scan.pdf")
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.REFUSED
+    assert job.file_cipher is None
+    assert "不是表格" in client.get(response.url).content.decode()
+
+
+def test_progress_fragment_for_htmx(client, tree, actors):
+    client.force_login(actors.manager)
+    _upload(client, tree.grid.code, CSV, name="a.csv")  # on_commit not run: still checking
+    job = ImportJob.objects.get()
+    fragment = client.get(
+        reverse("residents:import_detail", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in fragment
+    assert 'hx-trigger="every 1s"' in fragment
+
+
+@pytest.mark.parametrize(("who", "status"), [("guard", 403), ("member", 403)])
+def test_upload_page_for_roles_that_cannot_import(client, tree, actors, who, status):
+    client.force_login(getattr(actors, who))
+    assert client.get(reverse("residents:import_new")).status_code == status
+
+
+def test_outsider_cannot_import_into_our_area_nor_see_our_jobs(client, tree, actors):
+    client.force_login(actors.manager)
+    _upload(client, tree.grid.code, CSV, name="a.csv")
+    job = ImportJob.objects.get()
+    client.force_login(actors.outsider)
+    response = _upload(client, tree.grid.code, CSV, name="b.csv")
+    assert "管辖范围" in response.content.decode()
+    assert ImportJob.objects.count() == 1
+    assert client.get(reverse("residents:import_detail", args=[job.pk])).status_code == 404
+    assert client.post(reverse("residents:import_confirm", args=[job.pk])).status_code == 404
+    client.force_login(actors.lower)  # a colleague in the same community: not their upload
+    assert client.get(reverse("residents:import_detail", args=[job.pk])).status_code == 404
