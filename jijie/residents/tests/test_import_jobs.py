@@ -41,6 +41,7 @@ def test_the_stored_upload_is_encrypted(client, tree, actors):
     client.force_login(actors.manager)
     _upload(client, tree.grid.code, CSV, name="a.csv")
     job = ImportJob.objects.get()
+    assert job.file_cipher is not None
     assert ID1.encode() not in bytes(job.file_cipher)
 
 
