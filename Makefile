@@ -54,6 +54,7 @@ check: setup
 
 bench: setup
 	$(BIN)/python -m bench.areas
+	$(BIN)/python -m bench.registry_search
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup

@@ -26,6 +26,9 @@ def setup_django() -> str:
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
     os.environ["STATIC_MANIFEST"] = "false"
+    # Fixed keys for made-up data: a benchmark must be repeatable on the same database.
+    os.environ.setdefault("PII_KEYS", "0:" + "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0wMDA")
+    os.environ.setdefault("PII_HASH_KEY", "bench-hash-key-not-for-production")
     if url.startswith("postgres"):
         _create_database(url)
     import django

@@ -38,6 +38,7 @@ class Action(StrEnum):
     RESIDENT_VIEW = "resident.view"
     RESIDENT_EDIT = "resident.edit"
     PII_REVEAL = "pii.reveal"
+    HEALTH_VIEW = "health.view"
     RESPONSE_MANAGE = "response.manage"
 
 
@@ -47,7 +48,8 @@ def _permissions() -> dict[str, frozenset[Action]]:
     view, edit, grant = Action.AREA_VIEW, Action.AREA_EDIT, Action.ROLE_GRANT
     # Front-line roles keep the registry; only they may reveal a full ID number or phone,
     # one record at a time, with a reason. Higher levels see masked lists and aggregates.
-    residents = {Action.RESIDENT_VIEW, Action.RESIDENT_EDIT, Action.PII_REVEAL}
+    # Health and travel data is seen by those who follow people up, no one else.
+    residents = {Action.RESIDENT_VIEW, Action.RESIDENT_EDIT, Action.PII_REVEAL, Action.HEALTH_VIEW}
     return {
         Role.COMMAND: frozenset({view, edit, grant, Action.RESIDENT_VIEW, Action.RESPONSE_MANAGE}),
         Role.WORKING_COMMITTEE: frozenset({view}),

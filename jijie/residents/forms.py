@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jijie.core.identity import DocumentType
-from jijie.residents.models import HouseholdKind, Relation, ResidentType, Sex
+from jijie.residents.models import (
+    HealthStatus,
+    HouseholdKind,
+    KeyGroup,
+    Relation,
+    ResidentType,
+    Sex,
+)
 
 
 class SearchForm(forms.Form):
@@ -89,3 +99,23 @@ class ImportForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     skip_invalid = forms.BooleanField(label=_("跳过有错误的行,只导入正确的行"), required=False)
+
+
+class KeyGroupMemberForm(forms.Form):
+    key_group: forms.ModelChoiceField[KeyGroup] = forms.ModelChoiceField(
+        label=_("重点人群"), queryset=KeyGroup.objects.none()
+    )
+    arrived_from = forms.CharField(label=_("来自何地"), required=False, max_length=100)
+    arrived_on = forms.DateField(
+        label=_("抵达日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    travel_mode = forms.CharField(label=_("交通方式"), required=False, max_length=100)
+    health_status = forms.ChoiceField(label=_("健康状况"), choices=HealthStatus.choices)
+    isolation_until = forms.DateField(
+        label=_("居家观察至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, groups: QuerySet[KeyGroup], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[KeyGroup]", self.fields["key_group"]).queryset = groups

@@ -173,3 +173,67 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+class KeyGroup(models.Model):
+    """A key group of a response (e.g. 从中高风险地区返回人员), over the response's area."""
+
+    response = models.ForeignKey(
+        "responses.Response",
+        verbose_name=_("应急响应"),
+        on_delete=models.PROTECT,
+        related_name="key_groups",
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重点人群")
+        verbose_name_plural = _("重点人群")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "name"], name="key_group_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthStatus(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    FEVER = "fever", _("发热")
+    RESPIRATORY = "respiratory", _("咳嗽等呼吸道症状")
+    OTHER = "other", _("其他症状")
+
+
+class KeyGroupMember(models.Model):
+    """A person in a key group. The health, travel and isolation fields live here and
+    nowhere else: they exist only for people in a key group, and are purged with the
+    response's sensitive data."""
+
+    key_group = models.ForeignKey(KeyGroup, on_delete=models.PROTECT, related_name="members")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="key_groups")
+    area_path = models.CharField(max_length=255, db_index=True)
+    arrived_from = models.CharField(_("来自何地"), max_length=100, blank=True)
+    arrived_on = models.DateField(_("抵达日期"), null=True, blank=True)
+    travel_mode = models.CharField(_("交通方式"), max_length=100, blank=True)
+    health_status = models.CharField(
+        _("健康状况"), max_length=16, choices=HealthStatus.choices, default=HealthStatus.NORMAL
+    )
+    isolation_until = models.DateField(_("居家观察至"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重点人员")
+        verbose_name_plural = _("重点人员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_group", "person"],
+                condition=Q(ended_at__isnull=True),
+                name="key_group_member_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.key_group}"

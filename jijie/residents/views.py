@@ -25,13 +25,14 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import AreaKind
 from jijie.core.forms import apply_errors
-from jijie.residents import exports, selectors, services
+from jijie.residents import exports, keygroups, selectors, services
 from jijie.residents.forms import (
     ConfirmForm,
     FlagsForm,
     HouseholdFilterForm,
     HouseholdForm,
     ImportForm,
+    KeyGroupMemberForm,
     PersonForm,
     RevealForm,
     SearchForm,
@@ -316,3 +317,30 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("residents:import_detail", pk=pk)
+
+
+@login_required
+def person_key_groups(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's key groups and their health and travel data (follow-up roles only)."""
+    person = selectors.person_for(actor=request.user, pk=pk)
+    members = keygroups.memberships(actor=request.user, person=person)
+    may_edit = access.may(request.user, Action.RESIDENT_EDIT, person.household.building)
+    form = KeyGroupMemberForm(request.POST or None, groups=keygroups.groups_for(person))
+    if request.method == "POST":
+        access.require_path(request.user, Action.RESIDENT_EDIT, person.area_path)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            group = data.pop("key_group")
+            try:
+                keygroups.key_group_add(
+                    actor=actor(request),
+                    person=person,
+                    group=group,
+                    follow_up=keygroups.FollowUp(**data),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect("residents:person_key_groups", pk=person.pk)
+    context = {"person": person, "members": members, "form": form, "may_edit": may_edit}
+    return render(request, "residents/person_key_groups.html", context)
