@@ -49,7 +49,16 @@ def main() -> None:
         )
         residents_demo.build(ctx, buildings, None)
         built_s = round(time.perf_counter() - start, 1)
+    from django.core.management import call_command
+
+    from jijie.residents.models import NameGram
+
+    if not NameGram.objects.exists():
+        start = time.perf_counter()
+        call_command("reindex_names")
+        print(f"name index built in {time.perf_counter() - start:.1f} s")
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE residents_namegram")
         cursor.execute("ANALYZE residents_person")
         cursor.execute("ANALYZE residents_household")
     people = Person.objects.count()
@@ -87,7 +96,10 @@ def main() -> None:
             "id_exact": ("document_hash = %s", pii.lookup_hash("id", query)),
             "phone_exact": ("phone_hash = %s", pii.lookup_hash("phone", query)),
         }[kind]
-        params = [where[1]] * where[0].count("%s")
+        if kind in ("name", "name_part"):
+            params = [query[:2], path + "%", f"%{query}%"]
+        else:
+            params = [where[1]] * where[0].count("%s")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id FROM residents_person WHERE area_path LIKE %s AND {where[0]} "

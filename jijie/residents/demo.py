@@ -18,7 +18,15 @@ from stdnum.cn.ric import calc_check_digit
 from jijie.areas.models import Area, AreaKind
 from jijie.core import pii
 from jijie.core.demo import DemoContext
-from jijie.residents.models import Household, HouseholdKind, Person, Relation, ResidentType
+from jijie.residents.models import (
+    Household,
+    HouseholdKind,
+    NameGram,
+    Person,
+    Relation,
+    ResidentType,
+)
+from jijie.residents.names import grams_for
 from jijie.residents.services import initials
 
 ORDER = 40
@@ -151,10 +159,12 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
                 )
             )
         if len(batch) >= 5000:
-            Person.objects.bulk_create(batch)
+            NameGram.objects.bulk_create(
+                grams_for(Person.objects.bulk_create(batch)), batch_size=10_000
+            )
             count += len(batch)
             batch = []
-    Person.objects.bulk_create(batch)
+    NameGram.objects.bulk_create(grams_for(Person.objects.bulk_create(batch)), batch_size=10_000)
     count += len(batch)
     return len(households), count
 

@@ -237,3 +237,20 @@ class KeyGroupMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.key_group}"
+
+
+class NameGram(models.Model):
+    """Each 1- and 2-character piece of a person's name, with the person's area path: the
+    index behind "name contains …" search. Chinese names are 2–4 characters and a search
+    is usually 1–2, too short for trigram indexes, so the pieces are kept here, on
+    SQLite and PostgreSQL alike."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_grams")
+    gram = models.CharField(max_length=2)
+    area_path = models.CharField(max_length=255)
+
+    class Meta:
+        indexes = [models.Index(fields=["gram", "area_path"], name="name_gram_lookup")]
+
+    def __str__(self) -> str:
+        return self.gram

@@ -12,7 +12,8 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import pii
 from jijie.core.identity import normalise
-from jijie.residents.models import Household, Person
+from jijie.residents.models import Household, NameGram, Person
+from jijie.residents.names import search_gram
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -112,7 +113,18 @@ def person_search(
     elif re.fullmatch(r"[A-Z]{1,10}", text):
         people = people.filter(name_initials__startswith=text.lower())
     else:
-        people = people.filter(name__contains=query.strip()[:30])
+        name = query.strip()[:30]
+        # Through the name-piece index: the people in scope whose name holds the query's
+        # first two characters, then the whole query checked on those few.
+        pieces = access.scoped(
+            NameGram.objects.filter(gram=search_gram(name)),
+            actor,
+            Action.RESIDENT_VIEW,
+            path_field="area_path",
+        )
+        if area is not None:
+            pieces = pieces.filter(area_path__startswith=area.path)
+        people = people.filter(pk__in=pieces.values("person_id"), name__contains=name)
     return list(
         people.select_related("household", "household__building").order_by("area_path", "name")[
             :SEARCH_LIMIT

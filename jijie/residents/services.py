@@ -17,6 +17,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind
 from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
+from jijie.residents import names
 from jijie.residents.models import Household, HouseholdKind, Person, Relation, ResidentType
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ def person_add(*, actor: User | None, household: Household, data: PersonData) ->
     warnings = _apply(person, data)
     _check_unique_document(person)
     person.save()
+    names.reindex([person])
     audit_record(actor=actor, action="person.add", target=person, area=Area(path=person.area_path))
     return Saved(person, warnings)
 
@@ -232,6 +234,7 @@ def person_update(*, actor: User, person: Person, version: int, data: PersonData
     _check_unique_document(current)
     current.version += 1
     current.save()
+    names.reindex([current])
     # Which fields changed, never their values.
     changed = sorted(f for f, v in before.items() if getattr(current, f) != v)
     audit_record(
@@ -257,6 +260,7 @@ def person_move(*, actor: User, person: Person, version: int, household: Househo
     current.area_path = household.area_path
     current.version += 1
     current.save()
+    names.reindex([current])
     audit_record(
         actor=actor,
         action="person.move",

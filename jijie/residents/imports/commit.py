@@ -14,9 +14,10 @@ from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.residents import names
 from jijie.residents.imports import columns, reader
 from jijie.residents.imports.plan import Plan, Planner
-from jijie.residents.models import Household, Person
+from jijie.residents.models import Household, NameGram, Person
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -94,7 +95,10 @@ def _write(plan: Plan) -> None:
         item.person.household = households[item.household_key]
         item.person.area_path = item.person.household.area_path
     for start in range(0, len(plan.creates), BATCH):
-        Person.objects.bulk_create([i.person for i in plan.creates[start : start + BATCH]])
+        created = Person.objects.bulk_create(
+            [i.person for i in plan.creates[start : start + BATCH]]
+        )
+        NameGram.objects.bulk_create(names.grams_for(created), batch_size=10_000)
     for item in plan.updates:
         item.person.household = households[item.household_key]
         item.person.area_path = item.person.household.area_path
@@ -124,3 +128,4 @@ def _write(plan: Plan) -> None:
         ],
         batch_size=1000,
     )
+    names.reindex([i.person for i in plan.updates])

@@ -226,3 +226,36 @@ def test_household_lists_are_scoped(household, person, actors, tree):
         selectors.household_for(actor=actors.outsider, pk=household.pk)
     with pytest.raises(Http404):
         selectors.person_for(actor=actors.member, pk=person.pk)
+
+
+def test_name_pieces():
+    from jijie.residents.names import grams
+
+    assert grams("王小明") == {"王", "小", "明", "王小", "小明"}
+    assert grams("欧阳") == {"欧", "阳", "欧阳"}
+
+
+def test_name_index_follows_edits_and_moves(person, tree, actors):
+    def found(query, who="manager"):
+        return [p.pk for p in selectors.person_search(actor=getattr(actors, who), query=query)]
+
+    assert found("明") == [person.pk]
+    updated = person_update(
+        actor=actors.manager,
+        person=person,
+        version=person.version,
+        data=PersonData(name="陈大文", relation="head", document_number=None, phone=None),
+    ).person
+    assert found("大文") == [person.pk]
+    assert found("小明") == []
+    other = household_register(
+        actor=actors.manager, building=Area.objects.get(code="441602004001-02-003"), door_number="9"
+    )
+    person_move(actor=actors.manager, person=updated, version=updated.version, household=other)
+    assert found("陈大") == [person.pk]
+    assert [
+        p.pk for p in selectors.person_search(actor=actors.manager, query="陈", area=tree.grid)
+    ] == []
+    assert [
+        p.pk for p in selectors.person_search(actor=actors.manager, query="陈", area=tree.grid2)
+    ] == [person.pk]
