@@ -250,7 +250,15 @@ class NameGram(models.Model):
     area_path = models.CharField(max_length=255)
 
     class Meta:
-        indexes = [models.Index(fields=["gram", "area_path"], name="name_gram_lookup")]
+        # The pattern opclass lets PostgreSQL use the area-path prefix inside the index too
+        # (other databases ignore opclasses).
+        indexes = [
+            models.Index(
+                fields=["gram", "area_path"],
+                name="name_gram_lookup",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.gram

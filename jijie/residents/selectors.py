@@ -113,20 +113,43 @@ def person_search(
     elif re.fullmatch(r"[A-Z]{1,10}", text):
         people = people.filter(name_initials__startswith=text.lower())
     else:
-        name = query.strip()[:30]
-        # Through the name-piece index: the people in scope whose name holds the query's
-        # first two characters, then the whole query checked on those few.
-        pieces = access.scoped(
-            NameGram.objects.filter(gram=search_gram(name)),
-            actor,
-            Action.RESIDENT_VIEW,
-            path_field="area_path",
-        )
-        if area is not None:
-            pieces = pieces.filter(area_path__startswith=area.path)
-        people = people.filter(pk__in=pieces.values("person_id"), name__contains=name)
+        return _name_search(actor, query.strip()[:30], people, area)
     return list(
         people.select_related("household", "household__building").order_by("area_path", "name")[
             :SEARCH_LIMIT
         ]
     )
+
+
+# Candidates read from the name-piece index in area order: a first small batch (enough
+# whenever the query is the piece itself), then one larger, bounded batch.
+NAME_CANDIDATES = (200, 10_000)
+
+
+def _name_search(
+    actor: User | AnonymousUser, name: str, people: QuerySet[Person], area: Area | None
+) -> list[Person]:
+    """Read the name-piece index in area order and stop at 50 matches: a common single
+    character in a whole district never sorts every match."""
+    pieces = access.scoped(
+        NameGram.objects.filter(gram=search_gram(name)),
+        actor,
+        Action.RESIDENT_VIEW,
+        path_field="area_path",
+    )
+    if area is not None:
+        pieces = pieces.filter(area_path__startswith=area.path)
+    # No ORDER BY: the index scan (gram, area_path) stops at the limit instead of
+    # sorting every match of a common character; the page is sorted below.
+    ordered = pieces.order_by().values_list("person_id", flat=True)
+    found: list[Person] = []
+    for limit in NAME_CANDIDATES:
+        ids = list(ordered[:limit])
+        found = list(
+            people.filter(pk__in=ids, name__contains=name).select_related(
+                "household", "household__building"
+            )
+        )
+        if len(found) >= SEARCH_LIMIT or len(ids) < limit:
+            break
+    return sorted(found, key=lambda p: (p.area_path, p.name))[:SEARCH_LIMIT]
