@@ -1,0 +1,52 @@
+"""Re-encrypt personal data under the current key (the first of PII_KEYS), so that an old
+key can be retired. Rows already under the current key are left alone; safe to re-run."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from jijie.core import pii
+from jijie.residents.models import ImportJob, Person
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt ID numbers, phones and pending uploads under the current PII key."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", type=int, default=2000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        current = pii.current_key_id()
+        people = 0
+        last_pk = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    Person.objects.select_for_update()
+                    .filter(pk__gt=last_pk)
+                    .order_by("pk")
+                    .only("pk", "document_cipher", "phone_cipher")[: options["batch"]]
+                )
+                if not batch:
+                    break
+                changed = []
+                for person in batch:
+                    dirty = False
+                    for field in ("document_cipher", "phone_cipher"):
+                        blob = getattr(person, field)
+                        if blob is not None and pii.key_id(blob) != current:
+                            setattr(person, field, pii.encrypt(pii.decrypt(blob)))
+                            dirty = True
+                    if dirty:
+                        changed.append(person)
+                Person.objects.bulk_update(changed, ["document_cipher", "phone_cipher"])
+                people += len(changed)
+                last_pk = batch[-1].pk
+        uploads = 0
+        for job in ImportJob.objects.filter(file_cipher__isnull=False):
+            if job.file_cipher is not None and pii.key_id(job.file_cipher) != current:
+                job.file_cipher = pii.encrypt_bytes(pii.decrypt_bytes(job.file_cipher))
+                job.save(update_fields=["file_cipher"])
+                uploads += 1
+        self.stdout.write(f"re-encrypted {people} people and {uploads} uploads under key {current}")
