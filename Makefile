@@ -55,6 +55,7 @@ check: setup
 bench: setup
 	$(BIN)/python -m bench.areas
 	$(BIN)/python -m bench.registry_search
+	$(BIN)/python -m bench.registry_import
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup

@@ -116,6 +116,7 @@ class Planner:
         )
         self.only_building = buildings[0] if area.kind == AreaKind.BUILDING else None
         self.by_name = {b.name: b for b in buildings}
+        self.by_code = {b.code: b for b in buildings}
         numbers: dict[str, list[Area]] = {}
         for building in buildings:
             number = _building_number(building.name)
@@ -149,6 +150,12 @@ class Planner:
             return None, "", _("缺少门牌号(或无法从住址中识别楼栋和门牌号)。")
         if self.only_building is not None and not building_text:
             return self.only_building, door, None
+        code = _text(self.cell(row, "building_code"))
+        if code:
+            by_code = self.by_code.get(code)
+            if by_code is None:
+                return None, door, _("所选区域中没有代码为“%(b)s”的楼栋。") % {"b": code}
+            return by_code, door, None
         building = self.by_name.get(building_text)
         if building is None:
             number = _building_number(building_text)

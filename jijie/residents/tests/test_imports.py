@@ -246,3 +246,15 @@ def test_an_edit_between_check_and_write_stops_the_import(tree, actors, monkeypa
     assert (
         Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).phone_masked == "139****1111"
     )
+
+
+def test_building_code_column_is_exact_and_unambiguous(tree, actors):
+    text = (
+        "姓名,身份证号,楼栋代码,门牌号\n"
+        f"王小明,{ID1},441602004001-01-001,502\n"
+        f"李小红,{ID2},441602004001-99-999,1\n"
+    )
+    plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode())
+    assert list(plan.households_new) == [(tree.building.pk, "502")]
+    assert [p.row for p in plan.errors] == [3]
+    assert "441602004001-99-999" in plan.errors[0].reason
