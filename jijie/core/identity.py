@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -72,21 +73,31 @@ def _check_digit_ok(number: str) -> bool:
     return bool(re.fullmatch(r"\d{17}[\dX]", number)) and calc_check_digit(number) == number[17]
 
 
-def _address_warnings(code: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _address_status(code: str) -> tuple[str, str, str]:
+    """("current" | "retired" | "unknown", county name, year retired) of an address
+    code. Cached: a ledger repeats the same few codes on every row."""
     results = numdb.get("cn/loc").info(code)
     counties = [props["county"] for part, props in results if "county" in props]
     if not counties:
-        return [_("地址码 %(code)s 不在行政区划代码表中,请核对。") % {"code": code}]
+        return ("unknown", "", "")
     names = counties[-1].split(",")
     current = [n for n in names if not n.startswith("[") or n[1:].split("]")[0].endswith("-")]
     if current:
-        return []
-    name = names[-1].split("]")[-1]
-    until = names[-1][1:].split("]")[0].split("-")[-1]
-    return [
-        _("地址码 %(code)s(%(name)s)已于 %(year)s 年撤销,号码仍然有效,请核对。")
-        % {"code": code, "name": name, "year": until}
-    ]
+        return ("current", current[0].split("]")[-1], "")
+    return ("retired", names[-1].split("]")[-1], names[-1][1:].split("]")[0].split("-")[-1])
+
+
+def _address_warnings(code: str) -> list[str]:
+    status, name, until = _address_status(code)
+    if status == "unknown":
+        return [_("地址码 %(code)s 不在行政区划代码表中,请核对。") % {"code": code}]
+    if status == "retired":
+        return [
+            _("地址码 %(code)s(%(name)s)已于 %(year)s 年撤销,号码仍然有效,请核对。")
+            % {"code": code, "name": name, "year": until}
+        ]
+    return []
 
 
 def check_resident_id(raw: object, *, today: date | None = None) -> Checked:
