@@ -119,3 +119,9 @@ class KeyGroupMemberForm(forms.Form):
     def __init__(self, *args: Any, groups: QuerySet[KeyGroup], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[KeyGroup]", self.fields["key_group"]).queryset = groups
+
+
+class MoveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    building_code = forms.CharField(label=_("迁入楼栋代码"), max_length=40)
+    door_number = forms.CharField(label=_("迁入门牌号"), max_length=32)

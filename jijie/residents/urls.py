@@ -13,5 +13,6 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("people/<int:pk>/move/", views.person_move, name="person_move"),
     path("people/<int:pk>/key-groups/", views.person_key_groups, name="person_key_groups"),
 ]

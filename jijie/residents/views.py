@@ -33,6 +33,7 @@ from jijie.residents.forms import (
     HouseholdForm,
     ImportForm,
     KeyGroupMemberForm,
+    MoveForm,
     PersonForm,
     RevealForm,
     SearchForm,
@@ -344,3 +345,31 @@ def person_key_groups(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("residents:person_key_groups", pk=person.pk)
     context = {"person": person, "members": members, "form": form, "may_edit": may_edit}
     return render(request, "residents/person_key_groups.html", context)
+
+
+@login_required
+def person_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a person to another household (registered first) within the user's scope."""
+    person = selectors.person_for(actor=request.user, pk=pk, action=Action.RESIDENT_EDIT)
+    form = MoveForm(request.POST or None, initial={"version": person.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            building = access.area_for(
+                request.user, data["building_code"].strip(), Action.RESIDENT_EDIT
+            )
+            target = Household.objects.filter(
+                building=building, door_number=data["door_number"].strip()
+            ).first()
+            if target is None:
+                raise ValidationError({"door_number": _("该楼栋没有这个门牌号,请先登记住户。")})
+            services.person_move(
+                actor=actor(request), person=person, version=data["version"], household=target
+            )
+        except (BadRequest, Http404, PermissionDenied) as error:
+            form.add_error("building_code", str(error) or _("您不能迁入该楼栋。"))
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("residents:household", pk=target.pk)
+    return render(request, "residents/person_move.html", {"form": form, "person": person})

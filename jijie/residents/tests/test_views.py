@@ -192,3 +192,36 @@ def test_reveal_page(client, person, actors):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="pii.reveal.document")
     assert event.reason == "办理核酸检测登记"
+
+
+def test_move_page(client, person, actors, tree):
+    target = household_register(actor=None, building=tree.building, door_number="601")
+    url = reverse("residents:person_move", args=[person.pk])
+    c = _as(client, actors.manager)
+    response = c.post(
+        url, {"version": person.version, "building_code": tree.building.code, "door_number": "999"}
+    )
+    assert "先登记住户" in response.content.decode()
+    response = c.post(
+        url, {"version": person.version, "building_code": "441602004002-01-001", "door_number": "1"}
+    )
+    assert "管辖范围" in response.content.decode()
+    response = c.post(
+        url, {"version": person.version, "building_code": tree.building.code, "door_number": "601"}
+    )
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person.pk).household == target
+    stale = c.post(
+        url, {"version": person.version, "building_code": tree.building.code, "door_number": "502"}
+    )
+    assert "已被他人修改" in stale.content.decode()
+
+
+@pytest.mark.parametrize(("who", "status"), [("guard", 403), ("outsider", 404)])
+def test_move_page_refused(client, person, actors, who, status):
+    assert (
+        _as(client, getattr(actors, who))
+        .get(reverse("residents:person_move", args=[person.pk]))
+        .status_code
+        == status
+    )
