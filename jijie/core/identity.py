@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
 from stdnum import numdb
 from stdnum.cn.ric import calc_check_digit
 
@@ -100,6 +101,7 @@ def _address_warnings(code: str) -> list[str]:
     return []
 
 
+@sensitive_variables()
 def check_resident_id(raw: object, *, today: date | None = None) -> Checked:
     """Validate a mainland resident ID (18 digits, or 15 upgraded to 18)."""
     if looks_damaged_by_excel(raw):
@@ -162,6 +164,7 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 
 
+@sensitive_variables()
 def check_phone(raw: object) -> str:
     """A mainland mobile (13800138000) or landline with area code (07623386000),
     normalised: full-width digits, spaces, hyphens and a +86/0086 prefix removed."""

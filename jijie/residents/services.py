@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from pypinyin import Style, lazy_pinyin
 
 from jijie.accounts.audit import audit_record
@@ -59,6 +60,7 @@ def _require(actor: User | None, action: Action, area_path: str) -> None:
         access.require_path(actor, action, area_path)
 
 
+@sensitive_variables("data", "document", "phone")
 def _apply(person: Person, data: PersonData) -> list[str]:
     """Validate `data` onto `person`, raising one ValidationError naming every bad field."""
     errors: dict[str, list[str]] = {}
@@ -274,6 +276,7 @@ def person_move(*, actor: User, person: Person, version: int, household: Househo
 REVEAL_REASON_MIN = 4
 
 
+@sensitive_variables()
 @transaction.atomic
 def person_reveal(
     *, actor: User, person: Person, field: Literal["document", "phone"], reason: str

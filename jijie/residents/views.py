@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from jijie.accounts.requests import actor
 from jijie.areas import access
@@ -47,6 +48,7 @@ def _require_registry(request: HttpRequest) -> None:
         raise PermissionDenied(_("您的角色不能查看居民信息。"))
 
 
+@sensitive_post_parameters("document_number", "phone", "q", "reason", "name")
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
     _require_registry(request)
@@ -117,6 +119,7 @@ def _person_data(data: dict[str, Any], *, keep_blank: bool) -> services.PersonDa
     )
 
 
+@sensitive_post_parameters("document_number", "phone", "q", "reason", "name")
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for(actor=request.user, pk=pk)
@@ -171,6 +174,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "residents/household_detail.html", context)
 
 
+@sensitive_post_parameters("document_number", "phone", "q", "reason", "name")
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_for(actor=request.user, pk=pk, action=Action.RESIDENT_EDIT)
@@ -228,6 +232,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse | FileResponse:
 
 
 @never_cache
+@sensitive_post_parameters("document_number", "phone", "q", "reason", "name")
 @login_required
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person: Person = selectors.person_for(actor=request.user, pk=pk)
@@ -320,6 +325,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("residents:import_detail", pk=pk)
 
 
+@sensitive_post_parameters("document_number", "phone", "q", "reason", "name")
 @login_required
 def person_key_groups(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's key groups and their health and travel data (follow-up roles only)."""

@@ -2,6 +2,7 @@
 the same community (reads, never writes), the secretary of the sibling community (404)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from stdnum.cn.ric import calc_check_digit
@@ -225,3 +226,33 @@ def test_move_page_refused(client, person, actors, who, status):
         .status_code
         == status
     )
+
+
+def test_error_reports_hide_personal_fields(rf, actors):
+    """Django's error reports (mail, debug page) replace these POST fields and the plain
+    values inside the functions that validate them."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from jijie.core.identity import check_resident_id
+    from jijie.residents import views
+
+    request = rf.post(
+        "/residents/households/1/", {"name": "王小明", "document_number": ID, "phone": PHONE}
+    )
+    request.user = AnonymousUser()
+    views.household_detail(request, pk=1)  # sent to sign in, after marking the fields
+    cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert cleaned["document_number"] != ID
+    assert cleaned["phone"] != PHONE
+    assert set(cleaned["document_number"]) == {"*"}
+    with pytest.raises(ValidationError) as info:
+        check_resident_id(ID[:-1] + ("0" if ID[-1] != "0" else "1"))
+    frame = info.tb
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    variables = dict(
+        SafeExceptionReporterFilter().get_traceback_frame_variables(request, frame.tb_frame)
+    )
+    assert variables
+    assert ID[:-1] not in repr(variables)
