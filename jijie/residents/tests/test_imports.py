@@ -258,3 +258,25 @@ def test_building_code_column_is_exact_and_unambiguous(tree, actors):
     assert list(plan.households_new) == [(tree.building.pk, "502")]
     assert [p.row for p in plan.errors] == [3]
     assert "441602004001-99-999" in plan.errors[0].reason
+
+
+def test_old_excel_xls_with_a_title_row_and_a_number_id(tree, actors):
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("台账")
+    rows = [
+        ["新港路社区居民登记表"],
+        ["姓名", "身份证号", "联系电话", "楼栋", "门牌号", "与户主关系"],
+        ["王小明", ID1, "13800138000", "1栋", "502", "户主"],
+        ["张三", 441602198001010000.0, "", "1栋", "503", "户主"],  # typed as a number
+    ]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=buffer.getvalue())
+    assert plan.summary()["people_new"] == 1
+    assert [(p.row, p.column) for p in plan.errors] == [(4, "身份证号")]
+    assert "表格软件" in plan.errors[0].reason
