@@ -265,7 +265,7 @@ def test_old_excel_xls_with_a_title_row_and_a_number_id(tree, actors):
 
     workbook = xlwt.Workbook()
     sheet = workbook.add_sheet("台账")
-    rows = [
+    rows: list[list[object]] = [
         ["新港路社区居民登记表"],
         ["姓名", "身份证号", "联系电话", "楼栋", "门牌号", "与户主关系"],
         ["王小明", ID1, "13800138000", "1栋", "502", "户主"],
