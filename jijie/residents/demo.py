@@ -16,7 +16,6 @@ from django.db import transaction
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.areas.models import Area, AreaKind
-from jijie.core import pii
 from jijie.core.demo import DemoContext
 from jijie.residents.models import (
     Household,
@@ -26,8 +25,7 @@ from jijie.residents.models import (
     Relation,
     ResidentType,
 )
-from jijie.residents.names import grams_for
-from jijie.residents.services import initials
+from jijie.residents.names import grams_for, initials
 
 ORDER = 40
 SEED_PEOPLE = 658_787
@@ -134,30 +132,22 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
             number = ids.make(born, male)
             phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
             name = _name(rng)
-            batch.append(
-                Person(
-                    household=household,
-                    area_path=household.area_path,
-                    name=name,
-                    name_initials=initials(name),
-                    sex="M" if male else "F",
-                    birth_date=born,
-                    document_type="resident_id",
-                    document_cipher=pii.encrypt(number),
-                    document_hash=pii.lookup_hash("id", number),
-                    document_masked=pii.mask("id", number),
-                    document_tail=number[-4:],
-                    phone_cipher=pii.encrypt(phone),
-                    phone_hash=pii.lookup_hash("phone", phone),
-                    phone_masked=pii.mask("phone", phone),
-                    phone_tail=phone[-4:],
-                    relation=relation,
-                    register_place=rng.choice(PLACES),
-                    resident_type=ResidentType.FLOATING
-                    if household.kind == HouseholdKind.RENTAL
-                    else ResidentType.REGISTERED,
-                )
+            person = Person(
+                household=household,
+                area_path=household.area_path,
+                name=name,
+                name_initials=initials(name),
+                sex="M" if male else "F",
+                birth_date=born,
+                relation=relation,
+                register_place=rng.choice(PLACES),
+                resident_type=ResidentType.FLOATING
+                if household.kind == HouseholdKind.RENTAL
+                else ResidentType.REGISTERED,
             )
+            person.set_document("resident_id", number)
+            person.set_phone(phone)
+            batch.append(person)
         if len(batch) >= 5000:
             NameGram.objects.bulk_create(
                 grams_for(Person.objects.bulk_create(batch)), batch_size=10_000

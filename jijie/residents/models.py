@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
+from jijie.core import pii
 from jijie.core.identity import DocumentType
 
 
@@ -124,6 +125,38 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def set_document(self, document_type: str, value: str | None) -> None:
+        """Store a validated document number as ciphertext, lookup hash, mask and tail
+        (None clears it). The plain value is not kept on the instance."""
+        if value is None:
+            self.document_type, self.document_cipher, self.document_hash = "", None, None
+            self.document_masked = self.document_tail = ""
+            return
+        self.document_type = document_type
+        self.document_cipher = pii.encrypt(value)
+        self.document_hash = pii.lookup_hash("id", value)
+        self.document_masked = pii.mask("id", value)
+        self.document_tail = value[-4:]
+
+    def set_phone(self, value: str | None) -> None:
+        """Store a validated phone the same way (None clears it)."""
+        if value is None:
+            self.phone_cipher = self.phone_hash = None
+            self.phone_masked = self.phone_tail = ""
+            return
+        self.phone_cipher = pii.encrypt(value)
+        self.phone_hash = pii.lookup_hash("phone", value)
+        self.phone_masked = pii.mask("phone", value)
+        self.phone_tail = value[-4:]
+
+
+# A person's own details: what an edit or an import may replace.
+PERSON_DETAIL_FIELDS = (
+    "name", "name_initials", "relation", "register_place", "resident_type", "sex",
+    "birth_date", "document_type", "document_cipher", "document_hash", "document_masked",
+    "document_tail", "phone_cipher", "phone_hash", "phone_masked", "phone_tail",
+)  # fmt: skip
 
 
 class ImportStatus(models.TextChoices):

@@ -1,10 +1,20 @@
-"""Keeping the name-piece index (NameGram) in step with people's names and places."""
+"""Names as search keys: pinyin initials, and the name-piece index (NameGram) kept in
+step with people's names and places."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pypinyin import Style, lazy_pinyin
+
 from jijie.residents.models import NameGram, Person
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a name (王小明 → wxm), for search."""
+    return "".join(
+        part[0] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if part
+    ).lower()
 
 
 def grams(name: str) -> set[str]:

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
-from pypinyin import Style, lazy_pinyin
 
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
@@ -20,6 +19,7 @@ from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
 from jijie.residents import names
 from jijie.residents.models import Household, HouseholdKind, Person, Relation, ResidentType
+from jijie.residents.names import initials
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -46,13 +46,6 @@ class PersonData:
 class Saved:
     person: Person
     warnings: list[str] = field(default_factory=list)
-
-
-def initials(name: str) -> str:
-    """Pinyin initials of a name (王小明 → wxm), for search."""
-    return "".join(
-        part[0] for part in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if part
-    ).lower()
 
 
 def _require(actor: User | None, action: Action, area_path: str) -> None:
@@ -102,27 +95,17 @@ def _apply(person: Person, data: PersonData) -> list[str]:
     person.sex = data.sex if data.sex in ("M", "F") else ""
     if document is not None:
         warnings += document.warnings
-        person.document_type = document.document_type
-        person.document_cipher = pii.encrypt(document.value)
-        person.document_hash = pii.lookup_hash("id", document.value)
-        person.document_masked = pii.mask("id", document.value)
-        person.document_tail = document.value[-4:]
+        person.set_document(document.document_type, document.value)
         if document.birth_date:
             person.birth_date = document.birth_date
         if document.sex:
             person.sex = document.sex
     elif not keep_document:
-        person.document_type = ""
-        person.document_cipher = person.document_hash = None
-        person.document_masked = person.document_tail = ""
+        person.set_document("", None)
     if phone is not None:
-        person.phone_cipher = pii.encrypt(phone)
-        person.phone_hash = pii.lookup_hash("phone", phone)
-        person.phone_masked = pii.mask("phone", phone)
-        person.phone_tail = phone[-4:]
+        person.set_phone(phone)
     elif not keep_phone:
-        person.phone_cipher = person.phone_hash = None
-        person.phone_masked = person.phone_tail = ""
+        person.set_phone(None)
     return warnings
 
 

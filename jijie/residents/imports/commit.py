@@ -17,7 +17,7 @@ from jijie.areas.models import Area
 from jijie.residents import names
 from jijie.residents.imports import columns, reader
 from jijie.residents.imports.plan import Plan, Planner
-from jijie.residents.models import Household, NameGram, Person
+from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -105,27 +105,7 @@ def _write(plan: Plan) -> None:
         item.person.version = F("version") + 1
     Person.objects.bulk_update(
         [i.person for i in plan.updates],
-        fields=[
-            "household",
-            "area_path",
-            "name",
-            "name_initials",
-            "relation",
-            "register_place",
-            "resident_type",
-            "sex",
-            "birth_date",
-            "document_type",
-            "document_cipher",
-            "document_hash",
-            "document_masked",
-            "document_tail",
-            "phone_cipher",
-            "phone_hash",
-            "phone_masked",
-            "phone_tail",
-            "version",
-        ],
+        fields=["household", "area_path", "version", *PERSON_DETAIL_FIELDS],
         batch_size=1000,
     )
     names.reindex([i.person for i in plan.updates])

@@ -20,7 +20,15 @@ from jijie.areas.models import Area, AreaKind
 from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone, normalise
 from jijie.residents.imports.columns import Layout
-from jijie.residents.models import Household, HouseholdKind, Person, Relation, ResidentType
+from jijie.residents.models import (
+    PERSON_DETAIL_FIELDS,
+    Household,
+    HouseholdKind,
+    Person,
+    Relation,
+    ResidentType,
+)
+from jijie.residents.names import initials
 
 RELATION_WORDS: dict[str, str] = {
     "户主": Relation.HEAD, "本人": Relation.HEAD, "配偶": Relation.SPOUSE, "妻": Relation.SPOUSE,
@@ -59,7 +67,6 @@ class PersonRow:
     row: int
     household_key: tuple[int, str]
     person: Person  # unsaved values (new) or the existing record with new values
-    is_new: bool
     expected_version: int = 0  # an update applies only to the version it was planned on
 
 
@@ -239,11 +246,7 @@ class Planner:
                     plan.warnings.append(
                         Problem(number, self.label("document_number"), shown, warning)
                     )
-                person.document_type = checked.document_type
-                person.document_cipher = pii.encrypt(checked.value)
-                person.document_hash = pii.lookup_hash("id", checked.value)
-                person.document_masked = pii.mask("id", checked.value)
-                person.document_tail = checked.value[-4:]
+                person.set_document(checked.document_type, checked.value)
                 person.birth_date = checked.birth_date
                 person.sex = checked.sex or ""
         raw_phone = _text(self.cell(row, "phone"))
@@ -259,10 +262,7 @@ class Planner:
                     " ".join(error.messages),
                 )
             else:
-                person.phone_cipher = pii.encrypt(phone)
-                person.phone_hash = pii.lookup_hash("phone", phone)
-                person.phone_masked = pii.mask("phone", phone)
-                person.phone_tail = phone[-4:]
+                person.set_phone(phone)
         relation_text = _text(self.cell(row, "relation"))
         person.relation = RELATION_WORDS.get(relation_text, Relation.OTHER)
         if relation_text and relation_text not in RELATION_WORDS:
@@ -286,8 +286,6 @@ class Planner:
         )
         if len(plan.errors) > errors_before or building is None:
             return None
-        from jijie.residents.services import initials
-
         person.name_initials = initials(name)
         kind_text = _text(self.cell(row, "household_kind"))
         key = (building.pk, door)
@@ -336,41 +334,17 @@ class Planner:
                 continue
             if current is None:
                 new.area_path = building.path
-                plan.creates.append(PersonRow(number, key, new, True))
+                plan.creates.append(PersonRow(number, key, new))
                 continue
             if household is not None:
                 new.household_id = household.pk
             else:
                 new.household_id = None  # type: ignore[assignment]  # moves to a new household
-            changed = [
-                f
-                for f in PERSON_FIELDS
-                if f not in ("phone_hash",) and getattr(current, f) != getattr(new, f)
-            ]
-            if (current.phone_hash or None) != (new.phone_hash or None):
-                changed.append("phone_hash")
-            if not changed:
+            if all(getattr(current, f) == getattr(new, f) for f in PERSON_FIELDS):
                 plan.unchanged += 1
                 continue
-            for attribute in (
-                "name",
-                "name_initials",
-                "relation",
-                "register_place",
-                "resident_type",
-                "sex",
-                "birth_date",
-                "document_type",
-                "document_cipher",
-                "document_hash",
-                "document_masked",
-                "document_tail",
-                "phone_cipher",
-                "phone_hash",
-                "phone_masked",
-                "phone_tail",
-            ):
+            for attribute in PERSON_DETAIL_FIELDS:
                 setattr(current, attribute, getattr(new, attribute))
             expected = current.version
             current.area_path = building.path
-            plan.updates.append(PersonRow(number, key, current, False, expected))
+            plan.updates.append(PersonRow(number, key, current, expected))
