@@ -80,17 +80,19 @@ def area_roots(request: HttpRequest, q: str = "") -> list[AreaOut]:
 @router.get("/{code}", response=AreaDetailOut, summary="One area with its children and counts")
 def area_detail(request: HttpRequest, code: str) -> AreaDetailOut:
     area = access.area_for(request.user, code)
-    counts = selectors.children_counts(area)
+    table = selectors.area_table(area)  # one grouped count for the children and the total
     return AreaDetailOut(
         area=AreaOut.of(area),
         breadcrumb=[AreaOut.of(a) for a, ok in selectors.breadcrumb(request.user, area) if ok],
-        counts=CountsOut.of(selectors.subtree_counts(area), area.depth),
+        counts=CountsOut.of(table.total, area.depth),
         children=[
             ChildOut(
-                area=AreaOut.of(c),
-                counts=CountsOut.of(counts.get(c.path, selectors.Counts()), c.depth),
+                area=AreaOut.of(child),
+                counts=CountsOut.of(
+                    table.by_child.get(child.path, selectors.Counts()), child.depth
+                ),
             )
-            for c in selectors.area_children(area)
+            for child, _counts, _dwellings in table.rows
         ],
         may_edit=access.may(request.user, Action.AREA_EDIT, area),
     )

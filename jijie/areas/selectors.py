@@ -52,6 +52,7 @@ class AreaTable:
     columns: list[Promise]
     rows: list[tuple[Area, list[int], int]]
     total: Counts
+    by_child: dict[str, Counts]  # each child's whole counts, by its path
 
 
 def area_children(area: Area) -> QuerySet[Area]:
@@ -94,13 +95,8 @@ def area_table(area: Area) -> AreaTable:
         for depth, n in child_counts.by_depth.items():
             total.by_depth[depth] = total.by_depth.get(depth, 0) + n
         total.dwellings += child_counts.dwellings
-    return AreaTable(columns=[LEVEL_LABELS[d] for d in depths], rows=rows, total=total)
-
-
-def subtree_counts(area: Area) -> Counts:
-    """Counts of everything under `area` (itself included)."""
-    return _grouped_counts(area, branch_len=len(area.path), min_depth=area.depth).get(
-        area.path, Counts()
+    return AreaTable(
+        columns=[LEVEL_LABELS[d] for d in depths], rows=rows, total=total, by_child=counts
     )
 
 

@@ -129,7 +129,7 @@ def household_register(
     *, actor: User | None, building: Area, door_number: str, kind: str = HouseholdKind.RESIDENT
 ) -> Household:
     if building.kind != AreaKind.BUILDING:
-        raise ValidationError({"building": _("住户只能登记在楼栋下。")})
+        raise ValidationError({"building": _("住户只能登记在楼栋下:请填写楼栋的代码。")})
     _require(actor, Action.RESIDENT_EDIT, building.path)
     door_number = door_number.strip()
     if not door_number:
@@ -151,6 +151,13 @@ def _locked_household(household: Household, version: int) -> Household:
     current = Household.objects.select_for_update().get(pk=household.pk)
     if current.version != version:
         raise ConflictError(_("这户信息已被他人修改,请刷新后再改。"), code="conflict")
+    return current
+
+
+def _locked_person(person: Person, version: int) -> Person:
+    current = Person.objects.select_for_update().get(pk=person.pk)
+    if current.version != version:
+        raise ConflictError(_("此人信息已被他人修改,请刷新后再改。"), code="conflict")
     return current
 
 
@@ -211,9 +218,7 @@ def person_update(*, actor: User, person: Person, version: int, data: PersonData
     """Replace a person's details. `version` is the one the editor read: if someone saved
     in between, this raises ConflictError and changes nothing."""
     _require(actor, Action.RESIDENT_EDIT, person.area_path)
-    current = Person.objects.select_for_update().get(pk=person.pk)
-    if current.version != version:
-        raise ConflictError(_("此人信息已被他人修改,请刷新后再改。"), code="conflict")
+    current = _locked_person(person, version)
     before = {f: getattr(current, f) for f in ("name", "document_hash", "phone_hash", "relation")}
     warnings = _apply(current, data)
     _check_unique_document(current)
@@ -237,9 +242,7 @@ def person_move(*, actor: User, person: Person, version: int, household: Househo
     """Move a person to another household; the actor must keep both."""
     _require(actor, Action.RESIDENT_EDIT, person.area_path)
     _require(actor, Action.RESIDENT_EDIT, household.area_path)
-    current = Person.objects.select_for_update().get(pk=person.pk)
-    if current.version != version:
-        raise ConflictError(_("此人信息已被他人修改,请刷新后再改。"), code="conflict")
+    current = _locked_person(person, version)
     origin = current.household_id
     current.household = household
     current.area_path = household.area_path

@@ -24,7 +24,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import AreaKind
 from jijie.core.forms import apply_errors
 from jijie.residents import exports, keygroups, selectors, services
 from jijie.residents.forms import (
@@ -88,8 +87,6 @@ def household_new(request: HttpRequest) -> HttpResponse:
             building = access.area_for(
                 request.user, data["building_code"].strip(), Action.RESIDENT_EDIT
             )
-            if building.kind != AreaKind.BUILDING:
-                raise ValidationError({"building_code": _("请填写楼栋的代码。")})
             household = services.household_register(
                 actor=actor(request),
                 building=building,
@@ -272,11 +269,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
             area = access.area_for(
                 request.user, form.cleaned_data["area_code"].strip(), Action.RESIDENT_EDIT
             )
-            if upload.size > reader.MAX_FILE_BYTES:
-                raise reader.RefusedFile(
-                    _("文件太大,单个文件不能超过 %(limit)s MB,请分开导入。")
-                    % {"limit": reader.MAX_FILE_BYTES // (1024 * 1024)}
-                )
+            reader.check_size(upload.size or 0)  # before reading it into memory
             job = jobs.import_job_create(
                 actor=actor(request), area=area, filename=upload.name, data=upload.read()
             )
@@ -361,14 +354,11 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            building = access.area_for(
-                request.user, data["building_code"].strip(), Action.RESIDENT_EDIT
+            target = selectors.household_at(
+                actor=request.user,
+                building_code=data["building_code"],
+                door_number=data["door_number"],
             )
-            target = Household.objects.filter(
-                building=building, door_number=data["door_number"].strip()
-            ).first()
-            if target is None:
-                raise ValidationError({"door_number": _("该楼栋没有这个门牌号,请先登记住户。")})
             services.person_move(
                 actor=actor(request), person=person, version=data["version"], household=target
             )

@@ -44,14 +44,11 @@ def index(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已启动“%(name)s”。") % {"name": response.name})
                 return redirect("responses:index")
+    responses = list(selectors.response_list(actor=user))
     context = {
-        "responses": selectors.response_list(actor=user),
+        "responses": responses,
         "form": form if may_manage else None,
-        "manageable": {
-            r.pk
-            for r in selectors.response_list(actor=user)
-            if access.may(user, Action.RESPONSE_MANAGE, r.area)
-        },
+        "manageable": {r.pk for r in responses if access.may(user, Action.RESPONSE_MANAGE, r.area)},
     }
     return render(request, "responses/index.html", context)
 

@@ -51,11 +51,7 @@ def _progress(job_id: int) -> Callable[[int, int], None]:
 def import_job_create(*, actor: User, area: Area, filename: str, data: bytes) -> ImportJob:
     """Store an upload (encrypted) and queue its check."""
     access.require(actor, Action.RESIDENT_EDIT, area)
-    if len(data) > reader.MAX_FILE_BYTES:
-        raise reader.RefusedFile(
-            _("文件太大(%(size)s MB),单个文件不能超过 %(limit)s MB,请分开导入。")
-            % {"size": len(data) // (1024 * 1024), "limit": reader.MAX_FILE_BYTES // (1024 * 1024)}
-        )
+    reader.check_size(len(data))
     job = ImportJob.objects.create(
         requested_by=actor, area=area, filename=filename[:200], file_cipher=pii.encrypt_bytes(data)
     )

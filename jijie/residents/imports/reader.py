@@ -69,13 +69,18 @@ def _csv_rows(text: str) -> list[list[Any]]:
     return list(csv.reader(io.StringIO(text), dialect))
 
 
-def read(data: bytes) -> Sheet:
-    """The first sheet's rows as Python values (str, int, float, date...)."""
-    if len(data) > MAX_FILE_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a file over the size limit (callers may check before reading it)."""
+    if size > MAX_FILE_BYTES:
         raise RefusedFile(
             _("文件太大(%(size)s MB),单个文件不能超过 %(limit)s MB,请分开导入。")
-            % {"size": len(data) // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)}
+            % {"size": size // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)}
         )
+
+
+def read(data: bytes) -> Sheet:
+    """The first sheet's rows as Python values (str, int, float, date...)."""
+    check_size(len(data))
     if not data.strip():
         raise RefusedFile(_("文件是空的。"))
     if data.startswith(XLSX_MAGIC):
