@@ -145,3 +145,18 @@ def test_me_lists_roles(client, actors):
     body = client.get("/api/accounts/me").json()
     assert body["username"] == "manager"
     assert body["roles"][0]["area_name"] == "新港路社区"
+
+
+def test_audit_log_pages_keep_the_filter(client, actors):
+    from jijie.accounts.audit import audit_record
+
+    for i in range(60):
+        audit_record(actor=actors.manager, action="test.paging", data={"i": i})
+    client.force_login(actors.auditor)
+    page = client.get(reverse("accounts:audit"), {"action": "test.paging"}).content.decode()
+    assert "?action=test.paging&amp;page=2" in page
+    second = client.get(
+        reverse("accounts:audit"), {"action": "test.paging", "page": 2}
+    ).content.decode()
+    assert "2 / 2" in second
+    assert "?action=test.paging&amp;page=1" in second
