@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import BadRequest, PermissionDenied
@@ -42,6 +43,7 @@ class Action(StrEnum):
     RESPONSE_MANAGE = "response.manage"
 
 
+@cache
 def _permissions() -> dict[str, frozenset[Action]]:
     from jijie.accounts.models import Role
 
@@ -68,6 +70,7 @@ def role_actions(role: str) -> frozenset[Action]:
     return _permissions().get(role, frozenset())
 
 
+@cache
 def _grantable() -> dict[str, frozenset[str]]:
     """Which roles each role may hand out within its subtree. Auditors are appointed by
     the system administrator only, so that no one audits themselves."""

@@ -8,19 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jijie.accounts.audit import audit_record
 from jijie.areas import access, codes
 from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
-
-
-def _audit(**kwargs: object) -> None:
-    # accounts sits beside areas in the bottom layer; imported late to keep the
-    # model modules free of a cycle.
-    from jijie.accounts.audit import audit_record
-
-    audit_record(**kwargs)  # type: ignore[arg-type]
 
 
 def _check_name(name: str) -> str:
@@ -89,7 +82,7 @@ def area_create(
         # add_child locks the parent row first, so two concurrent adds never compute the
         # same child path (tests/test_concurrency.py holds it to that on PostgreSQL).
         area = Area.objects.add_child(parent, create_kwargs=fields)
-    _audit(actor=actor, action="area.create", target=area, area=area, data={"code": code})
+    audit_record(actor=actor, action="area.create", target=area, area=area, data={"code": code})
     return area
 
 
@@ -123,7 +116,7 @@ def area_update(
             area.compound = compound
     if changes:
         area.save()
-        _audit(actor=actor, action="area.update", target=area, area=area, data=changes)
+        audit_record(actor=actor, action="area.update", target=area, area=area, data=changes)
     return area
 
 
@@ -142,5 +135,5 @@ def compound_create(*, actor: User | None, community: Area, name: str) -> Compou
     compound = Compound.objects.create(
         community=community, name=name, code=f"{community.code}-C{number:02d}"
     )
-    _audit(actor=actor, action="compound.create", target=compound, area=community)
+    audit_record(actor=actor, action="compound.create", target=compound, area=community)
     return compound

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jijie.areas import access
@@ -14,7 +15,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import pii
 from jijie.core.identity import normalise
-from jijie.residents.models import Household, NameGram, Person
+from jijie.residents.models import Household, ImportJob, NameGram, Person
 from jijie.residents.names import search_gram
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ def household_for(
         .first()
     )
     if household is None:
-        from django.http import Http404
-
         raise Http404
     access.require_path(actor, action, household.area_path)
     return household
@@ -77,8 +76,6 @@ def person_for(
         .first()
     )
     if person is None:
-        from django.http import Http404
-
         raise Http404
     access.require_path(actor, action, person.area_path)
     return person
@@ -165,3 +162,17 @@ def _name_search(
         if len(found) >= SEARCH_LIMIT or len(ids) < limit:
             break
     return sorted(found, key=lambda p: (p.area_path, p.name))[:SEARCH_LIMIT]
+
+
+def import_jobs(*, actor: User) -> QuerySet[ImportJob]:
+    """A user's own imports: a job's report lists rows of its uploader's file."""
+    return (
+        ImportJob.objects.filter(requested_by=actor).select_related("area").order_by("-created_at")
+    )
+
+
+def import_job_for(*, actor: User, pk: int) -> ImportJob:
+    job = import_jobs(actor=actor).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job

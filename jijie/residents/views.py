@@ -39,7 +39,7 @@ from jijie.residents.forms import (
     SearchForm,
 )
 from jijie.residents.imports import jobs, reader
-from jijie.residents.models import Household, ImportJob, Person
+from jijie.residents.models import Household, Person
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -279,27 +279,13 @@ def import_new(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(refusal))
         else:
             return redirect("residents:import_detail", pk=job.pk)
-    recent = (
-        ImportJob.objects.filter(requested_by=actor(request))
-        .select_related("area")
-        .order_by("-created_at")[:10]
-    )
+    recent = selectors.import_jobs(actor=actor(request))[:10]
     return render(request, "residents/import_new.html", {"form": form, "recent": recent})
-
-
-def _own_job(request: HttpRequest, pk: int) -> ImportJob:
-    """A job is its uploader's alone: its report names rows of their file."""
-    job = (
-        ImportJob.objects.select_related("area").filter(pk=pk, requested_by=actor(request)).first()
-    )
-    if job is None:
-        raise Http404
-    return job
 
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _own_job(request, pk)
+    job = selectors.import_job_for(actor=actor(request), pk=pk)
     template = "residents/_import_status.html" if request.htmx else "residents/import_detail.html"  # type: ignore[attr-defined]
     return render(request, template, {"job": job, "confirm": ConfirmForm()})
 
@@ -308,7 +294,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("residents:import_detail", pk=pk)
-    job = _own_job(request, pk)
+    job = selectors.import_job_for(actor=actor(request), pk=pk)
     form = ConfirmForm(request.POST)
     skip = form.is_valid() and form.cleaned_data["skip_invalid"]
     try:
