@@ -49,10 +49,15 @@ class Checked:
     sex: str | None = None  # "M" / "F" from a resident ID's sequence number
 
 
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_]")
+
+
 def normalise(raw: object) -> str:
     """Full-width to half-width, drop spaces and separators, upper-case."""
+    if isinstance(raw, str) and raw.isascii() and raw.isalnum():
+        return raw.upper()  # the usual case, and a ledger has hundreds of thousands
     text = unicodedata.normalize("NFKC", str(raw if raw is not None else ""))
-    return re.sub(r"[\s\-‐‑–—_]", "", text).upper()
+    return _SEPARATORS.sub("", text).upper()
 
 
 def _fail(message: str, code: str) -> ValidationError:
@@ -64,14 +69,23 @@ def looks_damaged_by_excel(raw: object) -> bool:
     tail became zeros (Excel keeps 15 significant digits)."""
     if isinstance(raw, float):
         return True
-    text = normalise(raw)
-    return bool(re.fullmatch(r"\d(\.\d+)?E\+?\d+", text)) or bool(
-        re.fullmatch(r"\d{15}000", text) and not _check_digit_ok(text)
+    return _damaged_text(normalise(raw))
+
+
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?E\+?\d+")
+_ZEROED = re.compile(r"\d{15}000")
+_OLD_ID = re.compile(r"\d{15}")
+_NEW_ID = re.compile(r"\d{17}[\dX]")
+
+
+def _damaged_text(text: str) -> bool:
+    return bool(_SCIENTIFIC.fullmatch(text)) or bool(
+        _ZEROED.fullmatch(text) and not _check_digit_ok(text)
     )
 
 
 def _check_digit_ok(number: str) -> bool:
-    return bool(re.fullmatch(r"\d{17}[\dX]", number)) and calc_check_digit(number) == number[17]
+    return bool(_NEW_ID.fullmatch(number)) and calc_check_digit(number) == number[17]
 
 
 @lru_cache(maxsize=4096)
@@ -104,18 +118,18 @@ def _address_warnings(code: str) -> list[str]:
 @sensitive_variables()
 def check_resident_id(raw: object, *, today: date | None = None) -> Checked:
     """Validate a mainland resident ID (18 digits, or 15 upgraded to 18)."""
-    if looks_damaged_by_excel(raw):
+    number = normalise(raw)
+    if isinstance(raw, float) or _damaged_text(number):
         raise _fail(
             _("身份证号已被表格软件改成数字(如 4.41602E+17),末几位已丢失,请从原始资料重新录入。"),
             "damaged",
         )
-    number = normalise(raw)
     warnings: list[str] = []
-    if re.fullmatch(r"\d{15}", number):
+    if _OLD_ID.fullmatch(number):
         number = number[:6] + "19" + number[6:]
         number += calc_check_digit(number + "0")
         warnings.append(_("15 位旧身份证号已升级为 18 位。"))
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not _NEW_ID.fullmatch(number):
         raise _fail(_("身份证号应为 18 位(最后一位可为 X),或 15 位旧号码。"), "format")
     if number[:2] not in PROVINCES:
         raise _fail(

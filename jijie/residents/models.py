@@ -129,26 +129,24 @@ class Person(models.Model):
     def set_document(self, document_type: str, value: str | None) -> None:
         """Store a validated document number as ciphertext, lookup hash, mask and tail
         (None clears it). The plain value is not kept on the instance."""
-        if value is None:
-            self.document_type, self.document_cipher, self.document_hash = "", None, None
-            self.document_masked = self.document_tail = ""
-            return
-        self.document_type = document_type
-        self.document_cipher = pii.encrypt(value)
-        self.document_hash = pii.lookup_hash("id", value)
-        self.document_masked = pii.mask("id", value)
-        self.document_tail = value[-4:]
+        self.document_type = document_type if value is not None else ""
+        (self.document_cipher, self.document_hash, self.document_masked, self.document_tail) = (
+            stored("id", value)
+        )
 
     def set_phone(self, value: str | None) -> None:
         """Store a validated phone the same way (None clears it)."""
-        if value is None:
-            self.phone_cipher = self.phone_hash = None
-            self.phone_masked = self.phone_tail = ""
-            return
-        self.phone_cipher = pii.encrypt(value)
-        self.phone_hash = pii.lookup_hash("phone", value)
-        self.phone_masked = pii.mask("phone", value)
-        self.phone_tail = value[-4:]
+        self.phone_cipher, self.phone_hash, self.phone_masked, self.phone_tail = stored(
+            "phone", value
+        )
+
+
+def stored(kind: pii.Kind, value: str | None) -> tuple[bytes | None, str | None, str, str]:
+    """(ciphertext, lookup hash, mask, last four) of an ID number or phone: the only form
+    in which the registry keeps one. (None, None, "", "") when there is none."""
+    if value is None:
+        return None, None, "", ""
+    return pii.encrypt(value), pii.lookup_hash(kind, value), pii.mask(kind, value), value[-4:]
 
 
 # A person's own details: what an edit or an import may replace.
@@ -186,6 +184,9 @@ class ImportJob(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     # Summary counts and the problems, masked: row, column, value, reason.
     report = models.JSONField(default=dict, blank=True)
+    # {person id: version} of the people the check found to update: the import refuses
+    # to overwrite anyone edited since.
+    expected_versions = models.JSONField(default=dict, blank=True, editable=False)
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

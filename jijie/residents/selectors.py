@@ -167,7 +167,10 @@ def _name_search(
 def import_jobs(*, actor: User) -> QuerySet[ImportJob]:
     """A user's own imports: a job's report lists rows of its uploader's file."""
     return (
-        ImportJob.objects.filter(requested_by=actor).select_related("area").order_by("-created_at")
+        ImportJob.objects.filter(requested_by=actor)
+        .select_related("area")
+        .defer("file_cipher", "expected_versions")
+        .order_by("-created_at")
     )
 
 

@@ -1,4 +1,10 @@
-"""The import service: read, check, and (when asked) write everything in one transaction."""
+"""The import service: read, check, and (when asked) write everything in one transaction.
+
+The file is read and checked a slice of rows at a time. A dry run only counts and
+collects problems. A commit plans inside its transaction (so the people it updates are
+locked while it works) and writes each slice as soon as it is planned; an error in any
+row, a conflict, or a failure rolls the whole import back.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,18 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
-from jijie.residents import names
-from jijie.residents.imports import columns, reader
+from jijie.residents.imports import columns, reader, writer
 from jijie.residents.imports.plan import Plan, Planner
-from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
-
-BATCH = 5000
 
 
 def import_ledger(
@@ -32,36 +34,52 @@ def import_ledger(
     data: bytes,
     commit: bool = False,
     skip_invalid: bool = False,
+    expected_versions: dict[int, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Plan:
     """Check a ledger file against the registry under `area`; with `commit`, write it.
 
-    A dry run (the default) writes nothing and returns the plan with every problem. A
-    commit writes all planned rows or none; rows with errors stop it unless
-    `skip_invalid` says to leave them out. Raises reader.RefusedFile for a file that
-    cannot be read at all.
+    A dry run (the default) writes nothing and returns the plan with every problem and
+    the versions of the people it would update. A commit writes all planned rows or
+    none; rows with errors stop it unless `skip_invalid` says to leave them out; given
+    the dry run's `expected_versions`, it also stops if anyone it would update was
+    edited since. Raises reader.RefusedFile for a file that cannot be read at all.
     """
     if actor is not None:
         access.require(actor, Action.RESIDENT_EDIT, area)
     sheet = reader.read(data)
-    layout = columns.find_layout(sheet.rows)
+    layout = columns.find_layout(sheet.head(columns.HEADER_SCAN_ROWS))
     if layout is None or "name" not in layout.columns:
         raise reader.RefusedFile(
             _("没有找到表头:表格前 20 行中应有“姓名”,以及“身份证号”“联系电话”“门牌号”等列。")
         )
-    # Planned afresh (not reused from the dry run) and outside the write transaction, so
-    # that progress is visible; the write then checks nothing changed in between.
-    plan = Planner(area=area, layout=layout).plan(sheet.rows, progress)
+    plan = Plan()
+    planner = Planner(area=area, layout=layout, lock=commit, expected=expected_versions)
+    rows = sheet.rows()
+    for _header in range(layout.header_row + 1):
+        next(rows)
+    slices = planner.slices(rows, plan, first_number=layout.header_row + 2)
+
+    def report() -> None:
+        if progress is not None:
+            progress(plan.rows_read, sheet.total - layout.header_row - 1)
+
     if not commit:
+        for _slice in slices:
+            report()
         return plan
-    if plan.errors and not skip_invalid:
-        raise ValidationError(
-            _("有 %(count)s 行有错误,没有导入任何数据。请修改后重新导入,或选择跳过错误行。")
-            % {"count": plan.error_rows}
-        )
     try:
         with transaction.atomic():
-            _write(plan)
+            now = timezone.now()
+            for work in slices:
+                if not plan.errors or skip_invalid:
+                    writer.write(work, planner, now)
+                report()  # once there are errors, the rest is only checked, to count them
+            if plan.errors and not skip_invalid:
+                raise ValidationError(
+                    _("有 %(count)s 行有错误,没有导入任何数据。请修改后重新导入,或选择跳过错误行。")
+                    % {"count": plan.error_rows}
+                )
             audit_record(
                 actor=actor,
                 action="registry.import",
@@ -78,34 +96,3 @@ def _changed_meanwhile() -> ValidationError:
         _("导入期间有人修改了这些居民的信息,没有导入任何数据。请重新检查后再导入。"),
         code="conflict",
     )
-
-
-def _write(plan: Plan) -> None:
-    if plan.updates:
-        # Lock what will be updated and check it is still what was planned on.
-        pks = [i.person.pk for i in plan.updates]
-        current = dict(
-            Person.objects.select_for_update().filter(pk__in=pks).values_list("pk", "version")
-        )
-        if any(current.get(i.person.pk) != i.expected_version for i in plan.updates):
-            raise _changed_meanwhile()
-    Household.objects.bulk_create(list(plan.households_new.values()), batch_size=BATCH)
-    households = {**plan.households_existing, **plan.households_new}
-    for item in plan.creates:
-        item.person.household = households[item.household_key]
-        item.person.area_path = item.person.household.area_path
-    for start in range(0, len(plan.creates), BATCH):
-        created = Person.objects.bulk_create(
-            [i.person for i in plan.creates[start : start + BATCH]]
-        )
-        NameGram.objects.bulk_create(names.grams_for(created), batch_size=10_000)
-    for item in plan.updates:
-        item.person.household = households[item.household_key]
-        item.person.area_path = item.person.household.area_path
-        item.person.version = F("version") + 1
-    Person.objects.bulk_update(
-        [i.person for i in plan.updates],
-        fields=["household", "area_path", "version", *PERSON_DETAIL_FIELDS],
-        batch_size=1000,
-    )
-    names.reindex([i.person for i in plan.updates])

@@ -6,11 +6,12 @@ when the import is done, refused, or abandoned. Tasks take the job's id, never t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,11 +41,32 @@ def _report(plan: Plan) -> dict[str, object]:
     return {"summary": plan.summary(), "errors": rows(plan.errors), "warnings": rows(plan.warnings)}
 
 
-def _progress(job_id: int) -> Callable[[int, int], None]:
-    def update(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+@contextmanager
+def _progress(job_id: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback that others can see while the import's transaction is open.
+    On PostgreSQL it writes through a connection of its own; SQLite has one writer at a
+    time, so there the progress of a commit shows when it ends (the check shows it live)."""
+    if connection.vendor != "postgresql":
 
-    return update
+        def update(done: int, total: int) -> None:
+            ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
+        yield update
+        return
+    own = connections.create_connection("default")
+    table = own.ops.quote_name(ImportJob._meta.db_table)
+
+    def update_own(done: int, total: int) -> None:
+        with own.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608 - a model's table name
+                [done, total, job_id],
+            )
+
+    try:
+        yield update_own
+    finally:
+        own.close()
 
 
 @transaction.atomic
@@ -68,18 +90,20 @@ def import_check(job_id: int) -> None:
     """The dry run of a job: every row checked, nothing written."""
     job = ImportJob.objects.select_related("area", "requested_by").get(pk=job_id)
     try:
-        plan = import_ledger(
-            actor=job.requested_by,
-            area=job.area,
-            data=pii.decrypt_bytes(job.file_cipher or b""),
-            progress=_progress(job_id),
-        )
+        with _progress(job_id) as progress:
+            plan = import_ledger(
+                actor=job.requested_by,
+                area=job.area,
+                data=pii.decrypt_bytes(job.file_cipher or b""),
+                progress=progress,
+            )
     except reader.RefusedFile as refusal:
         _finish(job_id, status=ImportStatus.REFUSED, message=str(refusal), file_cipher=None)
         return
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.CHECKED,
         report=_report(plan),
+        expected_versions={str(pk): version for pk, version in plan.versions.items()},
         progress_done=plan.rows_read,
         progress_total=plan.rows_read,
     )
@@ -104,14 +128,16 @@ def import_job_confirm(*, actor: User, job: ImportJob, skip_invalid: bool) -> Im
 def import_run(job_id: int) -> None:
     job = ImportJob.objects.select_related("area", "requested_by").get(pk=job_id)
     try:
-        plan = import_ledger(
-            actor=job.requested_by,
-            area=job.area,
-            data=pii.decrypt_bytes(job.file_cipher or b""),
-            commit=True,
-            skip_invalid=job.skip_invalid,
-            progress=_progress(job_id),
-        )
+        with _progress(job_id) as progress:
+            plan = import_ledger(
+                actor=job.requested_by,
+                area=job.area,
+                data=pii.decrypt_bytes(job.file_cipher or b""),
+                commit=True,
+                skip_invalid=job.skip_invalid,
+                expected_versions={int(pk): v for pk, v in job.expected_versions.items()},
+                progress=progress,
+            )
     except (ValidationError, reader.RefusedFile) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         _finish(job_id, status=ImportStatus.FAILED, message=message)
@@ -121,6 +147,7 @@ def import_run(job_id: int) -> None:
         status=ImportStatus.DONE,
         report=_report(plan),
         file_cipher=None,
+        expected_versions={},
         progress_done=plan.rows_read,
         progress_total=plan.rows_read,
     )

@@ -1,19 +1,26 @@
-"""Checking every row of a ledger and planning the writes, without writing anything.
+"""Checking the rows of a ledger and planning their writes, a slice at a time.
 
 Each problem names the row (as the spreadsheet numbers it), the column (as the file
 titles it), the value (masked when personal) and the reason. Rows are matched to what
 is already registered, so that importing the same file twice changes nothing.
+
+A district's ledger has hundreds of thousands of rows, so nothing here holds the whole
+file: rows are checked in slices, each slice is matched with a few queries (the
+households of the buildings it names, the people its ID numbers name), and what a slice
+plans to create is plain tuples in the column order the writer inserts, not model
+instances.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from jijie.areas.models import Area, AreaKind
@@ -27,8 +34,10 @@ from jijie.residents.models import (
     Person,
     Relation,
     ResidentType,
+    stored,
 )
 from jijie.residents.names import initials
+from jijie.residents.services import ConflictError
 
 RELATION_WORDS: dict[str, str] = {
     "户主": Relation.HEAD, "本人": Relation.HEAD, "配偶": Relation.SPOUSE, "妻": Relation.SPOUSE,
@@ -50,8 +59,13 @@ DOCUMENT_WORDS: dict[str, str] = {
     "护照": DocumentType.PASSPORT,
 }  # fmt: skip
 ADDRESS = re.compile(r"(\d+)\s*(?:栋|号楼|幢|座)\s*[-—]?\s*(\S+)")
-PERSON_FIELDS = ("name", "relation", "register_place", "resident_type", "sex", "phone_hash",
-                 "document_type", "document_hash", "household_id")  # fmt: skip
+DIGITS = re.compile(r"\d+")
+SLICE_ROWS = 5000
+# What decides whether a registered person differs from their row in the file.
+COMPARED = ("name", "relation", "register_place", "resident_type", "sex", "phone_hash",
+            "document_type", "document_hash", "household_id")  # fmt: skip
+
+HouseholdKey = tuple[int, str]  # (building id, door number)
 
 
 @dataclass
@@ -63,23 +77,48 @@ class Problem:
 
 
 @dataclass
-class PersonRow:
-    row: int
-    household_key: tuple[int, str]
-    person: Person  # unsaved values (new) or the existing record with new values
-    expected_version: int = 0  # an update applies only to the version it was planned on
+class Row:
+    """One checked row: a person's details in the form the registry stores them."""
+
+    number: int
+    key: HouseholdKey
+    building_path: str
+    details: dict[str, Any]  # PERSON_DETAIL_FIELDS
+    kind: str  # of the household, if it is new
+
+
+@dataclass
+class Update:
+    pk: int
+    key: HouseholdKey
+    building_path: str
+    details: dict[str, Any]
+
+
+@dataclass
+class Slice:
+    """What one slice of rows asks to be written."""
+
+    households: dict[HouseholdKey, tuple[str, str]] = field(default_factory=dict)  # path, kind
+    creates: list[Row] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
 
 
 @dataclass
 class Plan:
-    households_new: dict[tuple[int, str], Household] = field(default_factory=dict)
-    households_existing: dict[tuple[int, str], Household] = field(default_factory=dict)
-    creates: list[PersonRow] = field(default_factory=list)
-    updates: list[PersonRow] = field(default_factory=list)
+    """The whole file's outcome: counts and problems (the rows themselves are written, or
+    dropped, slice by slice)."""
+
+    households_new: int = 0
+    people_new: int = 0
+    people_updated: int = 0
     unchanged: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rows_read: int = 0
+    # The version of each person the import would update, as the check saw it: the
+    # commit refuses to overwrite anyone whose version has moved on since.
+    versions: dict[int, int] = field(default_factory=dict)
 
     @property
     def error_rows(self) -> int:
@@ -88,9 +127,9 @@ class Plan:
     def summary(self) -> dict[str, int]:
         return {
             "rows": self.rows_read,
-            "households_new": len(self.households_new),
-            "people_new": len(self.creates),
-            "people_updated": len(self.updates),
+            "households_new": self.households_new,
+            "people_new": self.people_new,
+            "people_updated": self.people_updated,
             "people_unchanged": self.unchanged,
             "error_rows": self.error_rows,
             "warnings": len(self.warnings),
@@ -108,43 +147,77 @@ def _text(value: Any) -> str:
 
 
 def _building_number(text: str) -> str | None:
-    match = re.search(r"\d+", text)
+    match = DIGITS.search(text)
     return match.group() if match else None
 
 
-class Planner:
-    """Plans the import of a sheet's rows into the buildings under `area`."""
+def _household_kind(text: str) -> str:
+    if "出租" in text:
+        return HouseholdKind.RENTAL
+    if any(w in text for w in ("商", "店")):
+        return HouseholdKind.SHOP
+    return HouseholdKind.RESIDENT
 
-    def __init__(self, *, area: Area, layout: Layout) -> None:
+
+def _chunks(items: list[Any], size: int = SLICE_ROWS) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Planner:
+    """Plans the import of a sheet's rows into the buildings under `area`.
+
+    With `lock`, the people a slice would update are locked as they are read (the
+    commit plans inside its transaction); with `expected`, an update of a person whose
+    version is not the one the check saw is a ConflictError.
+    """
+
+    def __init__(
+        self,
+        *,
+        area: Area,
+        layout: Layout,
+        lock: bool = False,
+        expected: dict[int, int] | None = None,
+    ) -> None:
         self.area = area
         self.layout = layout
+        self.lock = lock
+        self.expected = expected
         buildings = list(
-            Area.objects.filter(path__startswith=area.path, kind=AreaKind.BUILDING).order_by("path")
+            Area.objects.filter(path__startswith=area.path, kind=AreaKind.BUILDING)
+            .order_by("path")
+            .values_list("pk", "name", "code", "path")
         )
-        self.only_building = buildings[0] if area.kind == AreaKind.BUILDING else None
-        self.by_name = {b.name: b for b in buildings}
-        self.by_code = {b.code: b for b in buildings}
-        numbers: dict[str, list[Area]] = {}
-        for building in buildings:
-            number = _building_number(building.name)
+        self.paths = {pk: path for pk, _n, _c, path in buildings}
+        self.only_building = buildings[0][0] if area.kind == AreaKind.BUILDING else None
+        self.by_name = {name: pk for pk, name, _c, _p in buildings}
+        self.by_code = {code: pk for pk, _n, code, _p in buildings}
+        numbers: dict[str, list[int]] = {}
+        for pk, name, _c, _p in buildings:
+            number = _building_number(name)
             if number:
-                numbers.setdefault(number, []).append(building)
-        self.by_number = {n: bs[0] for n, bs in numbers.items() if len(bs) == 1}
-        self.ambiguous_numbers = {n for n, bs in numbers.items() if len(bs) > 1}
-        self.households = {
-            (h.building_id, h.door_number): h
-            for h in Household.objects.filter(area_path__startswith=area.path)
-        }
+                numbers.setdefault(number, []).append(pk)
+        self.by_number = {n: pks[0] for n, pks in numbers.items() if len(pks) == 1}
+        self.ambiguous_numbers = {n for n, pks in numbers.items() if len(pks) > 1}
+        # Households of the buildings seen so far: id, or None when planned but not yet
+        # written. Loaded a slice's buildings at a time.
+        self.households: dict[HouseholdKey, int | None] = {}
+        self.loaded_buildings: set[int] = set()
+        self.seen_documents: dict[str, int] = {}
+        self.cols = layout.columns
+
+    # Reading cells -------------------------------------------------------------------
 
     def cell(self, row: list[Any], field_name: str) -> Any:
-        col = self.layout.columns.get(field_name)
+        col = self.cols.get(field_name)
         return row[col] if col is not None and col < len(row) else None
 
     def label(self, field_name: str) -> str:
         return self.layout.labels.get(field_name, field_name)
 
-    def _where(self, row: list[Any]) -> tuple[Area | None, str, str | None]:
-        """(building, door number, reason when not found)."""
+    def _where(self, row: list[Any]) -> tuple[int | None, str, str | None]:
+        """(building id, door number, reason when not found)."""
         building_text = _text(self.cell(row, "building"))
         door = _text(self.cell(row, "door_number"))
         if not door and self.cell(row, "address") is not None:
@@ -178,33 +251,54 @@ class Planner:
             return None, door, _("所选区域中没有楼栋“%(b)s”。") % {"b": building_text or "—"}
         return building, door, None
 
-    def plan(
-        self, rows: list[list[Any]], progress: Callable[[int, int], None] | None = None
-    ) -> Plan:
-        plan = Plan()
-        data_rows = rows[self.layout.header_row + 1 :]
-        total = len(data_rows)
-        parsed: list[tuple[int, Person, tuple[int, str], Area]] = []
-        seen_documents: dict[str, int] = {}
-        for offset, row in enumerate(data_rows):
-            number = self.layout.header_row + 2 + offset
+    # Planning ------------------------------------------------------------------------
+
+    def slices(
+        self, rows: Iterable[list[Any]], plan: Plan, *, first_number: int
+    ) -> Iterator[Slice]:
+        """Check `rows` (the data rows; the first is row `first_number` of the sheet) a
+        slice at a time, counting into `plan`, and yield what each slice would write.
+        The caller must report written households back through `households_written`."""
+        batch: list[tuple[int, list[Any]]] = []
+        for number, row in enumerate(rows, start=first_number):
             if not any(_text(v) for v in row):
                 continue
             plan.rows_read += 1
-            if progress is not None and plan.rows_read % 1000 == 0:
-                progress(offset, total)
-            result = self._row(plan, number, row, seen_documents)
-            if result is not None:
-                parsed.append(result)
-        self._match(plan, parsed)
-        return plan
+            batch.append((number, row))
+            if len(batch) == SLICE_ROWS:
+                yield self._slice(plan, batch)
+                batch = []
+        if batch:
+            yield self._slice(plan, batch)
+
+    def households_written(self, ids: dict[HouseholdKey, int]) -> None:
+        self.households.update(ids)
 
     def _problem(self, plan: Plan, number: int, field_name: str, value: str, reason: str) -> None:
         plan.errors.append(Problem(number, self.label(field_name), value, reason))
 
-    def _row(
-        self, plan: Plan, number: int, row: list[Any], seen: dict[str, int]
-    ) -> tuple[int, Person, tuple[int, str], Area] | None:
+    def _slice(self, plan: Plan, batch: list[tuple[int, list[Any]]]) -> Slice:
+        checked = [r for r in (self._row(plan, number, row) for number, row in batch) if r]
+        self._load_households({r.key[0] for r in checked})
+        work = Slice()
+        for r in checked:
+            if r.key not in self.households:
+                self.households[r.key] = None
+                work.households[r.key] = (r.building_path, r.kind)
+                plan.households_new += 1
+        self._match(plan, checked, work)
+        return work
+
+    def _load_households(self, buildings: set[int]) -> None:
+        missing = list(buildings - self.loaded_buildings)
+        for chunk in _chunks(missing, 1000):
+            for building, door, pk in Household.objects.filter(building_id__in=chunk).values_list(
+                "building_id", "door_number", "pk"
+            ):
+                self.households[(building, door)] = pk
+        self.loaded_buildings.update(missing)
+
+    def _row(self, plan: Plan, number: int, row: list[Any]) -> Row | None:
         errors_before = len(plan.errors)
         name = _text(self.cell(row, "name"))
         if not name:
@@ -213,58 +307,44 @@ class Planner:
             self._problem(plan, number, "name", name[:10] + "…", _("姓名不能超过 50 个字。"))
         building, door, reason = self._where(row)
         if reason:
-            field_name = "door_number" if "door_number" in self.layout.columns else "address"
+            field_name = "door_number" if "door_number" in self.cols else "address"
             self._problem(plan, number, field_name, door, reason)
-        person = Person(name=name)
-        raw_type = _text(self.cell(row, "document_type"))
-        document_type = DOCUMENT_WORDS.get(raw_type, DocumentType.RESIDENT_ID)
+        details: dict[str, Any] = {"name": name, "sex": "", "birth_date": None}
+        details["document_type"] = ""
+        (
+            details["document_cipher"],
+            details["document_hash"],
+            details["document_masked"],
+            details["document_tail"],
+        ) = stored("id", None)
         raw_document = self.cell(row, "document_number")
         if _text(raw_document):
-            shown = pii.mask(
-                "id",
-                normalise(
-                    _text(raw_document)
-                    if not isinstance(raw_document, float)
-                    else f"{raw_document:.5E}"
-                ),
+            document_type = DOCUMENT_WORDS.get(
+                _text(self.cell(row, "document_type")), DocumentType.RESIDENT_ID
             )
-            try:
-                checked = check_document(document_type, raw_document)
-            except ValidationError as error:
-                self._problem(plan, number, "document_number", shown, " ".join(error.messages))
-            else:
-                if checked.value in seen:
-                    self._problem(
-                        plan,
-                        number,
-                        "document_number",
-                        shown,
-                        _("与第 %(row)s 行的证件号码重复。") % {"row": seen[checked.value]},
-                    )
-                seen[checked.value] = number
-                for warning in checked.warnings:
-                    plan.warnings.append(
-                        Problem(number, self.label("document_number"), shown, warning)
-                    )
-                person.set_document(checked.document_type, checked.value)
-                person.birth_date = checked.birth_date
-                person.sex = checked.sex or ""
+            self._document(plan, number, document_type, raw_document, details)
+        (
+            details["phone_cipher"],
+            details["phone_hash"],
+            details["phone_masked"],
+            details["phone_tail"],
+        ) = stored("phone", None)
         raw_phone = _text(self.cell(row, "phone"))
         if raw_phone:
             try:
                 phone = check_phone(raw_phone)
             except ValidationError as error:
-                self._problem(
-                    plan,
-                    number,
-                    "phone",
-                    pii.mask("phone", normalise(raw_phone)),
-                    " ".join(error.messages),
-                )
+                shown = pii.mask("phone", normalise(raw_phone))
+                self._problem(plan, number, "phone", shown, " ".join(error.messages))
             else:
-                person.set_phone(phone)
+                (
+                    details["phone_cipher"],
+                    details["phone_hash"],
+                    details["phone_masked"],
+                    details["phone_tail"],
+                ) = stored("phone", phone)
         relation_text = _text(self.cell(row, "relation"))
-        person.relation = RELATION_WORDS.get(relation_text, Relation.OTHER)
+        details["relation"] = RELATION_WORDS.get(relation_text, Relation.OTHER)
         if relation_text and relation_text not in RELATION_WORDS:
             plan.warnings.append(
                 Problem(
@@ -275,76 +355,113 @@ class Planner:
                 )
             )
         sex_text = _text(self.cell(row, "sex"))
-        if not person.sex and sex_text in ("男", "女"):
-            person.sex = "M" if sex_text == "男" else "F"
-        person.register_place = _text(self.cell(row, "register_place"))[:100]
+        if not details["sex"] and sex_text in ("男", "女"):
+            details["sex"] = "M" if sex_text == "男" else "F"
+        details["register_place"] = _text(self.cell(row, "register_place"))[:100]
         type_text = _text(self.cell(row, "resident_type"))
-        person.resident_type = (
+        details["resident_type"] = (
             ResidentType.FLOATING
             if any(w in type_text for w in ("流动", "外来", "暂住"))
             else ResidentType.REGISTERED
         )
         if len(plan.errors) > errors_before or building is None:
             return None
-        person.name_initials = initials(name)
-        kind_text = _text(self.cell(row, "household_kind"))
-        key = (building.pk, door)
-        if key not in self.households and key not in plan.households_new:
-            kind = (
-                HouseholdKind.RENTAL
-                if "出租" in kind_text
-                else HouseholdKind.SHOP
-                if any(w in kind_text for w in ("商", "店"))
-                else HouseholdKind.RESIDENT
-            )
-            plan.households_new[key] = Household(
-                building=building, area_path=building.path, door_number=door, kind=kind
-            )
-        elif key in self.households:
-            plan.households_existing[key] = self.households[key]
-        return number, person, key, building
+        details["name_initials"] = initials(name)
+        kind = _household_kind(_text(self.cell(row, "household_kind")))
+        return Row(number, (building, door), self.paths[building], details, kind)
 
-    def _match(self, plan: Plan, parsed: list[tuple[int, Person, tuple[int, str], Area]]) -> None:
-        hashes = [p.document_hash for _n, p, _k, _b in parsed if p.document_hash]
-        existing: dict[str, Person] = {}
-        for start in range(0, len(hashes), 5000):
-            for person in Person.objects.filter(document_hash__in=hashes[start : start + 5000]):
-                existing[person.document_hash or ""] = person
-        by_name: dict[tuple[int, str], Person] = {}
-        known_households = {h.pk for h in plan.households_existing.values()}
-        if known_households:
-            for person in Person.objects.filter(
-                household_id__in=known_households, document_hash__isnull=True
-            ):
-                by_name[(person.household_id, person.name)] = person
-        for number, new, key, building in parsed:
-            household = self.households.get(key)
-            current = existing.get(new.document_hash or "") if new.document_hash else None
-            if current is None and household is not None and not new.document_hash:
-                current = by_name.get((household.pk, new.name))
-            if current is not None and not current.area_path.startswith(self.area.path):
-                plan.errors.append(
-                    Problem(
-                        number,
-                        self.label("document_number"),
-                        new.document_masked,
-                        _("此证件号码已登记在所选区域以外,请联系原社区办理迁移。"),
-                    )
+    def _document(
+        self, plan: Plan, number: int, document_type: str, raw: Any, details: dict[str, Any]
+    ) -> None:
+        def shown() -> str:
+            return pii.mask(
+                "id", normalise(_text(raw) if not isinstance(raw, float) else f"{raw:.5E}")
+            )
+
+        try:
+            checked = check_document(document_type, raw)
+        except ValidationError as error:
+            self._problem(plan, number, "document_number", shown(), " ".join(error.messages))
+            return
+        first = self.seen_documents.setdefault(checked.value, number)
+        if first != number:
+            self._problem(
+                plan,
+                number,
+                "document_number",
+                shown(),
+                _("与第 %(row)s 行的证件号码重复。") % {"row": first},
+            )
+        for warning in checked.warnings:
+            plan.warnings.append(Problem(number, self.label("document_number"), shown(), warning))
+        details["document_type"] = checked.document_type
+        (
+            details["document_cipher"],
+            details["document_hash"],
+            details["document_masked"],
+            details["document_tail"],
+        ) = stored("id", checked.value)
+        details["birth_date"] = checked.birth_date
+        details["sex"] = checked.sex or ""
+
+    # Matching with the registry ------------------------------------------------------
+
+    def _people(self, **lookup: Any) -> Any:
+        people = Person.objects.filter(**lookup)
+        if self.lock and connection.features.has_select_for_update:
+            people = people.select_for_update()
+        return people.values_list("pk", "area_path", "version", *COMPARED)
+
+    def _match(self, plan: Plan, checked: list[Row], work: Slice) -> None:
+        hashes = [r.details["document_hash"] for r in checked if r.details["document_hash"]]
+        existing: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(hashes):
+            for found in self._people(document_hash__in=chunk):
+                existing[found[COMPARED.index("document_hash") + 3]] = found
+        by_name: dict[tuple[int, str], tuple[Any, ...]] = {}
+        known = list({self.households[r.key] for r in checked} - {None})
+        if len(hashes) < len(checked) and known:
+            for chunk in _chunks(known):
+                for found in self._people(household_id__in=chunk, document_hash__isnull=True):
+                    by_name[(found[-1], found[3])] = found
+        for r in checked:
+            household = self.households[r.key]
+            document_hash = r.details["document_hash"]
+            if document_hash:
+                current = existing.get(document_hash)
+            elif household is not None:
+                current = by_name.get((household, r.details["name"]))
+            else:
+                current = None
+            if current is None:
+                work.creates.append(r)
+                plan.people_new += 1
+                continue
+            pk, area_path, version, *compared = current
+            if not area_path.startswith(self.area.path):
+                self._problem(
+                    plan,
+                    r.number,
+                    "document_number",
+                    r.details["document_masked"],
+                    _("此证件号码已登记在所选区域以外,请联系原社区办理迁移。"),
                 )
                 continue
-            if current is None:
-                new.area_path = building.path
-                plan.creates.append(PersonRow(number, key, new))
-                continue
-            if household is not None:
-                new.household_id = household.pk
-            else:
-                new.household_id = None  # type: ignore[assignment]  # moves to a new household
-            if all(getattr(current, f) == getattr(new, f) for f in PERSON_FIELDS):
+            incoming = {**r.details, "household_id": household}
+            if all(compared[i] == incoming[name] for i, name in enumerate(COMPARED)):
                 plan.unchanged += 1
                 continue
-            for attribute in PERSON_DETAIL_FIELDS:
-                setattr(current, attribute, getattr(new, attribute))
-            expected = current.version
-            current.area_path = building.path
-            plan.updates.append(PersonRow(number, key, current, expected))
+            if self.expected is not None and self.expected.get(pk) != version:
+                raise ConflictError(
+                    _(
+                        "第 %(row)s 行的居民在检查之后被人修改过,没有导入任何数据。"
+                        "请重新检查后再导入。"
+                    )
+                    % {"row": r.number},
+                    code="conflict",
+                )
+            plan.versions[pk] = version
+            plan.people_updated += 1
+            work.updates.append(
+                Update(pk, r.key, r.building_path, {f: r.details[f] for f in PERSON_DETAIL_FIELDS})
+            )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +34,19 @@ class RefusedFile(Exception):  # noqa: N818 - a refusal, shown to the user as it
 
 @dataclass
 class Sheet:
+    """The first sheet of a file, read row by row: a district's ledger is never held as
+    Python lists all at once."""
+
     kind: str  # "xlsx", "xls" or "csv"
-    rows: list[list[Any]]
+    total: int  # rows in the sheet (for progress)
+    _rows: Callable[[], Iterator[list[Any]]]
+
+    def rows(self) -> Iterator[list[Any]]:
+        """Every row from the first, as Python values (str, int, float, date...)."""
+        return self._rows()
+
+    def head(self, count: int) -> list[list[Any]]:
+        return list(itertools.islice(self.rows(), count))
 
 
 def _check_zip(data: bytes) -> None:
@@ -59,14 +71,27 @@ def _decode_csv(data: bytes) -> str:
     raise RefusedFile(_("无法识别文件的文字编码,请另存为 UTF-8 或 GBK 编码的 CSV,或 Excel 表格。"))
 
 
-def _csv_rows(text: str) -> list[list[Any]]:
+def _too_many_rows() -> RefusedFile:
+    return RefusedFile(_("表格超过 %(limit)s 行,请分开导入。") % {"limit": MAX_ROWS})
+
+
+def _csv_sheet(text: str) -> Sheet:
     if "\x00" in text:
         raise RefusedFile(_("这不是表格文件。请上传 .xlsx、.xls 或 .csv 文件。"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    total = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if total > MAX_ROWS:  # a quoted cell may hold a line break, so this may overcount...
+        total = sum(1 for _row in csv.reader(io.StringIO(text), dialect))
+        if total > MAX_ROWS:  # ...and only the rows themselves are decisive
+            raise _too_many_rows()
+
+    def rows() -> Iterator[list[Any]]:
+        yield from csv.reader(io.StringIO(text), dialect)
+
+    return Sheet("csv", total, rows)
 
 
 def check_size(size: int) -> None:
@@ -79,7 +104,7 @@ def check_size(size: int) -> None:
 
 
 def read(data: bytes) -> Sheet:
-    """The first sheet's rows as Python values (str, int, float, date...)."""
+    """The first sheet of a file, checked and ready to be read row by row."""
     check_size(len(data))
     if not data.strip():
         raise RefusedFile(_("文件是空的。"))
@@ -94,19 +119,20 @@ def read(data: bytes) -> Sheet:
             (b"%PDF", b"<", b"{", b"\x89PNG", b"\xff\xd8")
         ):
             raise RefusedFile(_("这不是表格文件。请上传 .xlsx、.xls 或 .csv 文件。"))
-        rows = _csv_rows(_decode_csv(data))
-        if len(rows) > MAX_ROWS:
-            raise RefusedFile(_("表格超过 %(limit)s 行,请分开导入。") % {"limit": MAX_ROWS})
-        return Sheet("csv", rows)
+        return _csv_sheet(_decode_csv(data))
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
     except Exception:  # calamine reports many kinds of damage; all mean the same here
         raise RefusedFile(_("文件已损坏,无法作为 Excel 表格打开。")) from None
     if sheet.total_height > MAX_ROWS:
-        raise RefusedFile(_("表格超过 %(limit)s 行,请分开导入。") % {"limit": MAX_ROWS})
-    return Sheet(kind, [list(row) for row in _rows(sheet)])
+        raise _too_many_rows()
+    # Rows are numbered from the sheet's first row; columns from its first used column,
+    # so the empty columns to its left are put back.
+    pad = [""] * sheet.start[1] if sheet.start else []
 
+    def rows() -> Iterator[list[Any]]:
+        for row in sheet.iter_rows():
+            yield pad + row if pad else row
 
-def _rows(sheet: Any) -> Iterator[list[Any]]:
-    yield from sheet.to_python(skip_empty_area=False)
+    return Sheet(kind, sheet.total_height, rows)

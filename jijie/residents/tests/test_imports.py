@@ -137,10 +137,16 @@ def test_errors_stop_the_commit_unless_skipped(tree, actors):
 
 
 def test_commit_is_atomic(tree, actors, monkeypatch):
-    def fail(*args, **kwargs):
-        raise RuntimeError("disk full")
+    from jijie.residents.imports import writer
 
-    monkeypatch.setattr(Person.objects, "bulk_create", fail)
+    insert = writer._insert
+
+    def fail_on_people(model, columns, rows):
+        if model is Person:
+            raise RuntimeError("disk full")
+        insert(model, columns, rows)
+
+    monkeypatch.setattr(writer, "_insert", fail_on_people)
     with pytest.raises(RuntimeError):
         import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
     assert not Household.objects.exists()
@@ -174,7 +180,10 @@ def test_address_column_is_split_into_building_and_door(tree, actors):
     text = "姓名,身份证号,住址\n王小明," + ID1 + ",新港路1栋502\n"
     plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode())
     assert plan.errors == []
-    assert list(plan.households_new) == [(tree.building.pk, "502")]
+    assert plan.households_new == 1
+    import_ledger(actor=actors.manager, area=tree.community, data=text.encode(), commit=True)
+    assert Household.objects.get().building == tree.building
+    assert Household.objects.get().door_number == "502"
 
 
 def _zip_bomb():
@@ -224,28 +233,58 @@ def test_only_registry_keepers_of_the_area_import(tree, actors, who, error):
         import_ledger(actor=getattr(actors, who), area=tree.grid, data=ledger(GOOD))
 
 
-def test_an_edit_between_check_and_write_stops_the_import(tree, actors, monkeypatch):
-    from django.db.models import F
-
-    from jijie.residents.imports.plan import Planner
+def test_an_edit_between_check_and_import_stops_the_import(tree, actors):
+    from jijie.residents.services import person_update
 
     import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
     fixed = [GOOD[0], (*GOOD[1][:3], "13900002222", *GOOD[1][4:]), GOOD[2]]
-    original = Planner.plan
-
-    def plan_then_someone_edits(self, rows, progress=None):
-        result = original(self, rows, progress)
-        Person.objects.filter(document_hash=pii.lookup_hash("id", ID2)).update(
-            version=F("version") + 1
-        )
-        return result
-
-    monkeypatch.setattr(Planner, "plan", plan_then_someone_edits)
-    with pytest.raises(ValidationError, match="修改"):
-        import_ledger(actor=actors.manager, area=tree.grid, data=ledger(fixed), commit=True)
-    assert (
-        Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).phone_masked == "139****1111"
+    checked = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(fixed))
+    person = Person.objects.get(document_hash=pii.lookup_hash("id", ID2))
+    assert checked.versions == {person.pk: person.version}
+    # A colleague corrects her name after the check...
+    person_update(
+        actor=actors.lower,
+        person=person,
+        data=PersonData(name="李晓红", document_number=ID2, phone="13900001111"),
+        version=person.version,
     )
+    # ...so the import, which would put the old name back, stops and says why.
+    with pytest.raises(ValidationError, match="修改"):
+        import_ledger(
+            actor=actors.manager,
+            area=tree.grid,
+            data=ledger(fixed),
+            commit=True,
+            expected_versions=checked.versions,
+        )
+    person.refresh_from_db()
+    assert (person.name, person.phone_masked) == ("李晓红", "139****1111")
+
+
+def test_an_unchanged_person_edited_after_the_check_is_not_overwritten(tree, actors):
+    from jijie.residents.services import person_update
+
+    import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
+    checked = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD))
+    assert checked.versions == {}
+    assert checked.unchanged == 3
+    person = Person.objects.get(document_hash=pii.lookup_hash("id", ID1))
+    person_update(
+        actor=actors.lower,
+        person=person,
+        data=PersonData(name="王晓明", document_number=ID1),
+        version=person.version,
+    )
+    with pytest.raises(ValidationError, match="第 4 行"):
+        import_ledger(
+            actor=actors.manager,
+            area=tree.grid,
+            data=ledger(GOOD),
+            commit=True,
+            expected_versions=checked.versions,
+        )
+    person.refresh_from_db()
+    assert person.name == "王晓明"
 
 
 def test_building_code_column_is_exact_and_unambiguous(tree, actors):
@@ -255,8 +294,16 @@ def test_building_code_column_is_exact_and_unambiguous(tree, actors):
         f"李小红,{ID2},441602004001-99-999,1\n"
     )
     plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode())
-    assert list(plan.households_new) == [(tree.building.pk, "502")]
+    assert plan.households_new == 1
     assert [p.row for p in plan.errors] == [3]
+    import_ledger(
+        actor=actors.manager,
+        area=tree.community,
+        data=text.encode(),
+        commit=True,
+        skip_invalid=True,
+    )
+    assert Person.objects.get().household.building == tree.building
     assert "441602004001-99-999" in plan.errors[0].reason
 
 
