@@ -6,6 +6,7 @@ Production sets DJANGO_DEBUG=false, SECRET_KEY, AUDIT_KEY, DATABASE_URL and TASK
 
 import base64
 import hashlib
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -180,6 +181,10 @@ _TASK_BACKENDS = {
     "dummy": "django_tasks.backends.dummy.DummyBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[env.str("TASK_BACKEND", default="immediate")]}}
+
+# Processes that check the rows of a large import (validation, encryption, pinyin) while
+# the importing process writes; 1 checks in that process itself.
+IMPORT_WORKERS = env.int("IMPORT_WORKERS", default=os.cpu_count() or 1)
 
 # The API is documented at /api/docs with assets served from our own static files.
 NINJA_PAGINATION_PER_PAGE = 100

@@ -21,9 +21,13 @@ class Household(models.Model):
     so that scoped counts over hundreds of thousands of households need no join."""
 
     building = models.ForeignKey(
-        Area, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="households"
+        Area,
+        verbose_name=_("楼栋"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,  # the (building, door) constraint's index serves it
     )
-    area_path = models.CharField(max_length=255, db_index=True)
+    area_path = models.CharField(max_length=255)
     door_number = models.CharField(_("门牌号"), max_length=32)
     kind = models.CharField(
         _("类型"), max_length=16, choices=HouseholdKind.choices, default=HouseholdKind.RESIDENT
@@ -42,6 +46,14 @@ class Household(models.Model):
         verbose_name_plural = _("住户")
         constraints = [
             models.UniqueConstraint(fields=["building", "door_number"], name="household_door"),
+        ]
+        # Every index costs each of the hundreds of thousands of rows an import writes,
+        # so there is one per way of finding a record. The pattern opclass serves both
+        # equality and the area-path prefix (LIKE 'path%') in any collation.
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="household_scope", opclasses=["varchar_pattern_ops"]
+            )
         ]
 
     def __str__(self) -> str:
@@ -79,9 +91,9 @@ class Person(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("住户"), on_delete=models.PROTECT, related_name="people"
     )
-    area_path = models.CharField(max_length=255, db_index=True)
+    area_path = models.CharField(max_length=255)
     name = models.CharField(_("姓名"), max_length=50)
-    name_initials = models.CharField(max_length=50, db_index=True, blank=True)
+    name_initials = models.CharField(max_length=50, blank=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     document_type = models.CharField(
@@ -91,11 +103,11 @@ class Person(models.Model):
     # NULL (not "") when absent, so that the unique constraint ignores people without one.
     document_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
     document_masked = models.CharField(_("证件号码"), max_length=32, blank=True)
-    document_tail = models.CharField(max_length=4, blank=True, db_index=True)
+    document_tail = models.CharField(max_length=4, blank=True)
     phone_cipher = models.BinaryField(null=True, editable=False)
-    phone_hash = models.CharField(max_length=64, null=True, editable=False, db_index=True)  # noqa: DJ001
+    phone_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
     phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True)
-    phone_tail = models.CharField(max_length=4, blank=True, db_index=True)
+    phone_tail = models.CharField(max_length=4, blank=True)
     relation = models.CharField(
         _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.OTHER
     )
@@ -121,7 +133,23 @@ class Person(models.Model):
                 name="person_document_once",
             ),
         ]
-        indexes = [models.Index(fields=["area_path", "name"], name="person_scope_name")]
+        # One index per way of finding a person (see Household): scope (and name within
+        # it), initials by prefix, the tails and the phone hash by equality.
+        indexes = [
+            models.Index(
+                fields=["area_path", "name"],
+                name="person_scope",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="person_initials",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["document_tail"], name="person_document_tail"),
+            models.Index(fields=["phone_tail"], name="person_phone_tail"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
+        ]
 
     def __str__(self) -> str:
         return self.name

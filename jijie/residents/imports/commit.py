@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,8 @@ from jijie.residents.imports.plan import Plan, Planner
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
+
+PARALLEL_ROWS = 20_000  # smaller files are checked in the importing process
 
 
 def import_ledger(
@@ -54,7 +57,13 @@ def import_ledger(
             _("没有找到表头:表格前 20 行中应有“姓名”,以及“身份证号”“联系电话”“门牌号”等列。")
         )
     plan = Plan()
-    planner = Planner(area=area, layout=layout, lock=commit, expected=expected_versions)
+    planner = Planner(
+        area=area,
+        layout=layout,
+        lock=commit,
+        expected=expected_versions,
+        workers=settings.IMPORT_WORKERS if sheet.total > PARALLEL_ROWS else 1,
+    )
     rows = sheet.rows()
     for _header in range(layout.header_row + 1):
         next(rows)

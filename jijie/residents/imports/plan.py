@@ -13,11 +13,14 @@ instances.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from multiprocessing.pool import AsyncResult
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -95,6 +98,23 @@ class Update:
     details: dict[str, Any]
 
 
+class Sink(Protocol):
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+@dataclass
+class Checked:
+    """A batch of rows checked on their own (no database, no other rows): what can run
+    in another process."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the rows without errors
+    # (row, document hash, mask) of every valid document, for finding duplicates.
+    documents: list[tuple[int, str, str]] = field(default_factory=list)
+
+
 @dataclass
 class Slice:
     """What one slice of rows asks to be written."""
@@ -159,6 +179,14 @@ def _household_kind(text: str) -> str:
     return HouseholdKind.RESIDENT
 
 
+_FORKED: Planner | None = None
+
+
+def _check_in_worker(batch: list[tuple[int, list[Any]]]) -> Checked:
+    assert _FORKED is not None  # set before the pool forks
+    return _FORKED.check(batch)
+
+
 def _chunks(items: list[Any], size: int = SLICE_ROWS) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -179,8 +207,10 @@ class Planner:
         layout: Layout,
         lock: bool = False,
         expected: dict[int, int] | None = None,
+        workers: int = 1,
     ) -> None:
         self.area = area
+        self.workers = workers
         self.layout = layout
         self.lock = lock
         self.expected = expected
@@ -204,7 +234,7 @@ class Planner:
         # written. Loaded a slice's buildings at a time.
         self.households: dict[HouseholdKey, int | None] = {}
         self.loaded_buildings: set[int] = set()
-        self.seen_documents: dict[str, int] = {}
+        self.seen_documents: dict[str, int] = {}  # document hash -> first row
         self.cols = layout.columns
 
     # Reading cells -------------------------------------------------------------------
@@ -259,6 +289,13 @@ class Planner:
         """Check `rows` (the data rows; the first is row `first_number` of the sheet) a
         slice at a time, counting into `plan`, and yield what each slice would write.
         The caller must report written households back through `households_written`."""
+        batches = self._batches(rows, plan, first_number)
+        for checked in self._checked(batches):
+            yield self._slice(plan, checked)
+
+    def _batches(
+        self, rows: Iterable[list[Any]], plan: Plan, first_number: int
+    ) -> Iterator[list[tuple[int, list[Any]]]]:
         batch: list[tuple[int, list[Any]]] = []
         for number, row in enumerate(rows, start=first_number):
             if not any(_text(v) for v in row):
@@ -266,19 +303,57 @@ class Planner:
             plan.rows_read += 1
             batch.append((number, row))
             if len(batch) == SLICE_ROWS:
-                yield self._slice(plan, batch)
+                yield batch
                 batch = []
         if batch:
-            yield self._slice(plan, batch)
+            yield batch
+
+    def _checked(self, batches: Iterator[list[tuple[int, list[Any]]]]) -> Iterator[Checked]:
+        """Each batch checked, in order: here, or with `workers` > 1 by that many forked
+        processes (the checks are CPU work: validation, encryption, keyed hashes, pinyin)
+        while this one matches and writes. At most a few batches are in flight, so memory
+        stays bounded however long the file."""
+        if self.workers <= 1:
+            for batch in batches:
+                yield self.check(batch)
+            return
+        global _FORKED
+        _FORKED = self
+        pending: deque[AsyncResult[Checked]] = deque()
+        with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+            for batch in batches:
+                pending.append(pool.apply_async(_check_in_worker, (batch,)))
+                if len(pending) > self.workers:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+        _FORKED = None
+
+    def check(self, batch: list[tuple[int, list[Any]]]) -> Checked:
+        checked = Checked()
+        for number, row in batch:
+            result = self._row(checked, number, row)
+            if result is not None:
+                checked.rows.append(result)
+        return checked
 
     def households_written(self, ids: dict[HouseholdKey, int]) -> None:
         self.households.update(ids)
 
-    def _problem(self, plan: Plan, number: int, field_name: str, value: str, reason: str) -> None:
-        plan.errors.append(Problem(number, self.label(field_name), value, reason))
+    def _problem(self, sink: Sink, number: int, field_name: str, value: str, reason: str) -> None:
+        sink.errors.append(Problem(number, self.label(field_name), value, reason))
 
-    def _slice(self, plan: Plan, batch: list[tuple[int, list[Any]]]) -> Slice:
-        checked = [r for r in (self._row(plan, number, row) for number, row in batch) if r]
+    def _slice(self, plan: Plan, batch: Checked) -> Slice:
+        duplicates = set()
+        for number, document_hash, shown in batch.documents:
+            first = self.seen_documents.setdefault(document_hash, number)
+            if first != number:
+                duplicates.add(number)
+                reason = _("与第 %(row)s 行的证件号码重复。") % {"row": first}
+                self._problem(batch, number, "document_number", shown, reason)
+        plan.errors.extend(sorted(batch.errors, key=lambda p: p.row))
+        plan.warnings.extend(batch.warnings)
+        checked = [r for r in batch.rows if r.number not in duplicates]
         self._load_households({r.key[0] for r in checked})
         work = Slice()
         for r in checked:
@@ -298,7 +373,7 @@ class Planner:
                 self.households[(building, door)] = pk
         self.loaded_buildings.update(missing)
 
-    def _row(self, plan: Plan, number: int, row: list[Any]) -> Row | None:
+    def _row(self, plan: Checked, number: int, row: list[Any]) -> Row | None:
         errors_before = len(plan.errors)
         name = _text(self.cell(row, "name"))
         if not name:
@@ -371,7 +446,7 @@ class Planner:
         return Row(number, (building, door), self.paths[building], details, kind)
 
     def _document(
-        self, plan: Plan, number: int, document_type: str, raw: Any, details: dict[str, Any]
+        self, plan: Checked, number: int, document_type: str, raw: Any, details: dict[str, Any]
     ) -> None:
         def shown() -> str:
             return pii.mask(
@@ -383,15 +458,6 @@ class Planner:
         except ValidationError as error:
             self._problem(plan, number, "document_number", shown(), " ".join(error.messages))
             return
-        first = self.seen_documents.setdefault(checked.value, number)
-        if first != number:
-            self._problem(
-                plan,
-                number,
-                "document_number",
-                shown(),
-                _("与第 %(row)s 行的证件号码重复。") % {"row": first},
-            )
         for warning in checked.warnings:
             plan.warnings.append(Problem(number, self.label("document_number"), shown(), warning))
         details["document_type"] = checked.document_type
@@ -403,6 +469,7 @@ class Planner:
         ) = stored("id", checked.value)
         details["birth_date"] = checked.birth_date
         details["sex"] = checked.sex or ""
+        plan.documents.append((number, details["document_hash"], details["document_masked"]))
 
     # Matching with the registry ------------------------------------------------------
 
@@ -412,12 +479,28 @@ class Planner:
             people = people.select_for_update()
         return people.values_list("pk", "area_path", "version", *COMPARED)
 
+    def _people_by_document(self, hashes: list[str]) -> Iterator[tuple[Any, ...]]:
+        if connection.vendor != "postgresql":
+            for chunk in _chunks(hashes, 900):
+                yield from self._people(document_hash__in=chunk)
+            return
+        # One array parameter instead of thousands of IN parameters: a tenth of the cost.
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in ("id", "area_path", "version", *COMPARED))
+        lock = " FOR UPDATE" if self.lock else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {quote(Person._meta.db_table)}"  # noqa: S608 - model names
+                f" WHERE document_hash = ANY(%s){lock}",
+                [hashes],
+            )
+            yield from cursor.fetchall()
+
     def _match(self, plan: Plan, checked: list[Row], work: Slice) -> None:
         hashes = [r.details["document_hash"] for r in checked if r.details["document_hash"]]
         existing: dict[str, tuple[Any, ...]] = {}
-        for chunk in _chunks(hashes):
-            for found in self._people(document_hash__in=chunk):
-                existing[found[COMPARED.index("document_hash") + 3]] = found
+        for found in self._people_by_document(hashes):
+            existing[found[COMPARED.index("document_hash") + 3]] = found
         by_name: dict[tuple[int, str], tuple[Any, ...]] = {}
         known = list({self.households[r.key] for r in checked} - {None})
         if len(hashes) < len(checked) and known:

@@ -327,3 +327,24 @@ def test_old_excel_xls_with_a_title_row_and_a_number_id(tree, actors):
     assert plan.summary()["people_new"] == 1
     assert [(p.row, p.column) for p in plan.errors] == [(4, "身份证号")]
     assert "表格软件" in plan.errors[0].reason
+
+
+def test_large_files_are_checked_by_worker_processes_with_the_same_result(
+    tree, actors, monkeypatch, settings
+):
+    from jijie.residents.imports import commit, plan
+
+    rows = [*GOOD, ("坏行", "123", "身份证", "", "1栋", "999", "户主"), GOOD[0]]
+    alone = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(rows))
+    monkeypatch.setattr(commit, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(plan, "SLICE_ROWS", 2)  # several slices, more than the workers
+    settings.IMPORT_WORKERS = 2
+    forked = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(rows))
+    assert forked.summary() == alone.summary()
+    assert forked.errors == alone.errors
+    assert [p.reason for p in forked.errors if p.row == 8] == ["与第 4 行的证件号码重复。"]
+    done = import_ledger(
+        actor=actors.manager, area=tree.grid, data=ledger(rows), commit=True, skip_invalid=True
+    )
+    assert done.summary()["people_new"] == 3
+    assert Person.objects.count() == 3
