@@ -154,6 +154,13 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# The second factor (TOTP) of roles that reveal or export personal data in full: a code
+# verified in the session this recently lets a reveal or an unmasked export go ahead
+# ("step-up"); this many wrong codes lock the authenticator for the cool-off.
+MFA_STEP_UP_MINUTES = env.int("MFA_STEP_UP_MINUTES", default=15)
+MFA_FAILURE_LIMIT = env.int("MFA_FAILURE_LIMIT", default=5)
+MFA_LOCKOUT_MINUTES = env.int("MFA_LOCKOUT_MINUTES", default=15)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -35,3 +35,32 @@ class AccountForm(forms.Form):
         cast(forms.ChoiceField, self.fields["role"]).choices = [
             (value, label) for value, label in Role.choices if value in roles
         ]
+
+
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("动态码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+        help_text=_("验证器 App 上当前显示的 6 位数字。"),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class MfaVerifyForm(MfaCodeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _(
+            "验证器 App 上当前显示的 6 位数字;手机不在身边时,可以输入一个恢复码。"
+        )
+        self.fields["code"].widget.attrs["inputmode"] = "text"
+
+
+class MfaResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("重置原因"),
+        max_length=200,
+        help_text=_("例如:本人手机丢失,已当面核实身份。"),
+    )

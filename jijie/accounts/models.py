@@ -141,3 +141,51 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.last_seq}"
+
+
+class MfaDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238): the second factor asked of roles that
+    can reveal or export personal data.
+
+    The secret is encrypted like personal data. `last_counter` is the last time step a
+    code was accepted for, so each code works once. Failures and the lock live here, in
+    the database, so that every app server and worker sees the same count.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret_cipher = models.BinaryField(editable=False)
+    # Null while enrolment waits for the first valid code.
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    last_counter = models.BigIntegerField(default=0, editable=False)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("两步验证设备")
+        verbose_name_plural = _("两步验证设备")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class MfaRecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only its SHA-256 is stored."""
+
+    device = models.ForeignKey(MfaDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "code_hash"], name="mfa_recovery_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device.user} · {self.code_hash[:8]}…"

@@ -1,11 +1,13 @@
-"""Reads for accounts: the audit log in the reader's scope, a user's tokens."""
+"""Reads for accounts: the audit log in the reader's scope, a user's tokens, people whose
+roles one manages, second factors."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.http import Http404
 
-from jijie.accounts.models import ApiToken, AuditEvent, RoleAssignment, User
+from jijie.accounts.models import ApiToken, AuditEvent, MfaDevice, RoleAssignment, User
 from jijie.areas import access
 
 
@@ -33,3 +35,24 @@ def people_list(*, actor: User | AnonymousUser) -> QuerySet[RoleAssignment]:
         .select_related("user", "area")
         .order_by("area__path", "user__username", "role")
     )
+
+
+def managed_user(*, actor: User | AnonymousUser, pk: int) -> User:
+    """A user holding a role where `actor` may grant roles; 404 for anyone else."""
+    user = User.objects.filter(pk=pk, role_assignments__in=people_list(actor=actor)).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def mfa_device(*, user: User) -> MfaDevice | None:
+    """The user's second factor, confirmed or waiting for its first code."""
+    return MfaDevice.objects.filter(user=user).first()
+
+
+def mfa_confirmed(*, user: User) -> MfaDevice | None:
+    return MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).first()
+
+
+def recovery_codes_left(*, device: MfaDevice) -> int:
+    return device.recovery_codes.filter(used_at__isnull=True).count()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -8,12 +11,22 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from jijie.accounts import selectors, services
+from jijie.accounts import mfa, requests, selectors, services
 from jijie.accounts.audit import verify_chain
-from jijie.accounts.forms import AccountForm, AuditFilterForm, TokenForm
+from jijie.accounts.forms import (
+    AccountForm,
+    AuditFilterForm,
+    MfaCodeForm,
+    MfaResetForm,
+    MfaVerifyForm,
+    TokenForm,
+)
 from jijie.accounts.models import User
 from jijie.areas import access
 from jijie.areas import selectors as area_selectors
@@ -55,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_grant": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
         "may_audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
         "recent_audit": selectors.audit_list(actor=user)[:10],
+        "mfa_missing": access.requires_mfa(user) and not selectors.mfa_confirmed(user=user),
     }
     return render(request, "accounts/home.html", context)
 
@@ -143,3 +157,132 @@ def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:people")
+
+
+def _with_next(url: str, back_to: str) -> str:
+    return f"{url}?{urlencode({'next': back_to})}" if back_to else url
+
+
+def _mfa_page(request: HttpRequest, form: MfaCodeForm | None = None) -> HttpResponse:
+    user = _user(request)
+    device = selectors.mfa_device(user=user)
+    back_to = requests.next_url(request)
+    context = {
+        "device": device,
+        "enrolment": mfa.enrolment(device) if device and not device.is_confirmed else None,
+        "codes_left": selectors.recovery_codes_left(device=device) if device else 0,
+        "form": form or MfaCodeForm(initial={"next": back_to}),
+        "required": access.requires_mfa(user),
+        "next": back_to,
+    }
+    return render(request, "accounts/mfa.html", context)
+
+
+@never_cache
+@login_required
+def mfa_settings(request: HttpRequest) -> HttpResponse:
+    """The account's second factor: enrol, renew the recovery codes, disable."""
+    return _mfa_page(request)
+
+
+@login_required
+@require_POST
+def mfa_start(request: HttpRequest) -> HttpResponse:
+    try:
+        mfa.mfa_enrol_start(user=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_with_next(reverse("accounts:mfa"), requests.next_url(request)))
+
+
+def _with_code(
+    request: HttpRequest, service: Callable[..., mfa.Verification], done: str = ""
+) -> HttpResponse:
+    """Run an MFA service with the posted code: the new recovery codes (shown once) or
+    the `done` message on success, the page with the refusal otherwise."""
+    form = MfaCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            result = service(user=_user(request), code=form.cleaned_data["code"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if not result.ok:
+                form.add_error("code", result.message)
+            elif result.recovery_codes:
+                requests.step_up_mark(request.session, result.device)
+                context = {"codes": result.recovery_codes, "next": requests.next_url(request)}
+                return render(request, "accounts/mfa_codes.html", context)
+            else:
+                messages.success(request, done)
+                return redirect("accounts:mfa")
+    return _mfa_page(request, form)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+@require_POST
+def mfa_confirm(request: HttpRequest) -> HttpResponse:
+    return _with_code(request, mfa.mfa_enrol_confirm)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+@require_POST
+def mfa_recovery(request: HttpRequest) -> HttpResponse:
+    return _with_code(request, mfa.mfa_recovery_renew)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+@require_POST
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    return _with_code(request, mfa.mfa_disable, _("两步验证已停用。"))
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """The step-up: a current code, then back to the page that asked for it."""
+    user = _user(request)
+    back_to = requests.next_url(request)
+    if selectors.mfa_confirmed(user=user) is None:
+        return redirect(_with_next(reverse("accounts:mfa"), back_to))
+    form = MfaVerifyForm(request.POST or None, initial={"next": back_to})
+    if request.method == "POST" and form.is_valid():
+        result = mfa.mfa_verify(user=user, code=form.cleaned_data["code"], request=request)
+        if result.ok:
+            requests.step_up_mark(request.session, result.device)
+            return redirect(back_to or "accounts:home")
+        form.add_error("code", result.message)
+    return render(request, "accounts/mfa_verify.html", {"form": form})
+
+
+@login_required
+def mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Whoever manages a user's role resets their second factor, with a reason."""
+    user = _user(request)
+    if not access.scope_paths(user, access.Action.ROLE_GRANT):
+        raise PermissionDenied(_("您的角色不能管理人员。"))
+    target = selectors.managed_user(actor=user, pk=user_id)
+    if not access.may_reset_mfa(user, target):
+        raise PermissionDenied(_("您不能重置该用户的两步验证。"))
+    form = MfaResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mfa.mfa_reset(
+                actor=user, user=target, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已重置“%(name)s”的两步验证。") % {"name": target})
+            return redirect("accounts:people")
+    device = selectors.mfa_device(user=target)
+    return render(
+        request, "accounts/mfa_reset.html", {"form": form, "target": target, "device": device}
+    )

@@ -39,6 +39,7 @@ class Action(StrEnum):
     RESIDENT_VIEW = "resident.view"
     RESIDENT_EDIT = "resident.edit"
     PII_REVEAL = "pii.reveal"
+    PII_EXPORT = "pii.export"
     HEALTH_VIEW = "health.view"
     RESPONSE_MANAGE = "response.manage"
 
@@ -52,11 +53,17 @@ def _permissions() -> dict[str, frozenset[Action]]:
     # one record at a time, with a reason. Higher levels see masked lists and aggregates.
     # Health and travel data is seen by those who follow people up, no one else.
     residents = {Action.RESIDENT_VIEW, Action.RESIDENT_EDIT, Action.PII_REVEAL, Action.HEALTH_VIEW}
+    # A bulk unmasked export is asked for and approved by those who answer for an area:
+    # the community secretary, the street office, the command. It is never one person's
+    # decision: the approver is someone else with this action over the same area.
+    export = Action.PII_EXPORT
     return {
-        Role.COMMAND: frozenset({view, edit, grant, Action.RESIDENT_VIEW, Action.RESPONSE_MANAGE}),
+        Role.COMMAND: frozenset(
+            {view, edit, grant, Action.RESIDENT_VIEW, Action.RESPONSE_MANAGE, export}
+        ),
         Role.WORKING_COMMITTEE: frozenset({view}),
-        Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW}),
-        Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant, *residents}),
+        Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW, export}),
+        Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant, *residents, export}),
         Role.COMMUNITY_WORKER: frozenset({view, *residents}),
         Role.GRID_WORKER: frozenset({view, *residents}),
         Role.GATE_GUARD: frozenset({view, Action.RESIDENT_VIEW}),
@@ -116,6 +123,24 @@ def grantable_anywhere(user: User | AnonymousUser) -> set[str]:
 
 def may_grant(user: User | AnonymousUser, role: str, area: Area) -> bool:
     return role in grantable_roles(user, area)
+
+
+# Actions that show personal data in full: whoever may do one of them anywhere must
+# use a second factor, and prove it again shortly before doing it (step-up).
+MFA_ACTIONS = (Action.PII_REVEAL, Action.PII_EXPORT)
+
+
+def requires_mfa(user: User | AnonymousUser) -> bool:
+    """Whether the user's roles let them reveal or export personal data in full."""
+    return any(scope_paths(user, action) for action in MFA_ACTIONS)
+
+
+def may_reset_mfa(actor: User | AnonymousUser, user: User) -> bool:
+    """Whoever may grant one of the user's roles where they hold it may also reset the
+    user's second factor (for a lost phone); nobody resets their own."""
+    if actor.pk == user.pk:
+        return False
+    return any(may_grant(actor, a.role, a.area) for a in assignments(user))
 
 
 def assignments(user: User | AnonymousUser) -> list[RoleAssignment]:
