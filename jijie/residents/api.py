@@ -1,17 +1,21 @@
 """`/api/residents/...`: the registry for phones and other systems. Masked like the pages;
-a search is a POST (its query is personal); a reveal is a POST with a reason."""
+a search is a POST (its query is personal); a reveal is a POST with a reason and the
+current code of the caller's authenticator (step-up, as on the pages)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from jijie.accounts.requests import actor
+from jijie.accounts.requests import actor, step_up_or_code
 from jijie.areas import access
+from jijie.areas.access import Action
 from jijie.residents import selectors, services
 from jijie.residents.models import Household, Person
 
@@ -68,6 +72,9 @@ class SearchIn(Schema):
 class RevealIn(Schema):
     field: Literal["document", "phone"]
     reason: str
+    # The authenticator's current code (the step-up), unless the caller's browser session
+    # verified one in the last few minutes.
+    code: str = ""
 
 
 class RevealOut(Schema):
@@ -99,10 +106,13 @@ def search(request: HttpRequest, payload: SearchIn) -> list[Person]:
 @router.post(
     "/people/{pk}/reveal",
     response=RevealOut,
-    summary="A full ID number or phone, with a reason (audited)",
+    summary="A full ID number or phone, with a reason and a current MFA code (audited)",
 )
 def reveal(request: HttpRequest, pk: int, payload: RevealIn) -> RevealOut:
     person = selectors.person_for(actor=request.user, pk=pk)
+    if not access.may(request.user, Action.PII_REVEAL, person.household.building):
+        raise PermissionDenied(_("您的角色不能查看完整的证件号码或电话。"))
+    step_up_or_code(request, payload.code)
     value = services.person_reveal(
         actor=actor(request), person=person, field=payload.field, reason=payload.reason
     )

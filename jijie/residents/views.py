@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from jijie.accounts.requests import actor
+from jijie.accounts.requests import actor, step_up_redirect
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
@@ -235,6 +235,8 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person: Person = selectors.person_for(actor=request.user, pk=pk)
     if not access.may(request.user, Action.PII_REVEAL, person.household.building):
         raise PermissionDenied(_("您的角色不能查看完整的证件号码或电话。"))
+    if (stepping_up := step_up_redirect(request)) is not None:
+        return stepping_up
     form = RevealForm(request.POST or None)
     value = None
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import AuditEvent
 from jijie.accounts.services import token_create
+from jijie.accounts.testing import enrol, next_code
 from jijie.core import pii
 from jijie.residents.services import PersonData, household_register, person_add
 
@@ -63,11 +64,13 @@ def test_reads_three_actors(client, person, actors, who, count, detail):
 
 @pytest.mark.parametrize(("who", "status"), [("manager", 200), ("guard", 403), ("outsider", 404)])
 def test_reveal_three_actors(client, person, actors, who, status):
+    user = getattr(actors, who)
+    totp = enrol(user)
     response = client.post(
         f"/api/residents/people/{person.pk}/reveal",
-        json.dumps({"field": "document", "reason": "核对核酸检测登记"}),
+        json.dumps({"field": "document", "reason": "核对核酸检测登记", "code": next_code(totp)}),
         content_type="application/json",
-        headers=_headers(getattr(actors, who)),
+        headers=_headers(user),
     )
     assert response.status_code == status
     if status == 200:
@@ -79,14 +82,42 @@ def test_reveal_three_actors(client, person, actors, who, status):
 
 
 def test_reveal_without_reason_is_a_field_error(client, person, actors):
+    totp = enrol(actors.manager)
     response = client.post(
         f"/api/residents/people/{person.pk}/reveal",
-        json.dumps({"field": "phone", "reason": ""}),
+        json.dumps({"field": "phone", "reason": "", "code": next_code(totp)}),
         content_type="application/json",
         headers=_headers(actors.manager),
     )
     assert response.status_code == 400
     assert "reason" in response.json()["errors"]
+
+
+def test_reveal_needs_a_fresh_code(client, person, actors):
+    def reveal(**extra):
+        body = {"field": "phone", "reason": "电话回访核实", **extra}
+        return client.post(
+            f"/api/residents/people/{person.pk}/reveal",
+            json.dumps(body),
+            content_type="application/json",
+            headers=_headers(actors.manager),
+        )
+
+    # given a secretary without a second factor, then with one
+    assert "先在网页" in reveal(code="123456").json()["detail"]
+    totp = enrol(actors.manager)
+    # when they send no code, a wrong one, or replay the one used
+    assert "动态码" in reveal().json()["detail"]
+    assert reveal(code="000000").status_code == 403
+    code = next_code(totp)
+    assert reveal(code=code).json() == {"value": PHONE}
+    replayed = reveal(code=code)
+    # then only the fresh code revealed anything, and every refusal is on record
+    assert replayed.status_code == 403
+    assert "已经用过" in replayed.json()["detail"]
+    assert AuditEvent.objects.filter(action="pii.reveal.phone").count() == 1
+    outcomes = AuditEvent.objects.filter(action="mfa.verify.failed").values_list("data", flat=True)
+    assert sorted(o["outcome"] for o in outcomes) == ["replayed", "wrong"]
 
 
 def test_search_is_not_a_get(client, person, actors):

@@ -1,6 +1,8 @@
 """Registry pages with three actors: the community secretary (manager), the gate guard of
 the same community (reads, never writes), the secretary of the sibling community (404)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -8,6 +10,7 @@ from django.urls import reverse
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import AuditEvent
+from jijie.accounts.testing import step_up
 from jijie.core import pii
 from jijie.residents.models import Household, Person
 from jijie.residents.services import PersonData, household_register, person_add
@@ -183,7 +186,8 @@ def test_edit_keeps_blank_secrets_and_detects_conflicts(client, person, actors):
 
 
 def test_reveal_page(client, person, actors):
-    c = _as(client, actors.manager)
+    step_up(client, actors.manager)
+    c = client
     url = reverse("residents:person_reveal", args=[person.pk])
     assert "reason" in c.get(url).content.decode()
     response = c.post(url, {"field": "document", "reason": ""})
@@ -193,6 +197,18 @@ def test_reveal_page(client, person, actors):
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     event = AuditEvent.objects.get(action="pii.reveal.document")
     assert event.reason == "办理核酸检测登记"
+
+
+def test_reveal_asks_for_a_code_first(client, person, actors):
+    c = _as(client, actors.manager)
+    url = reverse("residents:person_reveal", args=[person.pk])
+    verify = reverse("accounts:mfa_verify") + "?" + urlencode({"next": url})
+    assert c.get(url)["Location"] == verify
+    response = c.post(url, {"field": "document", "reason": "办理核酸检测登记"})
+    assert response["Location"] == verify
+    assert not AuditEvent.objects.filter(action__startswith="pii.reveal").exists()
+    step_up(c, actors.manager)
+    assert c.get(url).status_code == 200
 
 
 def test_move_page(client, person, actors, tree):
