@@ -6,12 +6,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from jijie.accounts.models import MfaDevice
 from jijie.core import pii
 from jijie.residents.models import ImportJob, Person
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt ID numbers, phones and pending uploads under the current PII key."
+    help = (
+        "Re-encrypt ID numbers, phones, pending uploads and authenticator secrets under the "
+        "current PII key."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=2000)
@@ -49,4 +53,13 @@ class Command(BaseCommand):
                 job.file_cipher = pii.encrypt_bytes(pii.decrypt_bytes(job.file_cipher))
                 job.save(update_fields=["file_cipher"])
                 uploads += 1
-        self.stdout.write(f"re-encrypted {people} people and {uploads} uploads under key {current}")
+        secrets = 0
+        for device in MfaDevice.objects.all():
+            if pii.key_id(device.secret_cipher) != current:
+                device.secret_cipher = pii.encrypt(pii.decrypt(device.secret_cipher))
+                device.save(update_fields=["secret_cipher"])
+                secrets += 1
+        self.stdout.write(
+            f"re-encrypted {people} people, {uploads} uploads and {secrets} authenticator "
+            f"secrets under key {current}"
+        )
