@@ -230,10 +230,15 @@ class Planner:
                 numbers.setdefault(number, []).append(pk)
         self.by_number = {n: pks[0] for n, pks in numbers.items() if len(pks) == 1}
         self.ambiguous_numbers = {n for n, pks in numbers.items() if len(pks) > 1}
-        # Households of the buildings seen so far: id, or None when planned but not yet
-        # written. Loaded a slice's buildings at a time.
-        self.households: dict[HouseholdKey, int | None] = {}
-        self.loaded_buildings: set[int] = set()
+        # Every household under the area, as (building, door) -> id, read once before
+        # anything is written (a district's 360,000 fit in a few tens of MB); None marks
+        # one planned but not yet written.
+        self.households: dict[HouseholdKey, int | None] = {
+            (building, door): pk
+            for building, door, pk in Household.objects.filter(
+                area_path__startswith=area.path
+            ).values_list("building_id", "door_number", "pk")
+        }
         self.seen_documents: dict[str, int] = {}  # document hash -> first row
         self.cols = layout.columns
 
@@ -354,7 +359,6 @@ class Planner:
         plan.errors.extend(sorted(batch.errors, key=lambda p: p.row))
         plan.warnings.extend(batch.warnings)
         checked = [r for r in batch.rows if r.number not in duplicates]
-        self._load_households({r.key[0] for r in checked})
         work = Slice()
         for r in checked:
             if r.key not in self.households:
@@ -363,15 +367,6 @@ class Planner:
                 plan.households_new += 1
         self._match(plan, checked, work)
         return work
-
-    def _load_households(self, buildings: set[int]) -> None:
-        missing = list(buildings - self.loaded_buildings)
-        for chunk in _chunks(missing, 1000):
-            for building, door, pk in Household.objects.filter(building_id__in=chunk).values_list(
-                "building_id", "door_number", "pk"
-            ):
-                self.households[(building, door)] = pk
-        self.loaded_buildings.update(missing)
 
     def _row(self, plan: Checked, number: int, row: list[Any]) -> Row | None:
         errors_before = len(plan.errors)
