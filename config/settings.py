@@ -189,6 +189,10 @@ _TASK_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[env.str("TASK_BACKEND", default="immediate")]}}
 
+# An unmasked export must be decided, and once approved downloaded, within this many
+# hours; then its file is erased (`manage.py export_purge`, or when it is next opened).
+EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
+
 # Processes that check the rows of a large import (validation, encryption, pinyin) while
 # the importing process writes; 1 checks in that process itself.
 IMPORT_WORKERS = env.int("IMPORT_WORKERS", default=os.cpu_count() or 1)

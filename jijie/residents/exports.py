@@ -1,14 +1,18 @@
 """The household ledger as .xlsx, in the column layout community workers already use.
 
-Masked (the one mask), ID numbers as text cells, anything that a spreadsheet would run
-as a formula neutralised. Written in openpyxl's write-only mode, so memory stays flat.
+Masked (the one mask), or unmasked and watermarked for an approved export request
+(`export_requests`); ID numbers as text cells either way, anything that a spreadsheet
+would run as a formula neutralised. Written in openpyxl's write-only mode, so memory
+stays flat.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +26,7 @@ from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.core import pii
 from jijie.core.identity import DocumentType
 from jijie.residents.models import HouseholdKind, Person, Relation, ResidentType, Sex
 
@@ -33,6 +38,8 @@ if TYPE_CHECKING:
 # A synchronous export serves a street or less; the district-wide ledger waits for the
 # background export (with its approval flow for unmasked copies).
 EXPORT_ROW_LIMIT = 100_000
+# People per sheet: a sheet holds 1,048,576 rows, a city's ledger may hold more.
+SHEET_ROWS = 1_000_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -70,6 +77,22 @@ class ExportTooLargeError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Watermark:
+    """Whom an unmasked copy was made for, printed on every page and in the file."""
+
+    holder: str
+    approval: int
+    approved_on: date
+
+    def text(self) -> str:
+        return _("%(holder)s 专用 · 审批编号 %(approval)s · %(date)s 批准 · 严禁转发") % {
+            "holder": self.holder,
+            "approval": self.approval,
+            "date": f"{self.approved_on:%Y-%m-%d}",
+        }
+
+
 @transaction.atomic
 def ledger_export(*, actor: User, area: Area, path: Path) -> int:
     """Write the masked ledger of everyone under `area` to `path`; return the row count."""
@@ -80,6 +103,26 @@ def ledger_export(*, actor: User, area: Area, path: Path) -> int:
             _("该区域有 %(count)s 人,超过单次导出上限 %(limit)s 人,请按街道或社区分别导出。")
             % {"count": total, "limit": EXPORT_ROW_LIMIT}
         )
+    count = write_ledger(area=area, target=path)
+    audit_record(
+        actor=actor,
+        action="registry.export",
+        area=area,
+        data={"rows": count, "masked": True, "area": area.code},
+    )
+    return count
+
+
+def write_ledger(
+    *, area: Area, target: Path | IO[bytes], unmasked_for: Watermark | None = None
+) -> int:
+    """Write the ledger of everyone under `area`; return the row count.
+
+    Masked, unless `unmasked_for` names whom the copy is for: then ID numbers and phones
+    are decrypted and the watermark goes in the first row of each sheet, in the header
+    and footer of every printed page, and in the document's properties. No permission
+    check and no audit here: the callers (`ledger_export`, the approved export) do both.
+    """
     # Names of the street, community and grid columns: the area's ancestors and the
     # nodes down to grid level beneath it.
     names = dict(
@@ -95,16 +138,14 @@ def ledger_export(*, actor: User, area: Area, path: Path) -> int:
         **dict(DocumentType.choices),
     }
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("住户台账")))
-    title = WriteOnlyCell(
-        sheet, value=f"{area.name} {_('住户台账')} ({timezone.localdate():%Y-%m-%d})"
-    )
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    sheet.append([WriteOnlyCell(sheet, value=c) for c in _columns()])
+    title = f"{area.name} {_('住户台账')} ({timezone.localdate():%Y-%m-%d})"
+    _describe(workbook, title, unmasked_for)
     step = Area.steplen
     count = 0
+    sheet = None
     for count, person in enumerate(_rows(area), start=1):
+        if sheet is None or (count - 1) % SHEET_ROWS == 0:
+            sheet = _new_sheet(workbook, title, unmasked_for, part=(count - 1) // SHEET_ROWS)
         household = person.household
         person_path = person.area_path
         flags = [
@@ -116,6 +157,11 @@ def ledger_export(*, actor: User, area: Area, path: Path) -> int:
             ]
             if flag
         ]
+        if unmasked_for is None:
+            document, phone = person.document_masked, person.phone_masked
+        else:
+            document = pii.decrypt(person.document_cipher) if person.document_cipher else ""
+            phone = pii.decrypt(person.phone_cipher) if person.phone_cipher else ""
         sheet.append(
             [
                 count,
@@ -129,21 +175,55 @@ def ledger_export(*, actor: User, area: Area, path: Path) -> int:
                 str(labels.get(person.sex, "")),
                 str(labels.get(person.relation, person.relation)),
                 str(labels.get(person.document_type, "")),
-                _text(sheet, person.document_masked),
-                _text(sheet, person.phone_masked),
+                _text(sheet, document),
+                _text(sheet, phone),
                 _text(sheet, person.register_place),
                 str(labels.get(person.resident_type, person.resident_type)),
                 "、".join(flags),
             ]
         )
-    workbook.save(path)
-    audit_record(
-        actor=actor,
-        action="registry.export",
-        area=area,
-        data={"rows": count, "masked": True, "area": area.code},
-    )
+    if sheet is None:  # nobody here: the headings still say what the file is
+        _new_sheet(workbook, title, unmasked_for, part=0)
+    workbook.save(target)
     return count
+
+
+def _describe(workbook: Workbook, title: str, unmasked_for: Watermark | None) -> None:
+    properties = workbook.properties
+    properties.title = title
+    properties.creator = str(_("集结"))
+    if unmasked_for is not None:
+        properties.title = title + str(_("(完整信息)"))
+        properties.subject = unmasked_for.text()
+        properties.description = unmasked_for.text()
+        properties.keywords = f"approval-{unmasked_for.approval}"
+        properties.lastModifiedBy = unmasked_for.holder
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")  # "&" starts a header code (&P, &D...)
+
+
+def _new_sheet(
+    workbook: Workbook, title: str, unmasked_for: Watermark | None, *, part: int
+) -> WriteOnlyWorksheet:
+    """A sheet with its heading rows; a ledger longer than one sheet holds continues on
+    the next."""
+    name = str(_("住户台账")) + (f" {part + 1}" if part else "")
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(title=name)
+    headings = [title]
+    if unmasked_for is not None:
+        headings.insert(0, unmasked_for.text())
+        watermark = _header_text(unmasked_for.text())
+        sheet.oddHeader.center.text = watermark
+        sheet.oddFooter.center.text = f"{watermark}  &P / &N"
+    for text in headings:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True, size=14)
+        sheet.append([cell])
+    sheet.append([WriteOnlyCell(sheet, value=c) for c in _columns()])
+    sheet.print_title_rows = f"1:{len(headings) + 1}"  # the headings on every page
+    return sheet
 
 
 def _ancestor_paths(area: Area) -> list[str]:

@@ -125,3 +125,17 @@ class MoveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     building_code = forms.CharField(label=_("迁入楼栋代码"), max_length=40)
     door_number = forms.CharField(label=_("迁入门牌号"), max_length=32)
+
+
+class ExportRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("事由和用途"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如:区疫情防控指挥部核酸检测组要求报送名单,用于上门采样。将记入审计日志。"),
+    )
+
+
+class ExportDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("decline", _("拒绝"))])
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)

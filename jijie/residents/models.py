@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
@@ -235,6 +236,90 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+class ExportStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    DECLINED = "declined", _("已拒绝")
+    DOWNLOADED = "downloaded", _("已下载")
+    EXPIRED = "expired", _("已过期")
+
+
+class ExportRequest(models.Model):
+    """A request for the unmasked ledger of an area. A second person who may export there
+    approves or declines it; the approved file is built in the background, stored
+    encrypted, downloaded by the requester only, and erased when it expires (a request
+    left undecided expires too)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("事由"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ExportStatus.choices, default=ExportStatus.REQUESTED
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    # The deadline for a decision while requested; for the download once approved.
+    expires_at = models.DateTimeField(_("有效期至"))
+    file_cipher = models.BinaryField(null=True, editable=False)
+    rows = models.PositiveIntegerField(_("人数"), null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    download_count = models.PositiveIntegerField(_("下载次数"), default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("完整信息导出申请")
+        verbose_name_plural = _("完整信息导出申请")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approver__isnull=True) | ~Q(approver=F("requested_by")),
+                name="export_request_second_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="export_request_due")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.area}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_EXPORT_STATUSES
+
+    @property
+    def is_due(self) -> bool:
+        """Open but past its time: to be erased (`export_purge`, or when next opened)."""
+        return self.is_open and self.expires_at <= timezone.now()
+
+    @property
+    def is_building(self) -> bool:
+        return self.status == ExportStatus.APPROVED and self.built_at is None
+
+    @property
+    def is_ready(self) -> bool:
+        """Approved, built and still in time: the requester may download it."""
+        downloadable = self.status in (ExportStatus.APPROVED, ExportStatus.DOWNLOADED)
+        return downloadable and self.built_at is not None and not self.is_due
+
+
+# Requests whose time can run out: undecided, or approved with a file to download.
+OPEN_EXPORT_STATUSES = (ExportStatus.REQUESTED, ExportStatus.APPROVED, ExportStatus.DOWNLOADED)
 
 
 class KeyGroup(models.Model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.areas import access
@@ -15,7 +16,14 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import pii
 from jijie.core.identity import normalise
-from jijie.residents.models import Household, ImportJob, NameGram, Person
+from jijie.residents.models import (
+    ExportRequest,
+    ExportStatus,
+    Household,
+    ImportJob,
+    NameGram,
+    Person,
+)
 from jijie.residents.names import search_gram
 
 if TYPE_CHECKING:
@@ -179,3 +187,37 @@ def import_job_for(*, actor: User, pk: int) -> ImportJob:
     if job is None:
         raise Http404
     return job
+
+
+def _export_requests() -> QuerySet[ExportRequest]:
+    # The file (up to tens of megabytes) is read by the download alone.
+    return ExportRequest.objects.select_related("area", "requested_by", "approver").defer(
+        "file_cipher"
+    )
+
+
+def export_requests_to_decide(*, actor: User) -> QuerySet[ExportRequest]:
+    """Requests still waiting that `actor` may decide: someone else's, over an area where
+    `actor` may export."""
+    waiting = _export_requests().filter(
+        status=ExportStatus.REQUESTED, expires_at__gt=timezone.now()
+    )
+    return access.scoped(
+        waiting.exclude(requested_by=actor), actor, Action.PII_EXPORT, path_field="area__path"
+    ).order_by("created_at")
+
+
+def export_requests_of(*, actor: User) -> QuerySet[ExportRequest]:
+    """A user's own requests, newest first."""
+    return _export_requests().filter(requested_by=actor).order_by("-created_at")
+
+
+def export_request_for(*, actor: User, pk: int) -> ExportRequest:
+    """A request for its requester, or for someone who may export over its area (who may
+    decide it). 404 when its area is out of sight, 403 when the role may not export."""
+    export = _export_requests().filter(pk=pk).first()
+    if export is None:
+        raise Http404
+    if export.requested_by_id != actor.pk:
+        access.require(actor, Action.PII_EXPORT, export.area)
+    return export

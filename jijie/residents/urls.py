@@ -6,6 +6,13 @@ app_name = "residents"
 urlpatterns = [
     path("", views.household_list, name="list"),
     path("export/", views.ledger_export, name="export"),
+    path("exports/", views.export_request_list, name="export_requests"),
+    path("exports/new/", views.export_request_new, name="export_request_new"),
+    path("exports/<int:pk>/", views.export_request_detail, name="export_request"),
+    path("exports/<int:pk>/decide/", views.export_request_decide, name="export_request_decide"),
+    path(
+        "exports/<int:pk>/download/", views.export_request_download, name="export_request_download"
+    ),
     path("import/", views.import_new, name="import_new"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -20,14 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from jijie.accounts.requests import actor, step_up_redirect
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
-from jijie.residents import exports, keygroups, selectors, services
+from jijie.residents import export_requests, exports, keygroups, selectors, services
 from jijie.residents.forms import (
     ConfirmForm,
+    ExportDecisionForm,
+    ExportRequestForm,
     FlagsForm,
     HouseholdFilterForm,
     HouseholdForm,
@@ -70,6 +74,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "found": found,
         "may_edit": bool(access.scope_paths(request.user, Action.RESIDENT_EDIT)),
+        "may_export": bool(access.scope_paths(request.user, Action.PII_EXPORT)),
     }
     return render(request, "residents/household_list.html", context)
 
@@ -357,3 +362,112 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("residents:household", pk=target.pk)
     return render(request, "residents/person_move.html", {"form": form, "person": person})
+
+
+def _require_export(request: HttpRequest) -> None:
+    if not access.scope_paths(request.user, Action.PII_EXPORT):
+        raise PermissionDenied(_("您的角色不能申请或审批完整信息导出。"))
+
+
+@login_required
+def export_request_list(request: HttpRequest) -> HttpResponse:
+    """Unmasked exports: those waiting for this user's decision, and their own."""
+    _require_export(request)
+    context = {
+        "to_decide": selectors.export_requests_to_decide(actor=actor(request))[:100],
+        "mine": selectors.export_requests_of(actor=actor(request))[:50],
+    }
+    return render(request, "residents/export_request_list.html", context)
+
+
+@sensitive_post_parameters("reason")
+@login_required
+def export_request_new(request: HttpRequest) -> HttpResponse:
+    """Ask for the unmasked ledger of an area (default: the user's first export scope)."""
+    _require_export(request)
+    code = request.GET.get("area", "")
+    if code:
+        area = access.area_for(request.user, code, Action.PII_EXPORT)
+    else:
+        area = access.scope_roots(request.user, Action.PII_EXPORT)[0]
+    if (stepping_up := step_up_redirect(request)) is not None:
+        return stepping_up
+    form = ExportRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = export_requests.export_request_create(
+                actor=actor(request), area=area, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("residents:export_request", pk=export.pk)
+    context = {"form": form, "area": area, "expiry_hours": settings.EXPORT_EXPIRY_HOURS}
+    return render(request, "residents/export_request_form.html", context)
+
+
+@login_required
+def export_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = selectors.export_request_for(actor=actor(request), pk=pk)
+    if export.is_due:  # erased as soon as anyone looks at it after its time
+        export_requests.export_purge(pk=export.pk)
+        export = selectors.export_request_for(actor=actor(request), pk=pk)
+    context = {
+        "export": export,
+        "is_requester": export.requested_by_id == request.user.pk,
+        "decision": ExportDecisionForm(),
+    }
+    htmx = request.htmx  # type: ignore[attr-defined]
+    template = (
+        "residents/_export_request_status.html" if htmx else "residents/export_request_detail.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def export_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or decline someone else's request (after a fresh second-factor code)."""
+    export = selectors.export_request_for(actor=actor(request), pk=pk)
+    back = reverse("residents:export_request", args=[pk])
+    if (stepping_up := step_up_redirect(request, back)) is not None:
+        return stepping_up
+    form = ExportDecisionForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest(_("请选择批准或拒绝。"))
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            export_requests.export_request_approve(
+                actor=actor(request), export=export, request=request
+            )
+        else:
+            export_requests.export_request_decline(
+                actor=actor(request), export=export, note=form.cleaned_data["note"], request=request
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(back)
+
+
+@never_cache
+@login_required
+@require_POST
+def export_request_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The approved unmasked file, for its requester (after a fresh second-factor code)."""
+    export = selectors.export_request_for(actor=actor(request), pk=pk)
+    back = reverse("residents:export_request", args=[pk])
+    if (stepping_up := step_up_redirect(request, back)) is not None:
+        return stepping_up
+    export_requests.export_purge(pk=export.pk)
+    try:
+        data = export_requests.export_download(actor=actor(request), export=export, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"ledger-full-{export.area.code}-{export.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
