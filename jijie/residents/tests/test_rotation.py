@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from jijie.accounts.testing import authenticator, enrol
 from jijie.core import pii
+from jijie.residents.export_requests import export_request_approve, export_request_create
 from jijie.residents.models import Person
 from jijie.residents.services import PersonData, household_register, person_add
 
@@ -16,17 +17,24 @@ def _fresh_keys():
     pii.reset_keys()
 
 
-def test_rotation_re_encrypts_and_the_old_key_can_go(tree, actors, settings):
+def test_rotation_re_encrypts_and_the_old_key_can_go(
+    tree, actors, settings, django_capture_on_commit_callbacks
+):
     totp = enrol(actors.manager)
     household = household_register(actor=None, building=tree.building, door_number="1")
     person_add(actor=None, household=household, data=PersonData(name="甲", phone="13800138000"))
     person_add(actor=None, household=household, data=PersonData(name="乙"))
+    export = export_request_create(
+        actor=actors.manager, area=tree.community, reason="报送核酸检测名单备查"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        export_request_approve(actor=actors.street, export=export)
     old_keys = list(settings.PII_KEYS)
     settings.PII_KEYS = ["9:" + pii.new_key(), *old_keys]
     pii.reset_keys()
     out = StringIO()
     call_command("pii_rotate", stdout=out)
-    assert "re-encrypted 1 people, 0 uploads and 1 authenticator secrets" in out.getvalue()
+    assert "re-encrypted 1 people, 1 files and 1 authenticator secrets" in out.getvalue()
     call_command("pii_rotate", stdout=out)  # nothing left to do
     assert "re-encrypted 0 people" in out.getvalue()
     settings.PII_KEYS = settings.PII_KEYS[:1]  # the old key retired
@@ -36,3 +44,7 @@ def test_rotation_re_encrypts_and_the_old_key_can_go(tree, actors, settings):
     assert pii.key_id(person.phone_cipher) == 9
     assert pii.decrypt(person.phone_cipher) == "13800138000"
     assert authenticator(actors.manager).secret == totp.secret
+    export.refresh_from_db()
+    assert export.file_cipher is not None
+    assert pii.key_id(export.file_cipher) == 9
+    assert pii.decrypt_bytes(export.file_cipher)[:2] == b"PK"

@@ -8,13 +8,13 @@ from django.db import transaction
 
 from jijie.accounts.models import MfaDevice
 from jijie.core import pii
-from jijie.residents.models import ImportJob, Person
+from jijie.residents.models import ExportRequest, ImportJob, Person
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt ID numbers, phones, pending uploads and authenticator secrets under the "
-        "current PII key."
+        "Re-encrypt ID numbers, phones, pending uploads and exports, and authenticator "
+        "secrets under the current PII key."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,6 +53,16 @@ class Command(BaseCommand):
                 job.file_cipher = pii.encrypt_bytes(pii.decrypt_bytes(job.file_cipher))
                 job.save(update_fields=["file_cipher"])
                 uploads += 1
+        # Approved unmasked exports waiting for their download (erased within a day).
+        for export_id in ExportRequest.objects.filter(file_cipher__isnull=False).values_list(
+            "pk", flat=True
+        ):
+            with transaction.atomic():
+                export = ExportRequest.objects.select_for_update().get(pk=export_id)
+                if export.file_cipher is not None and pii.key_id(export.file_cipher) != current:
+                    export.file_cipher = pii.encrypt_bytes(pii.decrypt_bytes(export.file_cipher))
+                    export.save(update_fields=["file_cipher"])
+                    uploads += 1
         secrets = 0
         for device in MfaDevice.objects.all():
             if pii.key_id(device.secret_cipher) != current:
@@ -60,6 +70,6 @@ class Command(BaseCommand):
                 device.save(update_fields=["secret_cipher"])
                 secrets += 1
         self.stdout.write(
-            f"re-encrypted {people} people, {uploads} uploads and {secrets} authenticator "
+            f"re-encrypted {people} people, {uploads} files and {secrets} authenticator "
             f"secrets under key {current}"
         )
