@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 import pyotp
@@ -291,10 +291,3 @@ def mfa_reset(
         raise ValidationError(_("该用户没有设置两步验证,无需重置。"))
     device.delete()
     audit_record(actor=actor, action="mfa.reset", target=user, reason=reason, request=request)
-
-
-def locked_until(device: MfaDevice) -> datetime | None:
-    """When a locked device opens again, None when it is not locked."""
-    if device.locked_until is not None and device.locked_until > timezone.now():
-        return device.locked_until
-    return None
