@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -42,6 +43,11 @@ class Action(StrEnum):
     PII_EXPORT = "pii.export"
     HEALTH_VIEW = "health.view"
     RESPONSE_MANAGE = "response.manage"
+    MOBILIZATION_VIEW = "mobilization.view"
+    MOBILIZATION_MANAGE = "mobilization.manage"
+    MEMBER_EDIT = "member.edit"
+    DEPLOYMENT_VIEW = "deployment.view"
+    TEAM_MANAGE = "team.manage"
 
 
 @cache
@@ -57,14 +63,31 @@ def _permissions() -> dict[str, frozenset[Action]]:
     # the community secretary, the street office, the command. It is never one person's
     # decision: the approver is someone else with this action over the same area.
     export = Action.PII_EXPORT
+    # Mobilization: a working committee calls up, screens and deploys the members of the
+    # organisations seated in its area; a command follows it. Where members are sent,
+    # the community and those above it see who was deployed to them or reports to them
+    # where they live (双报到), masked; a community secretary forms teams there.
+    mobilize = {Action.MOBILIZATION_VIEW, Action.MOBILIZATION_MANAGE, Action.MEMBER_EDIT}
+    deployed = Action.DEPLOYMENT_VIEW
     return {
         Role.COMMAND: frozenset(
-            {view, edit, grant, Action.RESIDENT_VIEW, Action.RESPONSE_MANAGE, export}
+            {
+                view,
+                edit,
+                grant,
+                Action.RESIDENT_VIEW,
+                Action.RESPONSE_MANAGE,
+                export,
+                Action.MOBILIZATION_VIEW,
+                deployed,
+            }
         ),
-        Role.WORKING_COMMITTEE: frozenset({view}),
-        Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW, export}),
-        Role.COMMUNITY_SECRETARY: frozenset({view, edit, grant, *residents, export}),
-        Role.COMMUNITY_WORKER: frozenset({view, *residents}),
+        Role.WORKING_COMMITTEE: frozenset({view, *mobilize}),
+        Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW, export, deployed}),
+        Role.COMMUNITY_SECRETARY: frozenset(
+            {view, edit, grant, *residents, export, deployed, Action.TEAM_MANAGE}
+        ),
+        Role.COMMUNITY_WORKER: frozenset({view, *residents, deployed}),
         Role.GRID_WORKER: frozenset({view, *residents}),
         Role.GATE_GUARD: frozenset({view, Action.RESIDENT_VIEW}),
         Role.MEMBER: frozenset(),
@@ -75,6 +98,99 @@ def _permissions() -> dict[str, frozenset[Action]]:
 
 def role_actions(role: str) -> frozenset[Action]:
     return _permissions().get(role, frozenset())
+
+
+# Roles held over an organisation's subtree (`mobilization.OrganisationAssignment`)
+# rather than an area: a unit's admin keeps its own members' records and follows their
+# sign-ups, and sees no other unit's.
+ORGANISATION_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    "admin": frozenset({Action.MOBILIZATION_VIEW, Action.MEMBER_EDIT}),
+}
+
+
+def organisation_paths(user: User | AnonymousUser, action: Action) -> list[str]:
+    """Paths of the organisation subtrees where the user's organisation roles allow
+    `action` (read once per request object, like the area assignments)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[tuple[str, str]] | None = getattr(user, "_jijie_organisation_roles", None)
+    if cached is None:
+        # Looked up by name: the assignments live in mobilization, an app above this one.
+        assignment = apps.get_model("mobilization", "OrganisationAssignment")
+        cached = list(
+            assignment.objects.filter(user=user).values_list("role", "organisation__path")
+        )
+        setattr(user, "_jijie_organisation_roles", cached)  # noqa: B010 - a per-request cache
+    return _minimal(
+        path for role, path in cached if action in ORGANISATION_ROLE_ACTIONS.get(role, frozenset())
+    )
+
+
+def organisation_filter(
+    user: User | AnonymousUser,
+    action: Action,
+    *,
+    path_field: str = "path",
+    area_path_field: str = "area_path",
+    with_ancestors: bool = False,
+) -> Q:
+    """Organisation records the user may act on: through an area role over the area the
+    organisation is seated in, or an organisation role over the organisation (and, with
+    `with_ancestors`, the organisations above it: a unit's admin sees the call-ups of
+    the committee their unit answers to)."""
+    q = Q(pk__in=[])
+    for path in scope_paths(user, action):
+        q |= Q(**{f"{area_path_field}__startswith": path})
+    for path in organisation_paths(user, action):
+        q |= Q(**{f"{path_field}__startswith": path})
+        if with_ancestors:
+            q |= Q(**{f"{path_field}__in": _ancestors(path)})
+    return q
+
+
+def _ancestors(path: str) -> list[str]:
+    return [path[:end] for end in range(Area.steplen, len(path), Area.steplen)]
+
+
+def may_organisation(
+    user: User | AnonymousUser,
+    action: Action,
+    *,
+    path: str,
+    area_path: str,
+    with_ancestors: bool = False,
+) -> bool:
+    if any(area_path.startswith(p) for p in scope_paths(user, action)):
+        return True
+    return any(
+        path.startswith(p) or (with_ancestors and p.startswith(path))
+        for p in organisation_paths(user, action)
+    )
+
+
+def require_organisation(
+    user: User | AnonymousUser,
+    action: Action,
+    *,
+    path: str,
+    area_path: str,
+    with_ancestors: bool = False,
+) -> None:
+    """404 when the organisation is out of the user's sight (which reaches the
+    organisations above a unit), 403 when the role may not do `action` there."""
+    if not may_organisation(
+        user, action, path=path, area_path=area_path, with_ancestors=with_ancestors
+    ):
+        if not may_organisation(
+            user, Action.MOBILIZATION_VIEW, path=path, area_path=area_path, with_ancestors=True
+        ):
+            raise Http404
+        raise PermissionDenied(_("您的角色不能对该组织进行此操作。"))
+
+
+def is_self(user: User | AnonymousUser, user_id: int | None) -> bool:
+    """Whether a record that belongs to account `user_id` is the signed-in user's own."""
+    return user.is_authenticated and user_id is not None and user.pk == user_id
 
 
 @cache
@@ -158,6 +274,8 @@ def forget(user: User) -> None:
     """Drop the cached assignments after they change."""
     if hasattr(user, "_jijie_assignments"):
         del user._jijie_assignments
+    if hasattr(user, "_jijie_organisation_roles"):
+        del user._jijie_organisation_roles
 
 
 def roles(user: User | AnonymousUser) -> list[str]:
