@@ -14,11 +14,17 @@ on one person's say-so.
 
 Both people prove their second factor (step-up) in the views before each step. Every
 step writes its audit row. Tasks take the request's id, never its file.
+
+The same machinery writes a *masked* ledger too large for a web request (over
+exports.EXPORT_ROW_LIMIT people): `export_masked_start` needs only the right to see the
+registry there, no reason and no approval; the file is built, kept encrypted, handed
+to its requester and erased in the same way.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -43,6 +49,7 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 REASON_MIN = 10
+logger = logging.getLogger(__name__)
 
 
 def _lifetime() -> timedelta:
@@ -75,6 +82,47 @@ def export_request_create(
         data={"area": area.code},
         request=request,
     )
+    return export
+
+
+@transaction.atomic
+def export_masked_start(
+    *, actor: User, area: Area, request: HttpRequest | None = None
+) -> ExportRequest:
+    """Start writing the masked ledger of a large area in the background, or return the
+    one this user already has under way or ready for that area."""
+    access.require(actor, Action.RESIDENT_VIEW, area)
+    now = timezone.now()
+    current = (
+        ExportRequest.objects.filter(
+            requested_by=actor,
+            area=area,
+            masked=True,
+            status__in=[ExportStatus.APPROVED, ExportStatus.DOWNLOADED],
+            expires_at__gt=now,
+        )
+        .defer("file_cipher")
+        .first()
+    )
+    if current is not None:
+        return current
+    export = ExportRequest.objects.create(
+        requested_by=actor,
+        area=area,
+        masked=True,
+        status=ExportStatus.APPROVED,
+        decided_at=now,
+        expires_at=now + _lifetime(),
+    )
+    audit_record(
+        actor=actor,
+        action="registry.export",
+        target=export,
+        area=area,
+        data={"area": area.code, "masked": True, "background": True},
+        request=request,
+    )
+    transaction.on_commit(lambda: export_build.enqueue(export.pk))
     return export
 
 
@@ -139,8 +187,9 @@ def export_request_decline(
 
 @task()
 def export_build(export_id: int) -> None:
-    """Write the approved, watermarked ledger and store it encrypted. A request that
-    expired, or already has its file, is left alone."""
+    """Write the approved ledger (watermarked, or masked) and store it encrypted. A
+    request that expired, or already has its file, is left alone; one whose file cannot
+    be written is marked failed, so its page stops waiting."""
     export = ExportRequest.objects.select_related("area", "requested_by").get(pk=export_id)
     if export.status != ExportStatus.APPROVED or export.built_at is not None:
         return
@@ -151,7 +200,15 @@ def export_build(export_id: int) -> None:
         approved_on=timezone.localdate(decided_at),
     )
     buffer = io.BytesIO()
-    rows = exports.write_ledger(area=export.area, target=buffer, unmasked_for=watermark)
+    try:
+        rows = exports.write_ledger(
+            area=export.area, target=buffer, unmasked_for=None if export.masked else watermark
+        )
+    except Exception as error:
+        # The error's type only: its message could quote a value from the ledger.
+        logger.error("export %s failed: %s", export.pk, type(error).__name__)
+        ExportRequest.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
+        return
     ExportRequest.objects.filter(
         pk=export.pk, status=ExportStatus.APPROVED, expires_at__gt=timezone.now()
     ).update(file_cipher=pii.encrypt_bytes(buffer.getvalue()), rows=rows, built_at=timezone.now())
@@ -165,13 +222,15 @@ def export_download(
     counted and audited."""
     if export.requested_by_id != actor.pk:
         raise PermissionDenied(_("只有申请人本人可以下载。"))
-    access.require(actor, Action.PII_EXPORT, export.area)
+    access.require(actor, Action.RESIDENT_VIEW if export.masked else Action.PII_EXPORT, export.area)
     locked = ExportRequest.objects.select_for_update().get(pk=export.pk)
     if locked.status == ExportStatus.REQUESTED:
         raise ValidationError(_("申请还没有批准,不能下载。"))
     if locked.status == ExportStatus.DECLINED:
         raise ValidationError(_("申请已被拒绝,不能下载。"))
     now = timezone.now()
+    if locked.status == ExportStatus.FAILED:
+        raise ValidationError(_("文件生成失败,请重新导出。"))
     if locked.status == ExportStatus.EXPIRED or locked.expires_at <= now:
         raise ValidationError(_("下载期限已过,文件已删除。如仍需要,请重新申请。"))
     if locked.file_cipher is None:
@@ -187,7 +246,12 @@ def export_download(
         action="registry.export.download",
         target=export,
         area=export.area,
-        data={"area": export.area.code, "rows": locked.rows, "download": locked.download_count + 1},
+        data={
+            "area": export.area.code,
+            "rows": locked.rows,
+            "download": locked.download_count + 1,
+            "masked": export.masked,
+        },
         request=request,
     )
     return data

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
     from jijie.accounts.models import User
 
-# A synchronous export serves a street or less; the district-wide ledger waits for the
-# background export (with its approval flow for unmasked copies).
+# A street or less is written during the request; more (a district) is written in the
+# background (export_requests.export_masked_start) and fetched from its page.
 EXPORT_ROW_LIMIT = 100_000
 # People per sheet: a sheet holds 1,048,576 rows, a city's ledger may hold more.
 SHEET_ROWS = 1_000_000
@@ -91,6 +91,12 @@ class Watermark:
             "approval": self.approval,
             "date": f"{self.approved_on:%Y-%m-%d}",
         }
+
+
+def too_large_to_write_now(area: Area) -> bool:
+    """Over EXPORT_ROW_LIMIT people: written in the background instead (a district's
+    ledger takes minutes)."""
+    return Person.objects.filter(area_path__startswith=area.path).count() > EXPORT_ROW_LIMIT
 
 
 @transaction.atomic

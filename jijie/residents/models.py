@@ -244,6 +244,7 @@ class ExportStatus(models.TextChoices):
     DECLINED = "declined", _("已拒绝")
     DOWNLOADED = "downloaded", _("已下载")
     EXPIRED = "expired", _("已过期")
+    FAILED = "failed", _("生成失败")
 
 
 class ExportRequest(models.Model):
@@ -262,6 +263,9 @@ class ExportRequest(models.Model):
         Area, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("事由"))
+    # A masked ledger too large to write during a request (a street, a district): no
+    # approval, built in the background the same way, for its requester alone.
+    masked = models.BooleanField(_("脱敏"), default=False)
     status = models.CharField(
         _("状态"), max_length=12, choices=ExportStatus.choices, default=ExportStatus.REQUESTED
     )

@@ -217,6 +217,11 @@ def ledger_export(request: HttpRequest) -> HttpResponse | FileResponse:
     else:
         roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
         area = roots[0]
+    if exports.too_large_to_write_now(area):
+        export = export_requests.export_masked_start(
+            actor=actor(request), area=area, request=request
+        )
+        return redirect("residents:export_request", pk=export.pk)
     descriptor, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(descriptor)
     try:
@@ -456,7 +461,7 @@ def export_request_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The approved unmasked file, for its requester (after a fresh second-factor code)."""
     export = selectors.export_request_for(actor=actor(request), pk=pk)
     back = reverse("residents:export_request", args=[pk])
-    if (stepping_up := step_up_redirect(request, back)) is not None:
+    if not export.masked and (stepping_up := step_up_redirect(request, back)) is not None:
         return stepping_up
     export_requests.export_purge(pk=export.pk)
     try:
@@ -465,7 +470,8 @@ def export_request_download(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
     response = HttpResponse(data, content_type=XLSX)
-    name = f"ledger-full-{export.area.code}-{export.pk}.xlsx"
+    kind = "ledger" if export.masked else "ledger-full"
+    name = f"{kind}-{export.area.code}-{export.pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

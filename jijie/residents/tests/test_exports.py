@@ -70,9 +70,12 @@ def test_export_three_actors(client, person, actors, tree, who, status):
     )
 
 
-def test_too_large_is_refused_with_a_message(client, person, actors, tree, monkeypatch):
+def test_the_service_refuses_what_is_too_large_to_write_at_once(
+    person, actors, tree, monkeypatch, tmp_path
+):
+    """The view sends large areas to the background export (test_export_background);
+    the service itself still refuses them, should the count grow in between."""
     monkeypatch.setattr(exports, "EXPORT_ROW_LIMIT", 0)
-    client.force_login(actors.manager)
-    response = client.get(reverse("residents:export"), {"area": tree.community.code}, follow=True)
-    assert "超过单次导出上限" in response.content.decode()
+    with pytest.raises(exports.ExportTooLargeError, match="超过单次导出上限"):
+        exports.ledger_export(actor=actors.manager, area=tree.community, path=tmp_path / "x.xlsx")
     assert not AuditEvent.objects.filter(action="registry.export").exists()
