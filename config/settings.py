@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jijie.accounts",
     "jijie.responses",
     "jijie.residents",
+    "jijie.screening",
     "jijie.mobilization",
 ]
 

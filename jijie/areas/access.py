@@ -43,6 +43,9 @@ class Action(StrEnum):
     PII_EXPORT = "pii.export"
     HEALTH_VIEW = "health.view"
     RESPONSE_MANAGE = "response.manage"
+    SCREENING_VIEW = "screening.view"
+    SCREENING_VISIT = "screening.visit"
+    SCREENING_MANAGE = "screening.manage"
     MOBILIZATION_VIEW = "mobilization.view"
     MOBILIZATION_MANAGE = "mobilization.manage"
     MEMBER_EDIT = "member.edit"
@@ -96,8 +99,26 @@ def _permissions() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _screening() -> dict[str, frozenset[Action]]:
+    """Screening campaigns (扫楼): those who answer for an area run a campaign over it and
+    read its coverage; front-line roles knock on doors in their own part of the tree; an
+    inspector checks the coverage. Whether a visit's health answers show is HEALTH_VIEW."""
+    from jijie.accounts.models import Role
+
+    see, visit, manage = Action.SCREENING_VIEW, Action.SCREENING_VISIT, Action.SCREENING_MANAGE
+    return {
+        Role.COMMAND: frozenset({see, manage}),
+        Role.STREET_OFFICE: frozenset({see, manage}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, visit, manage}),
+        Role.COMMUNITY_WORKER: frozenset({see, visit}),
+        Role.GRID_WORKER: frozenset({see, visit}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
-    return _permissions().get(role, frozenset())
+    return _permissions().get(role, frozenset()) | _screening().get(role, frozenset())
 
 
 # Roles held over an organisation's subtree (`mobilization.OrganisationAssignment`)

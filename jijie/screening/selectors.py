@@ -1,0 +1,246 @@
+"""Reads of the screening app. Coverage is summed from the per-building counters over a
+path prefix; the visits table is read only for one household's history and the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.residents.models import Household
+from jijie.screening.models import (
+    BUILDING_COUNTERS,
+    DAILY_COUNTERS,
+    BuildingCoverage,
+    Campaign,
+    DailyCoverage,
+    HouseholdState,
+    Revisit,
+    Visit,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+
+def _overlap(paths: list[str], field_name: str = "areas__area_path") -> Q:
+    """Campaign areas above or below any of `paths`."""
+    q = Q(pk__in=[])
+    for path in paths:
+        ancestors = [path[:n] for n in range(Area.steplen, len(path) + 1, Area.steplen)]
+        q |= Q(**{f"{field_name}__in": ancestors}) | Q(**{f"{field_name}__startswith": path})
+    return q
+
+
+def campaign_list(*, actor: User | AnonymousUser) -> QuerySet[Campaign]:
+    """Campaigns over or inside the user's screening scope, newest first."""
+    paths = access.scope_paths(actor, Action.SCREENING_VIEW)
+    ids = Campaign.objects.filter(_overlap(paths)).values("pk")
+    return (
+        Campaign.objects.filter(pk__in=ids).select_related("response").order_by("-starts_on", "-pk")
+    )
+
+
+def campaign_for(*, actor: User | AnonymousUser, pk: int) -> Campaign:
+    campaign = campaign_list(actor=actor).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def campaign_paths(campaign: Campaign) -> list[str]:
+    return sorted(campaign.areas.values_list("area_path", flat=True))
+
+
+def view_roots(actor: User | AnonymousUser, campaign: Campaign) -> list[Area]:
+    """Where the user's view of a campaign starts: the campaign's areas inside their
+    scope, or their scope's areas inside the campaign."""
+    mine = access.scope_paths(actor, Action.SCREENING_VIEW)
+    result = set()
+    for path in campaign_paths(campaign):
+        for own in mine:
+            if path.startswith(own):
+                result.add(path)
+            elif own.startswith(path):
+                result.add(own)
+    return list(Area.objects.filter(path__in=result).order_by("path"))
+
+
+def in_view(actor: User | AnonymousUser, campaign: Campaign, area: Area) -> bool:
+    return any(area.path.startswith(root.path) for root in view_roots(actor, campaign))
+
+
+@dataclass
+class Row:
+    """One line of the coverage table: an area and its counts."""
+
+    area: Area | None
+    households: int = 0
+    visited: int = 0
+    completed: int = 0
+    people_screened: int = 0
+    flags: int = 0
+    fevers: int = 0
+
+    @property
+    def revisits_pending(self) -> int:
+        return self.visited - self.completed
+
+    @property
+    def not_reached(self) -> int:
+        return max(self.households - self.visited, 0)
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.completed / self.households, 1) if self.households else 0.0
+
+
+@dataclass
+class Coverage:
+    area: Area
+    total: Row
+    rows: list[Row] = field(default_factory=list)
+
+
+def coverage(*, campaign: Campaign, area: Area) -> Coverage:
+    """The campaign's counts under `area`, one row per child area and the total: one
+    grouped sum over the building counters in `area`'s path range."""
+    child_len = len(area.path) + Area.steplen
+    sums = {name: Sum(name) for name in BUILDING_COUNTERS}
+    grouped = (
+        BuildingCoverage.objects.filter(campaign=campaign, area_path__startswith=area.path)
+        .annotate(branch=Substr("area_path", 1, child_len))
+        .values("branch")
+        .annotate(**sums)
+        .order_by()
+    )
+    by_branch = {row.pop("branch"): row for row in grouped}
+    children = {
+        a.path: a
+        for a in Area.objects.filter(path__in=list(by_branch)).only(
+            "path", "name", "code", "kind", "depth"
+        )
+    }
+    total = Row(area=area)
+    rows = []
+    for branch, values in sorted(by_branch.items()):
+        row = Row(area=children.get(branch), **{k: v or 0 for k, v in values.items()})
+        rows.append(row)
+        for name in BUILDING_COUNTERS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    if area.depth == 6:  # a building: its own counters, no children
+        rows = []
+    return Coverage(area=area, total=total, rows=rows)
+
+
+def daily(*, campaign: Campaign, area: Area) -> list[dict[str, object]]:
+    """Per day under `area`: what that day's visits added (for the daily report)."""
+    rows = (
+        DailyCoverage.objects.filter(campaign=campaign, area_path__startswith=area.path)
+        .values("day")
+        .annotate(**{name: Sum(name) for name in DAILY_COUNTERS})
+        .order_by("-day")
+    )
+    return list(rows)
+
+
+def households_not_reached(*, campaign: Campaign, area: Area) -> QuerySet[Household]:
+    """Households under `area` that no visit of the campaign has reached yet."""
+    reached = HouseholdState.objects.filter(campaign=campaign, household=OuterRef("pk"))
+    return (
+        Household.objects.filter(area_path__startswith=area.path)
+        .filter(_in_campaign(campaign, "area_path"))
+        .exclude(Exists(reached))
+        .select_related("building")
+        .order_by("area_path", "door_number")
+    )
+
+
+def _in_campaign(campaign: Campaign, field_name: str) -> Q:
+    q = Q(pk__in=[])
+    for path in campaign_paths(campaign):
+        q |= Q(**{f"{field_name}__startswith": path})
+    return q
+
+
+def revisits_due(*, campaign: Campaign, area: Area) -> QuerySet[Revisit]:
+    """Open revisits under `area`, the most overdue first."""
+    return (
+        Revisit.objects.filter(campaign=campaign, closed_at=None, area_path__startswith=area.path)
+        .select_related("household", "household__building")
+        .order_by("due_at")
+    )
+
+
+@dataclass
+class Door:
+    household: Household
+    state: str  # "todo", "revisit", "done"
+    revisit: Revisit | None = None
+
+
+def doors(*, campaign: Campaign, building: Area) -> list[Door]:
+    """A building's households for the worker at its doors: not yet visited first, then
+    revisits by due time, then those done."""
+    households = list(Household.objects.filter(building=building).order_by("door_number"))
+    completed = set(
+        HouseholdState.objects.filter(
+            campaign=campaign, household__building=building, completed_at__isnull=False
+        ).values_list("household_id", flat=True)
+    )
+    revisits = {
+        r.household_id: r
+        for r in Revisit.objects.filter(
+            campaign=campaign, closed_at=None, household__building=building
+        )
+    }
+    result = []
+    for household in households:
+        if household.pk in completed:
+            result.append(Door(household, "done"))
+        elif household.pk in revisits:
+            result.append(Door(household, "revisit", revisits[household.pk]))
+        else:
+            result.append(Door(household, "todo"))
+    order = {"todo": 0, "revisit": 1, "done": 2}
+    far = timezone.now().replace(year=9999)
+    result.sort(
+        key=lambda d: (
+            order[d.state],
+            d.revisit.due_at if d.revisit else far,
+            d.household.door_number,
+        )
+    )
+    return result
+
+
+def household_visits(*, campaign: Campaign, household: Household) -> QuerySet[Visit]:
+    return (
+        Visit.objects.filter(campaign=campaign, household=household)
+        .select_related("worker")
+        .prefetch_related("temperatures")
+        .order_by("-visited_at")
+    )
+
+
+def ledger_rows(*, campaign: Campaign, area: Area, day: date | None) -> QuerySet[Visit]:
+    """The visits of the screening ledger under `area` (on `day` if given), in area order."""
+    visits = Visit.objects.filter(campaign=campaign, area_path__startswith=area.path)
+    if day is not None:
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        visits = visits.filter(visited_at__gte=start, visited_at__lt=start + timedelta(days=1))
+    return (
+        visits.select_related("household", "household__building", "worker")
+        .prefetch_related("temperatures")
+        .order_by("area_path", "household__door_number", "visited_at")
+    )

@@ -1,0 +1,76 @@
+"""Two workers at the same door at the same moment, on PostgreSQL (the production
+database): both visits are recorded, the household is counted once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from jijie.areas.models import Area
+from jijie.residents.services import household_register
+from jijie.responses.services import response_activate
+from jijie.screening.models import BuildingCoverage, DailyCoverage, HouseholdState, Revisit, Visit
+from jijie.screening.services import VisitData, campaign_create, visit_record
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("outcomes", [("done", "done"), ("no_answer", "no_answer")])
+def test_two_workers_same_household_counted_once(tree, actors, outcomes):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
+    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    household = household_register(actor=None, building=tree.building, door_number="101")
+    today = timezone.localdate()
+    campaign = campaign_create(
+        actor=None,
+        response=response,
+        name="扫楼",
+        areas=[tree.community],
+        starts_on=today,
+        ends_on=today + timedelta(days=1),
+    )
+    workers = [actors.grid_worker, actors.manager]
+    barrier = threading.Barrier(len(workers))
+    errors: list[BaseException] = []
+
+    def visit(worker, outcome) -> None:
+        try:
+            barrier.wait()
+            visit_record(
+                actor=worker,
+                campaign=campaign,
+                household=household,
+                data=VisitData(
+                    mode="door",
+                    outcome=outcome,
+                    answers={"people_home": 2} if outcome == "done" else {},
+                ),
+            )
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=visit, args=(w, o)) for w, o in zip(workers, outcomes, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Visit.objects.filter(campaign=campaign).count() == 2
+    assert HouseholdState.objects.get(campaign=campaign).visits == 2
+    building = Area.objects.get(pk=tree.building.pk)
+    coverage = BuildingCoverage.objects.get(campaign=campaign, building=building)
+    done = outcomes[0] == "done"
+    assert coverage.visited == 1
+    assert coverage.completed == int(done)
+    assert coverage.people_screened == (2 if done else 0)
+    assert Revisit.objects.filter(campaign=campaign, closed_at=None).count() == int(not done)
+    day = DailyCoverage.objects.get(campaign=campaign, building=building)
+    assert (day.visits, day.reached, day.completed) == (2, 1, int(done))

@@ -1,0 +1,290 @@
+"""Campaigns and visits: revisits for every failed outcome, closed by a later done visit;
+the household counted once; visits outside the worker's grid or the campaign refused."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+
+from jijie.accounts.models import AuditEvent
+from jijie.residents import keygroups
+from jijie.residents.models import KeyGroupMember, Person
+from jijie.residents.services import PersonData
+from jijie.screening import counters
+from jijie.screening.models import (
+    REVISIT_AFTER,
+    BuildingCoverage,
+    DailyCoverage,
+    HouseholdState,
+    Outcome,
+    Revisit,
+    Visit,
+)
+from jijie.screening.services import VisitData, campaign_create, campaign_update, visit_record
+
+FAILED = [o for o in Outcome.values if o != Outcome.DONE]
+
+
+def _coverage(campaign, building):
+    return BuildingCoverage.objects.get(campaign=campaign, building=building)
+
+
+def test_campaign_counts_the_households_in_scope(campaign, tree):
+    rows = {
+        c.building.code: c.households for c in BuildingCoverage.objects.select_related("building")
+    }
+    # three doors in 1栋, one in 3栋; the sibling community's door is not in scope
+    assert rows == {tree.building.code: 3, "441602004001-02-003": 1}
+    assert AuditEvent.objects.filter(action="screening.campaign.create").count() == 1
+
+
+def test_campaign_refuses_areas_out_of_scope_or_nested(tree, response, actors, households):
+    today = timezone.localdate()
+    kwargs = {"response": response, "starts_on": today, "ends_on": today}
+    with pytest.raises(Http404):
+        campaign_create(actor=actors.manager, name="a", areas=[tree.sibling], **kwargs)
+    with pytest.raises(PermissionDenied):
+        campaign_create(actor=actors.grid_worker, name="b", areas=[tree.grid], **kwargs)
+    with pytest.raises(ValidationError):
+        campaign_create(actor=None, name="c", areas=[tree.community, tree.grid], **kwargs)
+    with pytest.raises(ValidationError):
+        campaign_create(actor=None, name="d", areas=[tree.district], **kwargs)
+    with pytest.raises(ValidationError):
+        campaign_create(
+            actor=None, name="e", areas=[tree.grid], response=response, starts_on=today,
+            ends_on=today - timedelta(days=1),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("outcome", FAILED)
+def test_every_failed_outcome_opens_a_revisit_that_a_done_visit_closes(
+    campaign, households, actors, outcome
+):
+    # given a door that did not give an answer
+    first = visit_record(
+        actor=actors.grid_worker,
+        campaign=campaign,
+        household=households[1],
+        data=VisitData(mode="door", outcome=outcome),
+    )
+    revisit = Revisit.objects.get(household=households[1])
+    assert revisit.closed_at is None
+    assert revisit.due_at == first.visited_at + REVISIT_AFTER[outcome]
+    coverage = _coverage(campaign, households[1].building)
+    assert (coverage.visited, coverage.completed) == (1, 0)
+
+    # when a second try fails too, the same revisit moves on
+    visit_record(
+        actor=actors.grid_worker,
+        campaign=campaign,
+        household=households[1],
+        data=VisitData(mode="phone", outcome=Outcome.NO_ANSWER),
+    )
+    revisit.refresh_from_db()
+    assert revisit.attempts == 2
+    assert Revisit.objects.filter(household=households[1]).count() == 1
+
+    # then a done visit closes it
+    done = visit_record(
+        actor=actors.grid_worker,
+        campaign=campaign,
+        household=households[1],
+        data=VisitData(mode="door", outcome=Outcome.DONE, answers={"people_home": "3"}),
+    )
+    revisit.refresh_from_db()
+    assert revisit.closed_at == done.visited_at
+    assert revisit.closed_by == done
+    coverage = _coverage(campaign, households[1].building)
+    assert (coverage.visited, coverage.completed, coverage.people_screened) == (1, 1, 3)
+    day = DailyCoverage.objects.get(campaign=campaign, building=households[1].building)
+    assert (day.visits, day.failed, day.revisits_opened, day.revisits_closed) == (3, 2, 1, 1)
+
+
+def test_done_household_counted_once_and_no_revisit_after(campaign, households, actors):
+    for outcome in (Outcome.DONE, Outcome.DONE, Outcome.NO_ANSWER):
+        visit_record(
+            actor=actors.manager,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(
+                mode="door",
+                outcome=outcome,
+                answers={"people_home": 2} if outcome == "done" else {},
+            ),
+        )
+    coverage = _coverage(campaign, households[0].building)
+    assert (coverage.visited, coverage.completed, coverage.people_screened) == (1, 1, 2)
+    assert not Revisit.objects.exists()
+    assert HouseholdState.objects.get(household=households[0]).visits == 3
+
+
+def test_visit_outside_the_workers_grid_is_refused(campaign, households, actors):
+    # 3栋 is in grid 02 of the same community: seen by the grid worker? no: out of scope
+    with pytest.raises(Http404):
+        visit_record(
+            actor=actors.grid_worker,
+            campaign=campaign,
+            household=households[3],
+            data=VisitData(mode="door", outcome=Outcome.DONE),
+        )
+    # the gate guard sees the community but may not screen
+    with pytest.raises(PermissionDenied):
+        visit_record(
+            actor=actors.guard,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(mode="door", outcome=Outcome.DONE),
+        )
+    # the sibling community's door is not in the campaign
+    with pytest.raises(ValidationError):
+        visit_record(
+            actor=None,
+            campaign=campaign,
+            household=households[4],
+            data=VisitData(mode="door", outcome=Outcome.DONE),
+        )
+    assert not Visit.objects.exists()
+    assert not HouseholdState.objects.exists()
+
+
+def test_bad_answers_store_nothing(campaign, households, actors):
+    with pytest.raises(ValidationError) as error:
+        visit_record(
+            actor=actors.grid_worker,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(
+                mode="door",
+                outcome="done",
+                answers={"people_home": "many", "fever_cough": "maybe", "nope": 1},
+            ),
+        )
+    assert set(error.value.error_dict) == {"people_home", "fever_cough", "nope"}
+    with pytest.raises(ValidationError):
+        visit_record(
+            actor=actors.grid_worker,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(
+                mode="door", outcome="done", temperatures=[(None, "41.9"), (None, "48")]
+            ),
+        )
+    assert not Visit.objects.exists()
+    assert not BuildingCoverage.objects.filter(visited__gt=0).exists()
+
+
+def test_done_visit_adds_people_temperatures_and_flags(campaign, households, actors, response):
+    group = keygroups.key_group_create(actor=None, response=response, name="发热人员")
+    head = Person.objects.get(household=households[0])
+    visit = visit_record(
+        actor=actors.grid_worker,
+        campaign=campaign,
+        household=households[0],
+        data=VisitData(
+            mode="door",
+            outcome="done",
+            answers={"people_home": "2", "fever_cough": "yes"},
+            temperatures=[(head.pk, "37.8")],
+            new_people=[PersonData(name="王新来", relation="tenant")],
+            flags=[(head.pk, group.pk)],
+        ),
+    )
+    assert Person.objects.filter(household=households[0], name="王新来").exists()
+    assert KeyGroupMember.objects.filter(person=head, key_group=group).exists()
+    assert [str(t.celsius) for t in visit.temperatures.all()] == ["37.8"]
+    coverage = _coverage(campaign, households[0].building)
+    assert (coverage.flags, coverage.fevers) == (1, 1)
+    assert {"person.add", "key_group.add"} <= set(
+        AuditEvent.objects.values_list("action", flat=True)
+    )
+
+
+def test_failed_visit_takes_no_findings(campaign, households, actors):
+    with pytest.raises(ValidationError):
+        visit_record(
+            actor=actors.grid_worker,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(mode="door", outcome="no_answer", new_people=[PersonData(name="某")]),
+        )
+
+
+def test_campaign_mode_and_questions(campaign, households, actors):
+    campaign_update(
+        actor=actors.manager,
+        campaign=campaign,
+        ends_on=campaign.ends_on,
+        mode="door",
+        questions=campaign.questions,
+    )
+    campaign.refresh_from_db()
+    with pytest.raises(ValidationError):
+        visit_record(
+            actor=None,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(mode="phone", outcome="done"),
+        )
+    with pytest.raises(ValidationError):
+        campaign_update(
+            actor=actors.manager,
+            campaign=campaign,
+            ends_on=campaign.ends_on,
+            mode="door",
+            questions=[{"key": "Bad Key", "label": "x"}],
+        )
+    # a community worker sees the community but does not run campaigns; a grid worker
+    # does not even see it
+    for who, error in [(actors.lower, PermissionDenied), (actors.grid_worker, Http404)]:
+        with pytest.raises(error):
+            campaign_update(
+                actor=who,
+                campaign=campaign,
+                ends_on=campaign.ends_on,
+                mode="both",
+                questions=campaign.questions,
+            )
+
+
+def test_visits_outside_the_period_are_refused(campaign, households, time_machine):
+    time_machine.move_to(timezone.now() + timedelta(days=30))
+    with pytest.raises(ValidationError):
+        visit_record(
+            actor=None,
+            campaign=campaign,
+            household=households[0],
+            data=VisitData(mode="door", outcome="done"),
+        )
+
+
+def test_rebuild_gives_the_same_counters(campaign, households, actors):
+    plan = [(0, "no_answer"), (0, "done"), (1, "refused"), (2, "done"), (1, "vacant"), (3, "done")]
+    for index, outcome in plan:
+        visit_record(
+            actor=None,
+            campaign=campaign,
+            household=households[index],
+            data=VisitData(
+                mode="door",
+                outcome=outcome,
+                answers={"people_home": 1} if outcome == "done" else {},
+            ),
+        )
+
+    def snapshot():
+        return (
+            sorted(BuildingCoverage.objects.filter(campaign=campaign).values_list(
+                "building_id", "households", "visited", "completed", "people_screened", "flags", "fevers")),
+            sorted(DailyCoverage.objects.filter(campaign=campaign).values_list(
+                "building_id", "day", "visits", "reached", "completed", "failed", "revisits_opened", "revisits_closed")),
+            sorted(Revisit.objects.filter(campaign=campaign).values_list(
+                "household_id", "outcome", "attempts", "due_at", "closed_at")),
+            sorted(HouseholdState.objects.filter(campaign=campaign).values_list(
+                "household_id", "visits", "first_visited_at", "completed_at")),
+        )  # fmt: skip
+
+    before = snapshot()
+    assert counters.rebuild(campaign) == len(plan)
+    assert snapshot() == before
