@@ -1,0 +1,174 @@
+"""The mobilization API with three actors per endpoint: the committee, a unit's admin
+(its own members only; may not screen, decide or propose: 403) and an outsider (404)."""
+
+import json
+from datetime import date
+
+import pytest
+
+from jijie.mobilization import services
+from jijie.mobilization.models import SignUp, SignUpStatus
+from jijie.mobilization.tests.helpers import END, START, make_id, phone_for, sign_up
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _user(mob, actors, who):
+    return getattr(mob, who, None) or getattr(actors, who)
+
+
+@pytest.fixture
+def entries(mob, tree):
+    ours = services.sign_up_approve(
+        actor=None, sign_up=sign_up(mob.call_up, 1, organisation=mob.branch, residence=tree.sibling)
+    )
+    theirs = sign_up(mob.call_up, 2, organisation=mob.other_unit)
+    services.deployment_create(
+        actor=None, sign_up=ours, community=tree.community, starts_on=START, ends_on=END
+    )
+    return ours, theirs
+
+
+def post(client, url, payload):
+    return client.post(url, json.dumps(payload), content_type="application/json")
+
+
+@pytest.mark.parametrize(("who", "count"), [("chair", 1), ("unit_admin", 1), ("outsider", 0)])
+def test_call_up_list(client, mob, actors, who, count):
+    response = _as(client, _user(mob, actors, who)).get("/api/mobilization/call-ups")
+    assert response.json()["count"] == count
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "signed_up"),
+    [("chair", 200, 2), ("unit_admin", 200, 1), ("outsider", 404, None)],
+)
+def test_funnel(client, mob, actors, entries, who, status, signed_up):
+    response = _as(client, _user(mob, actors, who)).get(
+        f"/api/mobilization/call-ups/{mob.call_up.pk}/funnel"
+    )
+    assert response.status_code == status
+    if signed_up is not None:
+        body = response.json()
+        assert body["total"]["signed_up"] == signed_up
+        assert {"community": "新港路社区", "quota": 2, "deployed": 1} in body["by_community"]
+
+
+def test_sign_ups_are_masked_and_scoped(client, mob, actors, entries):
+    url = f"/api/mobilization/call-ups/{mob.call_up.pk}/sign-ups"
+    body = _as(client, mob.chair).get(url).json()
+    assert body["count"] == 2
+    assert body["items"][0]["member"]["phone_masked"] == "139****0001"
+    assert phone_for(1) not in json.dumps(body)
+    assert _as(client, mob.unit_admin).get(url).json()["count"] == 1
+    assert _as(client, actors.outsider).get(url).status_code == 404
+
+
+def test_join_is_open_to_the_link_and_refuses_twice(client, mob, tree):
+    payload = {
+        "name": "王小红",
+        "document_number": make_id(date(1990, 3, 3), 88),
+        "phone": "13912345678",
+        "organisation_id": mob.branch.pk,
+        "residence": tree.community.code,
+        "health_declared": True,
+    }
+    url = f"/api/mobilization/join/{mob.call_up.token}"
+    first = post(client, url, payload)
+    assert first.status_code == 201
+    assert first.json()["status"] == "requested"
+    again = post(client, url, payload)
+    assert again.status_code == 400
+    assert "无需重复报名" in again.json()["detail"]
+    bad = post(client, url, {**payload, "phone": "12"})
+    assert bad.status_code == 400
+    assert "phone" in bad.json()["errors"]
+    assert post(client, "/api/mobilization/join/nope", payload).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("chair", 200), ("unit_admin", 403), ("outsider", 404)]
+)
+def test_screen(client, mob, actors, who, status):
+    sign_up(mob.call_up, 5)
+    response = post(
+        _as(client, _user(mob, actors, who)),
+        f"/api/mobilization/call-ups/{mob.call_up.pk}/screen",
+        {"min_age": 18, "max_age": 60},
+    )
+    assert response.status_code == status
+    if status == 200:
+        assert response.json() == {"approved": 1, "declined": 0}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("chair", 200), ("unit_admin", 403), ("outsider", 404)]
+)
+def test_decline(client, mob, actors, entries, who, status):
+    _ours, theirs = entries
+    response = post(
+        _as(client, _user(mob, actors, who)),
+        f"/api/mobilization/sign-ups/{theirs.pk}/decline",
+        {"reason": "年龄不符"},
+    )
+    assert response.status_code == status
+    theirs.refresh_from_db()
+    assert (theirs.status == SignUpStatus.DECLINED) == (status == 200)
+
+
+def test_refused_move_answers_400_with_the_message(client, mob, entries):
+    ours, _theirs = entries
+    response = post(
+        _as(client, mob.chair), f"/api/mobilization/sign-ups/{ours.pk}/approve", {"reason": ""}
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "队员1 的报名目前是“已下沉”,不能改为“已通过”。"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("chair", 201), ("unit_admin", 403), ("outsider", 404)]
+)
+def test_propose_and_accept(client, mob, actors, entries, who, status):
+    _ours, theirs = entries
+    services.sign_up_approve(actor=None, sign_up=theirs)
+    c = _as(client, _user(mob, actors, who))
+    response = post(
+        c,
+        f"/api/mobilization/call-ups/{mob.call_up.pk}/proposal",
+        {"starts_on": "2020-02-10", "ends_on": "2020-03-10"},
+    )
+    assert response.status_code == status
+    if status == 201:
+        body = response.json()
+        assert [line["community"] for line in body["lines"]] == ["441602004001"]
+        accepted = post(c, f"/api/mobilization/proposals/{body['id']}/accept", {})
+        assert accepted.json() == {"deployed": 1}
+        assert SignUp.objects.filter(status=SignUpStatus.DEPLOYED).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("manager", 200), ("lower", 200), ("outsider", 404), ("chair", 403)]
+)
+def test_community_deployments(client, mob, actors, tree, entries, who, status):
+    response = _as(client, _user(mob, actors, who)).get(
+        f"/api/mobilization/communities/{tree.community.code}/deployments"
+    )
+    assert response.status_code == status
+    if status == 200:
+        item = response.json()["items"][0]
+        assert item["member"]["phone_masked"] == "139****0001"
+        assert item["residence"] == tree.sibling.code
+
+
+def test_me(client, actors, entries):
+    ours, _theirs = entries
+    assert _as(client, actors.member).get("/api/mobilization/me").status_code == 404
+    ours.member.user = actors.member
+    ours.member.save()
+    body = _as(client, actors.member).get("/api/mobilization/me").json()
+    assert (body["name"], body["phone_masked"]) == ("队员1", "139****0001")
