@@ -21,9 +21,11 @@ from functools import cache
 from typing import Literal
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db.models import BinaryField, Model
 from django.dispatch import receiver
 
 Kind = Literal["id", "phone"]
@@ -95,6 +97,21 @@ def decrypt(blob: bytes | memoryview) -> str:
     if cipher is None:
         raise ImproperlyConfigured(f"PII key {blob[0]} is not configured")
     return cipher.decrypt(blob[1:13], blob[13:], _AAD).decode()
+
+
+def cipher_fields() -> list[tuple[type[Model], list[str]]]:
+    """Every installed model's binary fields named `*_cipher`: by convention, what this
+    module encrypted (found by `manage.py pii_rotate`, whichever app they belong to)."""
+    found = []
+    for model in apps.get_models():
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, BinaryField) and f.name.endswith("_cipher")
+        ]
+        if fields:
+            found.append((model, fields))
+    return found
 
 
 def key_id(blob: bytes | memoryview) -> int:

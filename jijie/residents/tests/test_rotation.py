@@ -34,9 +34,13 @@ def test_rotation_re_encrypts_and_the_old_key_can_go(
     pii.reset_keys()
     out = StringIO()
     call_command("pii_rotate", stdout=out)
-    assert "re-encrypted 1 people, 1 files and 1 authenticator secrets" in out.getvalue()
-    call_command("pii_rotate", stdout=out)  # nothing left to do
-    assert "re-encrypted 0 people" in out.getvalue()
+    assert "under key 9: " in out.getvalue()
+    for rotated in ("residents.person 1", "residents.exportrequest 1", "accounts.mfadevice 1"):
+        assert rotated in out.getvalue()
+    again = StringIO()
+    call_command("pii_rotate", stdout=again)  # nothing left to do
+    assert "residents.person 0" in again.getvalue()
+    assert " 1" not in again.getvalue()
     settings.PII_KEYS = settings.PII_KEYS[:1]  # the old key retired
     pii.reset_keys()
     person = Person.objects.get(name="甲")
@@ -48,3 +52,14 @@ def test_rotation_re_encrypts_and_the_old_key_can_go(
     assert export.file_cipher is not None
     assert pii.key_id(export.file_cipher) == 9
     assert pii.decrypt_bytes(export.file_cipher)[:2] == b"PK"
+
+
+def test_rotation_finds_every_encrypted_field_by_its_name():
+    """The command knows no app: each model's `*_cipher` binary fields are found, so a
+    new app's encrypted fields are rotated too."""
+    found = {model._meta.label_lower: fields for model, fields in pii.cipher_fields()}
+    assert found["residents.person"] == ["document_cipher", "phone_cipher"]
+    assert found["residents.importjob"] == ["file_cipher"]
+    assert found["residents.exportrequest"] == ["file_cipher"]
+    assert found["accounts.mfadevice"] == ["secret_cipher"]
+    assert found.get("mobilization.member") == ["document_cipher", "phone_cipher"]
