@@ -21,7 +21,7 @@ from jijie.mobilization.models import (
 )
 from jijie.responses.models import Response
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CallUpForm(forms.Form):
@@ -33,7 +33,8 @@ class CallUpForm(forms.Form):
     )
     quota = forms.IntegerField(label=_("下沉名额"), min_value=1)
     deadline = forms.DateTimeField(
-        label=_("报名截止"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("报名截止"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     targets = forms.CharField(
         label=_("下沉社区及名额"),
