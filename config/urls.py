@@ -11,6 +11,7 @@ urlpatterns = [
     path("areas/", include("jijie.areas.urls")),
     path("responses/", include("jijie.responses.urls")),
     path("residents/", include("jijie.residents.urls")),
+    path("screening/", include("jijie.screening.urls")),
     path("mobilization/", include("jijie.mobilization.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

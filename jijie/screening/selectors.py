@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 
+BUILDING_DEPTH = 6
+
+
 def _overlap(paths: list[str], field_name: str = "areas__area_path") -> Q:
     """Campaign areas above or below any of `paths`."""
     q = Q(pk__in=[])
@@ -112,20 +115,25 @@ class Coverage:
     rows: list[Row] = field(default_factory=list)
 
 
-def coverage(*, campaign: Campaign, area: Area) -> Coverage:
-    """The campaign's counts under `area`, one row per child area and the total: one
-    grouped sum over the building counters in `area`'s path range."""
-    child_len = len(area.path) + Area.steplen
+def coverage(*, campaign: Campaign, area: Area, depth: int | None = None) -> Coverage:
+    """The campaign's counts under `area`, one row per area at `depth` (default: the
+    children) and the total: one grouped sum over the building counters in `area`'s
+    path range."""
+    if area.depth >= BUILDING_DEPTH:
+        depth = None
+    else:
+        depth = min(max(depth or area.depth + 1, area.depth + 1), BUILDING_DEPTH)
+    branch_len = (depth or area.depth) * Area.steplen
     sums = {name: Sum(name) for name in BUILDING_COUNTERS}
     grouped = (
         BuildingCoverage.objects.filter(campaign=campaign, area_path__startswith=area.path)
-        .annotate(branch=Substr("area_path", 1, child_len))
+        .annotate(branch=Substr("area_path", 1, branch_len))
         .values("branch")
         .annotate(**sums)
         .order_by()
     )
     by_branch = {row.pop("branch"): row for row in grouped}
-    children = {
+    names = {
         a.path: a
         for a in Area.objects.filter(path__in=list(by_branch)).only(
             "path", "name", "code", "kind", "depth"
@@ -134,13 +142,11 @@ def coverage(*, campaign: Campaign, area: Area) -> Coverage:
     total = Row(area=area)
     rows = []
     for branch, values in sorted(by_branch.items()):
-        row = Row(area=children.get(branch), **{k: v or 0 for k, v in values.items()})
+        row = Row(area=names.get(branch), **{k: v or 0 for k, v in values.items()})
         rows.append(row)
         for name in BUILDING_COUNTERS:
             setattr(total, name, getattr(total, name) + getattr(row, name))
-    if area.depth == 6:  # a building: its own counters, no children
-        rows = []
-    return Coverage(area=area, total=total, rows=rows)
+    return Coverage(area=area, total=total, rows=rows if depth else [])
 
 
 def daily(*, campaign: Campaign, area: Area) -> list[dict[str, object]]:

@@ -288,3 +288,13 @@ def test_rebuild_gives_the_same_counters(campaign, households, actors):
     before = snapshot()
     assert counters.rebuild(campaign) == len(plan)
     assert snapshot() == before
+
+
+def test_rebuild_command_recounts_new_households(campaign, households, tree):
+    from django.core.management import call_command
+
+    from jijie.residents.services import household_register
+
+    household_register(actor=None, building=tree.building, door_number="104")
+    call_command("screening_rebuild", "--campaign", str(campaign.pk), stdout=None)
+    assert _coverage(campaign, tree.building).households == 4

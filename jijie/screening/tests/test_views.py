@@ -1,0 +1,192 @@
+"""Screening pages with three actors: the community secretary (manager), the gate guard of
+the same community (sees the area, may not screen: 403), the secretary of the sibling
+community (404); and the grid worker at their own doors."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jijie.accounts.models import AuditEvent
+from jijie.residents.models import Person
+from jijie.screening.models import Revisit, Visit
+from jijie.screening.services import VisitData, visit_record
+
+
+def _as(client, user):
+    client.force_login(user)
+    return client
+
+
+def _urls(campaign, households, tree):
+    return [
+        reverse("screening:coverage", args=[campaign.pk]),
+        reverse("screening:coverage", args=[campaign.pk]) + f"?area={tree.grid.code}",
+        reverse("screening:revisits", args=[campaign.pk]),
+        reverse("screening:ledger", args=[campaign.pk]),
+    ]
+
+
+def test_pages_three_actors(client, campaign, households, tree, actors):
+    for url in _urls(campaign, households, tree):
+        assert _as(client, actors.manager).get(url).status_code == 200, url
+        assert _as(client, actors.outsider).get(url).status_code == 404, url
+        assert _as(client, actors.guard).get(url).status_code == 403, url
+    assert _as(client, actors.guard).get(reverse("screening:index")).status_code == 403
+    assert (
+        "第一轮扫楼" in _as(client, actors.manager).get(reverse("screening:index")).content.decode()
+    )
+    outsider_list = _as(client, actors.outsider).get(reverse("screening:index")).content.decode()
+    assert "第一轮扫楼" not in outsider_list
+
+
+@pytest.mark.parametrize(("who", "status"), [("guard", 403), ("outsider", 404), ("lower", 200)])
+def test_visit_page_and_doors(client, campaign, households, tree, actors, who, status):
+    c = _as(client, getattr(actors, who))
+    assert (
+        c.get(reverse("screening:visit", args=[campaign.pk, households[0].pk])).status_code
+        == status
+    )
+    assert (
+        c.get(reverse("screening:doors", args=[campaign.pk, tree.building.code])).status_code
+        == status
+    )
+    response = c.post(
+        reverse("screening:visit", args=[campaign.pk, households[0].pk]),
+        {"mode": "door", "outcome": "no_answer"},
+    )
+    assert response.status_code == (302 if status == 200 else status)
+    assert Visit.objects.count() == (1 if status == 200 else 0)
+
+
+def test_grid_worker_records_a_visit_and_sees_the_change(
+    client, campaign, households, tree, actors
+):
+    c = _as(client, actors.grid_worker)
+    # the grid worker's view starts at their grid; the next grid's door is not theirs
+    page = c.get(reverse("screening:coverage", args=[campaign.pk])).content.decode()
+    assert "第01网格" in page
+    assert (
+        c.get(reverse("screening:visit", args=[campaign.pk, households[3].pk])).status_code == 404
+    )
+    head = Person.objects.get(household=households[0])
+    response = c.post(
+        reverse("screening:visit", args=[campaign.pk, households[0].pk]),
+        {
+            "mode": "door",
+            "outcome": "done",
+            "q_people_home": "2",
+            "q_fever_cough": "no",
+            f"t_{head.pk}": "36.6",
+            "new_name": "李新",
+            "new_relation": "tenant",
+            "new_phone": "13800138000",
+        },
+    )
+    assert response.status_code == 302
+    visit = Visit.objects.get()
+    assert visit.answers == {"people_home": 2, "fever_cough": False}
+    assert Person.objects.filter(name="李新", phone_masked="138****8000").exists()
+    doors = c.get(
+        reverse("screening:doors", args=[campaign.pk, tree.building.code])
+    ).content.decode()
+    doors = doors[doors.index('data-testid="doors"') :]
+    # not yet visited first
+    assert doors.index("102") < doors.index("101")
+    coverage = c.get(
+        reverse("screening:coverage", args=[campaign.pk]) + f"?area={tree.building.code}"
+    ).content.decode()
+    assert 'data-testid="completed">1<' in coverage
+
+
+def test_bad_answer_shown_on_its_field(client, campaign, households, actors):
+    c = _as(client, actors.grid_worker)
+    response = c.post(
+        reverse("screening:visit", args=[campaign.pk, households[0].pk]),
+        {"mode": "door", "outcome": "done", f"t_{Person.objects.get().pk}": "48"},
+    )
+    assert response.status_code == 200
+    assert "34–43" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_campaign_new_and_edit(client, response, households, tree, actors):
+    c = _as(client, actors.manager)
+    assert c.get(reverse("screening:campaign_new")).status_code == 200
+    posted = c.post(
+        reverse("screening:campaign_new"),
+        {
+            "response": response.pk,
+            "name": "电话回访",
+            "area_codes": f"{tree.grid.code}, {tree.grid2.code}",
+            "starts_on": "2099-01-01",
+            "ends_on": "2099-01-05",
+            "mode": "phone",
+            "questions": "people_home | 在家人数 | 数字\nfever_cough | 发热咳嗽 | 是否 | 健康",
+        },
+    )
+    assert posted.status_code == 302, posted.content.decode()
+    campaign = response.campaigns.get(name="电话回访")
+    assert campaign.questions[1] == {
+        "key": "fever_cough",
+        "label": "发热咳嗽",
+        "kind": "yesno",
+        "health": True,
+    }
+    edit = reverse("screening:campaign_edit", args=[campaign.pk])
+    assert _as(client, actors.lower).get(edit).status_code == 403
+    assert _as(client, actors.outsider).get(edit).status_code == 404
+    assert (
+        _as(client, actors.grid_worker).post(reverse("screening:campaign_new"), {}).status_code
+        == 403
+    )
+    outsider = _as(client, actors.outsider).post(
+        reverse("screening:campaign_new"),
+        {
+            "response": response.pk, "name": "越界", "area_codes": tree.grid.code,
+            "starts_on": "2099-01-01", "ends_on": "2099-01-05", "mode": "door",
+            "questions": "people_home | 在家人数 | 数字",
+        },
+    )  # fmt: skip
+    assert outsider.status_code == 200
+    assert not response.campaigns.filter(name="越界").exists()
+
+
+def test_ledger_is_masked_and_health_only_for_follow_up_roles(client, campaign, households, actors):
+    head = Person.objects.get()
+    head.set_phone("13912345678")
+    head.save()
+    visit_record(
+        actor=None,
+        campaign=campaign,
+        household=households[0],
+        data=VisitData(
+            mode="door", outcome="done", answers={"people_home": 1, "fever_cough": True},
+            temperatures=[(head.pk, "38.2")],
+        ),
+    )  # fmt: skip
+    visit_record(
+        actor=None, campaign=campaign, household=households[1],
+        data=VisitData(mode="phone", outcome="no_answer"),
+    )  # fmt: skip
+
+    def cells(user):
+        response = _as(client, user).get(reverse("screening:ledger", args=[campaign.pk]))
+        assert response.status_code == 200
+        sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
+        return [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+
+    manager_rows = cells(actors.manager)
+    flat = [str(c) for row in manager_rows for c in row]
+    assert "139****5678" in flat
+    assert "13912345678" not in flat
+    assert "38.2" in flat
+    assert "是否有发热、咳嗽等症状" in flat
+    assert len(manager_rows) == 2 + 2  # title, headings, two visits
+    inspector_rows = cells(actors.command)
+    flat = [str(c) for row in inspector_rows for c in row]
+    assert "38.2" not in flat
+    assert "是否有发热、咳嗽等症状" not in flat
+    assert AuditEvent.objects.filter(action="screening.ledger.export").count() == 2
+    assert Revisit.objects.count() == 1

@@ -1,0 +1,327 @@
+"""Screening pages: campaigns, coverage at any level with the drill-down to the doors not
+yet reached, the doors of a building, the visit form (made for a phone), the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from jijie.accounts.requests import actor
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area, AreaKind
+from jijie.areas.selectors import LEVEL_LABELS
+from jijie.core.forms import apply_errors
+from jijie.residents import keygroups
+from jijie.residents import selectors as registry
+from jijie.residents.models import KeyGroup
+from jijie.residents.services import PersonData
+from jijie.responses.selectors import response_list
+from jijie.screening import exports, selectors, services
+from jijie.screening.forms import (
+    CampaignEditForm,
+    CampaignForm,
+    LedgerForm,
+    VisitForm,
+    parse_questions,
+    questions_text,
+)
+from jijie.screening.models import Campaign, CampaignMode, Mode, default_questions
+
+
+def _require_screening(request: HttpRequest) -> None:
+    if not access.scope_paths(request.user, Action.SCREENING_VIEW):
+        raise PermissionDenied(_("您的角色不能查看排查。"))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require_screening(request)
+    context = {
+        "campaigns": selectors.campaign_list(actor=request.user)[:100],
+        "may_manage": bool(access.scope_paths(request.user, Action.SCREENING_MANAGE)),
+    }
+    return render(request, "screening/index.html", context)
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    if not access.scope_paths(request.user, Action.SCREENING_MANAGE):
+        raise PermissionDenied(_("您的角色不能开展排查行动。"))
+    roots = access.scope_roots(request.user, Action.SCREENING_MANAGE)
+    today = timezone.localdate()
+    form = CampaignForm(
+        request.POST or None,
+        responses=response_list(actor=request.user, active_only=True),
+        initial={
+            "area_codes": roots[0].code,
+            "starts_on": today,
+            "ends_on": today,
+            "mode": CampaignMode.BOTH,
+            "questions": questions_text(default_questions()),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            codes = data["area_codes"].replace(",", " ").replace(",", " ").split()
+            areas = [access.area_for(request.user, c, Action.SCREENING_MANAGE) for c in codes]
+        except (BadRequest, Http404, PermissionDenied) as error:
+            form.add_error("area_codes", str(error) or _("您不能在该区域开展排查。"))
+        else:
+            try:
+                campaign = services.campaign_create(
+                    actor=actor(request),
+                    response=data["response"],
+                    name=data["name"],
+                    areas=areas,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    mode=data["mode"],
+                    questions=parse_questions(data["questions"]),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect("screening:coverage", pk=campaign.pk)
+    return render(request, "screening/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_screening(request)
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    areas = services.campaign_areas(campaign)
+    for area in areas:
+        access.require(request.user, Action.SCREENING_MANAGE, area)
+    form = CampaignEditForm(
+        request.POST or None,
+        initial={
+            "ends_on": campaign.ends_on,
+            "mode": campaign.mode,
+            "questions": questions_text(campaign.questions),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.campaign_update(
+                actor=actor(request),
+                campaign=campaign,
+                ends_on=data["ends_on"],
+                mode=data["mode"],
+                questions=parse_questions(data["questions"]),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("screening:coverage", pk=campaign.pk)
+    return render(request, "screening/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def _area(request: HttpRequest, campaign: Campaign) -> Area:
+    """The area asked for (?area=code) or where the user's view of the campaign starts;
+    404 unless it lies in both the user's screening scope and the campaign."""
+    code = request.GET.get("area", "")
+    if code:
+        area = access.area_for(request.user, code, Action.SCREENING_VIEW)
+        paths = selectors.campaign_paths(campaign)
+        if not any(area.path.startswith(p) or p.startswith(area.path) for p in paths):
+            raise Http404
+        return area
+    roots = selectors.view_roots(request.user, campaign)
+    if not roots:
+        raise Http404
+    if len(roots) == 1:
+        return roots[0]
+    common = roots[0].path
+    for root in roots[1:]:
+        while not root.path.startswith(common):
+            common = common[: -Area.steplen]
+    area = Area.objects.get(path=common)
+    return area if access.may(request.user, Action.SCREENING_VIEW, area) else roots[0]
+
+
+# Below this depth (communities, grids, buildings) the page lists the doors themselves.
+LIST_FROM_DEPTH = 4
+
+
+@login_required
+def coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_screening(request)
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    area = _area(request, campaign)
+    try:
+        depth = int(request.GET.get("depth", "")) if request.GET.get("depth") else None
+    except ValueError:
+        raise BadRequest(_("层级应为数字。")) from None
+    result = selectors.coverage(campaign=campaign, area=area, depth=depth)
+    context = {
+        "campaign": campaign,
+        "area": area,
+        "coverage": result,
+        "levels": [(d, LEVEL_LABELS[d]) for d in range(area.depth + 1, 7)],
+        "depth": depth or area.depth + 1,
+        "days": selectors.daily(campaign=campaign, area=area)[:14],
+        "health": access.may(request.user, Action.HEALTH_VIEW, area),
+        "may_visit": access.may(request.user, Action.SCREENING_VISIT, area),
+        "may_manage": access.may(request.user, Action.SCREENING_MANAGE, area),
+        "ancestors": [
+            a
+            for a in Area.objects.get_ancestors(area)
+            if access.may(request.user, Action.SCREENING_VIEW, a)
+        ],
+    }
+    if area.depth >= LIST_FROM_DEPTH:
+        missing = selectors.households_not_reached(campaign=campaign, area=area)
+        context["not_reached"] = Paginator(missing, 50).get_page(request.GET.get("page"))
+        context["revisits"] = selectors.revisits_due(campaign=campaign, area=area)[:50]
+        context["now"] = timezone.now()
+    return render(request, "screening/coverage.html", context)
+
+
+@login_required
+def doors(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """A building's doors for the worker: not yet visited first, then revisits by due
+    time, then those done."""
+    _require_screening(request)
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    building = access.area_for(request.user, code, Action.SCREENING_VISIT)
+    if building.kind != AreaKind.BUILDING or not selectors.in_view(
+        request.user, campaign, building
+    ):
+        raise Http404
+    context = {
+        "campaign": campaign,
+        "building": building,
+        "doors": selectors.doors(campaign=campaign, building=building),
+        "now": timezone.now(),
+    }
+    return render(request, "screening/doors.html", context)
+
+
+@sensitive_post_parameters("new_name", "new_phone")
+@login_required
+def visit(request: HttpRequest, pk: int, household: int) -> HttpResponse:
+    _require_screening(request)
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    home = registry.household_for(actor=request.user, pk=household)
+    access.require_path(request.user, Action.SCREENING_VISIT, home.area_path)
+    if not selectors.in_view(request.user, campaign, home.building):
+        raise Http404
+    people = list(registry.people_of(home))
+    groups = keygroups.groups_for(people[0]) if people else None
+    modes = [(m, str(label)) for m, label in Mode.choices if campaign.allows(m)]
+    form = VisitForm(
+        request.POST or None,
+        questions=campaign.questions,
+        people=people,
+        groups=groups if groups is not None else _no_groups(),
+        modes=modes,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_people = []
+        if data["new_name"]:
+            new_people.append(
+                PersonData(
+                    name=data["new_name"],
+                    relation=data["new_relation"] or "other",
+                    phone=data["new_phone"],
+                )
+            )
+        flags = []
+        if data["flag_person"] and data["flag_group"] is not None:
+            flags.append((int(data["flag_person"]), data["flag_group"].pk))
+        try:
+            services.visit_record(
+                actor=actor(request),
+                campaign=campaign,
+                household=home,
+                data=services.VisitData(
+                    mode=data["mode"],
+                    outcome=data["outcome"],
+                    answers=form.answers() if data["outcome"] == "done" else {},
+                    temperatures=form.temperatures(),
+                    new_people=new_people,
+                    flags=flags,
+                    note=data["note"],
+                ),
+            )
+        except ValidationError as error:
+            _show_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已记录 %(building)s %(door)s。")
+                % {"building": home.building.name, "door": home.door_number},
+            )
+            return redirect("screening:doors", pk=campaign.pk, code=home.building.code)
+    context = {
+        "campaign": campaign,
+        "household": home,
+        "people": people,
+        "form": form,
+        "visits": selectors.household_visits(campaign=campaign, household=home)[:20],
+        "health": access.may(request.user, Action.HEALTH_VIEW, home.building),
+    }
+    return render(request, "screening/visit.html", context)
+
+
+def _no_groups() -> QuerySet[KeyGroup]:
+    return KeyGroup.objects.none()
+
+
+def _show_errors(form: VisitForm, error: ValidationError) -> None:
+    """A service error names a question by its key; the form names it `q_<key>`."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            field = name if name in form.fields else f"q_{name}"
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def revisits(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_screening(request)
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    area = _area(request, campaign)
+    due = selectors.revisits_due(campaign=campaign, area=area)
+    context = {
+        "campaign": campaign,
+        "area": area,
+        "page": Paginator(due, 50).get_page(request.GET.get("page")),
+        "now": timezone.now(),
+        "may_visit": access.may(request.user, Action.SCREENING_VISIT, area),
+    }
+    return render(request, "screening/revisits.html", context)
+
+
+@login_required
+def ledger(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The screening ledger (排查台账) of an area, one day or all, as .xlsx, masked."""
+    _require_screening(request)
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    area = _area(request, campaign)
+    form = LedgerForm(request.GET)
+    day: date | None = form.cleaned_data["day"] if form.is_valid() else None
+    try:
+        handle = exports.ledger_file(actor=actor(request), campaign=campaign, area=area, day=day)
+    except exports.LedgerTooLargeError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('screening:coverage', args=[campaign.pk])}?area={area.code}")
+    suffix = f"-{day:%Y%m%d}" if day else ""
+    name = f"screening-{campaign.pk}-{area.code}{suffix}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name)
