@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python -m bench.areas
 	$(BIN)/python -m bench.registry_search
 	$(BIN)/python -m bench.registry_import
+	$(BIN)/python -m bench.mobilization
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup

@@ -58,6 +58,8 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
+# Ids per `pk IN (...)` of a bulk update: under SQLite's oldest limit on parameters.
+UPDATE_CHUNK = 900
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     SignUpStatus.REQUESTED: frozenset(
@@ -577,12 +579,18 @@ def _age(born: date, today: date) -> int:
 
 
 def screening_reasons(
-    member: Member, sign_up: SignUp, rules: ScreeningRules, today: date
+    rules: ScreeningRules,
+    today: date,
+    *,
+    birth_date: date | None,
+    kind: str,
+    fitness: str,
+    health_declared: bool,
 ) -> list[str]:
-    """Why this sign-up fails the rules (empty when it passes)."""
+    """Why a sign-up fails the rules (empty when it passes)."""
     reasons: list[str] = []
-    if member.birth_date is not None:
-        age = _age(member.birth_date, today)
+    if birth_date is not None:
+        age = _age(birth_date, today)
         if rules.min_age is not None and age < rules.min_age:
             reasons.append(
                 _("年龄 %(age)s 岁,低于 %(min)s 岁") % {"age": age, "min": rules.min_age}
@@ -593,11 +601,11 @@ def screening_reasons(
             )
     elif rules.min_age is not None or rules.max_age is not None:
         reasons.append(_("缺少出生日期,无法核对年龄"))
-    if rules.require_health_declaration and not sign_up.health_declared:
+    if rules.require_health_declaration and not health_declared:
         reasons.append(_("未作健康申报"))
-    if rules.kinds and member.kind not in rules.kinds:
-        reasons.append(_("身份“%(kind)s”不在本次招募范围") % {"kind": member.get_kind_display()})
-    if rules.exclude_unfit and member.fitness == Fitness.UNFIT:
+    if rules.kinds and kind not in rules.kinds:
+        reasons.append(_("身份“%(kind)s”不在本次招募范围") % {"kind": MemberKind(kind).label})
+    if rules.exclude_unfit and fitness == Fitness.UNFIT:
         reasons.append(_("身体状况暂不适合一线"))
     return reasons
 
@@ -621,23 +629,39 @@ def screening_apply(
         raise ValidationError({"kinds": _("身份中有不可选的值。")})
     today = today or timezone.localdate()
     now = timezone.now()
+    # Only the columns the rules read: ten thousand sign-ups are read, not instantiated.
     pending = list(
         SignUp.objects.select_for_update(of=("self",))
         .filter(call_up=call_up, status=SignUpStatus.REQUESTED)
-        .select_related("member")
         .order_by("pk")
+        .values_list(
+            "pk", "health_declared", "member__birth_date", "member__kind", "member__fitness"
+        )
     )
-    for sign_up in pending:
-        reasons = screening_reasons(sign_up.member, sign_up, rules, today)
-        sign_up.status = SignUpStatus.DECLINED if reasons else SignUpStatus.APPROVED
-        sign_up.reason = ("; ".join(reasons) if reasons else _("符合报名条件"))[:200]
-        sign_up.screened_by = actor
-        sign_up.screened_at = now
-        sign_up.updated_at = now
-    SignUp.objects.bulk_update(
-        pending, ["status", "reason", "screened_by", "screened_at", "updated_at"], batch_size=2000
+    # One UPDATE per outcome: everyone approved shares a reason, and the declined share a
+    # few (the ages over the limit, no declaration...). A CASE per row for ten thousand
+    # rows (bulk_update) takes seconds.
+    outcomes: dict[tuple[str, str], list[int]] = {}
+    for pk, health_declared, birth_date, kind, fitness in pending:
+        reasons = screening_reasons(
+            rules,
+            today,
+            birth_date=birth_date,
+            kind=kind,
+            fitness=fitness,
+            health_declared=health_declared,
+        )
+        status: str = SignUpStatus.DECLINED if reasons else SignUpStatus.APPROVED
+        reason = ("; ".join(reasons) if reasons else _("符合报名条件"))[:200]
+        outcomes.setdefault((status, reason), []).append(pk)
+    for (status, reason), pks in outcomes.items():
+        for start in range(0, len(pks), UPDATE_CHUNK):
+            SignUp.objects.filter(pk__in=pks[start : start + UPDATE_CHUNK]).update(
+                status=status, reason=reason, screened_by=actor, screened_at=now, updated_at=now
+            )
+    approved = sum(
+        len(pks) for (status, _r), pks in outcomes.items() if status == SignUpStatus.APPROVED
     )
-    approved = sum(1 for s in pending if s.status == SignUpStatus.APPROVED)
     result = Screened(approved=approved, declined=len(pending) - approved)
     audit_record(
         actor=actor,
