@@ -160,6 +160,10 @@ class SignUpData:
     note: str = ""
 
 
+def _duplicate() -> str:
+    return _("您已报名本次集结号,无需重复报名。可在“我的集结”查看报名状态。")
+
+
 @sensitive_variables("data")
 @transaction.atomic
 def sign_up_submit(*, call_up: CallUp, data: SignUpData, user: User | None = None) -> SignUp:
@@ -197,7 +201,13 @@ def sign_up_submit(*, call_up: CallUp, data: SignUpData, user: User | None = Non
     else:
         probe.user = user
         link_person(probe)
-        probe.save()
+        try:
+            with transaction.atomic():
+                probe.save()
+        except IntegrityError:
+            # The same person's other submission registered them a moment ago: this one
+            # is a second sign-up of that member.
+            raise ValidationError(_duplicate(), code="duplicate") from None
         member = probe
         audit_record(
             actor=None,
@@ -205,7 +215,7 @@ def sign_up_submit(*, call_up: CallUp, data: SignUpData, user: User | None = Non
             target=member,
             area=Area(path=member.residence_path),
         )
-    duplicate = _("您已报名本次集结号,无需重复报名。可在“我的集结”查看报名状态。")
+    duplicate = _duplicate()
     if SignUp.objects.filter(call_up=call_up, member=member).exists():
         raise ValidationError(duplicate, code="duplicate")
     try:
