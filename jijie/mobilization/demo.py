@@ -321,6 +321,16 @@ def build(ctx: DemoContext) -> CallUp:
         ),
         batch_size=5000,
     )
+    # Each branch's first member is its secretary.
+    secretaries: dict[int, Member] = {}
+    for member in members:
+        if member.organisation is not None and member.organisation.depth == 3:
+            secretaries.setdefault(member.organisation.pk, member)
+    for member in secretaries.values():
+        assert member.organisation is not None
+        services.organisation_leader_add(
+            actor=None, organisation=member.organisation, member=member, title="书记"
+        )
     services.screening_apply(
         actor=None,
         call_up=call_up,

@@ -18,6 +18,7 @@ from jijie.mobilization.models import (
     Organisation,
     SignUpStatus,
     Skill,
+    TeamKind,
 )
 from jijie.responses.models import Response
 
@@ -237,3 +238,19 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["organisation"]
         field.queryset = organisations
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类型"), choices=TeamKind.choices)
+    leader = forms.ChoiceField(label=_("队长"))
+    members = forms.MultipleChoiceField(
+        label=_("队员"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        leader: Any = self.fields["leader"]
+        leader.choices = people
+        members: Any = self.fields["members"]
+        members.choices = people

@@ -100,6 +100,26 @@ class OrganisationAssignment(models.Model):
         return f"{self.user} · {self.organisation}"
 
 
+class OrganisationLeader(models.Model):
+    """A leader of an organisation (书记, 副书记, 组长, 负责人...), one of its members."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="leaders")
+    member = models.ForeignKey("Member", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("职务"), max_length=20)
+
+    class Meta:
+        verbose_name = _("组织负责人")
+        verbose_name_plural = _("组织负责人")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "member"], name="organisation_leader_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.title}"
+
+
 class Pairing(models.Model):
     """A unit covers a community for a period (包保)."""
 

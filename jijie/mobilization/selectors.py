@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.areas import access
@@ -340,4 +341,33 @@ def teams_in(*, actor: User | AnonymousUser, community: Area) -> QuerySet[Team]:
         .select_related("leader")
         .annotate(size=Count("members"))
         .order_by("name")
+    )
+
+
+def organisation_tree(*, actor: User | AnonymousUser) -> QuerySet[Organisation]:
+    """Organisations in scope in tree order, with their members counted and their
+    leaders and pairings (包保) at hand."""
+    return (
+        organisations(actor=actor)
+        .annotate(member_count=Count("members"))
+        .prefetch_related("leaders__member", "pairings__community")
+    )
+
+
+def members_here(*, actor: User | AnonymousUser, community: Area) -> QuerySet[Member]:
+    """Members a community may form a team of: those serving there now, and those who
+    live there (双报到)."""
+    access.require(actor, Action.DEPLOYMENT_VIEW, community)
+    today = timezone.localdate()
+    return (
+        Member.objects.filter(
+            Q(residence_path__startswith=community.path)
+            | Q(
+                deployments__community=community,
+                deployments__status=DeploymentStatus.ACTIVE,
+                deployments__ends_on__gte=today,
+            )
+        )
+        .distinct()
+        .order_by("name", "pk")
     )

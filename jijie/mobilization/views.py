@@ -34,6 +34,7 @@ from jijie.mobilization.forms import (
     ScreeningForm,
     SignUpFilterForm,
     SignUpForm,
+    TeamForm,
 )
 from jijie.mobilization.models import CallUp, Organisation
 from jijie.responses.selectors import response_list
@@ -370,6 +371,8 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
         "teams": selectors.teams_in(actor=request.user, community=area)
         if area.kind in COMMUNITY_KINDS
         else [],
+        "may_form_team": area.kind in COMMUNITY_KINDS
+        and access.may(request.user, Action.TEAM_MANAGE, area),
     }
     return render(request, "mobilization/community.html", context)
 
@@ -474,3 +477,38 @@ def member_import(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("mobilization:members")
     return render(request, "mobilization/member_import.html", {"form": form, "report": report})
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """The organisations in the user's scope, as a tree, with leaders, members and the
+    communities each covers (包保)."""
+    if not _sees_call_ups(request):
+        raise PermissionDenied(_("您的角色不能查看组织。"))
+    tree = selectors.organisation_tree(actor=request.user)
+    return render(request, "mobilization/organisation_list.html", {"organisations": tree})
+
+
+@login_required
+def team_new(request: HttpRequest, code: str) -> HttpResponse:
+    """A community secretary forms a team from the members serving or living there."""
+    area = access.area_for(request.user, code, Action.TEAM_MANAGE)
+    here = {m.pk: m for m in selectors.members_here(actor=request.user, community=area)}
+    people = [(pk, f"{m.name} · {m.phone_masked}") for pk, m in here.items()]
+    form = TeamForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.team_create(
+                actor=actor(request),
+                name=data["name"],
+                kind=data["kind"],
+                leader=here[int(data["leader"])],
+                members=[here[int(pk)] for pk in data["members"]],
+                community=area,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("mobilization:community", code=area.code)
+    return render(request, "mobilization/team_form.html", {"form": form, "area": area})

@@ -46,6 +46,7 @@ from jijie.mobilization.services.moves import (
 from jijie.mobilization.services.organisations import (
     organisation_admin_grant,
     organisation_create,
+    organisation_leader_add,
     pairing_create,
 )
 from jijie.mobilization.services.teams import team_create
@@ -71,6 +72,7 @@ __all__ = [
     "member_update",
     "organisation_admin_grant",
     "organisation_create",
+    "organisation_leader_add",
     "overlap_error",
     "overlap_of",
     "pairing_create",

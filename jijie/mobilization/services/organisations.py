@@ -15,9 +15,11 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, Compound
 from jijie.mobilization.models import (
+    Member,
     Organisation,
     OrganisationAssignment,
     OrganisationKind,
+    OrganisationLeader,
     OrganisationRole,
     Pairing,
 )
@@ -120,3 +122,41 @@ def pairing_create(
     )
     audit_record(actor=actor, action="pairing.create", target=pairing, area=community)
     return pairing
+
+
+@transaction.atomic
+def organisation_leader_add(
+    *, actor: User | None, organisation: Organisation, member: Member, title: str
+) -> OrganisationLeader:
+    """Name one of an organisation's members as one of its leaders."""
+    if actor is not None:
+        access.require_organisation(
+            actor,
+            Action.MEMBER_EDIT,
+            path=organisation.path,
+            area_path=organisation.area_path,
+        )
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("请填写职务,如书记、副书记、负责人。")})
+    in_it = member.organisation is not None and member.organisation.path.startswith(
+        organisation.path
+    )
+    if not in_it:
+        raise ValidationError(
+            {
+                "member": _("%(name)s 不是“%(organisation)s”的成员。")
+                % {"name": member.name, "organisation": organisation.name}
+            }
+        )
+    leader, _created = OrganisationLeader.objects.update_or_create(
+        organisation=organisation, member=member, defaults={"title": title[:20]}
+    )
+    audit_record(
+        actor=actor,
+        action="organisation.leader",
+        target=leader,
+        area=area_of(organisation),
+        data={"member": member.pk},
+    )
+    return leader

@@ -14,6 +14,7 @@ from jijie.mobilization.models import (
     Deployment,
     Member,
     Organisation,
+    OrganisationLeader,
     SignUp,
     SignUpStatus,
     Team,
@@ -35,6 +36,7 @@ def test_small_demo():
     assert deployment.residence == deployment.community
     assert Member.objects.filter(person__isnull=False).exists()  # linked to the registry
     assert Team.objects.filter(community__code="441602004001").exists()
+    assert OrganisationLeader.objects.filter(title="书记").count() == 12
     assert CallUp.objects.get(title=demo.SECOND_CALL_UP).status == "open"
     assert "committee_city" in out.getvalue()
     assert "unit_admin" in out.getvalue()

@@ -478,3 +478,21 @@ def test_a_community_team_is_formed_from_people_there(mob, tree, actors):
             members=[],
             community=tree.community,
         )
+
+
+def test_leaders_are_members_of_their_organisation(mob):
+    secretary = member(1, organisation=mob.branch)
+    stranger = member(2, organisation=mob.other_unit)
+    leader = services.organisation_leader_add(
+        actor=mob.unit_admin, organisation=mob.branch, member=secretary, title="书记"
+    )
+    assert list(mob.branch.leaders.all()) == [leader]
+    with pytest.raises(ValidationError) as error:
+        services.organisation_leader_add(
+            actor=mob.chair, organisation=mob.branch, member=stranger, title="书记"
+        )
+    assert "不是“区财政局机关党支部”的成员" in _messages(error.value)
+    with pytest.raises(Http404):
+        services.organisation_leader_add(
+            actor=mob.other_admin, organisation=mob.branch, member=secretary, title="副书记"
+        )

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from jijie.core import pii
 from jijie.mobilization import services
-from jijie.mobilization.models import Deployment, Member, SignUp, SignUpStatus
-from jijie.mobilization.tests.helpers import END, START, make_id, phone_for, sign_up
+from jijie.mobilization.models import Deployment, Member, SignUp, SignUpStatus, Team
+from jijie.mobilization.tests.helpers import END, START, make_id, member_data, phone_for, sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -356,3 +356,35 @@ def test_member_import(client, mob, actors):
         url, {"organisation": mob.unit.pk, "file": SimpleUploadedFile("m.csv", csv)}
     )
     assert "organisation" in response.context["form"].errors
+
+
+def test_organisations_three_actors(client, mob, actors):
+    services.organisation_leader_add(
+        actor=None,
+        organisation=mob.branch,
+        member=services.member_register(
+            actor=None, data=member_data(9, organisation=mob.branch)
+        ).member,
+        title="书记",
+    )
+    url = reverse("mobilization:organisations")
+    chair = _as(client, mob.chair).get(url).content.decode()
+    assert "区教育局" in chair
+    assert "书记 队员9" in chair
+    own = _as(client, mob.unit_admin).get(url).content.decode()
+    assert "区财政局机关党支部" in own
+    assert "区教育局" not in own
+    assert _as(client, actors.manager).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(("who", "status"), [("manager", 302), ("lower", 403), ("outsider", 404)])
+def test_team_new(client, mob, actors, tree, who, status):
+    here = services.member_register(
+        actor=None, data=member_data(7, residence=tree.community)
+    ).member
+    response = _as(client, getattr(actors, who)).post(
+        reverse("mobilization:team_new", args=[tree.community.code]),
+        {"name": "突击队", "kind": "assault", "leader": here.pk, "members": [here.pk]},
+    )
+    assert response.status_code == status
+    assert Team.objects.count() == (1 if status == 302 else 0)
