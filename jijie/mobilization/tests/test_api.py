@@ -172,3 +172,16 @@ def test_me(client, actors, entries):
     ours.member.save()
     body = _as(client, actors.member).get("/api/mobilization/me").json()
     assert (body["name"], body["phone_masked"]) == ("队员1", "139****0001")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("chair", 200), ("unit_admin", 403), ("outsider", 404)]
+)
+def test_approve(client, mob, actors, entries, who, status):
+    _ours, theirs = entries
+    response = post(
+        _as(client, _user(mob, actors, who)), f"/api/mobilization/sign-ups/{theirs.pk}/approve", {}
+    )
+    assert response.status_code == status
+    theirs.refresh_from_db()
+    assert (theirs.status == SignUpStatus.APPROVED) == (status == 200)

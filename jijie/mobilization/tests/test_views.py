@@ -388,3 +388,16 @@ def test_team_new(client, mob, actors, tree, who, status):
     )
     assert response.status_code == status
     assert Team.objects.count() == (1 if status == 302 else 0)
+
+
+@pytest.mark.parametrize(("who", "status"), [("unit_admin", 403), ("outsider", 404)])
+def test_proposal_line_refused(client, mob, actors, tree, entries, who, status):
+    from jijie.mobilization.proposal import proposal_make
+
+    made = proposal_make(actor=None, call_up=mob.call_up, starts_on=START, ends_on=END)
+    line = made.lines.get()
+    response = _as(client, getattr(mob, who, None) or getattr(actors, who)).post(
+        reverse("mobilization:proposal_line", args=[made.pk, line.pk]), {"community": ""}
+    )
+    assert response.status_code == status
+    assert made.lines.count() == 1
