@@ -210,6 +210,16 @@ class SignUpForm(_MemberFields):
         self.set_communities(communities)
 
 
+class QuickSignUpForm(forms.Form):
+    """Signing up as the signed-in member: only this call-up's declaration."""
+
+    availability = forms.ChoiceField(label=_("可服务时间"), choices=Availability.choices)
+    health_declared = forms.BooleanField(
+        label=_("本人承诺:近 14 天无发热、咳嗽等症状,未接触确诊或疑似病例"), required=False
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+
 class MemberForm(_MemberFields):
     """A member's own record: the ID number is not asked again; an empty phone keeps
     the one stored."""

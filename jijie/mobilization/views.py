@@ -31,6 +31,7 @@ from jijie.mobilization.forms import (
     LineForm,
     MemberForm,
     ProposalForm,
+    QuickSignUpForm,
     ScreeningForm,
     SignUpFilterForm,
     SignUpForm,
@@ -316,14 +317,23 @@ def _member_data(data: dict[str, Any], communities: Any, **extra: Any) -> servic
 
 @sensitive_post_parameters("document_number", "phone", "name")
 def join(request: HttpRequest, token: str) -> HttpResponse:
-    """The shareable sign-up page: open to anyone with the link, a minute on a phone."""
+    """The shareable sign-up page: open to anyone with the link, a minute on a phone; a
+    signed-in member only confirms this call-up's declaration."""
     call_up = selectors.call_up_by_token(token)
+    refusal = services.sign_up_open(call_up)
+    own = selectors.member_of(request.user)
+    if own is not None:
+        quick = QuickSignUpForm(request.POST or None, initial={"availability": own.availability})
+        if request.method == "POST" and refusal is None and quick.is_valid():
+            data = quick.cleaned_data
+            return _submit(request, call_up, quick, own_data(own), data)
+        context = {"call_up": call_up, "form": quick, "refusal": refusal, "own": own}
+        return render(request, "mobilization/join.html", context)
     units = Organisation.objects.filter(
         path__startswith=call_up.organisation.path, depth__gt=call_up.organisation.depth
     ).order_by("path")
     communities = _communities_under(call_up.response.area_path)
     form = SignUpForm(request.POST or None, organisations=units, communities=communities)
-    refusal = services.sign_up_open(call_up)
     if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data
         organisation = (
@@ -336,26 +346,40 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             phone=data["phone"],
             organisation=organisation,
         )
-        user = request.user if request.user.is_authenticated else None
-        try:
-            sign_up = services.sign_up_submit(
-                call_up=call_up,
-                data=services.SignUpData(
-                    member=member,
-                    health_declared=data["health_declared"],
-                    availability=data["availability"],
-                    note=data["note"],
-                ),
-                user=user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            return render(
-                request, "mobilization/join_done.html", {"call_up": call_up, "sign_up": sign_up}
-            )
+        return _submit(request, call_up, form, member, data)
     context = {"call_up": call_up, "form": form, "refusal": refusal}
     return render(request, "mobilization/join.html", context)
+
+
+def own_data(member: Any) -> services.MemberData:
+    """The signed-in member's own record, as the service takes it (it is not changed)."""
+    return services.MemberData(name=member.name, kind=member.kind, document_number=None, phone=None)
+
+
+def _submit(
+    request: HttpRequest,
+    call_up: CallUp,
+    form: Any,
+    member: services.MemberData,
+    data: dict[str, Any],
+) -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    try:
+        sign_up = services.sign_up_submit(
+            call_up=call_up,
+            data=services.SignUpData(
+                member=member,
+                health_declared=data["health_declared"],
+                availability=data["availability"],
+                note=data["note"],
+            ),
+            user=user,
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+        context = {"call_up": call_up, "form": form, "refusal": None}
+        return render(request, "mobilization/join.html", context)
+    return render(request, "mobilization/join_done.html", {"call_up": call_up, "sign_up": sign_up})
 
 
 @login_required

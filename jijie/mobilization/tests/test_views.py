@@ -401,3 +401,18 @@ def test_proposal_line_refused(client, mob, actors, tree, entries, who, status):
     )
     assert response.status_code == status
     assert made.lines.count() == 1
+
+
+def test_a_signed_in_member_signs_up_with_one_tap(client, mob, actors):
+    mine = services.member_register(actor=None, data=member_data(4, organisation=mob.unit)).member
+    mine.user = actors.member
+    mine.save()
+    url = reverse("mobilization:join", args=[mob.call_up.token])
+    c = _as(client, actors.member)
+    assert "以 队员4(139****0004)的身份报名" in c.get(url).content.decode()
+    done = c.post(url, {"availability": "weekends", "health_declared": "on"})
+    assert "报名成功" in done.content.decode()
+    entry = SignUp.objects.get()
+    assert (entry.member, entry.availability, entry.unit) == (mine, "weekends", mob.unit)
+    again = c.post(url, {"availability": "weekends", "health_declared": "on"})
+    assert "无需重复报名" in again.content.decode()
