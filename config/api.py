@@ -16,6 +16,7 @@ from jijie.accounts.services import token_authenticate
 from jijie.areas.api import router as areas_router
 from jijie.mobilization.api import router as mobilization_router
 from jijie.residents.api import router as residents_router
+from jijie.screening.api import router as screening_router
 
 
 class TokenAuth(HttpBearer):
@@ -75,3 +76,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("/residents", residents_router)
 api.add_router("/mobilization", mobilization_router)
+api.add_router("/screening", screening_router)

@@ -151,10 +151,20 @@ class Visit(models.Model):
     flags_raised = models.PositiveSmallIntegerField(_("标记重点人员"), default=0)
     answers = models.JSONField(default=dict, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The phone's own id for this visit: a request replayed from a flaky connection is
+    # stored once.
+    client_ref = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("排查记录")
         verbose_name_plural = _("排查记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "client_ref"],
+                condition=~Q(client_ref=""),
+                name="visit_client_ref_once",
+            ),
+        ]
         indexes = [
             models.Index(fields=["campaign", "household", "visited_at"], name="visit_household"),
             models.Index(

@@ -79,6 +79,29 @@ def view_roots(actor: User | AnonymousUser, campaign: Campaign) -> list[Area]:
     return list(Area.objects.filter(path__in=result).order_by("path"))
 
 
+def campaign_area(*, actor: User | AnonymousUser, campaign: Campaign, code: str = "") -> Area:
+    """The area asked for by `code`, or where the user's view of the campaign starts (the
+    deepest area holding all of it that they may see); 404 unless it lies both in their
+    screening scope and over or inside the campaign's areas."""
+    if code:
+        area = access.area_for(actor, code, Action.SCREENING_VIEW)
+        paths = campaign_paths(campaign)
+        if not any(area.path.startswith(p) or p.startswith(area.path) for p in paths):
+            raise Http404
+        return area
+    roots = view_roots(actor, campaign)
+    if not roots:
+        raise Http404
+    if len(roots) == 1:
+        return roots[0]
+    common = roots[0].path
+    for root in roots[1:]:
+        while not root.path.startswith(common):
+            common = common[: -Area.steplen]
+    area = Area.objects.get(path=common)
+    return area if access.may(actor, Action.SCREENING_VIEW, area) else roots[0]
+
+
 def in_view(actor: User | AnonymousUser, campaign: Campaign, area: Area) -> bool:
     return any(area.path.startswith(root.path) for root in view_roots(actor, campaign))
 

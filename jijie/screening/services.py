@@ -215,6 +215,8 @@ class VisitData:
     # (person id, key group id): put this person into this key group for follow-up
     flags: list[tuple[int, int]] = field(default_factory=list)
     note: str = ""
+    # Set by a phone that may send the same visit twice: the second is not stored again.
+    client_ref: str = ""
 
 
 def _clean_answers(campaign: Campaign, answers: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +262,8 @@ def _clean_answers(campaign: Campaign, answers: dict[str, Any]) -> dict[str, Any
 def _clean_temperatures(
     household: Household, readings: list[tuple[int | None, Decimal | str]]
 ) -> list[Temperature]:
+    if not readings:
+        return []
     members = set(household.people.values_list("pk", flat=True))
     result = []
     for person_id, raw in readings:
@@ -325,8 +329,16 @@ def visit_record(
     """Record one visit or call, count it, and apply what it found: new people are added
     to the household through the registry, flagged people go into the key group named.
 
-    Check first, then write; a bad field anywhere stores nothing.
+    Check first, then write; a bad field anywhere stores nothing. A visit sent again
+    with the same `client_ref` returns the one stored the first time.
     """
+    client_ref = data.client_ref.strip()[:64]
+    if client_ref:
+        stored = Visit.objects.filter(campaign=campaign, client_ref=client_ref).first()
+        if stored is not None:
+            if stored.household_id != household.pk:
+                raise ValidationError({"client_ref": _("这个记录编号已用于另一户。")})
+            return stored
     _check_visit(actor, campaign, household, data)
     answers = _clean_answers(campaign, data.answers) if data.outcome == Outcome.DONE else {}
     temperatures = _clean_temperatures(household, data.temperatures)
@@ -343,6 +355,7 @@ def visit_record(
         people_present=int(answers.get(PEOPLE_HOME, 0) or 0),
         answers=answers,
         note=note,
+        client_ref=client_ref,
     )
     for temperature in temperatures:
         temperature.visit = visit

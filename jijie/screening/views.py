@@ -131,26 +131,9 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _area(request: HttpRequest, campaign: Campaign) -> Area:
-    """The area asked for (?area=code) or where the user's view of the campaign starts;
-    404 unless it lies in both the user's screening scope and the campaign."""
-    code = request.GET.get("area", "")
-    if code:
-        area = access.area_for(request.user, code, Action.SCREENING_VIEW)
-        paths = selectors.campaign_paths(campaign)
-        if not any(area.path.startswith(p) or p.startswith(area.path) for p in paths):
-            raise Http404
-        return area
-    roots = selectors.view_roots(request.user, campaign)
-    if not roots:
-        raise Http404
-    if len(roots) == 1:
-        return roots[0]
-    common = roots[0].path
-    for root in roots[1:]:
-        while not root.path.startswith(common):
-            common = common[: -Area.steplen]
-    area = Area.objects.get(path=common)
-    return area if access.may(request.user, Action.SCREENING_VIEW, area) else roots[0]
+    return selectors.campaign_area(
+        actor=request.user, campaign=campaign, code=request.GET.get("area", "")
+    )
 
 
 # Below this depth (communities, grids, buildings) the page lists the doors themselves.
