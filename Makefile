@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python -m bench.registry_search
 	$(BIN)/python -m bench.registry_import
 	$(BIN)/python -m bench.mobilization
+	$(BIN)/python -m bench.coverage
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup

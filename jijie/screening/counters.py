@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Count, F
@@ -147,44 +147,57 @@ def count_visit(visit: Visit) -> Step:
     state.save(update_fields=["visits", "first_visited_at", "completed_at"])
     _move_revisit(visit, step)
 
-    household = Household.objects.only("building_id").get(pk=visit.household_id)
-    building_id = household.building_id
+    building_id = visit.household.building_id
     # The building's households are recounted with each visit (an indexed count of a few
     # dozen rows), so a door registered since the campaign began is in scope at once.
     households = Household.objects.filter(building_id=building_id).count()
-    BuildingCoverage.objects.bulk_create(
-        [
-            BuildingCoverage(
-                campaign_id=visit.campaign_id, building_id=building_id, area_path=visit.area_path
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    BuildingCoverage.objects.filter(campaign_id=visit.campaign_id, building_id=building_id).update(
+    _add(
+        BuildingCoverage,
+        {"campaign_id": visit.campaign_id, "building_id": building_id},
+        {"area_path": visit.area_path},
+        {
+            "visited": int(step.reached),
+            "completed": int(step.completed),
+            "people_screened": step.people,
+            "flags": visit.flags_raised,
+            "fevers": int(step.fever),
+        },
         households=households,
-        visited=F("visited") + int(step.reached),
-        completed=F("completed") + int(step.completed),
-        people_screened=F("people_screened") + step.people,
-        flags=F("flags") + visit.flags_raised,
-        fevers=F("fevers") + int(step.fever),
     )
-    day = timezone.localdate(visit.visited_at)
-    DailyCoverage.objects.bulk_create(
-        [
-            DailyCoverage(
-                campaign_id=visit.campaign_id,
-                building_id=building_id,
-                area_path=visit.area_path,
-                day=day,
-            )
-        ],
-        ignore_conflicts=True,
+    _add(
+        DailyCoverage,
+        {
+            "campaign_id": visit.campaign_id,
+            "building_id": building_id,
+            "day": timezone.localdate(visit.visited_at),
+        },
+        {"area_path": visit.area_path},
+        _daily_deltas(visit.mode, visit.outcome, step, visit.flags_raised),
     )
-    deltas = _daily_deltas(visit.mode, visit.outcome, step, visit.flags_raised)
-    DailyCoverage.objects.filter(
-        campaign_id=visit.campaign_id, building_id=building_id, day=day
-    ).update(**{name: F(name) + value for name, value in deltas.items() if value})
     return step
+
+
+Counter = TypeVar("Counter", BuildingCoverage, DailyCoverage)
+
+
+def _add(
+    model: type[Counter],
+    key: dict[str, Any],
+    defaults: dict[str, Any],
+    deltas: dict[str, int],
+    **values: Any,
+) -> None:
+    """Add `deltas` to the counter row at `key`: one UPDATE when the row exists (nearly
+    always); otherwise insert it (ignoring a row a concurrent visit inserted first) and
+    update again."""
+    changes: dict[str, Any] = {name: F(name) + n for name, n in deltas.items() if n}
+    changes.update(values)
+    if not changes:
+        changes = {"area_path": defaults["area_path"]}
+    rows = model.objects.filter(**key)
+    if rows.update(**changes) == 0:
+        model.objects.bulk_create([model(**key, **defaults)], ignore_conflicts=True)
+        rows.update(**changes)
 
 
 def _daily_deltas(mode: str, outcome: str, step: Step, flags: int) -> dict[str, int]:

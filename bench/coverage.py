@@ -1,0 +1,341 @@
+"""bench/coverage.py — the seed-scale district (361,876 households) with one full sweep of
+visits on PostgreSQL: time of the city-level and community-level coverage pages and of
+saving one visit, next to the bare SQL GROUP BY over the same visits in the same run.
+Goal (issue 6): coverage page ≤ 200 ms at city level, saving a visit ≤ 20 ms.
+
+The visits are loaded with COPY and counted by the counters' own rebuild (the code of
+`manage.py screening_rebuild`), not one request per visit.
+
+    make bench   # or: python -m bench.coverage [--reload]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+
+from bench.common import machine, measure, setup_django, write
+
+os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jijie_bench_cov")
+CAMPAIGN = "全区扫楼(基准测试)"
+SWEEP_DAYS = 10
+FAILED_SHARE = {"no_answer": 0.06, "refused": 0.02, "moved_away": 0.01, "vacant": 0.01}
+SAVES = 60
+
+
+def _load(campaign, households, rng) -> tuple[int, float]:
+    """One visit per household over SWEEP_DAYS days, and a done revisit the next day for
+    most failed doors; written with COPY in one transaction."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    start = timezone.make_aware(
+        datetime.combine(campaign.starts_on, datetime.min.time())
+    ) + timedelta(hours=8)
+    span = SWEEP_DAYS * 24 * 3600 * 0.5  # daytime only, roughly
+    columns = (
+        "campaign_id, household_id, area_path, worker_id, mode, outcome, visited_at, "
+        "people_present, flags_raised, answers, note"
+    )
+    rows = 0
+    began = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY screening_visit ({columns}) FROM STDIN") as copy,
+    ):
+        for index, (household_id, path) in enumerate(households):
+            day, second = divmod(int(span * index / len(households)), int(span / SWEEP_DAYS))
+            at = start + timedelta(days=day, seconds=second)
+            roll = rng.random()
+            outcome, edge = "done", 0.0
+            for name, share in FAILED_SHARE.items():
+                edge += share
+                if roll < edge:
+                    outcome = name
+                    break
+            mode = "phone" if rng.random() < 0.3 else "door"
+            copy.write_row(_row(campaign.pk, household_id, path, mode, outcome, at, rng))
+            rows += 1
+            if outcome != "done" and rng.random() < 0.8:
+                later = at + timedelta(days=1)
+                copy.write_row(_row(campaign.pk, household_id, path, mode, "done", later, rng))
+                rows += 1
+    return rows, time.perf_counter() - began
+
+
+def _row(campaign_id, household_id, path, mode, outcome, at, rng):
+    done = outcome == "done"
+    people = rng.randint(1, 5) if done else 0
+    answers = (
+        {
+            "all_present": True,
+            "people_home": people,
+            "risk_area_14d": rng.random() < 0.01,
+            "fever_cough": rng.random() < 0.005,
+            "needs_help": rng.random() < 0.03,
+        }
+        if done
+        else {}
+    )
+    return (
+        campaign_id,
+        household_id,
+        path,
+        None,
+        mode,
+        outcome,
+        at,
+        people,
+        0,
+        json.dumps(answers),
+        "",
+    )
+
+
+def main() -> None:
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from jijie.accounts.models import Role, User
+    from jijie.accounts.services import role_assign
+    from jijie.areas.demo import CITY, build
+    from jijie.areas.models import Area, AreaKind
+    from jijie.core.demo import DemoContext
+    from jijie.residents import demo as residents_demo
+    from jijie.residents.models import Household
+    from jijie.responses.models import Response
+    from jijie.responses.services import response_activate
+    from jijie.screening import counters, selectors
+    from jijie.screening.models import BuildingCoverage, Campaign, Visit
+    from jijie.screening.services import VisitData, campaign_create, visit_record
+
+    rng = random.Random(2020)
+    city = Area.objects.filter(code=CITY[0]).first() or build("seed", 2020)
+    if not Household.objects.exists():
+        ctx = DemoContext(scale="seed", seed=2020, out=print)
+        buildings = list(
+            Area.objects.filter(path__startswith=city.path, kind="building").order_by("path")
+        )
+        residents_demo.build(ctx, buildings, None)
+    district = Area.objects.get(code="441602")
+    today = timezone.localdate()
+    response = Response.objects.filter(area=district, name="基准测试响应").first()
+    if response is None:
+        response = response_activate(actor=None, area=district, name="基准测试响应", level="2")
+        # the sweep began SWEEP_DAYS days ago
+        Response.objects.filter(pk=response.pk).update(
+            started_at=timezone.now() - timedelta(days=SWEEP_DAYS + 5)
+        )
+        response.refresh_from_db()
+
+    campaign = Campaign.objects.filter(response=response, name=CAMPAIGN).first()
+    loaded = None
+    if campaign is not None and "--reload" in sys.argv:
+        Visit.objects.filter(campaign=campaign).delete()
+        campaign.delete()
+        campaign = None
+    if campaign is None:
+        began = time.perf_counter()
+        streets = list(
+            Area.objects.filter(
+                path__startswith=district.path, kind__in=[AreaKind.STREET, AreaKind.TOWN]
+            )
+        )
+        campaign = campaign_create(
+            actor=None,
+            response=response,
+            name=CAMPAIGN,
+            areas=streets,
+            starts_on=today - timedelta(days=SWEEP_DAYS),
+            ends_on=today + timedelta(days=1),
+        )
+        created_s = time.perf_counter() - began
+        households = list(
+            Household.objects.filter(area_path__startswith=district.path)
+            .order_by("area_path", "door_number")
+            .values_list("pk", "area_path")
+        )
+        rows, copy_s = _load(campaign, households, rng)
+        began = time.perf_counter()
+        counters.rebuild(campaign)
+        rebuild_s = time.perf_counter() - began
+        loaded = {
+            "households": len(households),
+            "visits": rows,
+            "campaign_create_s": round(created_s, 1),
+            "copy_s": round(copy_s, 1),
+            "rebuild_s": round(rebuild_s, 1),
+        }
+        print(loaded)
+    with connection.cursor() as cursor:
+        for table in ("visit", "buildingcoverage", "dailycoverage", "revisit", "householdstate"):
+            cursor.execute(f"ANALYZE screening_{table}")
+    visits = Visit.objects.filter(campaign=campaign).count()
+
+    def user(name, role, code):
+        account, _ = User.objects.get_or_create(username=name)
+        if not account.role_assignments.exists():
+            role_assign(actor=None, user=account, role=role, area=Area.objects.get(code=code))
+        return account
+
+    command = user("bench_cov_city", Role.COMMAND, CITY[0])
+    secretary = user("bench_cov_community", Role.COMMUNITY_SECRETARY, "441602004001")
+    community = Area.objects.get(code="441602004001")
+    city_client, community_client = Client(), Client()
+    city_client.force_login(command)
+    community_client.force_login(secretary)
+    coverage_url = f"/screening/{campaign.pk}/"
+
+    def city_page():
+        response = city_client.get(coverage_url, {"area": CITY[0], "depth": 4})
+        assert response.status_code == 200, response.status_code
+        assert response.content.count(b"<tr>") >= 36
+
+    def community_page():
+        response = community_client.get(coverage_url, {"area": community.code})
+        assert response.status_code == 200, response.status_code
+
+    def city_selector():
+        selectors.coverage(campaign=campaign, area=city, depth=4)
+
+    level = {city.path: 16, community.path: 20}
+
+    def bare_visits(area):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT substr(area_path, 1, %s), count(DISTINCT household_id), "
+                    "count(DISTINCT household_id) FILTER (WHERE outcome = 'done') "
+                    "FROM screening_visit WHERE campaign_id = %s AND area_path LIKE %s GROUP BY 1",
+                    [level.get(area.path, 20), campaign.pk, area.path + "%"],
+                )
+                cursor.fetchall()
+
+        return run
+
+    def bare_counters(area):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT substr(area_path, 1, %s), sum(households), sum(visited), "
+                    "sum(completed), sum(people_screened), sum(flags), sum(fevers) "
+                    "FROM screening_buildingcoverage WHERE campaign_id = %s "
+                    "AND area_path LIKE %s GROUP BY 1",
+                    [level[area.path], campaign.pk, area.path + "%"],
+                )
+                cursor.fetchall()
+
+        return run
+
+    # community level: the children of the community are grids (depth 5)
+    level[community.path] = 20
+    results = {
+        "city_page": measure(city_page, runs=30),
+        "city_selector": measure(city_selector, runs=30),
+        "community_page": measure(community_page, runs=30),
+        "bare_sql_visits_city": measure(bare_visits(city), runs=10, warmup=1),
+        "bare_sql_visits_community": measure(bare_visits(community), runs=30),
+        "bare_sql_counters_city": measure(bare_counters(city), runs=30),
+    }
+    # saving a visit: a done visit at doors across the district, as the system (the
+    # permission checks are a few in-memory comparisons) and as a community secretary
+    sample = list(
+        Household.objects.filter(area_path__startswith=community.path).order_by("?")[: SAVES * 2]
+    )
+    others = list(
+        Household.objects.filter(area_path__startswith=district.path).order_by("?")[:SAVES]
+    )
+    queue = iter(sample)
+    others_queue = iter(others)
+
+    def save_as_secretary():
+        visit_record(
+            actor=secretary,
+            campaign=campaign,
+            household=next(queue),
+            data=VisitData(
+                mode="door",
+                outcome=rng.choice(["done", "done", "no_answer"]),
+                answers={"people_home": 2, "fever_cough": False},
+            ),
+        )
+
+    def save_as_system():
+        visit_record(
+            actor=None,
+            campaign=campaign,
+            household=next(others_queue),
+            data=VisitData(mode="phone", outcome="done", answers={"people_home": 1}),
+        )
+
+    results["save_visit_secretary"] = measure(save_as_secretary, runs=SAVES - 5, warmup=5)
+    results["save_visit"] = measure(save_as_system, runs=SAVES - 5, warmup=5)
+    total = selectors.coverage(campaign=campaign, area=city).total
+    data = {
+        "machine": machine(),
+        "visits": visits,
+        "households_in_scope": total.households,
+        "completed": total.completed,
+        "building_counter_rows": BuildingCoverage.objects.filter(campaign=campaign).count(),
+        "loaded": loaded,
+        "results": results,
+        "goals_ms": {"city_page": 200, "save_visit": 20},
+    }
+    m = data["machine"]
+    lines = [
+        "# bench/coverage.py",
+        "",
+        f"{m['when']} · {m['database']} · {m['cpus']} CPUs",
+        "",
+        f"Campaign over the seed district: {total.households:,} households in scope, "
+        f"{visits:,} visits, {total.completed:,} households completed, "
+        f"{data['building_counter_rows']:,} building counter rows.",
+        "",
+    ]
+    if loaded:
+        lines += [
+            f"Loaded in this run: campaign created (households counted) in "
+            f"{loaded['campaign_create_s']} s, {loaded['visits']:,} visits written with COPY in "
+            f"{loaded['copy_s']} s, counters rebuilt from them in {loaded['rebuild_s']} s.",
+            "",
+        ]
+    lines += [
+        "| what | median ms | p95 ms | goal |",
+        "|---|---|---|---|",
+    ]
+    goals = {
+        "city_page": "≤ 200 ms",
+        "save_visit": "≤ 20 ms",
+        "save_visit_secretary": "≤ 20 ms",
+    }
+    labels = {
+        "city_page": "coverage page, city level, 36 communities (GET, rendered)",
+        "city_selector": "  the city's grouped sum alone (selector)",
+        "community_page": "coverage page, community level, with doors not reached (GET)",
+        "bare_sql_visits_city": "bare SQL GROUP BY over the visits, city, by community",
+        "bare_sql_visits_community": "bare SQL GROUP BY over the visits, community, by grid",
+        "bare_sql_counters_city": "bare SQL GROUP BY over the building counters, city",
+        "save_visit": "saving one visit (service, system actor)",
+        "save_visit_secretary": "saving one visit (service, community secretary)",
+    }
+    for name, label in labels.items():
+        r = results[name]
+        goal = goals.get(name, "")
+        if goal:
+            limit = 200 if name == "city_page" else 20
+            goal += " " + ("yes" if r["p95_ms"] <= limit else "NO")
+        lines.append(f"| {label} | {r['median_ms']} | {r['p95_ms']} | {goal} |")
+    write("coverage", data, "\n".join(lines) + "\n")
+    call_command("check", verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
