@@ -190,3 +190,14 @@ def test_ledger_is_masked_and_health_only_for_follow_up_roles(client, campaign, 
     assert "是否有发热、咳嗽等症状" not in flat
     assert AuditEvent.objects.filter(action="screening.ledger.export").count() == 2
     assert Revisit.objects.count() == 1
+
+
+def test_coverage_page_in_english(client, campaign, actors):
+    c = _as(client, actors.manager)
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = c.get(reverse("screening:coverage", args=[campaign.pk])).content.decode()
+    assert "Households in scope" in page
+    assert "Revisits pending" in page
+    # back to Chinese: the locale middleware leaves the last language active in the thread
+    c.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "应排查户数" in c.get(reverse("screening:coverage", args=[campaign.pk])).content.decode()
