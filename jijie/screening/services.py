@@ -394,3 +394,50 @@ def _flag_targets(
             raise ValidationError({"flags": _("这个重点人群不属于覆盖此人的应急响应。")})
         result.append((person, group))
     return result
+
+
+PURGE_BATCH = 5000
+
+
+def health_data_purge(*, now: datetime | None = None) -> int:
+    """Erase the health answers and temperatures of the campaigns of responses closed and
+    past their retention (`Response.purge_after`); the counters, outcomes and people
+    screened stay. Returns the visits changed. Safe to re-run; each campaign is done in
+    batches and marked, with an audit row, when it is through."""
+    now = now or timezone.now()
+    changed = 0
+    due = Campaign.objects.filter(
+        health_purged_at__isnull=True,
+        response__status="closed",
+        response__purge_after__lte=now,
+    )
+    for campaign in due:
+        health = [q["key"] for q in campaign.questions if q.get("health")]
+        visits = Visit.objects.filter(campaign=campaign).exclude(answers={})
+        last = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    visits.filter(pk__gt=last).order_by("pk").only("pk", "answers")[:PURGE_BATCH]
+                )
+                if not batch:
+                    break
+                last = batch[-1].pk
+                dirty = []
+                for visit in batch:
+                    kept = {k: v for k, v in visit.answers.items() if k not in health}
+                    if kept != visit.answers:
+                        visit.answers = kept
+                        dirty.append(visit)
+                Visit.objects.bulk_update(dirty, ["answers"], batch_size=PURGE_BATCH)
+                changed += len(dirty)
+        with transaction.atomic():
+            Temperature.objects.filter(visit__campaign=campaign).delete()
+            Campaign.objects.filter(pk=campaign.pk).update(health_purged_at=now)
+            audit_record(
+                actor=None,
+                action="screening.health_purge",
+                target=campaign,
+                area=_common_area(campaign_areas(campaign)),
+            )
+    return changed

@@ -298,3 +298,35 @@ def test_rebuild_command_recounts_new_households(campaign, households, tree):
     household_register(actor=None, building=tree.building, door_number="104")
     call_command("screening_rebuild", "--campaign", str(campaign.pk), stdout=None)
     assert _coverage(campaign, tree.building).households == 4
+
+
+def test_health_data_purged_after_the_response_closes(
+    campaign, households, response, actors, time_machine
+):
+    from jijie.responses.services import response_close
+    from jijie.screening.models import Temperature
+    from jijie.screening.services import health_data_purge
+
+    head = Person.objects.get(household=households[0])
+    visit = visit_record(
+        actor=None,
+        campaign=campaign,
+        household=households[0],
+        data=VisitData(
+            mode="door",
+            outcome="done",
+            answers={"people_home": 2, "fever_cough": True, "needs_help": True},
+            temperatures=[(head.pk, "38.0")],
+        ),
+    )
+    response_close(actor=actors.command, response=response)
+    assert health_data_purge() == 0  # within the retention
+    time_machine.move_to(timezone.now() + timedelta(days=31))
+    assert health_data_purge() == 1
+    visit.refresh_from_db()
+    assert visit.answers == {"people_home": 2, "needs_help": True}
+    assert not Temperature.objects.exists()
+    coverage = _coverage(campaign, households[0].building)
+    assert (coverage.completed, coverage.fevers, coverage.people_screened) == (1, 1, 2)
+    assert health_data_purge() == 0
+    assert AuditEvent.objects.filter(action="screening.health_purge").count() == 1
