@@ -136,6 +136,7 @@ def _area(request: HttpRequest, campaign: Campaign) -> Area:
     )
 
 
+CITY_DEFAULT_DEPTH = 4
 # Below this depth (communities, grids, buildings) the page lists the doors themselves.
 LIST_FROM_DEPTH = 4
 
@@ -149,6 +150,8 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         depth = int(request.GET.get("depth", "")) if request.GET.get("depth") else None
     except ValueError:
         raise BadRequest(_("层级应为数字。")) from None
+    if depth is None and area.depth == 1:
+        depth = CITY_DEFAULT_DEPTH  # a city looks at its communities at a glance
     result = selectors.coverage(campaign=campaign, area=area, depth=depth)
     context = {
         "campaign": campaign,
@@ -253,6 +256,8 @@ def visit(request: HttpRequest, pk: int, household: int) -> HttpResponse:
             return redirect("screening:doors", pk=campaign.pk, code=home.building.code)
     context = {
         "campaign": campaign,
+        "phone_calls": campaign.allows(Mode.PHONE),
+        "may_reveal": access.may(request.user, Action.PII_REVEAL, home.building),
         "household": home,
         "people": people,
         "form": form,

@@ -201,3 +201,16 @@ def test_coverage_page_in_english(client, campaign, actors):
     # back to Chinese: the locale middleware leaves the last language active in the thread
     c.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "应排查户数" in c.get(reverse("screening:coverage", args=[campaign.pk])).content.decode()
+
+
+def test_city_sees_its_communities_at_a_glance(client, campaign, tree):
+    from conftest import make_user
+    from jijie.accounts.models import Role
+
+    command = make_user("citycommand", Role.COMMAND, tree.city)
+    page = _as(client, command).get(
+        reverse("screening:coverage", args=[campaign.pk]) + f"?area={tree.city.code}"
+    )
+    table = page.content.decode().split('data-testid="coverage"')[1]
+    assert "新港路社区" in table
+    assert "源城区</a>" not in table
