@@ -4,7 +4,7 @@ path prefix; the visits table is read only for one household's history and the l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
@@ -242,7 +242,7 @@ def doors(*, campaign: Campaign, building: Area) -> list[Door]:
         else:
             result.append(Door(household, "todo"))
     order = {"todo": 0, "revisit": 1, "done": 2}
-    far = timezone.now().replace(year=9999)
+    far = datetime.max.replace(tzinfo=UTC)
     result.sort(
         key=lambda d: (
             order[d.state],

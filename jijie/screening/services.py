@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -332,19 +332,17 @@ def visit_record(
     Check first, then write; a bad field anywhere stores nothing. A visit sent again
     with the same `client_ref` returns the one stored the first time.
     """
+    if actor is not None:
+        access.require_path(actor, Action.SCREENING_VISIT, household.area_path)
     client_ref = data.client_ref.strip()[:64]
-    if client_ref:
-        stored = Visit.objects.filter(campaign=campaign, client_ref=client_ref).first()
-        if stored is not None:
-            if stored.household_id != household.pk:
-                raise ValidationError({"client_ref": _("这个记录编号已用于另一户。")})
-            return stored
+    if client_ref and (stored := _replayed(campaign, household, client_ref)) is not None:
+        return stored
     _check_visit(actor, campaign, household, data)
     answers = _clean_answers(campaign, data.answers) if data.outcome == Outcome.DONE else {}
     temperatures = _clean_temperatures(household, data.temperatures)
     flags = _flag_targets(household, data.flags)
     note = data.note.strip()[:200]
-    visit = Visit.objects.create(
+    visit = Visit(
         campaign=campaign,
         household=household,
         area_path=household.area_path,
@@ -357,6 +355,18 @@ def visit_record(
         note=note,
         client_ref=client_ref,
     )
+    if not client_ref:
+        visit.save()
+    else:
+        try:
+            with transaction.atomic():
+                visit.save()
+        except IntegrityError:
+            # The same visit sent twice at once: the other request stored it first.
+            stored = _replayed(campaign, household, client_ref)
+            if stored is None:
+                raise
+            return stored
     for temperature in temperatures:
         temperature.visit = visit
     Temperature.objects.bulk_create(temperatures)
@@ -379,6 +389,13 @@ def visit_record(
         visit.save(update_fields=["flags_raised"])
     counters.count_visit(visit)
     return visit
+
+
+def _replayed(campaign: Campaign, household: Household, client_ref: str) -> Visit | None:
+    stored = Visit.objects.filter(campaign=campaign, client_ref=client_ref).first()
+    if stored is not None and stored.household_id != household.pk:
+        raise ValidationError({"client_ref": _("这个记录编号已用于另一户。")})
+    return stored
 
 
 def _flag_targets(

@@ -74,3 +74,48 @@ def test_two_workers_same_household_counted_once(tree, actors, outcomes):
     assert Revisit.objects.filter(campaign=campaign, closed_at=None).count() == int(not done)
     day = DailyCoverage.objects.get(campaign=campaign, building=building)
     assert (day.visits, day.reached, day.completed) == (2, 1, int(done))
+
+
+def test_the_same_visit_sent_twice_at_once_is_stored_once(tree, actors):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
+    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    household = household_register(actor=None, building=tree.building, door_number="101")
+    today = timezone.localdate()
+    campaign = campaign_create(
+        actor=None,
+        response=response,
+        name="扫楼",
+        areas=[tree.community],
+        starts_on=today,
+        ends_on=today,
+    )
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    stored: list[int] = []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            visit = visit_record(
+                actor=actors.grid_worker,
+                campaign=campaign,
+                household=household,
+                data=VisitData(mode="door", outcome="no_answer", client_ref="phone-1-0001"),
+            )
+            stored.append(visit.pk)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(stored)) == 1
+    assert Visit.objects.filter(campaign=campaign).count() == 1
+    assert HouseholdState.objects.get(campaign=campaign).visits == 1
