@@ -264,3 +264,25 @@ class TeamForm(forms.Form):
         leader.choices = people
         members: Any = self.fields["members"]
         members.choices = people
+
+
+class LeaderForm(forms.Form):
+    member = forms.ChoiceField(label=_("队员"))
+    title = forms.CharField(label=_("职务"), max_length=20, initial=_("书记"))
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["member"]
+        field.choices = people
+
+
+class PairingForm(forms.Form):
+    community = forms.ChoiceField(label=_("包保社区"))
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, communities: QuerySet[Area], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"starts_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["community"]
+        field.choices = [(a.code, a.name) for a in communities]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("communities/<str:code>/", views.community, name="community"),
     path("communities/<str:code>/teams/new/", views.team_new, name="team_new"),
     path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("me/", views.me, name="me"),
     path("me/sign-ups/<int:pk>/withdraw/", views.my_withdraw, name="my_withdraw"),
     path("members/", views.member_list, name="members"),

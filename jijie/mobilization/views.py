@@ -28,8 +28,10 @@ from jijie.mobilization.forms import (
     DecideForm,
     DeployForm,
     ImportForm,
+    LeaderForm,
     LineForm,
     MemberForm,
+    PairingForm,
     ProposalForm,
     QuickSignUpForm,
     ScreeningForm,
@@ -536,3 +538,67 @@ def team_new(request: HttpRequest, code: str) -> HttpResponse:
         else:
             return redirect("mobilization:community", code=area.code)
     return render(request, "mobilization/team_form.html", {"form": form, "area": area})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One organisation: its members, leaders and 包保 pairings; its unit's admin names
+    leaders, the committee adds pairings."""
+    organisation = selectors.organisation_for(actor=request.user, pk=pk)
+    members = selectors.member_list(actor=request.user, organisation=organisation)
+    people = [
+        (m.pk, f"{m.name} · {m.organisation.name if m.organisation else ''}") for m in members[:500]
+    ]
+    may_lead = access.may_organisation(
+        request.user,
+        Action.MEMBER_EDIT,
+        path=organisation.path,
+        area_path=organisation.area_path,
+    )
+    may_pair = access.may_organisation(
+        request.user,
+        Action.MOBILIZATION_MANAGE,
+        path=organisation.path,
+        area_path=organisation.area_path,
+    )
+    communities = _communities_under(organisation.area_path[: Area.steplen])
+    leader_form = LeaderForm(request.POST if "lead" in request.POST else None, people=people)
+    pairing_form = PairingForm(
+        request.POST if "pair" in request.POST else None, communities=communities
+    )
+    if request.method == "POST":
+        try:
+            if "lead" in request.POST and leader_form.is_valid():
+                chosen = members.filter(pk=leader_form.cleaned_data["member"]).first()
+                if chosen is None:
+                    raise Http404
+                services.organisation_leader_add(
+                    actor=actor(request),
+                    organisation=organisation,
+                    member=chosen,
+                    title=leader_form.cleaned_data["title"],
+                )
+                return redirect("mobilization:organisation", pk=pk)
+            if "pair" in request.POST and pairing_form.is_valid():
+                data = pairing_form.cleaned_data
+                services.pairing_create(
+                    actor=actor(request),
+                    organisation=organisation,
+                    community=communities.get(code=data["community"]),
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+                return redirect("mobilization:organisation", pk=pk)
+        except ValidationError as error:
+            apply_errors(leader_form if "lead" in request.POST else pairing_form, error)
+    context = {
+        "organisation": organisation,
+        "page": Paginator(members, 50).get_page(request.GET.get("page")),
+        "leaders": organisation.leaders.select_related("member"),
+        "pairings": organisation.pairings.select_related("community").order_by("-starts_on"),
+        "leader_form": leader_form,
+        "pairing_form": pairing_form,
+        "may_lead": may_lead,
+        "may_pair": may_pair,
+    }
+    return render(request, "mobilization/organisation_detail.html", context)

@@ -416,3 +416,31 @@ def test_a_signed_in_member_signs_up_with_one_tap(client, mob, actors):
     assert (entry.member, entry.availability, entry.unit) == (mine, "weekends", mob.unit)
     again = c.post(url, {"availability": "weekends", "health_declared": "on"})
     assert "无需重复报名" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("chair", 200), ("unit_admin", 200), ("other_admin", 404), ("manager", 404)],
+)
+def test_organisation_detail_reads(client, mob, actors, who, status):
+    url = reverse("mobilization:organisation", args=[mob.unit.pk])
+    user = getattr(mob, who, None) or getattr(actors, who)
+    assert _as(client, user).get(url).status_code == status
+
+
+def test_the_unit_admin_names_leaders_and_the_committee_pairs(client, mob, tree):
+    secretary = services.member_register(
+        actor=None, data=member_data(3, organisation=mob.branch)
+    ).member
+    url = reverse("mobilization:organisation", args=[mob.unit.pk])
+    admin = _as(client, mob.unit_admin)
+    assert (
+        admin.post(url, {"lead": "1", "member": secretary.pk, "title": "书记"}).status_code == 302
+    )
+    assert mob.unit.leaders.get().member == secretary
+    pairing = {"pair": "1", "community": tree.community.code, "starts_on": "2020-02-10"}
+    assert admin.post(url, pairing).status_code == 403
+    assert _as(client, mob.chair).post(url, pairing).status_code == 302
+    page = client.get(url).content.decode()
+    assert "新港路社区 · 2020-02-10" in page
+    assert "书记 队员3" in page
