@@ -39,7 +39,7 @@ def _load(campaign, households, rng) -> tuple[int, float]:
     span = SWEEP_DAYS * 24 * 3600 * 0.5  # daytime only, roughly
     columns = (
         "campaign_id, household_id, area_path, worker_id, mode, outcome, visited_at, "
-        "people_present, flags_raised, answers, note"
+        "people_present, flags_raised, answers, note, client_ref"
     )
     rows = 0
     began = time.perf_counter()
@@ -93,6 +93,7 @@ def _row(campaign_id, household_id, path, mode, outcome, at, rng):
         people,
         0,
         json.dumps(answers),
+        "",
         "",
     )
 
