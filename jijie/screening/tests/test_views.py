@@ -214,3 +214,19 @@ def test_city_sees_its_communities_at_a_glance(client, campaign, tree):
     table = page.content.decode().split('data-testid="coverage"')[1]
     assert "新港路社区" in table
     assert "源城区</a>" not in table
+
+
+def test_a_page_never_lists_a_whole_district_by_building(client, campaign, tree, actors):
+    page = _as(client, actors.street).get(
+        reverse("screening:coverage", args=[campaign.pk]),
+        {"area": tree.street.code, "depth": 6},
+    )
+    table = page.content.decode().split('data-testid="coverage"')[1]
+    assert "第01网格" in table  # capped at grids, two levels below the street
+    assert "1栋" not in table
+    assert (
+        _as(client, actors.street)
+        .get(reverse("screening:coverage", args=[campaign.pk]), {"depth": "x"})
+        .status_code
+        == 400
+    )
