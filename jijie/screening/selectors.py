@@ -138,6 +138,12 @@ class Coverage:
     rows: list[Row] = field(default_factory=list)
 
 
+def deepest_level(area: Area) -> int:
+    """How deep a coverage table under `area` may go: communities from a city, grids from
+    a street, buildings from a community; tens of rows, never a district's buildings."""
+    return min(BUILDING_DEPTH, max(4, area.depth + 2))
+
+
 def coverage(*, campaign: Campaign, area: Area, depth: int | None = None) -> Coverage:
     """The campaign's counts under `area`, one row per area at `depth` (default: the
     children) and the total: one grouped sum over the building counters in `area`'s
@@ -145,7 +151,7 @@ def coverage(*, campaign: Campaign, area: Area, depth: int | None = None) -> Cov
     if area.depth >= BUILDING_DEPTH:
         depth = None
     else:
-        depth = min(max(depth or area.depth + 1, area.depth + 1), BUILDING_DEPTH)
+        depth = min(max(depth or area.depth + 1, area.depth + 1), deepest_level(area))
     branch_len = (depth or area.depth) * Area.steplen
     sums = {name: Sum(name) for name in BUILDING_COUNTERS}
     grouped = (

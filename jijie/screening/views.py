@@ -152,9 +152,7 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         raise BadRequest(_("层级应为数字。")) from None
     if depth is None and area.depth == 1:
         depth = CITY_DEFAULT_DEPTH  # a city looks at its communities at a glance
-    # A page lists communities at most from a city, grids from a street, buildings from
-    # a community: tens of rows, not the district's 34,000 buildings.
-    deepest = min(6, max(CITY_DEFAULT_DEPTH, area.depth + 2))
+    deepest = selectors.deepest_level(area)
     if depth is not None:
         depth = min(depth, deepest)
     result = selectors.coverage(campaign=campaign, area=area, depth=depth)

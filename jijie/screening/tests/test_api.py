@@ -89,3 +89,12 @@ def test_doors_for_the_worker(client, campaign, households, actors, tree):
         ).status_code
         == 404
     )
+
+
+def test_coverage_depth_is_capped(client, campaign, tree, actors):
+    body = client.get(
+        f"/api/screening/campaigns/{campaign.pk}/coverage",
+        {"area": tree.street.code, "depth": 6},
+        headers=_headers(actors.street),
+    ).json()
+    assert [r["name"] for r in body["rows"]] == ["第01网格", "第02网格"]
