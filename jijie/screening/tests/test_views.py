@@ -230,3 +230,21 @@ def test_a_page_never_lists_a_whole_district_by_building(client, campaign, tree,
         .status_code
         == 400
     )
+
+
+def test_the_coverage_page_never_reads_the_visits(client, campaign, households, tree, actors):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    visit_record(
+        actor=None,
+        campaign=campaign,
+        household=households[0],
+        data=VisitData(mode="door", outcome="no_answer"),
+    )
+    c = _as(client, actors.manager)
+    for area in (tree.community, tree.grid, tree.building):
+        with CaptureQueriesContext(connection) as queries:
+            page = c.get(reverse("screening:coverage", args=[campaign.pk]), {"area": area.code})
+        assert page.status_code == 200
+        assert not [q["sql"] for q in queries if "screening_visit" in q["sql"]]
