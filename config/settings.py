@@ -34,6 +34,18 @@ PII_KEYS = env.list("PII_KEYS", default=[_DEV_PII_KEY] if DEBUG else environ.Env
 PII_HASH_KEY = env.str(
     "PII_HASH_KEY", default=("hash:" + SECRET_KEY) if DEBUG else environ.Env.NOTSET
 )
+# Passes' QR codes are signed with this Ed25519 key (32 bytes, base64url); guards'
+# phones verify them offline with its public key.
+GATE_SIGNING_KEY = env.str(
+    "GATE_SIGNING_KEY",
+    default=base64.urlsafe_b64encode(hashlib.sha256(("gates:" + SECRET_KEY).encode()).digest())
+    .decode()
+    .rstrip("=")
+    if DEBUG
+    else environ.Env.NOTSET,
+)
+# A TrueType font with Chinese glyphs, embedded (subset) in printed pass cards.
+PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -60,6 +72,7 @@ INSTALLED_APPS = [
     "jijie.residents",
     "jijie.screening",
     "jijie.mobilization",
+    "jijie.gates",
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,10 @@ class Action(StrEnum):
     MEMBER_EDIT = "member.edit"
     DEPLOYMENT_VIEW = "deployment.view"
     TEAM_MANAGE = "team.manage"
+    GATE_VIEW = "gate.view"
+    GATE_SCAN = "gate.scan"
+    GATE_MANAGE = "gate.manage"
+    PASS_ISSUE = "pass.issue"  # noqa: S105 - an action on passes (通行证), not a password
 
 
 @cache
@@ -117,8 +121,31 @@ def _screening() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _gates() -> dict[str, frozenset[Action]]:
+    """Gates (卡口): the community sets up its gates and their rules and issues passes;
+    guards and community workers record passages at the gates of their community; those
+    above read the passage log and counts."""
+    from jijie.accounts.models import Role
+
+    see, scan = Action.GATE_VIEW, Action.GATE_SCAN
+    return {
+        Role.COMMAND: frozenset({see}),
+        Role.STREET_OFFICE: frozenset({see, Action.GATE_MANAGE}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, scan, Action.GATE_MANAGE, Action.PASS_ISSUE}),
+        Role.COMMUNITY_WORKER: frozenset({see, scan}),
+        Role.GRID_WORKER: frozenset({see}),
+        Role.GATE_GUARD: frozenset({see, scan}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
-    return _permissions().get(role, frozenset()) | _screening().get(role, frozenset())
+    return (
+        _permissions().get(role, frozenset())
+        | _screening().get(role, frozenset())
+        | _gates().get(role, frozenset())
+    )
 
 
 # Roles held over an organisation's subtree (`mobilization.OrganisationAssignment`)

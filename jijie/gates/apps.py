@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GatesConfig(AppConfig):
+    name = "jijie.gates"
+    verbose_name = _("卡口")

@@ -1,0 +1,175 @@
+"""Reads of the gates app, scoped through `access` on the copied area paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractHour
+from django.http import Http404
+from django.utils import timezone
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus, Scan
+from jijie.responses.models import Response, ResponseStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+
+def gate_list(*, actor: User | AnonymousUser, area: Area | None = None) -> QuerySet[Gate]:
+    gates = access.scoped(Gate.objects.all(), actor, Action.GATE_VIEW, path_field="area_path")
+    if area is not None:
+        gates = gates.filter(area_path__startswith=area.path)
+    return gates.select_related("area", "compound").order_by("area_path", "name")
+
+
+def gate_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GATE_VIEW) -> Gate:
+    """One gate; 404 when missing or out of sight, 403 when the role may not `action`."""
+    gate = (
+        access.scoped(Gate.objects.all(), actor, Action.AREA_VIEW, path_field="area_path")
+        .select_related("area")
+        .filter(pk=pk)
+        .first()
+    )
+    if gate is None:
+        raise Http404
+    access.require_path(actor, action, gate.area_path)
+    return gate
+
+
+def active_response(gate: Gate) -> Response | None:
+    """The response in force over a gate: the most recent active one above it."""
+    return response_over(gate.area_path)
+
+
+def response_over(path: str) -> Response | None:
+    """The most recent active response over the area at `path`."""
+    paths = [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
+    return (
+        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=paths)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def rule_for(gate: Gate, response: Response) -> GateRule | None:
+    return GateRule.objects.filter(gate=gate, response=response).first()
+
+
+def pass_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GATE_VIEW) -> Pass:
+    pass_ = (
+        access.scoped(Pass.objects.all(), actor, Action.AREA_VIEW, path_field="area_path")
+        .select_related("household__building", "response")
+        .filter(pk=pk)
+        .first()
+    )
+    if pass_ is None:
+        raise Http404
+    access.require_path(actor, action, pass_.area_path)
+    return pass_
+
+
+def pass_list(
+    *, actor: User | AnonymousUser, area: Area | None = None, response: Response | None = None
+) -> QuerySet[Pass]:
+    passes = access.scoped(Pass.objects.all(), actor, Action.GATE_VIEW, path_field="area_path")
+    if area is not None:
+        passes = passes.filter(area_path__startswith=area.path)
+    if response is not None:
+        passes = passes.filter(response=response)
+    return passes.select_related("household__building").order_by(
+        "area_path", "household__door_number", "-pk"
+    )
+
+
+def revoked_pass_ids(*, actor: User | AnonymousUser) -> list[int]:
+    """Passes in the caller's scope that are no longer valid, for offline checking."""
+    passes = access.scoped(Pass.objects.all(), actor, Action.GATE_SCAN, path_field="area_path")
+    return list(
+        passes.exclude(status=PassStatus.ACTIVE).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def scan_log(*, gate: Gate, day: date | None = None, denied_only: bool = False) -> QuerySet[Scan]:
+    scans = Scan.objects.filter(gate=gate)
+    if day is not None:
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        scans = scans.filter(device_at__gte=start, device_at__lt=start + timedelta(days=1))
+    if denied_only:
+        scans = scans.filter(is_allowed=False)
+    return scans.select_related("household__building").order_by("-device_at")
+
+
+@dataclass(frozen=True)
+class HourCount:
+    hour: int
+    entered: int
+    exited: int
+    denied: int
+
+
+def hourly_counts(*, gate: Gate, day: date) -> list[HourCount]:
+    """Allowed passages in and out, and denials, per hour of a day (local time)."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    rows = (
+        Scan.objects.filter(
+            gate=gate, device_at__gte=start, device_at__lt=start + timedelta(days=1)
+        )
+        .annotate(hour=ExtractHour("device_at", tzinfo=timezone.get_current_timezone()))
+        .values("hour")
+        .annotate(
+            entered=Count("pk", filter=Q(is_allowed=True, direction=Direction.IN)),
+            exited=Count("pk", filter=Q(is_allowed=True, direction=Direction.OUT)),
+            denied=Count("pk", filter=Q(is_allowed=False)),
+        )
+    )
+    by_hour = {row["hour"]: row for row in rows}
+    return [
+        HourCount(
+            hour=h,
+            entered=by_hour.get(h, {}).get("entered", 0),
+            exited=by_hour.get(h, {}).get("exited", 0),
+            denied=by_hour.get(h, {}).get("denied", 0),
+        )
+        for h in range(24)
+    ]
+
+
+def out_past_curfew(*, gate: Gate, response: Response, at: datetime) -> list[Scan]:
+    """Households of the gate's community whose last allowed passage before `at` (by
+    device time, whatever order the scans arrived in) was going out before the curfew
+    of that day: they are still out."""
+    rule = GateRule.objects.filter(gate=gate, response=response).first()
+    if rule is None or rule.curfew_at is None:
+        return []
+    local = timezone.localtime(at)
+    curfew = local.replace(
+        hour=rule.curfew_at.hour, minute=rule.curfew_at.minute, second=0, microsecond=0
+    )
+    if local < curfew:
+        return []
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    scans = (
+        Scan.objects.filter(
+            area_path=gate.area_path,
+            response=response,
+            is_allowed=True,
+            household__isnull=False,
+            device_at__gte=day_start,
+            device_at__lt=at,
+        )
+        .select_related("household__building", "gate")
+        .order_by("household_id", "-device_at", "-pk")
+    )
+    last: dict[int, Scan] = {}
+    for scan in scans:
+        if scan.household_id is not None:
+            last.setdefault(scan.household_id, scan)
+    return [s for s in last.values() if s.direction == Direction.OUT and s.device_at < curfew]

@@ -1,0 +1,488 @@
+"""Writes of the gates app. Gates, rules and passes are audited; scans are a ledger of
+their own (one row per passage, stored once per client id) and are not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jijie.accounts.audit import audit_record
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area, AreaKind, Compound
+from jijie.gates import rules, signing
+from jijie.gates.models import (
+    Direction,
+    Gate,
+    GateKind,
+    GateRule,
+    Pass,
+    PassStatus,
+    Scan,
+)
+from jijie.residents.models import Household
+from jijie.responses.models import Response
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+TEMPERATURE_RANGE = (Decimal("30.0"), Decimal("45.0"))
+
+
+@transaction.atomic
+def gate_create(
+    *,
+    actor: User | None,
+    area: Area,
+    name: str,
+    kind: str = GateKind.COMPOUND,
+    compound: Compound | None = None,
+    opens_at: time | None = None,
+    closes_at: time | None = None,
+) -> Gate:
+    """Add a gate to a community or village (and to one of its compounds)."""
+    if area.kind not in (AreaKind.COMMUNITY, AreaKind.VILLAGE):
+        raise ValidationError({"area": _("卡口只能设在社区或村。")})
+    if actor is not None:
+        access.require(actor, Action.GATE_MANAGE, area)
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("名称不能为空。")
+    elif Gate.objects.filter(area=area, name=name).exists():
+        errors["name"] = _("本社区已有名为“%(name)s”的卡口。") % {"name": name}
+    if kind not in GateKind.values:
+        errors["kind"] = _("“%(value)s”不是可选的值。") % {"value": kind}
+    if compound is not None and compound.community_id != area.pk:
+        errors["compound"] = _("小区不属于该社区。")
+    if (opens_at is None) != (closes_at is None):
+        errors["closes_at"] = _("开放和关闭时间须同时填写,或都不填(全天开放)。")
+    if errors:
+        raise ValidationError(errors)
+    gate = Gate.objects.create(
+        area=area,
+        area_path=area.path,
+        compound=compound,
+        name=name,
+        kind=kind,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    audit_record(actor=actor, action="gate.create", target=gate, area=area)
+    return gate
+
+
+@dataclass
+class RuleData:
+    temperature_limit: Decimal = Decimal("37.3")
+    certificate_hours: int | None = None
+    vehicles_allowed: bool = True
+    visitors_allowed: bool = False
+    outings_limit: int | None = None
+    outings_period_days: int = 1
+    curfew_at: time | None = None
+
+
+@transaction.atomic
+def gate_rule_set(
+    *, actor: User | None, gate: Gate, response: Response, data: RuleData
+) -> GateRule:
+    """Set what `gate` checks during `response`."""
+    if actor is not None:
+        access.require(actor, Action.GATE_MANAGE, gate.area)
+    if not gate.area_path.startswith(response.area_path):
+        raise ValidationError({"response": _("该响应不覆盖本卡口。")})
+    errors: dict[str, str] = {}
+    if not TEMPERATURE_RANGE[0] <= data.temperature_limit <= TEMPERATURE_RANGE[1]:
+        errors["temperature_limit"] = _("体温上限应在 30.0 到 45.0℃ 之间。")
+    if data.outings_period_days < 1:
+        errors["outings_period_days"] = _("周期至少 1 天。")
+    if errors:
+        raise ValidationError(errors)
+    rule, _created = GateRule.objects.update_or_create(
+        gate=gate, response=response, defaults=asdict(data)
+    )
+    audit_record(
+        actor=actor,
+        action="gate.rule",
+        target=rule,
+        area=gate.area,
+        data={k: str(v) for k, v in asdict(data).items()},
+    )
+    return rule
+
+
+def _check_period(valid_from: datetime, valid_until: datetime) -> None:
+    if valid_until <= valid_from:
+        raise ValidationError({"valid_until": _("失效时间须晚于生效时间。")})
+
+
+def _new_pass(
+    *,
+    actor: User | None,
+    household: Household,
+    response: Response,
+    valid_from: datetime,
+    valid_until: datetime,
+    outings_per_day: int,
+    replaces: Pass | None = None,
+) -> Pass:
+    pass_ = Pass.objects.create(
+        response=response,
+        household=household,
+        area_path=household.area_path,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        outings_per_day=outings_per_day,
+        replaces=replaces,
+        issued_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="pass.reissue" if replaces else "pass.issue",
+        target=pass_,
+        area=household.building,
+        data={"household": household.pk, "replaces": replaces.pk if replaces else None},
+    )
+    return pass_
+
+
+@transaction.atomic
+def pass_issue(
+    *,
+    actor: User | None,
+    household: Household,
+    response: Response,
+    valid_from: datetime,
+    valid_until: datetime,
+    outings_per_day: int = 0,
+) -> Pass:
+    """Issue a household's pass for a response (one active pass per household)."""
+    if actor is not None:
+        access.require_path(actor, Action.PASS_ISSUE, household.area_path)
+    _check_period(valid_from, valid_until)
+    if not response.is_active:
+        raise ValidationError({"response": _("响应已结束,不能发放通行证。")})
+    if not household.area_path.startswith(response.area_path):
+        raise ValidationError({"response": _("该响应不覆盖这户。")})
+    if Pass.objects.filter(
+        response=response, household=household, status=PassStatus.ACTIVE
+    ).exists():
+        raise ValidationError({"household": _("这户已有有效的通行证;如需更换请换发。")})
+    return _new_pass(
+        actor=actor,
+        household=household,
+        response=response,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        outings_per_day=outings_per_day,
+    )
+
+
+@transaction.atomic
+def passes_issue_building(
+    *,
+    actor: User | None,
+    building: Area,
+    response: Response,
+    valid_from: datetime,
+    valid_until: datetime,
+    outings_per_day: int = 0,
+) -> list[Pass]:
+    """Issue a pass to every household of a building that has no active one yet."""
+    if actor is not None:
+        access.require(actor, Action.PASS_ISSUE, building)
+    _check_period(valid_from, valid_until)
+    holders = Pass.objects.filter(
+        response=response, status=PassStatus.ACTIVE, household__building=building
+    ).values_list("household_id", flat=True)
+    households = Household.objects.filter(building=building).exclude(pk__in=holders)
+    return [
+        pass_issue(
+            actor=None,
+            household=household,
+            response=response,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            outings_per_day=outings_per_day,
+        )
+        for household in households.select_related("building").order_by("door_number")
+    ]
+
+
+def _revoke(pass_: Pass, status: str, reason: str) -> None:
+    pass_.status = status
+    pass_.revoked_at = timezone.now()
+    pass_.revoked_reason = reason
+    pass_.save(update_fields=["status", "revoked_at", "revoked_reason"])
+
+
+@transaction.atomic
+def pass_revoke(*, actor: User | None, pass_: Pass, reason: str) -> Pass:
+    """Void a pass (lost, moved out, in isolation). Guards' phones learn it from the
+    revocation list."""
+    if actor is not None:
+        access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写作废原因。")})
+    pass_ = Pass.objects.select_for_update().get(pk=pass_.pk)
+    if pass_.status != PassStatus.ACTIVE:
+        raise ValidationError({"reason": _("通行证已作废。")})
+    _revoke(pass_, PassStatus.REVOKED, reason)
+    audit_record(
+        actor=actor,
+        action="pass.revoke",
+        target=pass_,
+        area=Area.objects.get(pk=pass_.household.building_id),
+        reason=reason,
+    )
+    return pass_
+
+
+@transaction.atomic
+def pass_reissue(
+    *, actor: User | None, pass_: Pass, reason: str, valid_until: datetime | None = None
+) -> Pass:
+    """Replace a pass (lost card, new period): the old one is voided, the new one gets a
+    new number and so a new QR code."""
+    if actor is not None:
+        access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
+    old = Pass.objects.select_for_update().select_related("household__building").get(pk=pass_.pk)
+    if old.status != PassStatus.ACTIVE:
+        raise ValidationError({"reason": _("通行证已作废,不能换发。")})
+    until = valid_until or old.valid_until
+    start = min(timezone.now(), until - timedelta(seconds=1))
+    _check_period(start, until)
+    _revoke(old, PassStatus.REPLACED, reason.strip() or _("换发"))
+    return _new_pass(
+        actor=actor,
+        household=old.household,
+        response=old.response,
+        valid_from=start,
+        valid_until=until,
+        outings_per_day=old.outings_per_day,
+        replaces=old,
+    )
+
+
+def pass_token(pass_: Pass) -> str:
+    """The signed QR content of a pass."""
+    return signing.sign(
+        signing.PassClaims(
+            pass_id=pass_.pk,
+            household_id=pass_.household_id,
+            response_id=pass_.response_id,
+            valid_from=pass_.valid_from,
+            valid_until=pass_.valid_until,
+            outings_per_day=pass_.outings_per_day,
+        )
+    )
+
+
+# Scans
+
+
+@dataclass(frozen=True)
+class ScanData:
+    """A scan as the phone sent it."""
+
+    client_id: uuid.UUID
+    device_at: datetime
+    direction: str
+    token: str = ""
+    household_id: int | None = None
+    temperature: Decimal | None = None
+    certificate_checked: bool = False
+    vehicle_plate: str = ""
+    vehicle_disinfected: bool = False
+    visitor_name: str = ""
+    visitor_visiting: str = ""
+    visitor_reason: str = ""
+
+    def body_hash(self, gate: Gate) -> str:
+        body = asdict(self)
+        body["gate"] = gate.pk
+        body["device_at"] = self.device_at.timestamp()
+        body["temperature"] = None if self.temperature is None else str(self.temperature)
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class ScanConflictError(Exception):
+    """A client id already used by a different scan."""
+
+    def __init__(self, client_id: uuid.UUID) -> None:
+        super().__init__(
+            _("扫码编号 %(id)s 已用于另一条不同的记录,未保存;请用新的编号重新提交。")
+            % {"id": client_id}
+        )
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan: Scan
+    is_new: bool
+
+
+def _validate(data: ScanData) -> ScanData:
+    errors: dict[str, str] = {}
+    if data.direction not in Direction.values:
+        errors["direction"] = _("方向应为 in(进)或 out(出)。")
+    if data.temperature is not None and not (
+        TEMPERATURE_RANGE[0] <= data.temperature <= TEMPERATURE_RANGE[1]
+    ):
+        errors["temperature"] = _("体温应在 30.0 到 45.0℃ 之间。")
+    if data.device_at.tzinfo is None:
+        errors["device_at"] = _("设备时间须带时区。")
+    elif abs(data.device_at - timezone.now()) > timedelta(days=14):
+        errors["device_at"] = _("设备时间与服务器相差超过 14 天,请校准手机时间。")
+    if len(data.vehicle_plate) > 16:
+        errors["vehicle_plate"] = _("车牌号过长。")
+    for field, size in (("visitor_name", 50), ("visitor_visiting", 100), ("visitor_reason", 200)):
+        if len(getattr(data, field)) > size:
+            errors[field] = _("最多 %(n)s 个字。") % {"n": size}
+    if data.visitor_name and (data.token or data.household_id):
+        errors["visitor_name"] = _("访客登记不带通行证或住户。")
+    if errors:
+        raise ValidationError(errors)
+    temperature = data.temperature
+    if temperature is not None:
+        temperature = temperature.quantize(Decimal("0.1"))
+    return ScanData(
+        **{
+            **asdict(data),
+            "temperature": temperature,
+            "vehicle_plate": data.vehicle_plate.strip().upper(),
+        }
+    )
+
+
+def _find_pass(
+    data: ScanData, gate: Gate, response: Response
+) -> tuple[Pass | None, rules.Decision | None]:
+    if data.token:
+        try:
+            claims = signing.verify(data.token)
+        except signing.TokenError:
+            return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
+        pass_ = Pass.objects.filter(pk=claims.pass_id, household_id=claims.household_id).first()
+        if pass_ is None:
+            return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
+        return pass_, None
+    if data.household_id is not None:
+        household = Household.objects.filter(
+            pk=data.household_id, area_path__startswith=gate.area_path
+        ).first()
+        if household is None:
+            return None, rules.deny("pass_other_area", _("这户不属于本社区。"))
+        pass_ = (
+            Pass.objects.filter(response=response, household=household)
+            .order_by("status", "-valid_until")  # active first
+            .first()
+        )
+        if pass_ is None:
+            return None, rules.deny("pass_required", _("这户没有通行证。"))
+        return pass_, None
+    return None, None
+
+
+def _outings_used(pass_: Pass, rule: GateRule, at: datetime) -> int:
+    days = rules.outings_period(pass_, rule)
+    start = timezone.localtime(at).replace(hour=0, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=days - 1)
+    return Scan.objects.filter(
+        household_id=pass_.household_id,
+        response_id=pass_.response_id,
+        direction=Direction.OUT,
+        is_allowed=True,
+        device_at__gte=start,
+        device_at__lt=at,
+    ).count()
+
+
+def _replay(data: ScanData, body_hash: str) -> ScanResult:
+    existing = Scan.objects.get(client_id=data.client_id)
+    if existing.body_hash != body_hash:
+        raise ScanConflictError(data.client_id)
+    return ScanResult(existing, is_new=False)
+
+
+def scan_record(
+    *,
+    actor: User | None,
+    gate: Gate,
+    response: Response,
+    rule: GateRule | None,
+    data: ScanData,
+) -> ScanResult:
+    """Record one passage and the rules' decision. The same client id with the same body
+    returns the stored scan; with a different body it raises `ScanConflictError`. Scans are
+    judged by device time, so a batch synced late counts where it happened."""
+    data = _validate(data)
+    body_hash = data.body_hash(gate)
+    if Scan.objects.filter(client_id=data.client_id).exists():
+        return _replay(data, body_hash)
+    pass_, problem = _find_pass(data, gate, response)
+    used = 0
+    if (
+        pass_ is not None
+        and rule is not None
+        and data.direction == Direction.OUT
+        and rules.outings_limit(pass_, rule) is not None
+    ):
+        used = _outings_used(pass_, rule, data.device_at)
+    decision = rules.decide(
+        gate=gate,
+        rule=rule,
+        passage=rules.Passage(
+            direction=data.direction,
+            device_at=data.device_at,
+            temperature=data.temperature,
+            certificate_checked=data.certificate_checked,
+            vehicle_plate=data.vehicle_plate,
+            vehicle_disinfected=data.vehicle_disinfected,
+            is_visitor=bool(data.visitor_name),
+        ),
+        pass_=pass_,
+        pass_problem=problem,
+        outings_used=used,
+    )
+    scan = Scan(
+        client_id=data.client_id,
+        body_hash=body_hash,
+        gate=gate,
+        response=response,
+        area_path=gate.area_path,
+        pass_ref=pass_,
+        household_id=pass_.household_id if pass_ is not None else None,
+        direction=data.direction,
+        temperature=data.temperature,
+        certificate_checked=data.certificate_checked,
+        vehicle_plate=data.vehicle_plate,
+        vehicle_disinfected=data.vehicle_disinfected,
+        visitor_name=data.visitor_name,
+        visitor_visiting=data.visitor_visiting,
+        visitor_reason=data.visitor_reason,
+        is_allowed=decision.is_allowed,
+        reason=decision.reason,
+        message=decision.message[:200],
+        device_at=data.device_at,
+        recorded_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            scan.save()
+    except IntegrityError:
+        # The same scan arrived twice at once (a retry racing the first try).
+        return _replay(data, body_hash)
+    return ScanResult(scan, is_new=True)

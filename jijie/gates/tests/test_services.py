@@ -1,0 +1,121 @@
+"""Gates, rules and passes: who may set them up, audited, one active pass a household."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from jijie.accounts.models import AuditEvent
+from jijie.gates import services
+from jijie.gates.models import Pass, PassStatus
+from jijie.gates.tests.conftest import NOON
+from jijie.residents.services import household_register
+
+
+@pytest.mark.parametrize(
+    ("who", "error"), [("manager", None), ("lower", PermissionDenied), ("outsider", Http404)]
+)
+def test_gate_create_three_actors(tree, actors, who, error):
+    def create():
+        return services.gate_create(actor=getattr(actors, who), area=tree.community, name="北门")
+
+    if error is None:
+        assert create().area_path == tree.community.path
+        assert AuditEvent.objects.filter(action="gate.create").count() == 1
+    else:
+        with pytest.raises(error):
+            create()
+
+
+def test_gate_only_at_a_community_and_named_once(tree):
+    with pytest.raises(ValidationError):
+        services.gate_create(actor=None, area=tree.grid, name="北门")
+    services.gate_create(actor=None, area=tree.community, name="北门")
+    with pytest.raises(ValidationError) as error:
+        services.gate_create(actor=None, area=tree.community, name=" 北门 ")
+    assert "name" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("who", "error"), [("manager", None), ("guard", PermissionDenied), ("outsider", Http404)]
+)
+def test_pass_issue_three_actors(setup, actors, who, error):
+    household = household_register(actor=None, building=setup.household.building, door_number="302")
+
+    def issue():
+        return services.pass_issue(
+            actor=getattr(actors, who),
+            household=household,
+            response=setup.response,
+            valid_from=NOON,
+            valid_until=NOON + timedelta(days=7),
+        )
+
+    if error is None:
+        assert issue().status == PassStatus.ACTIVE
+    else:
+        with pytest.raises(error):
+            issue()
+
+
+def test_one_active_pass_per_household(setup):
+    with pytest.raises(ValidationError):
+        services.pass_issue(
+            actor=None,
+            household=setup.household,
+            response=setup.response,
+            valid_from=NOON,
+            valid_until=NOON + timedelta(days=1),
+        )
+
+
+def test_pass_period_must_be_positive(setup):
+    household = household_register(actor=None, building=setup.household.building, door_number="9")
+    with pytest.raises(ValidationError):
+        services.pass_issue(
+            actor=None,
+            household=household,
+            response=setup.response,
+            valid_from=NOON,
+            valid_until=NOON,
+        )
+
+
+def test_building_issue_skips_households_with_a_pass(setup, actors):
+    for door in ("302", "303"):
+        household_register(actor=None, building=setup.household.building, door_number=door)
+    issued = services.passes_issue_building(
+        actor=actors.manager,
+        building=setup.household.building,
+        response=setup.response,
+        valid_from=NOON,
+        valid_until=NOON + timedelta(days=7),
+    )
+    assert [p.household.door_number for p in issued] == ["302", "303"]
+    assert AuditEvent.objects.filter(action="pass.issue").count() == 3
+
+
+def test_revoke_and_reissue_are_audited(setup, actors):
+    services.pass_revoke(actor=actors.manager, pass_=setup.pass_, reason="迁出")
+    with pytest.raises(ValidationError):
+        services.pass_revoke(actor=actors.manager, pass_=setup.pass_, reason="again")
+    with pytest.raises(ValidationError):
+        services.pass_reissue(actor=actors.manager, pass_=setup.pass_, reason="x")
+    assert AuditEvent.objects.get(action="pass.revoke").reason == "迁出"
+
+
+def test_reissue_voids_the_old_pass(setup, actors):
+    new = services.pass_reissue(actor=actors.manager, pass_=setup.pass_, reason="卡片遗失")
+    old = Pass.objects.get(pk=setup.pass_.pk)
+    assert old.status == PassStatus.REPLACED
+    assert new.replaces_id == old.pk
+    assert services.pass_token(new) != setup.token
+    assert AuditEvent.objects.filter(action="pass.reissue").count() == 1
+
+
+def test_revoke_needs_a_reason_and_the_role(setup, actors):
+    with pytest.raises(ValidationError):
+        services.pass_revoke(actor=actors.manager, pass_=setup.pass_, reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.pass_revoke(actor=actors.guard, pass_=setup.pass_, reason="x")
