@@ -297,6 +297,22 @@ def _proposal_out(made: Proposal) -> ProposalOut:
 
 
 @router.post(
+    "/sign-ups/{pk}/withdraw",
+    response=SignUpOut,
+    summary="Withdraw a sign-up (a deployed member is recalled today)",
+)
+def withdraw(request: HttpRequest, pk: int, payload: DecisionIn) -> SignUp:
+    sign_up = selectors.sign_up_for(actor=request.user, pk=pk)
+    return services.sign_up_withdraw(actor=actor(request), sign_up=sign_up, reason=payload.reason)
+
+
+@router.post("/sign-ups/{pk}/end", response=SignUpOut, summary="End a member's deployment")
+def end(request: HttpRequest, pk: int) -> SignUp:
+    sign_up = selectors.sign_up_for(actor=request.user, pk=pk)
+    return services.sign_up_end(actor=actor(request), sign_up=sign_up)
+
+
+@router.post(
     "/call-ups/{pk}/proposal",
     response={201: ProposalOut},
     summary="Propose a deployment of the approved members, nearest first",

@@ -107,7 +107,12 @@ class SignUpFilterForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", _("通过")), ("decline", _("不通过")), ("withdraw", _("退出"))]
+        choices=[
+            ("approve", _("通过")),
+            ("decline", _("不通过")),
+            ("withdraw", _("退出")),
+            ("end", _("结束下沉")),
+        ]
     )
     reason = forms.CharField(label=_("说明"), max_length=200, required=False)
 

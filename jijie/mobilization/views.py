@@ -195,7 +195,7 @@ def sign_up_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def sign_up_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve, decline or withdraw one sign-up (the committee)."""
+    """Approve, decline, withdraw or end one sign-up (the committee)."""
     sign_up = selectors.sign_up_for(actor=request.user, pk=pk)
     form = DecideForm(request.POST)
     back = reverse("mobilization:sign_ups", args=[sign_up.call_up_id])
@@ -208,6 +208,8 @@ def sign_up_decide(request: HttpRequest, pk: int) -> HttpResponse:
             services.sign_up_approve(actor=actor(request), sign_up=sign_up, reason=reason)
         elif decision == "decline":
             services.sign_up_decline(actor=actor(request), sign_up=sign_up, reason=reason)
+        elif decision == "end":
+            services.sign_up_end(actor=actor(request), sign_up=sign_up)
         else:
             services.sign_up_withdraw(actor=actor(request), sign_up=sign_up, reason=reason)
     except ValidationError as error:

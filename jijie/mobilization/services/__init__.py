@@ -30,6 +30,7 @@ from jijie.mobilization.services.deployments import (
     overlap_error,
     overlap_of,
     quota_left,
+    sign_up_end,
 )
 from jijie.mobilization.services.members import (
     MemberData,
@@ -82,6 +83,7 @@ __all__ = [
     "screening_reasons",
     "sign_up_approve",
     "sign_up_decline",
+    "sign_up_end",
     "sign_up_open",
     "sign_up_submit",
     "sign_up_withdraw",

@@ -140,7 +140,12 @@ def deployment_create(
 @transaction.atomic
 def deployment_end(*, actor: User | None, deployment: Deployment, on: date | None = None) -> SignUp:
     """End a member's deployment (the work is done); the sign-up ends with it."""
-    sign_up = deployment.sign_up
+    return sign_up_end(actor=actor, sign_up=deployment.sign_up, on=on)
+
+
+@transaction.atomic
+def sign_up_end(*, actor: User | None, sign_up: SignUp, on: date | None = None) -> SignUp:
+    """End the deployment under a deployed sign-up (the work is done), as of `on`."""
     require_manage(actor, sign_up.call_up.organisation)
     current = move(actor, sign_up, SignUpStatus.ENDED, "")
     finish_deployments(current, DeploymentStatus.ENDED, on or timezone.localdate())

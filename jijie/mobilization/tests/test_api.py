@@ -185,3 +185,35 @@ def test_approve(client, mob, actors, entries, who, status):
     assert response.status_code == status
     theirs.refresh_from_db()
     assert (theirs.status == SignUpStatus.APPROVED) == (status == 200)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("chair", 200), ("unit_admin", 403), ("outsider", 404)]
+)
+@pytest.mark.parametrize(("move", "ends_as"), [("end", "ended"), ("withdraw", "withdrawn")])
+def test_end_or_withdraw_a_deployment(client, mob, actors, entries, who, status, move, ends_as):
+    from jijie.mobilization.models import DeploymentStatus
+
+    ours, _theirs = entries
+    response = post(
+        _as(client, _user(mob, actors, who)),
+        f"/api/mobilization/sign-ups/{ours.pk}/{move}",
+        {"reason": "任务完成"},
+    )
+    assert response.status_code == status
+    ours.refresh_from_db()
+    deployment = ours.deployments.get()
+    if status == 200:
+        assert ours.status == ends_as
+        assert deployment.status == ends_as
+    else:
+        assert ours.status == SignUpStatus.DEPLOYED
+        assert deployment.status == DeploymentStatus.ACTIVE
+
+
+def test_ending_what_is_not_deployed_is_refused(client, mob, entries):
+    _ours, theirs = entries
+    response = post(_as(client, mob.chair), f"/api/mobilization/sign-ups/{theirs.pk}/end", {})
+    assert response.status_code == 400
+    theirs.refresh_from_db()
+    assert theirs.status == SignUpStatus.REQUESTED

@@ -157,6 +157,31 @@ def test_decide(client, mob, actors, who, status):
     assert entry.status == (SignUpStatus.DECLINED if status == 302 else SignUpStatus.REQUESTED)
 
 
+@pytest.mark.parametrize(
+    ("who", "status"), [("chair", 302), ("unit_admin", 403), ("outsider", 404)]
+)
+@pytest.mark.parametrize(("move", "ends_as"), [("end", "ended"), ("withdraw", "withdrawn")])
+def test_the_committee_ends_or_withdraws_a_deployment(
+    client, mob, actors, entries, who, status, move, ends_as
+):
+    ours, _theirs = entries
+    user = getattr(mob, who, None) or getattr(actors, who)
+    page = _as(client, user).get(reverse("mobilization:sign_ups", args=[mob.call_up.pk]))
+    if status == 302:
+        assert 'data-testid="end"' in page.content.decode()
+    response = client.post(
+        reverse("mobilization:sign_up_decide", args=[ours.pk]),
+        {"decision": move, "reason": "任务完成"},
+    )
+    assert response.status_code == status
+    ours.refresh_from_db()
+    deployment = Deployment.objects.get(sign_up=ours)
+    if status == 302:
+        assert (ours.status, deployment.status) == (ends_as, ends_as)
+    else:
+        assert ours.status == SignUpStatus.DEPLOYED
+
+
 def test_a_refused_move_is_shown(client, mob, tree):
     entry = sign_up(mob.call_up, 5)
     services.sign_up_decline(actor=None, sign_up=entry, reason="不符合")
