@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, django_auth
 from jijie.accounts.api import router as accounts_router
 from jijie.accounts.services import token_authenticate
 from jijie.areas.api import router as areas_router
+from jijie.gates.api import router as gates_router
 from jijie.mobilization.api import router as mobilization_router
 from jijie.residents.api import router as residents_router
 from jijie.screening.api import router as screening_router
@@ -76,4 +77,5 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("/residents", residents_router)
 api.add_router("/mobilization", mobilization_router)
+api.add_router("/gates", gates_router)
 api.add_router("/screening", screening_router)

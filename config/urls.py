@@ -13,6 +13,7 @@ urlpatterns = [
     path("residents/", include("jijie.residents.urls")),
     path("screening/", include("jijie.screening.urls")),
     path("mobilization/", include("jijie.mobilization.urls")),
+    path("gates/", include("jijie.gates.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "people": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
             "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
             "screening": bool(access.scope_paths(user, access.Action.SCREENING_VIEW)),
+            "gates": bool(access.scope_paths(user, access.Action.GATE_VIEW)),
             # The call-ups of a committee or unit, the members deployed to a community,
             # or a member's own record: the menu entry leads to whichever applies.
             "mobilization": bool(

@@ -1,0 +1,133 @@
+"""The scan API: three actors, replays, conflicts, an offline batch with a bad item."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from jijie.accounts.services import token_create
+from jijie.gates import signing
+from jijie.gates.models import Scan
+from jijie.gates.tests.conftest import NOON
+
+
+def _headers(user):
+    return {"Authorization": f"Bearer {token_create(user=user, name='phone')}"}
+
+
+def _body(setup, **kw):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "gate_id": setup.gate.pk,
+        "device_at": NOON.isoformat(),
+        "direction": "in",
+        "token": setup.token,
+        "temperature": "36.5",
+        "certificate_checked": True,
+    }
+    body.update(kw)
+    return body
+
+
+def _post(client, user, path, body):
+    return client.post(
+        f"/api/gates/{path}",
+        json.dumps(body),
+        content_type="application/json",
+        headers=_headers(user),
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("guard", 201), ("manager", 201), ("street", 403), ("outsider", 404), ("member", 404)],
+)
+def test_scan_three_actors(client, setup, actors, who, status):
+    response = _post(client, getattr(actors, who), "scans", _body(setup))
+    assert response.status_code == status, response.content
+    assert Scan.objects.count() == (1 if status == 201 else 0)
+
+
+def test_scan_answers_the_decision(client, setup, actors):
+    answer = _post(client, actors.guard, "scans", _body(setup, temperature="38.2")).json()
+    assert answer["is_allowed"] is False
+    assert answer["reason"] == "fever"
+    assert "38.2" in answer["message"]
+    assert answer["pass_id"] == setup.pass_.pk
+
+
+def test_replays_are_stored_once_and_a_changed_body_is_a_409(client, setup, actors):
+    body = _body(setup)
+    statuses = [_post(client, actors.guard, "scans", body).status_code for _ in range(3)]
+    assert statuses == [201, 200, 200]
+    conflict = _post(client, actors.guard, "scans", {**body, "temperature": "36.9"})
+    assert conflict.status_code == 409
+    assert body["client_id"] in conflict.json()["detail"]
+    assert Scan.objects.count() == 1
+
+
+def test_bad_input_is_a_clear_400_or_422(client, setup, actors):
+    no_zone = _post(client, actors.guard, "scans", _body(setup, device_at="2026-11-24T12:00:00"))
+    assert no_zone.status_code == 400
+    assert "device_at" in no_zone.json()["detail"]
+    hot = _post(client, actors.guard, "scans", _body(setup, temperature="99"))
+    assert hot.status_code == 422
+    assert not Scan.objects.exists()
+
+
+def test_offline_batch_with_one_bad_item(client, setup, actors):
+    good = [_body(setup, device_at=(NOON - timedelta(minutes=m)).isoformat()) for m in (30, 10, 20)]
+    replay = dict(good[0])
+    bad = _body(setup, gate_id=999999)
+    conflict = {**good[1], "temperature": "37.0"}
+    answer = _post(
+        client, actors.guard, "scans/batch", {"scans": [*good, replay, bad, conflict]}
+    ).json()
+    statuses = [r["status"] for r in answer["results"]]
+    assert statuses == ["stored", "stored", "stored", "replayed", "not_found", "conflict"]
+    assert answer["results"][4]["client_id"] == bad["client_id"]
+    assert "999999" in answer["results"][4]["detail"]
+    assert (answer["stored"], answer["replayed"], answer["failed"]) == (3, 1, 2)
+    assert Scan.objects.count() == 3
+
+
+def test_batch_item_with_bad_values_is_named(client, setup, actors):
+    items = [_body(setup), _body(setup, device_at=(NOON - timedelta(days=60)).isoformat())]
+    answer = _post(client, actors.guard, "scans/batch", {"scans": items}).json()
+    assert [r["status"] for r in answer["results"]] == ["stored", "invalid"]
+    assert "device_at" in answer["results"][1]["detail"]
+
+
+def test_keys_carry_the_public_key_and_revocations(client, setup, actors):
+    from jijie.gates import services
+
+    services.pass_revoke(actor=None, pass_=setup.pass_, reason="遗失")
+    answer = client.get("/api/gates/keys", headers=_headers(actors.guard)).json()
+    assert answer["public_key"] == signing.public_key_b64()
+    assert answer["revoked_pass_ids"] == [setup.pass_.pk]
+    outsider = client.get("/api/gates/keys", headers=_headers(actors.outsider)).json()
+    assert outsider["revoked_pass_ids"] == []
+
+
+def test_gates_and_counts(client, setup, actors):
+    gates = client.get("/api/gates/gates", headers=_headers(actors.guard)).json()
+    assert [g["name"] for g in gates] == ["东门"]
+    assert gates[0]["rule"]["certificate_hours"] == 48
+    assert client.get("/api/gates/gates", headers=_headers(actors.outsider)).json() == []
+    _post(client, actors.guard, "scans", _body(setup))
+    counts = client.get(
+        f"/api/gates/gates/{setup.gate.pk}/counts?day=2026-11-24", headers=_headers(actors.street)
+    ).json()
+    assert counts[12] == {"hour": 12, "entered": 1, "exited": 0, "denied": 0}
+    missing = client.get(
+        f"/api/gates/gates/{setup.gate.pk}/counts?day=2026-11-24", headers=_headers(actors.outsider)
+    )
+    assert missing.status_code == 404
+
+
+def test_openapi_documents_the_scan_endpoints(client, db):
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/gates/scans" in schema["paths"]
+    assert "/api/gates/scans/batch" in schema["paths"]
+    assert "ScanIn" in schema["components"]["schemas"]

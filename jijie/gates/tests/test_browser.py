@@ -1,0 +1,53 @@
+"""On a phone: a guard pastes a pass code, records a temperature and sees 放行; an
+expired pass shows 禁止通行 and why, in large type."""
+
+from datetime import timedelta
+
+import pytest
+
+from jijie.core.browser import screenshot
+from jijie.gates import services
+from jijie.gates.models import Scan
+from jijie.gates.tests.conftest import NOON
+from jijie.residents.services import household_register
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_guard_scans_allow_then_expired_deny(live_server, actors, setup, phone):
+    other = household_register(actor=None, building=setup.household.building, door_number="502")
+    expired = services.pass_issue(
+        actor=None,
+        household=other,
+        response=setup.response,
+        valid_from=NOON - timedelta(days=3),
+        valid_until=NOON - timedelta(hours=1),
+    )
+    page = phone
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "guard")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/gates/")
+    page.click("text=值守登记")
+    page.fill("input[name=token]", setup.token)
+    page.fill("input[name=temperature]", "36.4")
+    page.check("input[name=certificate_checked]")
+    page.click("[data-testid=submit]")
+    decision = page.locator("[data-testid=decision]")
+    assert decision.locator(".verdict").inner_text().strip() == "放行"
+    screenshot(page, "gates-scan-allowed-phone")
+
+    page.fill("input[name=token]", services.pass_token(expired))
+    page.fill("input[name=temperature]", "36.6")
+    page.check("input[name=certificate_checked]")
+    page.click("[data-testid=submit]")
+    assert page.locator("[data-testid=decision] .verdict").inner_text().strip() == "禁止通行"
+    assert "过期" in page.locator("[data-testid=reason]").inner_text()
+    screenshot(page, "gates-scan-expired-phone")
+    assert list(Scan.objects.order_by("pk").values_list("is_allowed", "reason")) == [
+        (True, "ok"),
+        (False, "pass_expired"),
+    ]

@@ -1,0 +1,125 @@
+"""Gate pages with three actors; the guard's page records and shows the decision."""
+
+import io
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from jijie.gates.models import Pass, PassStatus, Scan
+from jijie.gates.tests.conftest import NOON
+from jijie.residents.services import household_register
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("manager", 200), ("guard", 200), ("outsider", 404), ("member", 404)]
+)
+def test_gate_detail_three_actors(client, setup, actors, who, status):
+    client.force_login(getattr(actors, who))
+    assert client.get(reverse("gates:detail", args=[setup.gate.pk])).status_code == status
+
+
+@pytest.mark.parametrize(("who", "status"), [("guard", 200), ("street", 403), ("outsider", 404)])
+def test_scan_page_three_actors(client, setup, actors, who, status):
+    client.force_login(getattr(actors, who))
+    assert client.get(reverse("gates:scan", args=[setup.gate.pk])).status_code == status
+
+
+def test_gate_list_is_scoped(client, setup, actors):
+    client.force_login(actors.outsider)
+    assert "东门" not in client.get(reverse("gates:index")).content.decode()
+    client.force_login(actors.guard)
+    assert "东门" in client.get(reverse("gates:index")).content.decode()
+    client.force_login(actors.nobody)
+    assert client.get(reverse("gates:index")).status_code == 403
+
+
+def test_guard_records_a_scan_and_a_double_tap_is_one_row(client, setup, actors, time_machine):
+    client.force_login(actors.guard)
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "token": setup.token,
+        "direction": "in",
+        "temperature": "36.4",
+        "certificate_checked": "on",
+    }
+    url = reverse("gates:scan", args=[setup.gate.pk])
+    first = client.post(url, body)
+    assert 'data-testid="decision"' in first.content.decode()
+    assert "放行" in first.content.decode()
+    client.post(url, body)
+    assert Scan.objects.count() == 1
+    fever = client.post(url, {**body, "client_id": str(uuid.uuid4()), "temperature": "38.5"})
+    assert "38.5" in fever.content.decode()
+
+
+def test_counts_and_denials_on_the_gate_page(client, setup, actors):
+    client.force_login(actors.guard)
+    url = reverse("gates:scan", args=[setup.gate.pk])
+    base = {"token": setup.token, "direction": "in", "certificate_checked": "on"}
+    client.post(url, {**base, "client_id": str(uuid.uuid4()), "temperature": "36.4"})
+    client.post(url, {**base, "client_id": str(uuid.uuid4()), "temperature": "39.0"})
+    page = client.get(reverse("gates:detail", args=[setup.gate.pk])).content.decode()
+    assert "39.0" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("manager", 302), ("lower", 403), ("outsider", 404)])
+def test_issue_for_a_building_three_actors(client, setup, actors, who, status):
+    household_register(actor=None, building=setup.household.building, door_number="302")
+    client.force_login(getattr(actors, who))
+    answer = client.post(
+        reverse("gates:passes"),
+        {"building": setup.household.building.code, "days": 7, "outings_per_day": 1},
+    )
+    assert answer.status_code == status
+    assert Pass.objects.count() == (2 if status == 302 else 1)
+
+
+def test_cards_pdf_embeds_the_chinese_font(client, setup, actors):
+    for door in ("302", "303"):
+        household_register(actor=None, building=setup.household.building, door_number=door)
+    client.force_login(actors.manager)
+    client.post(reverse("gates:passes"), {"building": setup.household.building.code, "days": 7})
+    answer = client.get(reverse("gates:cards") + f"?building={setup.household.building.code}")
+    assert answer["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(answer.content))
+    assert len(reader.pages) == 3
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (105, 148)
+    text = reader.pages[0].extract_text()
+    assert "出入通行证" in text
+    assert "1栋 301" in text
+    # the TrueType program itself is in the file (a subset, named with a "+" tag)
+    assert b"/FontFile2" in answer.content
+    assert b"+WenQuanYi" in answer.content
+    # a guard may not print cards
+    client.force_login(actors.guard)
+    assert (
+        client.get(
+            reverse("gates:cards") + f"?building={setup.household.building.code}"
+        ).status_code
+        == 403
+    )
+
+
+def test_missing_font_is_a_clear_error(setup, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from jijie.gates import cards
+
+    settings.PDF_CJK_FONT = "/nonexistent/font.ttc"
+    with pytest.raises(ImproperlyConfigured, match="fonts-wqy-zenhei"):
+        cards.render([setup.pass_])
+
+
+def test_revoke_and_reissue_pages(client, setup, actors):
+    client.force_login(actors.guard)
+    url = reverse("gates:revoke", args=[setup.pass_.pk])
+    assert client.post(url, {"reason": "遗失"}).status_code == 403
+    client.force_login(actors.manager)
+    client.post(url, {"reason": "遗失", "reissue": "1"})
+    assert Pass.objects.get(pk=setup.pass_.pk).status == PassStatus.REPLACED
+    assert Pass.objects.filter(status=PassStatus.ACTIVE).count() == 1
+    assert NOON + timedelta(days=13) == Pass.objects.get(status=PassStatus.ACTIVE).valid_until

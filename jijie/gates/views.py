@@ -1,0 +1,189 @@
+"""Gate pages: the gates in scope, a gate's counts, denials and who is still out after
+curfew, the guard's phone page, and the community's passes with printable cards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jijie.accounts.requests import actor
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.core.forms import apply_errors
+from jijie.gates import cards, selectors, services, signing
+from jijie.gates.forms import BuildingForm, RevokeForm, ScanForm
+
+
+def _require(request: HttpRequest, action: Action) -> None:
+    if not access.scope_paths(request.user, action):
+        raise PermissionDenied(_("您的角色不能查看卡口。"))
+
+
+@login_required
+def gate_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.GATE_VIEW)
+    context = {
+        "gates": selectors.gate_list(actor=request.user),
+        "may_scan": bool(access.scope_paths(request.user, Action.GATE_SCAN)),
+        "may_issue": bool(access.scope_paths(request.user, Action.PASS_ISSUE)),
+    }
+    return render(request, "gates/gate_list.html", context)
+
+
+@login_required
+def gate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    gate = selectors.gate_for(actor=request.user, pk=pk)
+    now = timezone.now()
+    day = timezone.localdate()
+    response = selectors.active_response(gate)
+    context = {
+        "gate": gate,
+        "response": response,
+        "rule": selectors.rule_for(gate, response) if response else None,
+        "counts": [
+            c
+            for c in selectors.hourly_counts(gate=gate, day=day)
+            if c.entered or c.exited or c.denied
+        ],
+        "denied": selectors.scan_log(gate=gate, day=day, denied_only=True)[:100],
+        "late": selectors.out_past_curfew(gate=gate, response=response, at=now) if response else [],
+        "may_scan": access.may(request.user, Action.GATE_SCAN, gate.area),
+    }
+    return render(request, "gates/gate_detail.html", context)
+
+
+@never_cache
+@login_required
+def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The guard's phone page: one form, the decision in large type."""
+    gate = selectors.gate_for(actor=request.user, pk=pk, action=Action.GATE_SCAN)
+    response = selectors.active_response(gate)
+    form = ScanForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if response is None:
+            form.add_error(None, _("本卡口所在区域没有进行中的应急响应。"))
+        else:
+            try:
+                result = services.scan_record(
+                    actor=actor(request),
+                    gate=gate,
+                    response=response,
+                    rule=selectors.rule_for(gate, response),
+                    data=services.ScanData(
+                        client_id=data["client_id"],
+                        device_at=timezone.now(),
+                        direction=data["direction"],
+                        token=data["token"].strip(),
+                        temperature=data["temperature"],
+                        certificate_checked=data["certificate_checked"],
+                        vehicle_plate=data["vehicle_plate"],
+                        vehicle_disinfected=data["vehicle_disinfected"],
+                        visitor_name=data["visitor_name"],
+                        visitor_visiting=data["visitor_visiting"],
+                        visitor_reason=data["visitor_reason"],
+                    ),
+                ).scan
+            except services.ScanConflictError as error:
+                form.add_error(None, str(error))
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                form = ScanForm(initial={"direction": data["direction"]})
+    context = {
+        "gate": gate,
+        "form": form,
+        "result": result,
+        "public_key": signing.public_key_b64(),
+    }
+    return render(request, "gates/gate_scan.html", context)
+
+
+@login_required
+def pass_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.GATE_VIEW)
+    building_code = request.GET.get("building", "").strip()
+    building = (
+        access.area_for(request.user, building_code, Action.GATE_VIEW) if building_code else None
+    )
+    form = BuildingForm(request.POST or None, initial={"building": building_code})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = access.area_for(request.user, data["building"].strip(), Action.PASS_ISSUE)
+        response = selectors.response_over(target.path)
+        if response is None:
+            form.add_error("building", _("该楼栋所在区域没有进行中的应急响应。"))
+        else:
+            try:
+                issued = services.passes_issue_building(
+                    actor=actor(request),
+                    building=target,
+                    response=response,
+                    valid_from=timezone.now(),
+                    valid_until=timezone.now() + timedelta(days=data["days"]),
+                    outings_per_day=data["outings_per_day"] or 0,
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("已发放 %(n)s 张通行证。") % {"n": len(issued)})
+                return redirect(f"{request.path}?building={target.code}")
+    passes = selectors.pass_list(actor=request.user, area=building) if building else None
+    context = {
+        "form": form,
+        "building": building,
+        "passes": passes[:500] if passes is not None else None,
+        "may_issue": bool(access.scope_paths(request.user, Action.PASS_ISSUE)),
+    }
+    return render(request, "gates/pass_list.html", context)
+
+
+@login_required
+def pass_cards(request: HttpRequest) -> HttpResponse:
+    """A building's active passes as A6 cards in one PDF."""
+    building = access.area_for(request.user, request.GET.get("building", ""), Action.PASS_ISSUE)
+    passes = (
+        selectors.pass_list(actor=request.user, area=building)
+        .filter(status="active")
+        .select_related("response")
+    )
+    if not passes:
+        raise Http404(_("该楼栋没有有效的通行证。"))
+    pdf = cards.render(passes)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="passes-{building.code}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+def pass_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    pass_ = selectors.pass_for(actor=request.user, pk=pk, action=Action.PASS_ISSUE)
+    form = RevokeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请填写原因。"))
+        if request.POST.get("reissue"):
+            services.pass_reissue(
+                actor=actor(request), pass_=pass_, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已换发。"))
+        else:
+            services.pass_revoke(
+                actor=actor(request), pass_=pass_, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已作废。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('gates:passes')}?building={pass_.household.building.code}")
