@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jijie.screening",
     "jijie.mobilization",
     "jijie.gates",
+    "jijie.duty",
 ]
 
 MIDDLEWARE = [

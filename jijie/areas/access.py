@@ -55,6 +55,8 @@ class Action(StrEnum):
     GATE_SCAN = "gate.scan"
     GATE_MANAGE = "gate.manage"
     PASS_ISSUE = "pass.issue"  # noqa: S105 - an action on passes (通行证), not a password
+    DUTY_VIEW = "duty.view"
+    DUTY_MANAGE = "duty.manage"
 
 
 @cache
@@ -140,11 +142,30 @@ def _gates() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _duty() -> dict[str, frozenset[Action]]:
+    """Duty (吹哨报到): the community posts demands, assigns, confirms and takes
+    attendance; the street office also runs the roster optimiser over its communities;
+    those above and community workers read the boards. Members claim shifts through
+    their own member record, not through an area role."""
+    from jijie.accounts.models import Role
+
+    see, manage = Action.DUTY_VIEW, Action.DUTY_MANAGE
+    return {
+        Role.COMMAND: frozenset({see}),
+        Role.STREET_OFFICE: frozenset({see, manage}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, manage}),
+        Role.COMMUNITY_WORKER: frozenset({see}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
         | _screening().get(role, frozenset())
         | _gates().get(role, frozenset())
+        | _duty().get(role, frozenset())
     )
 
 

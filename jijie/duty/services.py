@@ -1,0 +1,404 @@
+"""Writes of duty: post types, demands and their shifts, claims (报到), direct
+assignments, confirming, declining and cancelling, attendance. Each checks first, then
+writes in one transaction; assignments and cancellations write an audit row.
+
+A place in a shift is taken with the shift's row locked and its holders counted, so two
+members claiming the last place at once cannot both have it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jijie.accounts.audit import audit_record
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area, AreaKind
+from jijie.duty import rules
+from jijie.duty.models import (
+    HOLDING,
+    Demand,
+    DemandStatus,
+    Notice,
+    Participation,
+    ParticipationSource,
+    ParticipationStatus,
+    PostType,
+    Shift,
+)
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill, skills_text
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
+# How many members a cancelled place is offered to.
+REPLACEMENT_LIST_SIZE = 20
+
+
+def require_manage(actor: User | None, area: Area) -> None:
+    """The actor may post demands and assign in `area` (None is the system)."""
+    if actor is not None:
+        access.require(actor, Action.DUTY_MANAGE, area)
+
+
+def require_manage_path(actor: User | None, path: str) -> None:
+    if actor is not None:
+        access.require_path(actor, Action.DUTY_MANAGE, path)
+
+
+@transaction.atomic
+def post_type_create(
+    *, code: str, name: str, skills: list[str] | None = None, kinds: list[str] | None = None
+) -> PostType:
+    """A post type of the catalogue (set up by the system, like the demo's)."""
+    return PostType.objects.create(
+        code=code,
+        name=name,
+        required_skills=skills_text(skills or []),
+        allowed_kinds=f",{','.join(sorted(set(kinds)))}," if kinds else "",
+    )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    starts_on: date
+    days: int
+    first_shift_at: time
+    shifts_per_day: int
+    shift_hours: int
+    min_per_shift: int
+    max_per_shift: int
+
+
+def check_schedule(schedule: Schedule) -> None:
+    errors: dict[str, str] = {}
+    if not 1 <= schedule.days <= 90:
+        errors["days"] = _("天数须在 1 至 90 之间。")
+    if schedule.shifts_per_day < 1 or not 1 <= schedule.shift_hours <= 24:
+        errors["shift_hours"] = _("每班时长须在 1 至 24 小时之间。")
+    elif schedule.shifts_per_day * schedule.shift_hours > 24:
+        errors["shifts_per_day"] = _("每天班次乘以每班小时不能超过 24 小时。")
+    if schedule.max_per_shift < 1 or schedule.max_per_shift < schedule.min_per_shift:
+        errors["max_per_shift"] = _("每班最多人数须不少于 1 且不少于最少人数。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def shift_times(schedule: Schedule) -> list[tuple[datetime, datetime]]:
+    """The start and end of every shift, aware in the local time zone."""
+    tz = timezone.get_current_timezone()
+    length = timedelta(hours=schedule.shift_hours)
+    result = []
+    for day in range(schedule.days):
+        first = datetime.combine(schedule.starts_on + timedelta(days=day), schedule.first_shift_at)
+        for n in range(schedule.shifts_per_day):
+            starts_at = timezone.make_aware(first, tz) + n * length
+            result.append((starts_at, starts_at + length))
+    return result
+
+
+@transaction.atomic
+def demand_create(
+    *, actor: User | None, community: Area, post_type: PostType, place: str, schedule: Schedule
+) -> Demand:
+    """A community asks for people at a place for a schedule (吹哨); its shifts are
+    generated at once."""
+    require_manage(actor, community)
+    if community.kind not in COMMUNITY_KINDS:
+        raise ValidationError(
+            {"community": _("“%(name)s”不是社区或村。") % {"name": community.name}}
+        )
+    check_schedule(schedule)
+    demand = Demand.objects.create(
+        community=community,
+        community_path=community.path,
+        post_type=post_type,
+        place=place,
+        starts_on=schedule.starts_on,
+        days=schedule.days,
+        first_shift_at=schedule.first_shift_at,
+        shifts_per_day=schedule.shifts_per_day,
+        shift_hours=schedule.shift_hours,
+        min_per_shift=schedule.min_per_shift,
+        max_per_shift=schedule.max_per_shift,
+        created_by=actor,
+    )
+    Shift.objects.bulk_create(
+        Shift(
+            demand=demand,
+            community_path=community.path,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            min_people=schedule.min_per_shift,
+            max_people=schedule.max_per_shift,
+            check_in_token=secrets.token_urlsafe(16),
+        )
+        for starts_at, ends_at in shift_times(schedule)
+    )
+    audit_record(
+        actor=actor,
+        action="duty.demand_create",
+        target=demand,
+        area=community,
+        data={"post_type": post_type.code, "shifts": schedule.days * schedule.shifts_per_day},
+    )
+    return demand
+
+
+# Rules ------------------------------------------------------------------------------
+
+
+def candidate_of(member: Member) -> rules.Candidate:
+    deployments = Deployment.objects.filter(
+        member=member, status=DeploymentStatus.ACTIVE
+    ).values_list("community_path", "starts_on", "ends_on")
+    return rules.Candidate(
+        kind=member.kind,
+        skills=frozenset(member.skill_list),
+        fitness=member.fitness,
+        residence_path=member.residence_path,
+        deployments=tuple(deployments),
+    )
+
+
+def post_of(shift: Shift) -> rules.Post:
+    post_type = shift.demand.post_type
+    return rules.Post(
+        community_path=shift.community_path,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        required_skills=frozenset(post_type.skill_list),
+        allowed_kinds=frozenset(post_type.kind_list),
+    )
+
+
+def busy_of(member: Member, *, around: Shift) -> list[rules.Interval]:
+    """The member's shifts holding a place near `around` (enough for overlap and rest)."""
+    reach = timedelta(hours=rules.max_hours_in_a_row() + 2 * rules.min_rest_hours() + 24)
+    return list(
+        Participation.objects.filter(
+            member=member,
+            status__in=HOLDING,
+            starts_at__lt=around.ends_at + reach,
+            ends_at__gt=around.starts_at - reach,
+        )
+        .exclude(shift=around)
+        .values_list("starts_at", "ends_at")
+    )
+
+
+def refusal_for(member: Member, shift: Shift) -> str | None:
+    """Why the member may not take the shift (None: they may), short of its places."""
+    if shift.demand.status != DemandStatus.OPEN:
+        return _("该岗位需求已结束。")
+    if shift.starts_at <= timezone.now():
+        return _("该班次已开始,不能再报到。")
+    if Participation.objects.filter(shift=shift, member=member, status__in=HOLDING).exists():
+        return _("您已在该班次中。")
+    skill_labels = {str(k): str(v) for k, v in Skill.choices}
+    return rules.refusal(
+        candidate_of(member), post_of(shift), busy_of(member, around=shift), skill_labels
+    )
+
+
+def _take_place(
+    *, actor: User | None, shift: Shift, member: Member, source: str, status: str
+) -> Participation:
+    locked = Shift.objects.select_for_update().select_related("demand__post_type").get(pk=shift.pk)
+    # The member's row too: two claims of one member for overlapping shifts at once
+    # must not both pass the overlap rule.
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    reason = refusal_for(member, locked)
+    if reason is not None:
+        raise ValidationError(reason, code="refused")
+    held = Participation.objects.filter(shift=locked, status__in=HOLDING).count()
+    if held >= locked.max_people:
+        raise ValidationError(
+            _("该班次已满(最多 %(max)s 人)。") % {"max": locked.max_people}, code="full"
+        )
+    candidate = candidate_of(member)
+    index = rules.deployment_for(candidate, post_of(locked))
+    deployment = None
+    if index is not None:
+        path, starts_on, ends_on = candidate.deployments[index]
+        deployment = Deployment.objects.filter(
+            member=member,
+            status=DeploymentStatus.ACTIVE,
+            community_path=path,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        ).first()
+    return Participation.objects.create(
+        shift=locked,
+        member=member,
+        deployment=deployment,
+        status=status,
+        source=source,
+        starts_at=locked.starts_at,
+        ends_at=locked.ends_at,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def shift_claim(*, actor: User, shift: Shift) -> Participation:
+    """The signed-in member claims a place in a shift (报到); it waits for the community
+    to confirm it. Refused by every rule of `rules` and when the shift is full."""
+    member = Member.objects.filter(user=actor).first()
+    if member is None:
+        raise PermissionDenied(_("只有登记在册的队员可以报到。"))
+    participation = _take_place(
+        actor=actor,
+        shift=shift,
+        member=member,
+        source=ParticipationSource.CLAIMED,
+        status=ParticipationStatus.REQUESTED,
+    )
+    audit_record(
+        actor=actor,
+        action="duty.claim",
+        target=participation,
+        area=Area(path=shift.community_path),
+        data={"shift": shift.pk},
+    )
+    return participation
+
+
+@transaction.atomic
+def shift_assign(
+    *, actor: User | None, shift: Shift, member: Member, source: str = ParticipationSource.ASSIGNED
+) -> Participation:
+    """The community puts a member on a shift directly (confirmed at once), under the
+    same rules as a claim."""
+    require_manage_path(actor, shift.community_path)
+    participation = _take_place(
+        actor=actor, shift=shift, member=member, source=source, status=ParticipationStatus.CONFIRMED
+    )
+    audit_record(
+        actor=actor,
+        action="duty.assign",
+        target=participation,
+        area=Area(path=shift.community_path),
+        data={"shift": shift.pk, "member": member.pk, "source": source},
+    )
+    return participation
+
+
+def _locked(participation: Participation) -> Participation:
+    return (
+        Participation.objects.select_for_update()
+        .select_related("shift__demand__post_type", "member")
+        .get(pk=participation.pk)
+    )
+
+
+def _refuse_move(current: Participation, to: str) -> ValidationError:
+    return ValidationError(
+        _("该报到当前为“%(state)s”,不能改为“%(target)s”。")
+        % {
+            "state": current.get_status_display(),
+            "target": ParticipationStatus(to).label,
+        },
+        code="state",
+    )
+
+
+@transaction.atomic
+def participation_confirm(*, actor: User | None, participation: Participation) -> Participation:
+    """The community confirms a claimed place."""
+    require_manage_path(actor, participation.shift.community_path)
+    current = _locked(participation)
+    if current.status != ParticipationStatus.REQUESTED:
+        raise _refuse_move(current, ParticipationStatus.CONFIRMED)
+    current.status = ParticipationStatus.CONFIRMED
+    current.save(update_fields=["status", "updated_at"])
+    Notice.objects.create(
+        member=current.member, shift=current.shift, text=str(_("您的报到已确认。"))[:200]
+    )
+    return current
+
+
+@transaction.atomic
+def participation_decline(
+    *, actor: User | None, participation: Participation, reason: str
+) -> Participation:
+    """The community declines a claim, with a reason the member reads; the place frees."""
+    require_manage_path(actor, participation.shift.community_path)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明未确认的原因。")})
+    current = _locked(participation)
+    if current.status != ParticipationStatus.REQUESTED:
+        raise _refuse_move(current, ParticipationStatus.DECLINED)
+    current.status = ParticipationStatus.DECLINED
+    current.reason = reason.strip()[:200]
+    current.save(update_fields=["status", "reason", "updated_at"])
+    Notice.objects.create(
+        member=current.member,
+        shift=current.shift,
+        text=(_("您的报到未确认:%(reason)s") % {"reason": current.reason})[:200],
+    )
+    return current
+
+
+def replacement_list(shift: Shift, *, limit: int = REPLACEMENT_LIST_SIZE) -> list[Member]:
+    """Members who could take a place in the shift now: deployed to or living in its
+    community, passing every rule, nearest first by where they live."""
+    deployed = Deployment.objects.filter(
+        status=DeploymentStatus.ACTIVE, community_path=shift.community_path
+    ).values("member_id")
+    pool = (
+        Member.objects.filter(residence_path__startswith=shift.community_path)
+        | Member.objects.filter(pk__in=deployed)
+    ).order_by("pk")
+    found = []
+    for member in pool.iterator(chunk_size=200):
+        if refusal_for(member, shift) is None:
+            found.append(member)
+            if len(found) >= limit:
+                break
+    return found
+
+
+@transaction.atomic
+def participation_cancel(
+    *, actor: User, participation: Participation, reason: str
+) -> Participation:
+    """The member cancels their place, or the community cancels it. The members who
+    could replace them are told the place is open (the replacement list)."""
+    current = _locked(participation)
+    if not access.is_self(actor, current.member.user_id):
+        require_manage_path(actor, current.shift.community_path)
+    if current.status not in HOLDING:
+        raise _refuse_move(current, ParticipationStatus.CANCELLED)
+    if current.checked_in_at is not None:
+        raise ValidationError(_("已签到的班次不能取消。"), code="state")
+    current.status = ParticipationStatus.CANCELLED
+    current.reason = reason.strip()[:200]
+    current.save(update_fields=["status", "reason", "updated_at"])
+    shift = current.shift
+    text = _("%(post)s(%(place)s)%(start)s 的班次空出一个位置,可报到补位。") % {
+        "post": shift.demand.post_type.name,
+        "place": shift.demand.place,
+        "start": f"{timezone.localtime(shift.starts_at):%m-%d %H:%M}",
+    }
+    replacements = [m for m in replacement_list(shift) if m.pk != current.member_id]
+    Notice.objects.bulk_create(
+        Notice(member=member, shift=shift, text=text[:200]) for member in replacements
+    )
+    audit_record(
+        actor=actor,
+        action="duty.cancel",
+        target=current,
+        area=Area(path=shift.community_path),
+        reason=current.reason,
+        data={"shift": shift.pk, "notified": len(replacements)},
+    )
+    return current
