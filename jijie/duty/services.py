@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -295,7 +296,7 @@ def shift_assign(
 def _locked(participation: Participation) -> Participation:
     return (
         Participation.objects.select_for_update()
-        .select_related("shift__demand__post_type", "member")
+        .select_related("shift__demand__post_type", "shift__leader", "member")
         .get(pk=participation.pk)
     )
 
@@ -400,5 +401,118 @@ def participation_cancel(
         area=Area(path=shift.community_path),
         reason=current.reason,
         data={"shift": shift.pk, "notified": len(replacements)},
+    )
+    return current
+
+
+# Attendance -------------------------------------------------------------------------
+
+# Check-in opens this long before the shift starts.
+CHECK_IN_OPENS = timedelta(minutes=30)
+
+
+def late_after() -> timedelta:
+    """A check-in later than this after the start is flagged late."""
+    return timedelta(minutes=int(getattr(settings, "DUTY_LATE_MINUTES", 15)))
+
+
+@transaction.atomic
+def shift_leader_set(*, actor: User | None, shift: Shift, member: Member) -> Shift:
+    """The community names the shift's leader (班长), one of its confirmed members; the
+    leader checks the others in and out."""
+    require_manage_path(actor, shift.community_path)
+    on_shift = Participation.objects.filter(
+        shift=shift, member=member, status=ParticipationStatus.CONFIRMED
+    ).exists()
+    if not on_shift:
+        raise ValidationError({"member": _("班长须是该班次已确认的队员。")}, code="leader")
+    shift.leader = member
+    shift.save(update_fields=["leader"])
+    audit_record(
+        actor=actor,
+        action="duty.leader",
+        target=shift,
+        area=Area(path=shift.community_path),
+        data={"member": member.pk},
+    )
+    return shift
+
+
+def _require_attendance(actor: User, participation: Participation, token: str | None) -> None:
+    """Attendance is taken by the member themselves only at the post, with its QR code
+    (`token`), or by the shift's leader or the community."""
+    if access.is_self(actor, participation.member.user_id):
+        if token is None:
+            raise ValidationError(_("请扫描岗位上的二维码签到签退。"), code="token")
+        if not secrets.compare_digest(token, participation.shift.check_in_token):
+            raise ValidationError(_("二维码与该班次不符。"), code="token")
+        return
+    leader = participation.shift.leader
+    if leader is not None and access.is_self(actor, leader.user_id):
+        return
+    require_manage_path(actor, participation.shift.community_path)
+
+
+def _attending(actor: User, participation: Participation, token: str | None) -> Participation:
+    """The participation locked and re-read (the leader may have changed), once the
+    actor may take its attendance."""
+    current = _locked(participation)
+    _require_attendance(actor, current, token)
+    if current.status != ParticipationStatus.CONFIRMED:
+        raise ValidationError(
+            _("只有已确认的报到可以签到签退(当前:%(state)s)。")
+            % {"state": current.get_status_display()},
+            code="state",
+        )
+    return current
+
+
+@transaction.atomic
+def check_in(
+    *, actor: User, participation: Participation, token: str | None = None
+) -> Participation:
+    """Check a member in: by themselves with the QR code at the post (`token`), or by
+    the shift leader or the community. Later than `late_after()` is flagged late."""
+    current = _attending(actor, participation, token)
+    now = timezone.now()
+    if current.checked_in_at is not None:
+        raise ValidationError(_("已签到。"), code="state")
+    if now < current.starts_at - CHECK_IN_OPENS or now >= current.ends_at:
+        raise ValidationError(_("签到时间为班次开始前 30 分钟至班次结束。"), code="window")
+    current.checked_in_at = now
+    current.is_late = now > current.starts_at + late_after()
+    current.save(update_fields=["checked_in_at", "is_late", "updated_at"])
+    return current
+
+
+def served_minutes(participation: Participation) -> int:
+    """Minutes on duty counted for the record: inside the shift, check-in to check-out."""
+    if participation.checked_in_at is None or participation.checked_out_at is None:
+        return 0
+    start = max(participation.checked_in_at, participation.starts_at)
+    end = min(participation.checked_out_at, participation.ends_at)
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+@transaction.atomic
+def check_out(
+    *, actor: User, participation: Participation, token: str | None = None
+) -> Participation:
+    """Check a member out (same ways as `check_in`); the minutes served go on their
+    service record."""
+    current = _attending(actor, participation, token)
+    if current.checked_in_at is None:
+        raise ValidationError(_("尚未签到,不能签退。"), code="state")
+    if current.checked_out_at is not None:
+        raise ValidationError(_("已签退。"), code="state")
+    current.checked_out_at = timezone.now()
+    current.minutes = served_minutes(current)
+    current.save(update_fields=["checked_out_at", "minutes", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="duty.attend",
+        target=current,
+        area=Area(path=current.shift.community_path),
+        data={"minutes": current.minutes, "late": current.is_late},
     )
     return current
