@@ -25,6 +25,8 @@ from jijie.gates.models import Gate, Scan
 router = Router(tags=["gates"])
 
 BATCH_LIMIT = 500
+# Days the log can hold (a day outside any calendar the database keeps is a 400).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 class KeysOut(Schema):
@@ -169,7 +171,12 @@ def _record(request: HttpRequest, payload: ScanIn, gates: dict[int, Gate]) -> se
     )
 
 
-@router.get("/keys", response=KeysOut, summary="Public key and revoked passes, for offline checks")
+@router.get(
+    "/keys",
+    response=KeysOut,
+    url_name="gates_keys",
+    summary="Public key and revoked passes, for offline checks",
+)
 def keys(request: HttpRequest) -> KeysOut:
     return KeysOut(
         public_key=signing.public_key_b64(),
@@ -261,4 +268,6 @@ class HourOut(Schema):
 )
 def gate_counts(request: HttpRequest, gate_id: int, day: date) -> list[selectors.HourCount]:
     gate = selectors.gate_for(actor=request.user, pk=gate_id)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest(_("日期应在 2000-01-01 到 2099-12-31 之间。"))
     return selectors.hourly_counts(gate=gate, day=day)

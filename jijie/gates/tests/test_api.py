@@ -131,3 +131,12 @@ def test_openapi_documents_the_scan_endpoints(client, db):
     assert "/api/gates/scans" in schema["paths"]
     assert "/api/gates/scans/batch" in schema["paths"]
     assert "ScanIn" in schema["components"]["schemas"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_counts_of_a_day_out_of_range_is_a_400(client, setup, actors, day):
+    answer = client.get(
+        f"/api/gates/gates/{setup.gate.pk}/counts?day={day}", headers=_headers(actors.guard)
+    )
+    assert answer.status_code == 400
+    assert "2000-01-01" in answer.json()["detail"]

@@ -51,3 +51,40 @@ def test_guard_scans_allow_then_expired_deny(live_server, actors, setup, phone):
         (True, "ok"),
         (False, "pass_expired"),
     ]
+
+
+def test_offline_scan_is_checked_on_the_phone_and_synced_once(live_server, actors, setup, phone):
+    # the phone stamps scans with its own clock, which the test does not freeze
+    setup.gate.opens_at = setup.gate.closes_at = None
+    setup.gate.save()
+    page = phone
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "guard")
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/gates/{setup.gate.pk}/scan/")
+
+    page.context.set_offline(True)
+    page.fill("input[name=token]", setup.token)
+    page.fill("input[name=temperature]", "36.4")
+    page.check("input[name=certificate_checked]")
+    page.click("[data-testid=submit]")
+    assert page.locator("[data-testid=offline]").inner_text() == "离线待同步 1 条"
+    verdict = page.locator("[data-testid=offline-verdict]")
+    verdict.wait_for(state="visible")
+    assert "放行" in verdict.inner_text()
+    tampered = setup.token[:-4] + ("AAAA" if not setup.token.endswith("AAAA") else "BBBB")
+    page.fill("input[name=token]", tampered)
+    page.click("[data-testid=submit]")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=offline-verdict]').innerText.includes('禁止通行')"
+    )
+    assert Scan.objects.count() == 0
+    screenshot(page, "gates-scan-offline-phone")
+
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=offline]').hidden === true", timeout=10_000
+    )
+    assert sorted(Scan.objects.values_list("reason", flat=True)) == ["ok", "pass_invalid"]

@@ -1,25 +1,71 @@
-// Offline: a scan made without a network is kept on the phone (with its own id and the
-// time it was made) and sent in one batch when the network is back. The server stores
-// each once, however many times the batch is sent.
+// The guard's page. Online, the form goes to the server, which decides. Offline, the
+// phone checks the pass itself, with the public key shown on the page (Ed25519, where
+// the browser has it) and the revoked passes it fetched last, shows its verdict, and
+// keeps the scan (with its own id and the time it was made) to send in one batch when
+// the network is back. The server stores each scan once, however often it is sent.
 (function () {
   "use strict";
   var form = document.getElementById("scan-form");
   if (!form) return;
   var KEY = "jijie-gate-queue";
+  var REVOKED = "jijie-gate-revoked";
   var notice = document.querySelector("[data-testid=offline]");
+  var verdict = document.querySelector("[data-testid=offline-verdict]");
   function queue() { try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } }
   function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); show(items.length); }
   function show(n) { notice.hidden = n === 0; notice.textContent = "离线待同步 " + n + " 条"; }
   function uuid() { return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()); }
   function value(name) { var el = form.elements[name]; return el ? el.value : ""; }
   function checked(name) { var el = form.elements[name]; return !!(el && el.checked); }
+  function b64(text) {
+    var s = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (s.length % 4) s += "=";
+    var bin = atob(s), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  function say(ok, text) {
+    verdict.hidden = false;
+    verdict.className = "decision " + (ok ? "allowed" : "denied");
+    verdict.querySelector(".verdict").textContent = ok ? "放行(离线核验)" : "禁止通行";
+    verdict.querySelector(".why").textContent = text;
+  }
+  // The token: "JJ1." + base64url(version u8, pass u64, household u64, response u32,
+  // from u32, until u32, outings u8 ‖ 64-byte signature), as jijie/gates/signing.py makes it.
+  function check(token, now) {
+    if (token.indexOf("JJ1.") !== 0) return Promise.resolve([false, "二维码无效或被篡改。"]);
+    var raw;
+    try { raw = b64(token.slice(4)); } catch (e) { return Promise.resolve([false, "二维码无效或被篡改。"]); }
+    if (raw.length !== 94) return Promise.resolve([false, "二维码无效或被篡改。"]);
+    var payload = raw.slice(0, 30), signature = raw.slice(30);
+    var view = new DataView(payload.buffer);
+    var passId = Number(view.getBigUint64(1)), start = view.getUint32(21), end = view.getUint32(25);
+    var key = document.querySelector("[data-testid=public-key]").textContent.trim();
+    var verify = crypto.subtle
+      ? crypto.subtle.importKey("raw", b64(key), { name: "Ed25519" }, false, ["verify"])
+          .then(function (k) { return crypto.subtle.verify({ name: "Ed25519" }, k, signature, payload); })
+      : Promise.reject(new Error("no WebCrypto"));
+    return verify.then(function (ok) {
+      if (!ok) return [false, "二维码无效或被篡改。"];
+      var revoked = JSON.parse(localStorage.getItem(REVOKED) || "[]");
+      if (revoked.indexOf(passId) >= 0) return [false, "通行证已作废。"];
+      var t = now.getTime() / 1000;
+      if (t < start) return [false, "通行证尚未生效。"];
+      if (t >= end) return [false, "通行证已于 " + new Date(end * 1000).toLocaleString("zh-CN") + " 过期。"];
+      return [true, "通行证 No." + passId + " 有效,待联网后由服务器复核。"];
+    }, function () { return [true, "本机无法核验签名,待联网后由服务器复核。"]; });
+  }
   function sync() {
+    if (!navigator.onLine) return;
+    fetch(form.dataset.keys, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (keys) { if (keys) localStorage.setItem(REVOKED, JSON.stringify(keys.revoked_pass_ids)); })
+      .catch(function () {});
     var items = queue();
-    if (!items.length || !navigator.onLine) return;
-    var token = form.elements.csrfmiddlewaretoken.value;
+    if (!items.length) return;
     fetch(form.dataset.batch, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": form.elements.csrfmiddlewaretoken.value },
       body: JSON.stringify({ scans: items })
     }).then(function (r) { return r.ok ? r.json() : null; }).then(function (answer) {
       if (!answer) return;
@@ -31,13 +77,15 @@
   form.addEventListener("submit", function (event) {
     if (navigator.onLine) return;
     event.preventDefault();
+    var now = new Date();
     var visitor = value("visitor_name");
+    var token = value("token").trim();
     var items = queue();
     items.push({
       client_id: value("client_id"), gate_id: Number(form.dataset.gate),
-      device_at: new Date().toISOString(),
+      device_at: now.toISOString(),
       direction: (form.querySelector("input[name=direction]:checked") || {}).value || "in",
-      token: value("token").trim(), temperature: value("temperature") || null,
+      token: token, temperature: value("temperature") || null,
       certificate_checked: checked("certificate_checked"),
       vehicle_plate: value("vehicle_plate"), vehicle_disinfected: checked("vehicle_disinfected"),
       visitor: visitor ? { name: visitor, visiting: value("visitor_visiting"), reason: value("visitor_reason") } : null
@@ -45,6 +93,7 @@
     save(items);
     form.elements.client_id.value = uuid();
     form.elements.token.value = "";
+    if (token) check(token, now).then(function (r) { say(r[0], r[1]); });
   });
   window.addEventListener("online", sync);
   show(queue().length);
