@@ -1,0 +1,489 @@
+"""The roster optimiser: propose members for the open places of a street's or a
+community's shifts.
+
+In this order: fill every shift up to its minimum; respect every rule of `rules` (the
+same code that judges a claim); then the least travel from home (the great-circle
+distance between the offices of the community a member lives in and the community of
+the shift, `mobilization.AreaLocation`) and hours spread fairly (the most hours any one
+member carries). CP-SAT solves it with a time limit, one model per group of shifts that
+share candidates (communities whose members never serve elsewhere are independent).
+
+To keep the model small, each place considers its nearest eligible members only
+(`candidates_per_place` per missing person). The model forbids every pair of shifts a
+member may not hold together; a run of three or more short shifts each pair of which
+is allowed is caught by checking every proposed line again with the rules, in time
+order, so that every proposal is feasible. Each shift left short is explained.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ortools.sat.python import cp_model
+
+from jijie.areas.models import Area
+from jijie.duty import rules, services
+from jijie.duty.models import (
+    HOLDING,
+    DemandStatus,
+    Participation,
+    ParticipationSource,
+    Shift,
+)
+from jijie.duty.services import require_manage
+from jijie.mobilization.models import AreaLocation, Deployment, DeploymentStatus, Member, Skill
+from jijie.mobilization.proposal import distance_m
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+# A place with no known distance costs as much as this many metres.
+UNKNOWN_DISTANCE_M = 20_000
+# One hour more on the busiest member weighs as much as this many metres of travel.
+METRES_PER_HOUR_OF_SPREAD = 500
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An open shift: `need` people short of its minimum, `room` short of its maximum."""
+
+    key: int
+    post: rules.Post
+    need: int
+    room: int
+    location: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Person:
+    key: int
+    candidate: rules.Candidate
+    busy: tuple[rules.Interval, ...]
+    home: tuple[float, float] | None
+    hours: float = 0.0  # already held in the period
+
+
+@dataclass
+class Plan:
+    pairs: list[tuple[int, int]]  # (person key, slot key)
+    unfilled: dict[int, str]  # slot key -> why it stays short of its minimum
+    places_short: int
+    distance_m: int
+    hours: dict[int, float]  # person key -> hours after the plan
+    seconds: float
+    status: str = ""
+    dropped: int = 0  # lines the model proposed that the rules refused afterwards
+    filled_slots: int = 0  # shifts brought up to their minimum
+
+
+def travel(person: Person, slot: Slot) -> int:
+    metres = distance_m(person.home, slot.location)
+    return UNKNOWN_DISTANCE_M if metres is None else metres
+
+
+def slot_hours(slot: Slot) -> float:
+    return (slot.post.ends_at - slot.post.starts_at).total_seconds() / 3600
+
+
+def _pools(slots: list[Slot], people: list[Person]) -> dict[str, list[Person]]:
+    """Members who may serve in each community: deployed to it or living in it."""
+    paths = {s.post.community_path for s in slots}
+    pools: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        deployed = {path for path, _start, _end in person.candidate.deployments}
+        for path in paths:
+            residence = person.candidate.residence_path
+            if path in deployed or (residence and residence.startswith(path)):
+                pools[path].append(person)
+    return pools
+
+
+def eligible(
+    slots: list[Slot], people: list[Person], labels: dict[str, str]
+) -> tuple[dict[int, list[Person]], dict[int, str]]:
+    """Per slot, the members the rules let through against what they already hold;
+    and for slots with nobody, why."""
+    pools = _pools(slots, people)
+    result: dict[int, list[Person]] = {}
+    why: dict[int, str] = {}
+    for slot in slots:
+        found = []
+        reasons: dict[str, int] = defaultdict(int)
+        for person in pools.get(slot.post.community_path, []):
+            refusal = rules.refusal(person.candidate, slot.post, list(person.busy), labels)
+            if refusal is None:
+                found.append(person)
+            else:
+                reasons[refusal] += 1
+        result[slot.key] = found
+        if not found:
+            why[slot.key] = _explain_nobody(reasons)
+    return result, why
+
+
+def _explain_nobody(reasons: dict[str, int]) -> str:
+    if not reasons:
+        return _("没有下沉到或居住在本社区的队员。")
+    parts = [
+        _("%(n)s 人:%(reason)s") % {"n": n, "reason": reason}
+        for reason, n in sorted(reasons.items(), key=lambda item: -item[1])[:3]
+    ]
+    return _("没有符合条件的队员。") + " ".join(parts)
+
+
+def _conflict(a: rules.Post, b: rules.Post) -> bool:
+    """Whether one member may not hold both shifts."""
+    if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+        return True
+    return rules.run_hours([(a.starts_at, a.ends_at)], b) > rules.max_hours_in_a_row()
+
+
+def verify(
+    pairs: list[tuple[int, int]],
+    slots: dict[int, Slot],
+    people: dict[int, Person],
+    labels: dict[str, str],
+) -> tuple[list[tuple[int, int]], int]:
+    """The pairs the rules allow taken in time order, each against the member's shifts
+    and the pairs kept before it; and how many were dropped."""
+    held: dict[int, list[rules.Interval]] = {k: list(p.busy) for k, p in people.items()}
+    taken: dict[int, int] = defaultdict(int)
+    kept: list[tuple[int, int]] = []
+    for person_key, slot_key in sorted(pairs, key=lambda ps: (slots[ps[1]].post.starts_at, ps)):
+        slot, person = slots[slot_key], people[person_key]
+        if taken[slot_key] >= slot.room:
+            continue
+        if rules.refusal(person.candidate, slot.post, held[person_key], labels) is not None:
+            continue
+        held[person_key].append((slot.post.starts_at, slot.post.ends_at))
+        taken[slot_key] += 1
+        kept.append((person_key, slot_key))
+    return kept, len(pairs) - len(kept)
+
+
+def _components(slots: list[Slot], options: dict[int, list[Person]]) -> list[list[Slot]]:
+    """Groups of slots linked by a shared candidate (union-find)."""
+    parent = {s.key: s.key for s in slots}
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    first_slot_of: dict[int, int] = {}
+    for slot in slots:
+        for person in options[slot.key]:
+            other = first_slot_of.setdefault(person.key, slot.key)
+            parent[find(slot.key)] = find(other)
+    groups: dict[int, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        groups[find(slot.key)].append(slot)
+    return list(groups.values())
+
+
+def _solve_group(
+    group: list[Slot],
+    options: dict[int, list[Person]],
+    hours_before: dict[int, float],
+    time_limit: float,
+    workers: int,
+) -> tuple[list[tuple[int, int]], str]:
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    by_person: dict[int, list[Slot]] = defaultdict(list)
+    shortfall = []
+    distance_terms = []
+    for slot in group:
+        chosen = [model.new_bool_var(f"x{p.key}_{slot.key}") for p in options[slot.key]]
+        for person, var in zip(options[slot.key], chosen, strict=True):
+            x[(person.key, slot.key)] = var
+            by_person[person.key].append(slot)
+            distance_terms.append(travel(person, slot) * var)
+        model.add(sum(chosen) <= slot.room)
+        short = model.new_int_var(0, slot.need, f"short{slot.key}")
+        model.add(short >= slot.need - sum(chosen))
+        shortfall.append(short)
+    longest = model.new_int_var(0, 24 * 366, "longest")
+    for person_key, held in by_person.items():
+        held.sort(key=lambda s: s.post.starts_at)
+        for i, a in enumerate(held):
+            for b in held[i + 1 :]:
+                if b.post.starts_at >= a.post.ends_at + _reach():
+                    break
+                if _conflict(a.post, b.post):
+                    model.add_bool_or([x[(person_key, a.key)].Not(), x[(person_key, b.key)].Not()])
+        load = sum(round(slot_hours(s)) * x[(person_key, s.key)] for s in held)
+        model.add(longest >= round(hours_before.get(person_key, 0)) + load)
+    places = sum(s.need for s in group)
+    # Weights make the order strict: one place short outweighs any travel and spread.
+    spread_weight = METRES_PER_HOUR_OF_SPREAD
+    short_weight = 1 + places * 2 * UNKNOWN_DISTANCE_M + spread_weight * 24 * 366
+    model.minimize(short_weight * sum(shortfall) + sum(distance_terms) + spread_weight * longest)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], solver.status_name(status)
+    pairs = [key for key, var in x.items() if solver.boolean_value(var)]
+    return pairs, solver.status_name(status)
+
+
+def _reach() -> timedelta:
+    return timedelta(hours=rules.min_rest_hours())
+
+
+def _prune(slot: Slot, found: list[Person], per_place: int) -> list[Person]:
+    keep = max(per_place * max(slot.need, 1), slot.need + 2)
+    return sorted(found, key=lambda p: (travel(p, slot), p.hours, p.key))[:keep]
+
+
+def solve(
+    slots: list[Slot],
+    people: list[Person],
+    *,
+    labels: dict[str, str] | None = None,
+    time_limit: float = 10.0,
+    candidates_per_place: int = 10,
+    workers: int = 2,
+) -> Plan:
+    """Propose members for the open places of `slots` (see the module docstring)."""
+    started = clock.monotonic()
+    labels = labels or {}
+    open_slots = [s for s in slots if s.need > 0 and s.room > 0]
+    found, nobody = eligible(open_slots, people, labels)
+    options = {s.key: _prune(s, found[s.key], candidates_per_place) for s in open_slots}
+    hours_before = {p.key: p.hours for p in people}
+    groups = _components([s for s in open_slots if options[s.key]], options)
+    total = sum(len(g) for g in groups) or 1
+    pairs: list[tuple[int, int]] = []
+    statuses = set()
+    for group in sorted(groups, key=len, reverse=True):
+        left = time_limit - (clock.monotonic() - started)
+        share = left * len(group) / total
+        total -= len(group)
+        got, status = _solve_group(group, options, hours_before, share, workers)
+        pairs.extend(got)
+        statuses.add(status)
+    slot_by_key = {s.key: s for s in slots}
+    person_by_key = {p.key: p for p in people}
+    kept, dropped = verify(pairs, slot_by_key, person_by_key, labels)
+    plan = summarise(kept, open_slots, people, nobody, found, started)
+    plan.status = "/".join(sorted(statuses)) or "EMPTY"
+    plan.dropped = dropped
+    for slot_key, reason in list(plan.unfilled.items()):
+        if not reason:
+            plan.unfilled[slot_key] = _("符合条件的 %(n)s 名队员在该时段已有班次或需要休息。") % {
+                "n": len(found[slot_key])
+            }
+    return plan
+
+
+def summarise(
+    pairs: list[tuple[int, int]],
+    slots: list[Slot],
+    people: list[Person],
+    nobody: dict[int, str],
+    found: dict[int, list[Person]] | None = None,
+    started: float | None = None,
+) -> Plan:
+    """The figures of a set of pairs: places short, travel, hours per member."""
+    slot_by_key = {s.key: s for s in slots}
+    person_by_key = {p.key: p for p in people}
+    count: dict[int, int] = defaultdict(int)
+    hours = {p.key: p.hours for p in people}
+    distance = 0
+    for person_key, slot_key in pairs:
+        slot = slot_by_key[slot_key]
+        count[slot_key] += 1
+        hours[person_key] += slot_hours(slot)
+        distance += travel(person_by_key[person_key], slot)
+    unfilled = {}
+    short = 0
+    filled = 0
+    for slot in slots:
+        missing = max(0, slot.need - count[slot.key])
+        short += missing
+        if missing:
+            unfilled[slot.key] = nobody.get(slot.key, "")
+        else:
+            filled += 1
+    return Plan(
+        pairs=pairs,
+        unfilled=unfilled,
+        places_short=short,
+        distance_m=distance,
+        hours={k: v for k, v in hours.items() if v},
+        seconds=clock.monotonic() - started if started is not None else 0.0,
+        filled_slots=filled,
+    )
+
+
+def greedy(
+    slots: list[Slot], people: list[Person], *, labels: dict[str, str] | None = None
+) -> Plan:
+    """The baseline: shifts in time order, each filled to its minimum by the nearest
+    members the rules still allow."""
+    started = clock.monotonic()
+    labels = labels or {}
+    open_slots = [s for s in slots if s.need > 0 and s.room > 0]
+    pools = _pools(open_slots, people)
+    held: dict[int, list[rules.Interval]] = {p.key: list(p.busy) for p in people}
+    pairs: list[tuple[int, int]] = []
+    for slot in sorted(open_slots, key=lambda s: (s.post.starts_at, s.key)):
+        taken = 0
+        for person in sorted(
+            pools.get(slot.post.community_path, []), key=lambda p: (travel(p, slot), p.key)
+        ):
+            if taken >= slot.need:
+                break
+            if rules.refusal(person.candidate, slot.post, held[person.key], labels) is None:
+                held[person.key].append((slot.post.starts_at, slot.post.ends_at))
+                pairs.append((person.key, slot.key))
+                taken += 1
+    return summarise(pairs, open_slots, people, {}, None, started)
+
+
+# The database side -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    shift: Shift
+    member: Member
+    distance_m: int | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    lines: Sequence[Line]
+    unfilled: Sequence[tuple[Shift, str]]
+    plan: Plan
+
+
+def _location_map(paths: set[str]) -> dict[str, tuple[float, float]]:
+    rows = AreaLocation.objects.filter(area__path__in=paths).values_list(
+        "area__path", "latitude", "longitude"
+    )
+    return {path: (float(lat), float(lon)) for path, lat, lon in rows}
+
+
+def roster_propose(
+    *,
+    actor: User | None,
+    area: Area,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_limit: float = 10.0,
+) -> Proposal:
+    """Propose members for the open shifts under `area` (a street or a community)
+    starting in [starts_at, ends_at). Nothing is written: the community accepts all,
+    part or none of it with `roster_accept`."""
+    require_manage(actor, area)
+    shifts = list(
+        Shift.objects.filter(
+            community_path__startswith=area.path,
+            demand__status=DemandStatus.OPEN,
+            starts_at__gte=max(starts_at, timezone.now()),
+            starts_at__lt=ends_at,
+        )
+        .select_related("demand__post_type", "demand__community")
+        .annotate(held=Count("participations", filter=Q(participations__status__in=HOLDING)))
+    )
+    paths = {s.community_path for s in shifts}
+    deployed = Deployment.objects.filter(
+        status=DeploymentStatus.ACTIVE, community_path__in=paths
+    ).values("member_id")
+    living = Q(pk__in=[])
+    for path in paths:
+        living |= Q(residence_path__startswith=path)
+    members = {m.pk: m for m in Member.objects.filter(Q(pk__in=deployed) | living)}
+    deployments: dict[int, list[tuple[str, date, date]]] = defaultdict(list)
+    for member_id, path, first, last in Deployment.objects.filter(
+        member_id__in=members, status=DeploymentStatus.ACTIVE
+    ).values_list("member_id", "community_path", "starts_on", "ends_on"):
+        deployments[member_id].append((path, first, last))
+    busy: dict[int, list[rules.Interval]] = defaultdict(list)
+    for member_id, first, last in Participation.objects.filter(
+        member_id__in=members,
+        status__in=HOLDING,
+        ends_at__gt=starts_at - timedelta(days=1),
+        starts_at__lt=ends_at + timedelta(days=1),
+    ).values_list("member_id", "starts_at", "ends_at"):
+        busy[member_id].append((first, last))
+    locations = _location_map(paths | {m.residence_path for m in members.values()})
+    people = [
+        Person(
+            key=m.pk,
+            candidate=rules.Candidate(
+                kind=m.kind,
+                skills=frozenset(m.skill_list),
+                fitness=m.fitness,
+                residence_path=m.residence_path,
+                deployments=tuple(deployments[m.pk]),
+            ),
+            busy=tuple(busy[m.pk]),
+            home=locations.get(m.residence_path),
+            hours=sum((b - a).total_seconds() for a, b in busy[m.pk]) / 3600,
+        )
+        for m in members.values()
+    ]
+    slots = [
+        Slot(
+            key=s.pk,
+            post=services.post_of(s),
+            need=max(0, s.min_people - s.held),
+            room=max(0, s.max_people - s.held),
+            location=locations.get(s.community_path),
+        )
+        for s in shifts
+    ]
+    labels = {str(k): str(v) for k, v in Skill.choices}
+    plan = solve(slots, people, labels=labels, time_limit=time_limit)
+    shift_by_pk = {s.pk: s for s in shifts}
+    person_by_pk = {p.key: p for p in people}
+    slot_by_pk = {s.key: s for s in slots}
+    lines = [
+        Line(
+            shift_by_pk[slot_key],
+            members[person_key],
+            distance_m(person_by_pk[person_key].home, slot_by_pk[slot_key].location),
+        )
+        for person_key, slot_key in sorted(
+            plan.pairs, key=lambda ps: (shift_by_pk[ps[1]].starts_at, ps)
+        )
+    ]
+    unfilled = sorted(
+        ((shift_by_pk[k], why) for k, why in plan.unfilled.items()),
+        key=lambda pair: (pair[0].starts_at, pair[0].pk),
+    )
+    return Proposal(lines, unfilled, plan)
+
+
+def roster_accept(
+    *, actor: User | None, lines: list[tuple[Shift, Member]]
+) -> tuple[list[Participation], list[tuple[Shift, Member, str]]]:
+    """Assign the lines of a proposal the community accepted (all, or the part it
+    ticked). Each line is assigned under the rules of the moment: one refused since the
+    proposal (someone claimed the place meanwhile) is returned with its reason."""
+    assigned, refused = [], []
+    for shift, member in lines:
+        try:
+            assigned.append(
+                services.shift_assign(
+                    actor=actor, shift=shift, member=member, source=ParticipationSource.PROPOSED
+                )
+            )
+        except ValidationError as refusal:
+            refused.append((shift, member, " ".join(refusal.messages)))
+    return assigned, refused
