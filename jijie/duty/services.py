@@ -295,7 +295,7 @@ def shift_assign(
 
 def _locked(participation: Participation) -> Participation:
     return (
-        Participation.objects.select_for_update()
+        Participation.objects.select_for_update(of=("self",))
         .select_related("shift__demand__post_type", "shift__leader", "member")
         .get(pk=participation.pk)
     )
