@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python -m bench.areas
 	$(BIN)/python -m bench.registry_search
 	$(BIN)/python -m bench.registry_import
+	$(BIN)/python -m bench.gates
 	$(BIN)/python -m bench.mobilization
 	$(BIN)/python -m bench.coverage
 

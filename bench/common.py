@@ -29,6 +29,7 @@ def setup_django() -> str:
     # Fixed keys for made-up data: a benchmark must be repeatable on the same database.
     os.environ.setdefault("PII_KEYS", "0:" + "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0wMDA")
     os.environ.setdefault("PII_HASH_KEY", "bench-hash-key-not-for-production")
+    os.environ.setdefault("GATE_SIGNING_KEY", "YmVuY2gtZ2F0ZS1rZXktbm90LWZvci1wcm9kdWN0aW8")
     if url.startswith("postgres"):
         _create_database(url)
     import django

@@ -1,0 +1,303 @@
+"""bench/gates.py — many gates posting scans to the app served as in production
+(gunicorn, threaded workers, PostgreSQL), over loopback: sustained scans per second and
+p50/p99 latency, next to a bare WSGI endpoint that inserts the same row with psycopg and
+no framework (the limit), in the same run. Some scans are sent twice, as a flaky phone
+does; the rows are counted after: each scan once, none lost.
+Goal (issue 7): ≥ 1,000 scans/s on this 2-core machine with p99 ≤ 50 ms.
+
+    make bench   # or: python -m bench.gates
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import machine, setup_django, write
+
+PORT_APP = 8771
+PORT_RAW = 8772
+GATES = 32  # simulated gates, one connection each
+CLIENT_PROCESSES = 2
+SECONDS = 15
+REPLAY_SHARE = 0.05
+BATCH = 50  # scans per offline sync in the batch phase
+WORKERS = int(os.environ.get("BENCH_GATES_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_GATES_THREADS", "4"))
+
+
+def _prepare() -> dict[str, Any]:
+    from datetime import time as clock
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jijie.accounts.models import Role, User
+    from jijie.accounts.services import role_assign, token_create
+    from jijie.areas.demo import CITY, build
+    from jijie.areas.models import Area, AreaKind
+    from jijie.gates import services
+    from jijie.gates.models import Gate, Pass, PassStatus
+    from jijie.residents.models import Household
+    from jijie.residents.services import household_register
+    from jijie.responses.models import Response
+    from jijie.responses.services import response_activate
+
+    city = Area.objects.filter(code=CITY[0]).first() or build("small", 2020)
+    community = Area.objects.filter(path__startswith=city.path, kind=AreaKind.COMMUNITY).order_by(
+        "path"
+    )[0]
+    district = Area.objects.get(path=community.path[: 2 * Area.steplen])
+    response = Response.objects.filter(area=district, status="active").first() or response_activate(
+        actor=None, area=district, name="bench gates", level="2"
+    )
+    building = Area.objects.filter(
+        path__startswith=community.path, kind=AreaKind.BUILDING
+    ).order_by("path")[0]
+    for door in range(1, 201):
+        if not Household.objects.filter(building=building, door_number=f"B{door}").exists():
+            household_register(actor=None, building=building, door_number=f"B{door}")
+    now = timezone.now()
+    services.passes_issue_building(
+        actor=None,
+        building=building,
+        response=response,
+        valid_from=now - timedelta(days=1),
+        valid_until=now + timedelta(days=30),
+    )
+    gates = []
+    for number in range(GATES):
+        name = f"bench-{number:02d}"
+        gate = Gate.objects.filter(area=community, name=name).first() or services.gate_create(
+            actor=None, area=community, name=name, opens_at=None, closes_at=None
+        )
+        services.gate_rule_set(
+            actor=None,
+            gate=gate,
+            response=response,
+            data=services.RuleData(visitors_allowed=True, curfew_at=clock(22)),
+        )
+        gates.append(gate.pk)
+    passes = Pass.objects.filter(
+        response=response, status=PassStatus.ACTIVE, household__building=building
+    )[:200]
+    tokens = [services.pass_token(p) for p in passes]
+    user = User.objects.filter(username="bench-guard").first()
+    if user is None:
+        user = User.objects.create_user(username="bench-guard")  # signs in with a token only
+        role_assign(actor=None, user=user, role=Role.GATE_GUARD, area=community)
+    return {
+        "gates": gates,
+        "tokens": tokens,
+        "api_token": token_create(user=user, name="bench"),
+        "response_id": response.pk,
+        "area_path": community.path,
+    }
+
+
+def _serve(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            module,
+            "-k",
+            "gthread",
+            "-w",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            conn.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{module} did not start on port {port}")
+
+
+def _scan(rng: random.Random, gate: int, tokens: list[str]) -> dict[str, Any]:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "gate_id": gate,
+        "device_at": datetime.now(UTC).isoformat(),
+        "direction": rng.choice(["in", "out"]),
+        "token": rng.choice(tokens),
+        "temperature": rng.choice(["36.2", "36.5", "36.8", "37.6"]),
+        "certificate_checked": True,
+    }
+
+
+def _gate_thread(
+    port: int,
+    path: str,
+    gate: int,
+    tokens: list[str],
+    headers: dict[str, str],
+    deadline: float,
+    batch: int,
+    out: list[tuple[float, int, list[str]]],
+) -> None:
+    rng = random.Random(gate)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    last: tuple[str, list[str]] | None = None
+    while time.perf_counter() < deadline:
+        if last and rng.random() < REPLAY_SHARE:
+            body, ids = last  # the phone did not hear the answer and sends again
+        else:
+            scans = [_scan(rng, gate, tokens) for _ in range(batch or 1)]
+            ids = [scan["client_id"] for scan in scans]
+            body = json.dumps({"scans": scans} if batch else scans[0])
+        start = time.perf_counter()
+        try:
+            conn.request("POST", path, body, headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            status = 0
+        out.append(((time.perf_counter() - start) * 1000, status, ids))
+        last = (body, ids)
+
+
+def _client_process(args: tuple[Any, ...]) -> list[tuple[float, int, list[str]]]:
+    port, path, gates, tokens, headers, deadline, batch = args
+    out: list[tuple[float, int, list[str]]] = []
+    threads = [
+        threading.Thread(
+            target=_gate_thread, args=(port, path, g, tokens, headers, deadline, batch, out)
+        )
+        for g in gates
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def _load(port: int, path: str, data: dict[str, Any], batch: int = 0) -> dict[str, Any]:
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {data['api_token']}",
+    }
+    gates = data["gates"]
+    deadline = time.perf_counter() + SECONDS
+    started = time.perf_counter()
+    chunks = [gates[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
+    with multiprocessing.Pool(CLIENT_PROCESSES) as pool:
+        parts = pool.map(
+            _client_process,
+            [(port, path, chunk, data["tokens"], headers, deadline, batch) for chunk in chunks],
+        )
+    elapsed = time.perf_counter() - started
+    samples = [s for part in parts for s in part]
+    latencies = sorted(s[0] for s in samples)
+    statuses: dict[str, int] = {}
+    for _, status, _ids in samples:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    ok_ids = {i for s in samples if 200 <= s[1] < 300 for i in s[2]}
+    scans = sum(len(s[2]) for s in samples)
+    return {
+        "requests": len(samples),
+        "requests_per_s": round(len(samples) / elapsed, 1),
+        "scans_per_s": round(scans / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
+        "max_ms": round(latencies[-1], 2),
+        "statuses": statuses,
+        "unique_scans_sent": len({i for s in samples for i in s[2]}),
+        "unique_scans_answered_ok": len(ok_ids),
+        "client_ids": ok_ids,
+    }
+
+
+def _count(client_ids: set[str]) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_id::text FROM gates_scan WHERE client_id = ANY(%s::uuid[])",
+            [list(client_ids)],
+        )
+        rows = [r[0] for r in cursor.fetchall()]
+    return {"rows": len(rows), "distinct": len(set(rows)), "missing": len(client_ids - set(rows))}
+
+
+def main() -> None:
+    url = setup_django()
+    data = _prepare()
+    env = {**os.environ, "DATABASE_URL": url, "DB_CONN_MAX_AGE": "600"}
+    env["BENCH_GATE_RESPONSE"] = str(data["response_id"])
+    env["BENCH_GATE_AREA"] = data["area_path"]
+    load = [round(x, 2) for x in os.getloadavg()]
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "load_average_before": load,
+        "gates": GATES,
+        "seconds": SECONDS,
+    }
+    for name, module, port, path, batch in (
+        ("bare_insert", "bench.gates_raw:application", PORT_RAW, "/scan", 0),
+        ("jijie_scan_api", "config.wsgi:application", PORT_APP, "/api/gates/scans", 0),
+        ("jijie_batch_api", "config.wsgi:application", PORT_APP, "/api/gates/scans/batch", BATCH),
+    ):
+        server = _serve(module, port, env)
+        try:
+            outcome = _load(port, path, data, batch)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        ids = outcome.pop("client_ids")
+        outcome["stored"] = _count(ids)
+        results[name] = outcome
+    app, raw, batch = results["jijie_scan_api"], results["bare_insert"], results["jijie_batch_api"]
+    met = app["scans_per_s"] >= 1000 and app["p99_ms"] <= 50
+    results["goal_met"] = met
+    markdown = f"""# Gates: scans posted by {GATES} gates at once
+
+{results["machine"]["when"]}, {results["machine"]["cpus"]} CPUs, {results["machine"]["database"]};
+gunicorn gthread, {WORKERS} workers × {THREADS} threads, loopback, {SECONDS} s each, the load
+generator on the same machine ({CLIENT_PROCESSES} processes); load average before the run
+{load[0]} (1 min), {load[1]} (5 min): other work on the machine shares its 2 cores. {int(REPLAY_SHARE * 100)} % of the
+scans are sent twice.
+
+| endpoint | scans/s | p50 | p99 | max | statuses | scans sent | rows stored (distinct, missing) |
+|---|---|---|---|---|---|---|---|
+| bare WSGI + psycopg insert (limit) | {raw["scans_per_s"]} | {raw["p50_ms"]} ms | {raw["p99_ms"]} ms | {raw["max_ms"]} ms | {raw["statuses"]} | {raw["unique_scans_sent"]} | {raw["stored"]["rows"]} ({raw["stored"]["distinct"]}, {raw["stored"]["missing"]}) |
+| Jijie `POST /api/gates/scans` | {app["scans_per_s"]} | {app["p50_ms"]} ms | {app["p99_ms"]} ms | {app["max_ms"]} ms | {app["statuses"]} | {app["unique_scans_sent"]} | {app["stored"]["rows"]} ({app["stored"]["distinct"]}, {app["stored"]["missing"]}) |
+| Jijie `POST /api/gates/scans/batch`, {BATCH} a request | {batch["scans_per_s"]} ({batch["requests_per_s"]} req/s) | {batch["p50_ms"]} ms | {batch["p99_ms"]} ms | {batch["max_ms"]} ms | {batch["statuses"]} | {batch["unique_scans_sent"]} | {batch["stored"]["rows"]} ({batch["stored"]["distinct"]}, {batch["stored"]["missing"]}) |
+
+Goal ≥ 1,000 scans/s with p99 ≤ 50 ms, one scan a request: **{"met" if met else "not met"}**.
+Latencies are per request (a batch request carries {BATCH} scans). Every scan answered
+2xx is in the table exactly once ("missing" counts answered scans not found).
+"""
+    write("gates", results, markdown)
+
+
+if __name__ == "__main__":
+    main()
