@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python -m bench.gates
 	$(BIN)/python -m bench.mobilization
 	$(BIN)/python -m bench.coverage
+	$(BIN)/python -m bench.roster
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup

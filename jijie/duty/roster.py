@@ -1,12 +1,15 @@
 """The roster optimiser: propose members for the open places of a street's or a
 community's shifts.
 
-In this order: fill every shift up to its minimum; respect every rule of `rules` (the
-same code that judges a claim); then the least travel from home (the great-circle
-distance between the offices of the community a member lives in and the community of
-the shift, `mobilization.AreaLocation`) and hours spread fairly (the most hours any one
-member carries). CP-SAT solves it with a time limit, one model per group of shifts that
-share candidates (communities whose members never serve elsewhere are independent).
+Every line respects every rule of `rules` (the same code that judges a claim). Among
+such plans, in this strict order: the fewest places short of the shifts' minimums; then
+the least travel from home (the great-circle distance between the offices of the
+community a member lives in and the community of the shift, `mobilization.AreaLocation`);
+then hours spread among equally near members (the fewest hours on the busiest member).
+CP-SAT solves it with a time limit, one model per group of shifts that share candidates
+(communities whose members never serve elsewhere are independent), started from the
+greedy plan (`greedy`); a group whose solver runs out of time before matching that plan
+keeps the greedy one, so a proposal is never worse than the baseline.
 
 To keep the model small, each place considers its nearest eligible members only
 (`candidates_per_place` per missing person). The model forbids every pair of shifts a
@@ -48,8 +51,6 @@ if TYPE_CHECKING:
 
 # A place with no known distance costs as much as this many metres.
 UNKNOWN_DISTANCE_M = 20_000
-# One hour more on the busiest member weighs as much as this many metres of travel.
-METRES_PER_HOUR_OF_SPREAD = 500
 
 
 @dataclass(frozen=True)
@@ -111,21 +112,26 @@ def eligible(
     slots: list[Slot], people: list[Person], labels: dict[str, str]
 ) -> tuple[dict[int, list[Person]], dict[int, str]]:
     """Per slot, the members the rules let through against what they already hold;
-    and for slots with nobody, why."""
+    and for slots with nobody, why (the sentences are written for those slots only)."""
     pools = _pools(slots, people)
+    limits = rules.Limits.now()
     result: dict[int, list[Person]] = {}
     why: dict[int, str] = {}
     for slot in slots:
-        found = []
-        reasons: dict[str, int] = defaultdict(int)
-        for person in pools.get(slot.post.community_path, []):
-            refusal = rules.refusal(person.candidate, slot.post, list(person.busy), labels)
-            if refusal is None:
-                found.append(person)
-            else:
-                reasons[refusal] += 1
+        pool = pools.get(slot.post.community_path, [])
+        found = [
+            person
+            for person in pool
+            if rules.may_hold(person.candidate, slot.post)
+            and rules.fits_in_time(list(person.busy), slot.post, limits)
+        ]
         result[slot.key] = found
         if not found:
+            reasons: dict[str, int] = defaultdict(int)
+            for person in pool:
+                refusal = rules.refusal(person.candidate, slot.post, list(person.busy), labels)
+                if refusal is not None:
+                    reasons[refusal] += 1
             why[slot.key] = _explain_nobody(reasons)
     return result, why
 
@@ -191,44 +197,86 @@ def _components(slots: list[Slot], options: dict[int, list[Person]]) -> list[lis
     return list(groups.values())
 
 
+def _score(
+    pairs: list[tuple[int, int]],
+    group: list[Slot],
+    people: dict[int, Person],
+    hours_before: dict[int, float],
+) -> tuple[int, int, float]:
+    """What the optimiser minimises, in its order: places short, metres of travel,
+    the hours of the busiest member."""
+    slots = {s.key: s for s in group}
+    count: dict[int, int] = defaultdict(int)
+    load: dict[int, float] = defaultdict(float)
+    distance = 0
+    for person_key, slot_key in pairs:
+        slot = slots[slot_key]
+        count[slot_key] += 1
+        load[person_key] += slot_hours(slot)
+        distance += travel(people[person_key], slot)
+    short = sum(max(0, s.need - count[s.key]) for s in group)
+    longest = max((hours_before.get(k, 0) + h for k, h in load.items()), default=0.0)
+    return short, distance, longest
+
+
 def _solve_group(
     group: list[Slot],
     options: dict[int, list[Person]],
     hours_before: dict[int, float],
+    hint: set[tuple[int, int]],
     time_limit: float,
     workers: int,
 ) -> tuple[list[tuple[int, int]], str]:
+    """One CP-SAT model for a group of slots, started from `hint` (the greedy plan).
+    The weights make the order strict: one place short outweighs any travel, one metre
+    outweighs any change in the busiest member's hours."""
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_person: dict[int, list[Slot]] = defaultdict(list)
     shortfall = []
     distance_terms = []
+    worst_travel = 0
     for slot in group:
-        chosen = [model.new_bool_var(f"x{p.key}_{slot.key}") for p in options[slot.key]]
-        for person, var in zip(options[slot.key], chosen, strict=True):
+        chosen = []
+        for person in options[slot.key]:
+            var = model.new_bool_var(f"x{person.key}_{slot.key}")
             x[(person.key, slot.key)] = var
+            chosen.append(var)
             by_person[person.key].append(slot)
-            distance_terms.append(travel(person, slot) * var)
+            metres = travel(person, slot)
+            worst_travel = max(worst_travel, metres)
+            if metres:
+                distance_terms.append(metres * var)
         model.add(sum(chosen) <= slot.room)
         short = model.new_int_var(0, slot.need, f"short{slot.key}")
         model.add(short >= slot.need - sum(chosen))
         shortfall.append(short)
-    longest = model.new_int_var(0, 24 * 366, "longest")
+    reach = _reach()
+    bound = 0
+    loads = []
     for person_key, held in by_person.items():
         held.sort(key=lambda s: s.post.starts_at)
         for i, a in enumerate(held):
             for b in held[i + 1 :]:
-                if b.post.starts_at >= a.post.ends_at + _reach():
+                if b.post.starts_at >= a.post.ends_at + reach:
                     break
                 if _conflict(a.post, b.post):
                     model.add_bool_or([x[(person_key, a.key)].Not(), x[(person_key, b.key)].Not()])
-        load = sum(round(slot_hours(s)) * x[(person_key, s.key)] for s in held)
-        model.add(longest >= round(hours_before.get(person_key, 0)) + load)
-    places = sum(s.need for s in group)
-    # Weights make the order strict: one place short outweighs any travel and spread.
-    spread_weight = METRES_PER_HOUR_OF_SPREAD
-    short_weight = 1 + places * 2 * UNKNOWN_DISTANCE_M + spread_weight * 24 * 366
-    model.minimize(short_weight * sum(shortfall) + sum(distance_terms) + spread_weight * longest)
+        before = round(hours_before.get(person_key, 0))
+        hours = [round(slot_hours(s)) for s in held]
+        bound = max(bound, before + sum(hours))
+        loads.append((before, hours, person_key, held))
+    longest = model.new_int_var(0, bound, "longest")
+    for before, hours, person_key, held in loads:
+        model.add(
+            longest
+            >= before + sum(h * x[(person_key, s.key)] for h, s in zip(hours, held, strict=True))
+        )
+    metre_weight = bound + 1
+    short_weight = metre_weight * (worst_travel * sum(s.room for s in group) + 1) + bound + 1
+    model.minimize(short_weight * sum(shortfall) + metre_weight * sum(distance_terms) + longest)
+    for key, var in x.items():
+        model.add_hint(var, key in hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
@@ -243,9 +291,34 @@ def _reach() -> timedelta:
     return timedelta(hours=rules.min_rest_hours())
 
 
+def _spread_key(person: Person, slot: Slot) -> int:
+    """A tie-break that differs from slot to slot, so that equally near members are not
+    always the same few and the model has room to spread hours."""
+    return (person.key * 2_654_435_761 + slot.key * 40_503) % 4_294_967_296
+
+
 def _prune(slot: Slot, found: list[Person], per_place: int) -> list[Person]:
     keep = max(per_place * max(slot.need, 1), slot.need + 2)
-    return sorted(found, key=lambda p: (travel(p, slot), p.hours, p.key))[:keep]
+    return sorted(found, key=lambda p: (travel(p, slot), p.hours, _spread_key(p, slot)))[:keep]
+
+
+def _greedy_pairs(open_slots: list[Slot], found: dict[int, list[Person]]) -> list[tuple[int, int]]:
+    """Shifts in time order, each filled to its minimum by the nearest members the
+    rules still allow."""
+    limits = rules.Limits.now()
+    held: dict[int, list[rules.Interval]] = {}
+    pairs: list[tuple[int, int]] = []
+    for slot in sorted(open_slots, key=lambda s: (s.post.starts_at, s.key)):
+        taken = 0
+        for person in sorted(found[slot.key], key=lambda p: (travel(p, slot), p.key)):
+            if taken >= slot.need:
+                break
+            busy = held.setdefault(person.key, list(person.busy))
+            if rules.fits_in_time(busy, slot.post, limits):
+                busy.append((slot.post.starts_at, slot.post.ends_at))
+                pairs.append((person.key, slot.key))
+                taken += 1
+    return pairs
 
 
 def solve(
@@ -254,29 +327,44 @@ def solve(
     *,
     labels: dict[str, str] | None = None,
     time_limit: float = 10.0,
-    candidates_per_place: int = 10,
+    candidates_per_place: int = 4,
     workers: int = 2,
 ) -> Plan:
-    """Propose members for the open places of `slots` (see the module docstring)."""
+    """Propose members for the open places of `slots` (see the module docstring).
+    `time_limit` bounds the whole call, not only the solver."""
     started = clock.monotonic()
     labels = labels or {}
     open_slots = [s for s in slots if s.need > 0 and s.room > 0]
     found, nobody = eligible(open_slots, people, labels)
+    baseline = _greedy_pairs(open_slots, found)
+    hint = set(baseline)
     options = {s.key: _prune(s, found[s.key], candidates_per_place) for s in open_slots}
+    person_by_key = {p.key: p for p in people}
+    for person_key, slot_key in baseline:
+        if person_by_key[person_key] not in options[slot_key]:
+            options[slot_key].append(person_by_key[person_key])
     hours_before = {p.key: p.hours for p in people}
     groups = _components([s for s in open_slots if options[s.key]], options)
     total = sum(len(g) for g in groups) or 1
+    # What is left after the solver: checking every line again and the summary.
+    reserve = min(0.5, time_limit * 0.05)
     pairs: list[tuple[int, int]] = []
     statuses = set()
     for group in sorted(groups, key=len, reverse=True):
-        left = time_limit - (clock.monotonic() - started)
+        left = time_limit - reserve - (clock.monotonic() - started)
         share = left * len(group) / total
         total -= len(group)
-        got, status = _solve_group(group, options, hours_before, share, workers)
+        got, status = _solve_group(group, options, hours_before, hint, share, workers)
+        keys = {s.key for s in group}
+        from_greedy = [pair for pair in baseline if pair[1] in keys]
+        if not got or _score(from_greedy, group, person_by_key, hours_before) < _score(
+            got, group, person_by_key, hours_before
+        ):
+            # Out of time before the solver got back to the plan it was started from.
+            got, status = from_greedy, f"{status}+GREEDY"
         pairs.extend(got)
         statuses.add(status)
     slot_by_key = {s.key: s for s in slots}
-    person_by_key = {p.key: p for p in people}
     kept, dropped = verify(pairs, slot_by_key, person_by_key, labels)
     plan = summarise(kept, open_slots, people, nobody, found, started)
     plan.status = "/".join(sorted(statuses)) or "EMPTY"
@@ -335,23 +423,10 @@ def greedy(
     """The baseline: shifts in time order, each filled to its minimum by the nearest
     members the rules still allow."""
     started = clock.monotonic()
-    labels = labels or {}
     open_slots = [s for s in slots if s.need > 0 and s.room > 0]
-    pools = _pools(open_slots, people)
-    held: dict[int, list[rules.Interval]] = {p.key: list(p.busy) for p in people}
-    pairs: list[tuple[int, int]] = []
-    for slot in sorted(open_slots, key=lambda s: (s.post.starts_at, s.key)):
-        taken = 0
-        for person in sorted(
-            pools.get(slot.post.community_path, []), key=lambda p: (travel(p, slot), p.key)
-        ):
-            if taken >= slot.need:
-                break
-            if rules.refusal(person.candidate, slot.post, held[person.key], labels) is None:
-                held[person.key].append((slot.post.starts_at, slot.post.ends_at))
-                pairs.append((person.key, slot.key))
-                taken += 1
-    return summarise(pairs, open_slots, people, {}, None, started)
+    found, nobody = eligible(open_slots, people, labels or {})
+    pairs = _greedy_pairs(open_slots, found)
+    return summarise(pairs, open_slots, people, nobody, None, started)
 
 
 # The database side -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
@@ -51,6 +52,12 @@ class Post:
     required_skills: frozenset[str]
     allowed_kinds: frozenset[str]
 
+    @cached_property
+    def days(self) -> tuple[date, date]:
+        """The first and last calendar day (Asia/Shanghai) the shift touches."""
+        last = timezone.localtime(self.ends_at - timedelta(seconds=1)).date()
+        return timezone.localtime(self.starts_at).date(), last
+
 
 def skill_refusal(candidate: Candidate, post: Post, skill_labels: dict[str, str]) -> str | None:
     missing = sorted(post.required_skills - candidate.skills)
@@ -65,15 +72,9 @@ def skill_refusal(candidate: Candidate, post: Post, skill_labels: dict[str, str]
     return None
 
 
-def local_days(post: Post) -> tuple[date, date]:
-    """The first and last calendar day (Asia/Shanghai) the shift touches."""
-    last = timezone.localtime(post.ends_at - timedelta(seconds=1)).date()
-    return timezone.localtime(post.starts_at).date(), last
-
-
 def deployment_for(candidate: Candidate, post: Post) -> int | None:
     """The index of the active deployment to the shift's community covering it."""
-    first, last = local_days(post)
+    first, last = post.days
     for index, (path, starts_on, ends_on) in enumerate(candidate.deployments):
         if path == post.community_path and starts_on <= first and last <= ends_on:
             return index
@@ -99,10 +100,10 @@ def overlap_refusal(busy: Iterable[Interval], post: Post) -> str | None:
     return None
 
 
-def run_hours(busy: Iterable[Interval], post: Post) -> float:
+def run_hours(busy: Iterable[Interval], post: Post, rest_hours: int | None = None) -> float:
     """The length in hours of the run of duty the shift would belong to: shifts closer
     to one another than the minimum rest count as one run."""
-    rest = timedelta(hours=min_rest_hours())
+    rest = timedelta(hours=min_rest_hours() if rest_hours is None else rest_hours)
     start, end = post.starts_at, post.ends_at
     intervals = sorted(busy)
     changed = True
@@ -136,4 +137,42 @@ def refusal(
         or place_refusal(candidate, post)
         or overlap_refusal(busy, post)
         or rest_refusal(busy, post)
+    )
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The settings the time rules read, taken once for a batch of judgements."""
+
+    hours_in_a_row: int
+    rest_hours: int
+
+    @classmethod
+    def now(cls) -> Limits:
+        return cls(max_hours_in_a_row(), min_rest_hours())
+
+
+def fits_in_time(busy: list[Interval], post: Post, limits: Limits) -> bool:
+    """`overlap_refusal(...) or rest_refusal(...)` is None, without writing the
+    sentence: for judging many members at once (the roster optimiser)."""
+    if not busy:
+        return post.ends_at - post.starts_at <= timedelta(hours=limits.hours_in_a_row)
+    for starts_at, ends_at in busy:
+        if starts_at < post.ends_at and post.starts_at < ends_at:
+            return False
+    return run_hours(busy, post, limits.rest_hours) <= limits.hours_in_a_row
+
+
+def may_hold(candidate: Candidate, post: Post) -> bool:
+    """`skill_refusal(...) or place_refusal(...)` is None, without the sentence."""
+    if not post.required_skills <= candidate.skills:
+        return False
+    if post.allowed_kinds and candidate.kind not in post.allowed_kinds:
+        return False
+    if candidate.fitness == Fitness.UNFIT:
+        return False
+    if deployment_for(candidate, post) is not None:
+        return True
+    return bool(candidate.residence_path) and candidate.residence_path.startswith(
+        post.community_path
     )

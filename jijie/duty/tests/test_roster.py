@@ -95,17 +95,49 @@ def test_a_shift_whose_members_are_all_taken_is_explained():
     assert "已有班次或需要休息" in next(iter(plan.unfilled.values()))
 
 
-def test_the_nearest_member_goes_and_hours_are_spread():
+def test_the_nearest_member_goes_and_hours_are_spread_among_the_equally_near():
     slots = [slot(1, post(0, 12)), slot(2, post(24, 12))]
     near = person(1, home=(23.74, 114.70))
     far = person(2, home=(23.90, 114.90))
     plan = roster.solve(slots, [near, far], time_limit=2)
     assert plan.places_short == 0
-    # The near member does not carry both days while another is free: one more hour on
-    # the busiest weighs 500 m, 12 hours 6 km, less than the 27 km to the far member.
+    # Travel comes before spreading hours: the near member serves both days.
     assert sorted(plan.pairs) == [(1, 1), (1, 2)]
-    plan = roster.solve(slots, [near, person(3, home=(23.745, 114.705))], time_limit=2)
+    # Two members as near as each other share the days.
+    plan = roster.solve(slots, [near, person(3, home=(23.74, 114.70)), far], time_limit=2)
     assert sorted(p for p, _k in plan.pairs) == [1, 3]
+
+
+def test_the_proposal_is_never_worse_than_the_greedy_baseline():
+    # Greedy takes the nearest for the first shift and leaves the second short; the
+    # solver sends the only driver to the second and someone else to the first.
+    slots = [slot(1, post(0, 12)), slot(2, post(0, 12, skills=["driving"]))]
+    driver = person(1, skills=["driving"], home=(23.74, 114.70))
+    other = person(2, home=(23.80, 114.80))
+    baseline = roster.greedy(slots, [driver, other])
+    assert baseline.places_short == 1
+    plan = roster.solve(slots, [driver, other], time_limit=2)
+    assert plan.places_short == 0
+    assert sorted(plan.pairs) == [(1, 2), (2, 1)]
+
+
+def test_fast_checks_agree_with_the_rules_sentences():
+    rng = random.Random(7)
+    limits = rules.Limits.now()
+    for _ in range(400):
+        p = post(
+            rng.choice(range(0, 48, 2)),
+            rng.choice([2, 4, 8, 12, 14]),
+            skills=rng.choice([(), ("driving",)]),
+        )
+        busy = []
+        for _b in range(rng.choice([0, 1, 2, 3])):
+            start = T0 + timedelta(hours=rng.choice(range(-12, 60, 2)))
+            busy.append((start, start + timedelta(hours=rng.choice([2, 4, 8, 12]))))
+        who = person(1, skills=rng.choice([(), ("driving",)]), path=rng.choice([HERE, THERE]))
+        slow = rules.refusal(who.candidate, p, busy, {}) is None
+        fast = rules.may_hold(who.candidate, p) and rules.fits_in_time(busy, p, limits)
+        assert fast == slow, (p, busy, who)
 
 
 def test_existing_shifts_count_against_the_rules():
