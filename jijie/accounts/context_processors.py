@@ -20,6 +20,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
             "screening": bool(access.scope_paths(user, access.Action.SCREENING_VIEW)),
             "gates": bool(access.scope_paths(user, access.Action.GATE_VIEW)),
+            # The demand boards, or a member's own shifts.
+            "duty": bool(
+                access.scope_paths(user, access.Action.DUTY_VIEW)
+                or access.roles(user) == ["member"]
+            ),
             # The call-ups of a committee or unit, the members deployed to a community,
             # or a member's own record: the menu entry leads to whichever applies.
             "mobilization": bool(

@@ -3,16 +3,28 @@ communities in sight, a member's own shifts and service record, missing members.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jijie.areas.access import Action, scoped
-from jijie.duty.models import HOLDING, Demand, Participation, ParticipationStatus, Shift
+from jijie.areas.models import Area
+from jijie.duty import rules, services
+from jijie.duty.models import (
+    HOLDING,
+    Demand,
+    DemandStatus,
+    Notice,
+    Participation,
+    ParticipationStatus,
+    Shift,
+)
 from jijie.duty.services import late_after
-from jijie.mobilization.models import Member
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -76,3 +88,213 @@ def service_record(member: Member) -> ServiceRecord:
         .order_by("starts_at")
     )
     return ServiceRecord(served, sum(p.minutes for p in served))
+
+
+# Pages ------------------------------------------------------------------------------
+
+
+def _held() -> Count:
+    """Places taken in a shift, for `.annotate(held=_held())`."""
+    return Count("participations", filter=Q(participations__status__in=HOLDING))
+
+
+def _day_range(first: date, days: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(first, time.min), tz)
+    return start, start + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """A demand's shifts on one day: places held against the minimum and maximum."""
+
+    shifts: int
+    held: int
+    minimum: int
+    maximum: int
+
+    @property
+    def short(self) -> int:
+        return max(0, self.minimum - self.held)
+
+    @property
+    def open(self) -> int:
+        return max(0, self.maximum - self.held)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    demand: Demand
+    cells: list[DayCell | None]
+
+    @property
+    def short(self) -> int:
+        return sum(c.short for c in self.cells if c is not None)
+
+
+def board(community: Area, *, first: date, days: int = 7) -> list[BoardRow]:
+    """The community's demand board (吹哨看板): for each open demand, per day from
+    `first`, the places held, short of the minimum, and still open. One query."""
+    start, end = _day_range(first, days)
+    shifts = (
+        (
+            Shift.objects.filter(
+                community_path__startswith=community.path,
+                demand__status=DemandStatus.OPEN,
+                starts_at__gte=start,
+                starts_at__lt=end,
+            )
+        )
+        .annotate(held=_held())
+        .values_list("demand_id", "starts_at", "held", "min_people", "max_people")
+    )
+    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for demand_id, starts_at, held, low, high in shifts:
+        day = (timezone.localtime(starts_at).date() - first).days
+        cell = cells[(demand_id, day)]
+        cell[0] += 1
+        cell[1] += held
+        cell[2] += low
+        cell[3] += high
+    demands = Demand.objects.filter(pk__in={k[0] for k in cells}).select_related(
+        "post_type", "community"
+    )
+    rows = []
+    for demand in sorted(demands, key=lambda d: (d.community_path, d.post_type_id, d.pk)):
+        row = [cells.get((demand.pk, day)) for day in range(days)]
+        rows.append(BoardRow(demand, [DayCell(*c) if c else None for c in row]))
+    return rows
+
+
+def gaps(community: Area, *, now: datetime | None = None, days: int = 7) -> list[Shift]:
+    """Shifts from now on short of their minimum, soonest first (`held` annotated)."""
+    now = now or timezone.now()
+    return list(
+        (
+            Shift.objects.filter(
+                community_path__startswith=community.path,
+                demand__status=DemandStatus.OPEN,
+                ends_at__gt=now,
+                starts_at__lt=now + timedelta(days=days),
+            )
+        )
+        .annotate(held=_held())
+        .filter(held__lt=F("min_people"))
+        .select_related("demand__post_type", "demand__community")
+        .order_by("starts_at", "pk")
+    )
+
+
+def pending_claims(community: Area) -> QuerySet[Participation]:
+    """Claims waiting for the community to confirm or decline them."""
+    return (
+        Participation.objects.filter(
+            shift__community_path__startswith=community.path,
+            status=ParticipationStatus.REQUESTED,
+            ends_at__gt=timezone.now(),
+        )
+        .select_related("member", "shift__demand__post_type")
+        .order_by("starts_at", "pk")
+    )
+
+
+def shift_people(
+    demand: Demand, *, first: date, days: int
+) -> list[tuple[Shift, list[Participation]]]:
+    """The demand's shifts in the window, each with its participations holding a place
+    or served (for the demand page and the printed roster)."""
+    start, end = _day_range(first, days)
+    shifts = list(
+        demand.shifts.filter(starts_at__gte=start, starts_at__lt=end)
+        .annotate(held=_held())
+        .select_related("leader")
+        .order_by("starts_at")
+    )
+    people: dict[int, list[Participation]] = defaultdict(list)
+    for participation in (
+        Participation.objects.filter(shift__in=shifts, status__in=HOLDING)
+        .select_related("member")
+        .order_by("status", "pk")
+    ):
+        people[participation.shift_id].append(participation)
+    return [(shift, people[shift.pk]) for shift in shifts]
+
+
+@dataclass(frozen=True)
+class RosterWeek:
+    """排班表: days down, the day's shifts across, names in each cell."""
+
+    demand: Demand
+    first: date
+    times: list[str]  # the shifts' start times, the columns
+    rows: list[tuple[date, list[tuple[Shift, list[Participation]] | None]]]
+
+
+def roster_week(demand: Demand, *, first: date) -> RosterWeek:
+    found = shift_people(demand, first=first, days=7)
+    times = sorted({f"{timezone.localtime(s.starts_at):%H:%M}" for s, _p in found})
+    by_cell = {
+        (timezone.localtime(s.starts_at).date(), f"{timezone.localtime(s.starts_at):%H:%M}"): (
+            s,
+            people,
+        )
+        for s, people in found
+    }
+    rows = []
+    for n in range(7):
+        day = first + timedelta(days=n)
+        rows.append((day, [by_cell.get((day, t)) for t in times]))
+    return RosterWeek(demand, first, times, rows)
+
+
+def open_shifts_for(
+    member: Member, *, days: int = 7, limit: int = 60
+) -> list[tuple[Shift, str | None]]:
+    """Shifts the member might claim in the coming `days`: in the communities they are
+    deployed to or live in, not full, not already theirs; each with the rule that would
+    refuse them (None when they may claim it)."""
+    now = timezone.now()
+    deployed = list(
+        Deployment.objects.filter(member=member, status=DeploymentStatus.ACTIVE).values_list(
+            "community_path", flat=True
+        )
+    )
+    home = member.residence_path
+    prefixes = [home[:n] for n in range(Area.steplen, len(home) + 1, Area.steplen)] if home else []
+    shifts = list(
+        (
+            Shift.objects.filter(
+                Q(community_path__in=deployed) | Q(community_path__in=prefixes),
+                demand__status=DemandStatus.OPEN,
+                starts_at__gt=now,
+                starts_at__lt=now + timedelta(days=days),
+            ).exclude(
+                pk__in=Participation.objects.filter(member=member, status__in=HOLDING).values(
+                    "shift_id"
+                )
+            )
+        )
+        .annotate(held=_held())
+        .filter(held__lt=F("max_people"))
+        .select_related("demand__post_type", "demand__community")
+        .order_by("starts_at", "pk")[:limit]
+    )
+    candidate = services.candidate_of(member)
+    busy = list(
+        Participation.objects.filter(
+            member=member,
+            status__in=HOLDING,
+            ends_at__gt=now - timedelta(days=1),
+            starts_at__lt=now + timedelta(days=days + 1),
+        ).values_list("starts_at", "ends_at")
+    )
+    labels = {str(k): str(v) for k, v in Skill.choices}
+    return [
+        (shift, rules.refusal(candidate, services.post_of(shift), busy, labels)) for shift in shifts
+    ]
+
+
+def unread_notices(member: Member) -> QuerySet[Notice]:
+    return Notice.objects.filter(member=member, read_at__isnull=True).select_related(
+        "shift__demand__post_type"
+    )[:20]
