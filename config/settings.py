@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jijie.mobilization",
     "jijie.gates",
     "jijie.duty",
+    "jijie.care",
 ]
 
 MIDDLEWARE = [

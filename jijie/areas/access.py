@@ -57,6 +57,9 @@ class Action(StrEnum):
     PASS_ISSUE = "pass.issue"  # noqa: S105 - an action on passes (通行证), not a password
     DUTY_VIEW = "duty.view"
     DUTY_MANAGE = "duty.manage"
+    CARE_VIEW = "care.view"
+    CARE_RECORD = "care.record"
+    CARE_MANAGE = "care.manage"
 
 
 @cache
@@ -160,12 +163,33 @@ def _duty() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _care() -> dict[str, frozenset[Action]]:
+    """Care (居家关爱): the community opens, extends and ends isolation cases, offers
+    errands to members and keeps hardship households' care plans; front-line roles
+    record follow-ups and visits, ask for and confirm errands in their part of the tree;
+    those above read the board. Members supervising a case or running an errand act
+    through their own member record. Temperatures and symptoms show with HEALTH_VIEW."""
+    from jijie.accounts.models import Role
+
+    see, record, manage = Action.CARE_VIEW, Action.CARE_RECORD, Action.CARE_MANAGE
+    return {
+        Role.COMMAND: frozenset({see}),
+        Role.STREET_OFFICE: frozenset({see}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, record, manage}),
+        Role.COMMUNITY_WORKER: frozenset({see, record}),
+        Role.GRID_WORKER: frozenset({see, record}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
         | _screening().get(role, frozenset())
         | _gates().get(role, frozenset())
         | _duty().get(role, frozenset())
+        | _care().get(role, frozenset())
     )
 
 

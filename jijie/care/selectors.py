@@ -1,0 +1,357 @@
+"""Reads of care, scoped through `jijie.areas.access`: cases in sight, a supervisor's
+due list for a day, the community's board, a member's errands and their record.
+
+Temperatures, symptoms and follow-up notes are health data: the rows built here carry
+them only for a reader with HEALTH_VIEW over the household (None otherwise), and fever
+alerts are listed to such readers only (others see how many there are)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from jijie.areas import access
+from jijie.areas.access import Action, scoped
+from jijie.areas.models import KIND_DEPTH, Area, AreaKind
+from jijie.care import rules
+from jijie.care.models import (
+    OPEN_ERRAND_STATES,
+    Alert,
+    AlertKind,
+    CaseStatus,
+    Errand,
+    ErrandState,
+    FollowUp,
+    IsolationCase,
+)
+from jijie.care.services import community_path_of
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+
+def _health_paths(user: User | AnonymousUser) -> list[str]:
+    return access.scope_paths(user, Action.HEALTH_VIEW)
+
+
+def _sees_health(paths: list[str], area_path: str) -> bool:
+    return any(area_path.startswith(p) for p in paths)
+
+
+def case_list(
+    user: User | AnonymousUser, *, path: str = "", status: str = CaseStatus.OPEN
+) -> QuerySet[IsolationCase]:
+    """Cases under the areas where the user may see care (under `path`)."""
+    cases = scoped(IsolationCase.objects.all(), user, Action.CARE_VIEW, path_field="area_path")
+    if path:
+        cases = cases.filter(area_path__startswith=path)
+    if status:
+        cases = cases.filter(status=status)
+    return cases.select_related(
+        "household", "person", "supervisor_user", "supervisor_member"
+    ).order_by("starts_on", "pk")
+
+
+def _supervised(user: User | AnonymousUser) -> Q:
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(supervisor_user=user) | Q(supervisor_member__user=user)
+
+
+def case_for(user: User | AnonymousUser, pk: int) -> IsolationCase:
+    """One case the user may see (in care scope, or supervised by them); else 404."""
+    visible = IsolationCase.objects.filter(
+        access.path_filter(user, Action.CARE_VIEW, path_field="area_path") | _supervised(user)
+    )
+    case = visible.select_related("household", "person").filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """A follow-up as a reader may see it: health fields None without HEALTH_VIEW."""
+
+    pk: int
+    recorded_at: datetime
+    contact: str
+    slot_on: date | None
+    slot: int | None
+    is_outside_period: bool
+    temperature: Decimal | None
+    is_fever: bool | None
+    symptoms: str | None
+    note: str | None
+
+
+def _row(follow_up: FollowUp, health: bool) -> FollowUpRow:
+    return FollowUpRow(
+        pk=follow_up.pk,
+        recorded_at=follow_up.recorded_at,
+        contact=follow_up.contact,
+        slot_on=follow_up.slot_on,
+        slot=follow_up.slot,
+        is_outside_period=follow_up.is_outside_period,
+        temperature=follow_up.temperature if health else None,
+        is_fever=follow_up.is_fever if health else None,
+        symptoms=follow_up.symptoms if health else None,
+        note=follow_up.note if health else None,
+    )
+
+
+def follow_ups(user: User | AnonymousUser, case: IsolationCase) -> list[FollowUpRow]:
+    """A case's follow-ups, newest first (the case fetched with `case_for`)."""
+    health = _sees_health(_health_paths(user), case.area_path)
+    return [
+        _row(f, health) for f in case.follow_ups.order_by("-recorded_at", "-pk").select_related()
+    ]
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    index: int
+    due_at: datetime
+    state: str  # rules.SlotState
+    follow_ups: list[FollowUpRow]
+
+
+@dataclass(frozen=True)
+class DueCase:
+    case: IsolationCase
+    day_number: int  # day N ...
+    total_days: int  # ... of M
+    is_last_day: bool
+    is_past_due: bool  # still open after its last day
+    slots: list[SlotRow]
+
+
+def due_list(
+    actor: User | AnonymousUser,
+    *,
+    day: date | None = None,
+    supervisor: User | None = None,
+    now: datetime | None = None,
+) -> list[DueCase]:
+    """The open cases a supervisor follows up on a local day, each with the day's slots
+    done, missed, due or upcoming. Without `supervisor`, the actor's own (as an account
+    or a member); with it, that supervisor's cases in the actor's care scope."""
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
+    cases = IsolationCase.objects.filter(status=CaseStatus.OPEN, starts_on__lte=day)
+    if supervisor is None:
+        cases = cases.filter(_supervised(actor))
+    else:
+        cases = scoped(cases, actor, Action.CARE_VIEW, path_field="area_path").filter(
+            _supervised(supervisor)
+        )
+    found = list(
+        cases.select_related("household", "person").order_by("area_path", "household_id", "pk")
+    )
+    by_slot: dict[tuple[int, int | None], list[FollowUp]] = defaultdict(list)
+    for follow_up in FollowUp.objects.filter(
+        case_id__in=[c.pk for c in found], slot_on=day
+    ).order_by("recorded_at", "pk"):
+        by_slot[(follow_up.case_id, follow_up.slot)].append(follow_up)
+    health_paths = _health_paths(actor)
+    result = []
+    for case in found:
+        period = rules.Period(case.starts_on, case.total_days, case.ended_on)
+        health = _sees_health(health_paths, case.area_path)
+        slots = []
+        if period.contains(day):
+            for slot in rules.slots_of(day, case.checks_per_day):
+                done = by_slot.get((case.pk, slot.index), [])
+                slots.append(
+                    SlotRow(
+                        index=slot.index,
+                        due_at=slot.due_at,
+                        state=rules.slot_state(slot, done=bool(done), now=now),
+                        follow_ups=[_row(f, health) for f in done],
+                    )
+                )
+        result.append(
+            DueCase(
+                case=case,
+                day_number=period.day_number(day),
+                total_days=case.total_days,
+                is_last_day=day == period.last_day,
+                is_past_due=period.is_past_due(day),
+                slots=slots,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: Alert
+    temperature: Decimal | None  # fever alerts, for health readers
+
+
+@dataclass(frozen=True)
+class ErrandRow:
+    errand: Errand
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: IsolationCase
+    day_number: int
+    total_days: int
+    is_past_due: bool
+
+
+@dataclass
+class Board:
+    community: Area
+    health: bool
+    cases: list[CaseRow] = field(default_factory=list)
+    missed: list[AlertRow] = field(default_factory=list)
+    alerts: list[AlertRow] = field(default_factory=list)
+    fever_alerts: int = 0
+    errands: list[ErrandRow] = field(default_factory=list)
+
+
+def community_board(
+    actor: User | AnonymousUser, community: Area, *, now: datetime | None = None
+) -> Board:
+    """The community's board: open cases (day N of M), follow-ups missed and not yet
+    made up, open errands (overdue ones flagged) and the other open alerts."""
+    access.require(actor, Action.CARE_VIEW, community)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    health = access.may(actor, Action.HEALTH_VIEW, community)
+    board = Board(community=community, health=health)
+    cases = IsolationCase.objects.filter(community_path=community.path, status=CaseStatus.OPEN)
+    for case in cases.select_related(
+        "household", "person", "supervisor_user", "supervisor_member"
+    ).order_by("starts_on", "pk"):
+        period = rules.Period(case.starts_on, case.total_days, case.ended_on)
+        board.cases.append(
+            CaseRow(case, period.day_number(today), case.total_days, period.is_past_due(today))
+        )
+    alerts = Alert.objects.filter(
+        community_path=community.path, resolved_at__isnull=True
+    ).select_related("case__household", "case__person", "errand", "follow_up")
+    for alert in alerts.order_by("-created_at", "-pk"):
+        if alert.kind == AlertKind.FEVER:
+            board.fever_alerts += 1
+            if not health:
+                continue
+        temperature = alert.follow_up.temperature if alert.follow_up and health else None
+        row = AlertRow(alert, temperature)
+        (board.missed if alert.kind == AlertKind.MISSED else board.alerts).append(row)
+    errands = Errand.objects.filter(
+        community_path=community.path, state__in=OPEN_ERRAND_STATES
+    ).select_related("household", "member")
+    board.errands = [ErrandRow(e, e.due_by < now) for e in errands.order_by("due_by", "pk")]
+    return board
+
+
+def errand_list(
+    user: User | AnonymousUser, *, path: str = "", states: tuple[str, ...] = OPEN_ERRAND_STATES
+) -> QuerySet[Errand]:
+    """Errands under the areas where the user may see care (under `path`)."""
+    errands = scoped(Errand.objects.all(), user, Action.CARE_VIEW, path_field="area_path")
+    if path:
+        errands = errands.filter(area_path__startswith=path)
+    return (
+        errands.filter(state__in=states)
+        .select_related("household", "member")
+        .order_by("due_by", "pk")
+    )
+
+
+def errand_for(user: User | AnonymousUser, pk: int) -> Errand:
+    """One errand the user may see: in care scope, or run by (or offered to) them."""
+    mine = Q(member__user=user) if user.is_authenticated else Q(pk__in=[])
+    visible = Errand.objects.filter(
+        access.path_filter(user, Action.CARE_VIEW, path_field="area_path") | mine
+    )
+    errand = visible.select_related("household", "member").filter(pk=pk).first()
+    if errand is None:
+        raise Http404
+    return errand
+
+
+def serving_communities(member: Member, day: date) -> list[str]:
+    """Paths of the communities a member serves on a day (see `services.serves`)."""
+    paths = set(
+        Deployment.objects.filter(
+            member=member,
+            status=DeploymentStatus.ACTIVE,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        ).values_list("community_path", flat=True)
+    )
+    home = community_path_of(member.residence_path)
+    if len(home) == Area.steplen * KIND_DEPTH[AreaKind.COMMUNITY]:
+        paths.add(home)
+    return sorted(paths)
+
+
+@dataclass
+class MemberErrands:
+    member: Member
+    mine: list[ErrandRow]  # offered to or run by the member, not yet confirmed or cancelled
+    claimable: list[ErrandRow]  # waiting, unassigned, in communities the member serves
+
+
+def member_errands(
+    actor: User | AnonymousUser, *, now: datetime | None = None
+) -> MemberErrands | None:
+    """The signed-in member's errands and those they may claim (None: not a member)."""
+    if not actor.is_authenticated:
+        return None
+    member = Member.objects.filter(user=actor).first()
+    if member is None:
+        return None
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    mine = Errand.objects.filter(
+        member=member, state__in=(*OPEN_ERRAND_STATES, ErrandState.DONE)
+    ).select_related("household")
+    claimable = (
+        Errand.objects.filter(
+            state=ErrandState.REQUESTED,
+            member__isnull=True,
+            community_path__in=serving_communities(member, today),
+        )
+        .select_related("household")
+        .order_by("due_by", "pk")
+    )
+    return MemberErrands(
+        member=member,
+        mine=[ErrandRow(e, e.is_open and e.due_by < now) for e in mine.order_by("due_by", "pk")],
+        claimable=[ErrandRow(e, e.due_by < now) for e in claimable],
+    )
+
+
+@dataclass(frozen=True)
+class ErrandRecord:
+    errands: int
+    minutes: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def errand_record(member: Member) -> ErrandRecord:
+    """The errands a member ran and the household confirmed, and their minutes: what
+    care adds to the member's service record."""
+    confirmed = Errand.objects.filter(member=member, state=ErrandState.CONFIRMED)
+    totals = confirmed.aggregate(minutes=Sum("minutes"))
+    return ErrandRecord(confirmed.count(), int(totals["minutes"] or 0))
