@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from conftest import Tree, make_user
 from jijie.accounts.models import User
-from jijie.duty import services
+from jijie.duty import catalogue, services
 from jijie.duty.models import Demand, Participation, PostType, Shift
 from jijie.mobilization import services as mobilization
 from jijie.mobilization.models import Member
@@ -31,12 +31,13 @@ class Posts:
 
 @pytest.fixture
 def posts(db: None) -> Posts:
+    """The catalogue's post types (installed by the migrations; again here, since a
+    transactional test empties the tables)."""
+    catalogue.install()
     return Posts(
-        services.post_type_create(code="checkpoint", name="卡口值守"),
-        services.post_type_create(code="transport", name="样本转运", skills=["driving"]),
-        services.post_type_create(
-            code="vanguard", name="党员先锋岗", kinds=["party_member", "probationary"]
-        ),
+        PostType.objects.get(code="checkpoint"),
+        PostType.objects.get(code="transport"),
+        PostType.objects.get(code="vanguard"),
     )
 
 
