@@ -866,6 +866,7 @@ def care_visit_record(
     """A visit (慰问) to a hardship household under its plan, with the help given and
     the goods' value in yuan."""
     access.require_path(actor, Action.CARE_RECORD, plan.area_path)
+    plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError(_("该帮扶计划已结束,不能再登记走访。"), code="state")
     visited_on = visited_on or timezone.localdate()
