@@ -105,13 +105,18 @@ class Slot:
         return self.due_at + grace()
 
 
-def slots_of(day: date, checks_per_day: int) -> list[Slot]:
-    """The due slots of a local day, aware in the current time zone."""
+def slots_of(day: date, checks_per_day: int, *, opened_at: datetime | None = None) -> list[Slot]:
+    """The due slots of a local day, aware in the current time zone. With `opened_at`
+    (when the case was registered, which may be after its official start), slots whose
+    deadline had passed by then are left out: nobody could have made them."""
     tz = timezone.get_current_timezone()
-    return [
+    slots = [
         Slot(day, index, timezone.make_aware(datetime.combine(day, at), tz))
         for index, at in enumerate(slot_times(checks_per_day))
     ]
+    if opened_at is None:
+        return slots
+    return [slot for slot in slots if slot.deadline > opened_at]
 
 
 def slot_for(at: datetime, checks_per_day: int) -> Slot:

@@ -113,9 +113,7 @@ def _row(follow_up: FollowUp, health: bool) -> FollowUpRow:
 def follow_ups(user: User | AnonymousUser, case: IsolationCase) -> list[FollowUpRow]:
     """A case's follow-ups, newest first (the case fetched with `case_for`)."""
     health = _sees_health(_health_paths(user), case.area_path)
-    return [
-        _row(f, health) for f in case.follow_ups.order_by("-recorded_at", "-pk").select_related()
-    ]
+    return [_row(f, health) for f in case.follow_ups.order_by("-recorded_at", "-pk")]
 
 
 @dataclass(frozen=True)
@@ -170,7 +168,7 @@ def due_list(
         health = _sees_health(health_paths, case.area_path)
         slots = []
         if period.contains(day):
-            for slot in rules.slots_of(day, case.checks_per_day):
+            for slot in rules.slots_of(day, case.checks_per_day, opened_at=case.created_at):
                 done = by_slot.get((case.pk, slot.index), [])
                 slots.append(
                     SlotRow(

@@ -466,7 +466,7 @@ def _missed_alerts(now: datetime) -> int:
     created = 0
     cases = IsolationCase.objects.filter(status=CaseStatus.OPEN, starts_on__lte=today).only(
         "pk", "starts_on", "days", "extra_days", "ended_on", "checks_per_day", "area_path",
-        "community_path",
+        "community_path", "created_at",
     )  # fmt: skip
     last = 0
     while True:
@@ -490,7 +490,7 @@ def _missed_alerts(now: datetime) -> int:
             period = rules.Period(case.starts_on, case.total_days, case.ended_on)
             day = max(first, case.starts_on)
             while day <= min(today, period.final_day):
-                for slot in rules.slots_of(day, case.checks_per_day):
+                for slot in rules.slots_of(day, case.checks_per_day, opened_at=case.created_at):
                     key = (case.pk, slot.day, slot.index)
                     if key in done or key in raised:
                         continue

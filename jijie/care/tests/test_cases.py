@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,11 @@ pytestmark = pytest.mark.django_db
 
 def flag(household) -> bool:
     return Household.objects.get(pk=household.pk).is_home_isolation
+
+
+def actors_home(case):
+    """Another door of the case's building, for a second case."""
+    return Household.objects.exclude(pk=case.household_id).get(door_number="102")
 
 
 def record(actor, case, *, temperature="36.5", client_ref="", **kwargs):
@@ -243,14 +249,27 @@ def test_a_manager_reads_a_supervisors_due_list_in_scope_only(case, actors):
 
 
 def test_missed_follow_ups_are_escalated_once(case, actors, clock, tree):
-    # day 1 and 2 (8 and 9 March) have no follow-ups; escalation looks two days back
-    clock.move_to(local(TODAY, 13))
-    call_command("care_escalate", stdout=None)
-    call_command("care_escalate", stdout=None)
+    # registered at 10:00 on day 3: today's 9:00 slot (grace to 12:00) is due, the two
+    # days before were not anyone's to make
+    clock.move_to(local(TODAY + timedelta(days=1), 13))
+    call_command("care_escalate", stdout=StringIO())
+    call_command("care_escalate", stdout=StringIO())
     missed = Alert.objects.filter(kind=AlertKind.MISSED).order_by("slot_on")
-    assert [a.slot_on for a in missed] == [TODAY - timedelta(days=1), TODAY]
+    assert [a.slot_on for a in missed] == [TODAY, TODAY + timedelta(days=1)]
     board = selectors.community_board(actors.manager, tree.community)
     assert len(board.missed) == 2
+    assert AuditEvent.objects.filter(action="care.escalate").count() == 1
+
+
+def test_slots_due_before_a_case_was_registered_are_not_missed(case, actors, clock):
+    [due] = selectors.due_list(actors.grid_worker)
+    assert [s.index for s in due.slots] == [0]
+    clock.move_to(local(TODAY, 13))
+    assert services.escalate().missed == 1
+    late = open_case(actors, case.response, actors_home(case), starts_on=TODAY)
+    assert selectors.due_list(actors.grid_worker)[-1].case == late
+    assert selectors.due_list(actors.grid_worker)[-1].slots == []
+    assert services.escalate().missed == 0
 
 
 def test_a_slot_within_its_grace_is_not_missed(case, clock):
@@ -265,7 +284,7 @@ def test_a_late_follow_up_closes_its_missed_alert(case, actors, clock, tree):
     record(actors.grid_worker, case)
     alert = Alert.objects.get(slot_on=TODAY)
     assert alert.resolved_at is not None
-    assert len(selectors.community_board(actors.manager, tree.community).missed) == 1
+    assert selectors.community_board(actors.manager, tree.community).missed == []
     services.escalate()
     assert Alert.objects.filter(slot_on=TODAY).count() == 1
 

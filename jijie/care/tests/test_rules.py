@@ -70,3 +70,9 @@ def test_the_fever_threshold_comes_from_the_setting():
     assert not rules.is_fever(None)
     with override_settings(CARE_FEVER_C="38.0"):
         assert not rules.is_fever(Decimal("37.5"))
+
+
+def test_slots_whose_deadline_passed_before_the_case_was_registered_are_left_out():
+    slots = rules.slots_of(START, 2, opened_at=local(START, 12))
+    assert [s.index for s in slots] == [1]  # 8:00 + 3 h had passed; 15:00 had not
+    assert rules.slots_of(START, 2, opened_at=local(START, 23)) == []
