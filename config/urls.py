@@ -15,6 +15,7 @@ urlpatterns = [
     path("mobilization/", include("jijie.mobilization.urls")),
     path("gates/", include("jijie.gates.urls")),
     path("duty/", include("jijie.duty.urls")),
+    path("care/", include("jijie.care.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

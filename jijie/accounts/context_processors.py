@@ -25,6 +25,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 access.scope_paths(user, access.Action.DUTY_VIEW)
                 or access.roles(user) == ["member"]
             ),
+            # A community's care board, or a supervisor's follow-ups of the day.
+            "care": bool(
+                access.scope_paths(user, access.Action.CARE_VIEW)
+                or access.scope_paths(user, access.Action.CARE_RECORD)
+            ),
             # The call-ups of a committee or unit, the members deployed to a community,
             # or a member's own record: the menu entry leads to whichever applies.
             "mobilization": bool(

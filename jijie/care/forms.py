@@ -1,0 +1,168 @@
+"""Forms of the care pages: a follow-up (with the phone's own id, so a double submit is
+stored once), opening, extending and ending a case, resolving an alert, an errand and
+its steps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jijie.care.models import CaseKind, CaseOutcome, ContactMode, ErrandKind
+from jijie.care.services import ERRAND_MAX_MINUTES, MAX_DAYS, MAX_EXTENSION_DAYS
+from jijie.mobilization.models import Member
+from jijie.responses.models import Response
+
+
+class FollowUpForm(forms.Form):
+    contact = forms.ChoiceField(
+        label=_("方式"),
+        choices=ContactMode.choices,
+        initial=ContactMode.VISIT,
+        widget=forms.RadioSelect,
+    )
+    temperature = forms.DecimalField(
+        label=_("体温(℃)"),
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    symptoms = forms.CharField(
+        label=_("症状"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("无则不填,如:咳嗽、乏力")}),
+    )
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    # Made when the form is drawn: the same form sent twice is stored once.
+    client_ref = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client_ref"].initial = uuid.uuid4().hex
+
+
+class CaseForm(forms.Form):
+    household = forms.IntegerField(
+        label=_("住户编号"),
+        min_value=1,
+        help_text=_("在住户信息页的地址栏中可以看到编号。"),
+    )
+    person = forms.TypedChoiceField(
+        label=_("人员"), coerce=int, required=False, empty_value=None, choices=()
+    )
+    response = forms.ModelChoiceField(label=_("应急响应"), queryset=Response.objects.none())
+    kind = forms.ChoiceField(label=_("类型"), choices=CaseKind.choices)
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(label=_("天数"), min_value=1, max_value=MAX_DAYS, initial=14)
+    checks_per_day = forms.TypedChoiceField(
+        label=_("每日随访次数"),
+        coerce=int,
+        choices=((1, _("每天 1 次")), (2, _("每天 2 次"))),
+        initial=1,
+    )
+    supervisor = forms.ChoiceField(label=_("监管人"), choices=())
+    seal_number = forms.CharField(label=_("门磁/封条编号"), max_length=40, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        responses: QuerySet[Response],
+        people: list[tuple[int, str]],
+        supervisors: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        response = self.fields["response"]
+        assert isinstance(response, forms.ModelChoiceField)
+        response.queryset = responses
+        if len(responses) == 1:
+            response.initial = responses[0]
+        person = self.fields["person"]
+        assert isinstance(person, forms.ChoiceField)
+        person.choices = [("", _("整户")), *people]
+        supervisor = self.fields["supervisor"]
+        assert isinstance(supervisor, forms.ChoiceField)
+        supervisor.choices = supervisors
+        self.fields["starts_on"].initial = timezone.localdate()
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("延长天数"), min_value=1, max_value=MAX_EXTENSION_DAYS, initial=7
+    )
+    reason = forms.CharField(label=_("延长原因"), max_length=200)
+
+
+class EndForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("结果"), choices=CaseOutcome.choices)
+    ended_on = forms.DateField(
+        label=_("解除日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("解除说明"), max_length=200, required=False)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("处理情况"), max_length=200)
+
+
+class ErrandForm(forms.Form):
+    household = forms.IntegerField(label=_("住户编号"), min_value=1)
+    kind = forms.ChoiceField(label=_("类型"), choices=ErrandKind.choices)
+    needed = forms.CharField(
+        label=_("所需事项"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    money_advanced = forms.DecimalField(
+        label=_("垫付金额(元)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal(0),
+    )
+    due_by = forms.DateTimeField(
+        label=_("期望完成时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        due = timezone.localtime() + timedelta(hours=3)
+        self.fields["due_by"].initial = due.replace(second=0, microsecond=0)
+
+
+class AssignForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("队员"), queryset=Member.objects.none())
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = members
+
+
+class DoneForm(forms.Form):
+    proof_note = forms.CharField(
+        label=_("办结说明"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("如:已放门口,已拍照发给住户")}),
+    )
+    minutes = forms.IntegerField(
+        label=_("服务时长(分钟)"),
+        required=False,
+        min_value=1,
+        max_value=ERRAND_MAX_MINUTES,
+        help_text=_("不填则按接单到办结的时间计算,最多 4 小时。"),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)

@@ -1,0 +1,119 @@
+"""On phones: a grid worker records the day's two follow-ups, one with a fever, and the
+community's board shows the alert; a member accepts a household's errand, runs it, and
+sees it confirmed on their list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jijie.care import services
+from jijie.care.models import Errand, ErrandState, FollowUp
+from jijie.care.tests.conftest import open_case, resident_member
+from jijie.core.browser import PHONE, screenshot
+from jijie.responses.services import response_activate
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, url: str, username: str) -> None:
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "a-long-test-password")
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_url(f"{url}/")
+
+
+@pytest.fixture
+def other_phone(browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def record(phone, case_pk: int, temperature: str, symptoms: str = "") -> None:
+    card = phone.locator(f"[data-testid=due-case][data-case='{case_pk}']")
+    card.locator("summary").click()
+    card.locator("input[name=temperature]").fill(temperature)
+    if symptoms:
+        card.locator("input[name=symptoms]").fill(symptoms)
+    card.locator("button:has-text('保存随访')").click()
+    phone.wait_for_selector("text=已记录随访。")
+
+
+def test_two_follow_ups_and_the_fever_on_the_board(
+    live_server, tree, actors, homes, phone, other_phone
+):
+    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    start = timezone.localdate() - timedelta(days=2)
+    first = open_case(actors, response, homes.wang, homes.xiaoming, starts_on=start)
+    second = open_case(actors, response, homes.zhao, None, starts_on=start, kind="observation")
+
+    sign_in(phone, live_server.url, actors.grid_worker.username)
+    phone.click("nav >> text=关怀")
+    phone.wait_for_selector("[data-testid=due-list]")
+    assert phone.locator("[data-testid=due-case]").count() == 2
+    assert "第 3 / 14 天" in phone.locator("[data-testid=due-list]").inner_text()
+    record(phone, first.pk, "36.6")
+    record(phone, second.pk, "38.2", symptoms="咳嗽")
+    assert "体温偏高,已向社区发出发热预警。" in phone.content()
+    assert "38.2℃" in phone.locator("[data-testid=due-list]").inner_text()
+    screenshot(phone, "care-day-phone")
+    assert FollowUp.objects.count() == 2
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+
+    sign_in(other_phone, live_server.url, actors.manager.username)
+    other_phone.goto(f"{live_server.url}/care/board/{tree.community.code}/")
+    alerts = other_phone.locator("[data-testid=alerts]").inner_text()
+    assert "发热" in alerts
+    assert "38.2℃" in alerts
+    assert "1栋 102" in alerts
+    screenshot(other_phone, "care-board-phone")
+    other_phone.fill("[data-testid=resolve-form] input[name=resolution]", "已联系社区医生上门")
+    other_phone.click("[data-testid=resolve-form] button")
+    other_phone.wait_for_selector("text=预警已处理。")
+    assert "38.2" not in other_phone.locator("[data-testid=alerts]").inner_text()
+
+
+def test_an_errand_accepted_done_and_confirmed(live_server, tree, actors, homes, phone, desktop):
+    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    start = timezone.localdate() - timedelta(days=2)
+    open_case(actors, response, homes.wang, homes.xiaoming, starts_on=start)
+    ming = resident_member(1, tree, username="ming")
+    errand = services.errand_create(
+        actor=actors.grid_worker,
+        household=homes.wang,
+        data=services.ErrandData(
+            kind="medicine", needed="布洛芬一盒", due_by=timezone.now() + timedelta(hours=3)
+        ),
+    )
+    services.errand_assign(actor=actors.manager, errand=errand, member=ming)
+
+    sign_in(phone, live_server.url, "ming")
+    phone.goto(f"{live_server.url}/care/errands/mine/")
+    mine = phone.locator("[data-testid=my-errands]")
+    assert "布洛芬一盒" in mine.inner_text()
+    mine.locator("button:has-text('接单')").click()
+    phone.wait_for_selector("text=已接单。")
+    phone.fill("[data-testid=done-form] input[name=proof_note]", "已放门口,拍照发给住户")
+    phone.fill("[data-testid=done-form] input[name=minutes]", "40")
+    phone.click("[data-testid=done-form] button[type=submit]")
+    phone.wait_for_selector("text=已办结,等待住户或网格员确认。")
+    assert "等待住户或网格员确认" in phone.locator("[data-testid=my-errands]").inner_text()
+    screenshot(phone, "care-errand-done-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    sign_in(desktop, live_server.url, actors.grid_worker.username)
+    desktop.goto(f"{live_server.url}/care/errands/{errand.pk}/")
+    assert "已放门口" in desktop.content()
+    desktop.click("button:has-text('确认已办结')")
+    desktop.wait_for_selector("text=已确认,服务时长已计入队员记录。")
+    assert Errand.objects.get().state == ErrandState.CONFIRMED
+
+    phone.reload()
+    assert "已确认 1 件,累计 0.7 小时" in phone.content()

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from jijie.care import views
+
+app_name = "care"
+urlpatterns = [
+    path("", views.day, name="day"),
+    path("board/<str:code>/", views.board, name="board"),
+    path("board/<str:code>/cases/new/", views.case_new, name="case_new"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("cases/<int:pk>/extend/", views.case_extend, name="extend"),
+    path("cases/<int:pk>/end/", views.case_end, name="end"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="resolve"),
+    path("errands/new/", views.errand_new, name="errand_new"),
+    path("errands/mine/", views.mine, name="mine"),
+    path("errands/<int:pk>/", views.errand_detail, name="errand"),
+    path("errands/<int:pk>/<str:act>/", views.errand_act, name="errand_act"),
+]

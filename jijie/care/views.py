@@ -1,0 +1,552 @@
+"""Care pages: the supervisor's day on a phone (today's due list, a follow-up form per
+case), a case (its follow-ups, extend, end), opening a case, the community's board (open
+cases day N of M, missed follow-ups, alerts to resolve, open errands), an errand through
+its states, and the member's errand list.
+
+Views stay thin: the selectors scope every read (404 out of sight), the services check
+every write (403 for a role too low) and their refusals show on the form or as a
+message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jijie.accounts.models import Role, RoleAssignment, User
+from jijie.accounts.requests import actor
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area, AreaKind
+from jijie.care import rules, selectors, services
+from jijie.care.forms import (
+    AssignForm,
+    CaseForm,
+    DoneForm,
+    EndForm,
+    ErrandForm,
+    ExtendForm,
+    FollowUpForm,
+    ReasonForm,
+    ResolveForm,
+)
+from jijie.care.models import Alert, Errand, ErrandState, IsolationCase
+from jijie.care.services import community_path_of
+from jijie.core.forms import apply_errors
+from jijie.mobilization.models import Member
+from jijie.mobilization.selectors import member_of, members_here
+from jijie.residents import selectors as registry
+from jijie.residents.models import Household
+from jijie.responses.models import Response
+from jijie.responses.selectors import response_list
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
+
+
+# Small reads the pages need --------------------------------------------------------
+
+
+def _may(user: User | AnonymousUser, action: Action, path: str) -> bool:
+    return any(path.startswith(p) for p in access.scope_paths(user, action))
+
+
+def _communities(user: User | AnonymousUser, action: Action) -> QuerySet[Area]:
+    return access.scoped(Area.objects.filter(kind__in=COMMUNITY_KINDS), user, action).order_by(
+        "path"
+    )
+
+
+def _community_of(user: User | AnonymousUser, path: str) -> Area | None:
+    """The community of a record, when the user may read its board."""
+    return _communities(user, Action.CARE_VIEW).filter(path=path).first()
+
+
+def _board_community(user: User | AnonymousUser, code: str, action: Action) -> Area:
+    area = access.area_for(user, code, action)
+    if area.kind not in COMMUNITY_KINDS:
+        raise Http404
+    return area
+
+
+def _addresses(households: Iterable[Household]) -> dict[int, str]:
+    """“1栋 101” for each household, with the buildings' names read in one query."""
+    homes = list(households)
+    names = dict(
+        Area.objects.filter(pk__in={h.building_id for h in homes}).values_list("pk", "name")
+    )
+    return {h.pk: f"{names.get(h.building_id, '')} {h.door_number}".strip() for h in homes}
+
+
+def _household(user: User | AnonymousUser, raw: str) -> Household | None:
+    """The household whose id the form or the link names: 404 when out of the user's
+    sight, like any record; None when none is named."""
+    if not raw.strip():
+        return None
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise Http404 from None
+    return registry.household_for(actor=user, pk=pk)
+
+
+# The supervisor's day --------------------------------------------------------------
+
+
+def _follow_up_form(case: IsolationCase, data: Any = None) -> FollowUpForm:
+    # Each case's form has its own ids on a page of many forms; the names stay the same.
+    return FollowUpForm(data, auto_id=f"case{case.pk}_%s")
+
+
+@login_required
+def day(request: HttpRequest) -> HttpResponse:
+    """随访, on a phone: the cases the signed-in supervisor follows up today, each with
+    its slots and a follow-up form."""
+    due = selectors.due_list(request.user)
+    addresses = _addresses(d.case.household for d in due)
+    context = {
+        "today": timezone.localdate(),
+        "rows": [(d, addresses[d.case.household_id], _follow_up_form(d.case)) for d in due],
+        "communities": _communities(request.user, Action.CARE_VIEW)[:100],
+        "is_member": member_of(request.user) is not None,
+        "may_errand": bool(access.scope_paths(request.user, Action.CARE_RECORD)),
+    }
+    return render(request, "care/day.html", context)
+
+
+# Cases -----------------------------------------------------------------------------
+
+
+def _case_page(
+    request: HttpRequest,
+    case: IsolationCase,
+    *,
+    follow_up: FollowUpForm | None = None,
+    extend: ExtendForm | None = None,
+    end: EndForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    who = actor(request)
+    today = timezone.localdate()
+    period = rules.Period(case.starts_on, case.total_days, case.ended_on)
+    may_record = services.is_supervisor(who, case) or _may(who, Action.CARE_RECORD, case.area_path)
+    context = {
+        "case": case,
+        "address": _addresses([case.household])[case.household_id],
+        "day_number": period.day_number(today),
+        "last_day": period.last_day,
+        "is_past_due": period.is_past_due(today),
+        "follow_ups": selectors.follow_ups(who, case),
+        "health": _may(who, Action.HEALTH_VIEW, case.area_path),
+        "extensions": case.extensions.all(),
+        "community": _community_of(who, case.community_path),
+        "may_record": may_record and case.is_open,
+        "may_manage": _may(who, Action.CARE_MANAGE, case.area_path) and case.is_open,
+        "may_errand": _may(who, Action.CARE_RECORD, case.area_path),
+        "follow_up_form": follow_up or _follow_up_form(case),
+        "extend_form": extend or ExtendForm(),
+        "end_form": end or EndForm(),
+    }
+    return render(request, "care/case.html", context, status=status)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_page(request, selectors.case_for(request.user, pk))
+
+
+@require_POST
+@login_required
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a follow-up; sent twice with the same client_ref, it is stored once."""
+    case = selectors.case_for(request.user, pk)
+    form = _follow_up_form(case, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            stored = services.follow_up_record(
+                actor=actor(request),
+                case=case,
+                data=services.FollowUpData(
+                    contact=data["contact"],
+                    temperature=data["temperature"],
+                    symptoms=data["symptoms"],
+                    note=data["note"],
+                    client_ref=data["client_ref"],
+                ),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已记录随访。"))
+            if stored.is_fever:
+                messages.warning(request, _("体温偏高,已向社区发出发热预警。"))
+            if request.POST.get("next") == "day":
+                return redirect("care:day")
+            return redirect("care:case", case.pk)
+    return _case_page(request, case, follow_up=form)
+
+
+@require_POST
+@login_required
+def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for(request.user, pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_extend(
+                actor=actor(request),
+                case=case,
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已延长。"))
+            return redirect("care:case", case.pk)
+    return _case_page(request, case, extend=form)
+
+
+@require_POST
+@login_required
+def case_end(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_for(request.user, pk)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_end(
+                actor=actor(request),
+                case=case,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                ended_on=form.cleaned_data["ended_on"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已解除。"))
+            return redirect("care:case", case.pk)
+    return _case_page(request, case, end=form)
+
+
+def _supervisors(
+    user: User | AnonymousUser, community: Area
+) -> dict[str, tuple[str, User | None, Member | None]]:
+    """Who may supervise a case in the community: its workers who record care, and the
+    members serving there. Keyed by the form's value ("u3", "m17")."""
+    recording = [r for r in Role.values if Action.CARE_RECORD in access.role_actions(r)]
+    staff = (
+        RoleAssignment.objects.filter(role__in=recording, area__path__startswith=community.path)
+        .select_related("user", "area")
+        .order_by("area__path", "user__username")
+    )
+    found: dict[str, tuple[str, User | None, Member | None]] = {}
+    for held in staff[:200]:
+        name = held.user.full_name or held.user.username
+        found.setdefault(
+            f"u{held.user.pk}", (f"{name} · {held.get_role_display()}", held.user, None)
+        )
+    for member in members_here(actor=user, community=community)[:300]:
+        found[f"m{member.pk}"] = (_("%(name)s · 队员") % {"name": member.name}, None, member)
+    return found
+
+
+def _responses(user: User | AnonymousUser, community: Area) -> QuerySet[Response]:
+    step = Area.steplen
+    ancestors = [community.path[:n] for n in range(step, len(community.path) + 1, step)]
+    return response_list(actor=user, active_only=True).filter(area_path__in=ancestors)
+
+
+@login_required
+def case_new(request: HttpRequest, code: str) -> HttpResponse:
+    """Put a person, or a whole household, under home isolation or observation."""
+    community = _board_community(request.user, code, Action.CARE_MANAGE)
+    raw = request.POST.get("household") or request.GET.get("household") or ""
+    home = _household(request.user, raw)
+    if home is not None and not home.area_path.startswith(community.path):
+        home = None  # in sight, in another community: refused on the form
+    people = [(p.pk, p.name) for p in registry.people_of(home)] if home else []
+    supervisors = _supervisors(request.user, community)
+    initial = {"household": raw, "supervisor": f"u{request.user.pk}"}
+    form = CaseForm(
+        request.POST or None,
+        initial=initial,
+        responses=_responses(request.user, community),
+        people=people,
+        supervisors=[(key, label) for key, (label, _u, _m) in supervisors.items()],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _label, user, member = supervisors[data["supervisor"]]
+        try:
+            if home is None:
+                raise ValidationError({"household": _("本社区没有这个编号的住户。")})
+            case = services.case_open(
+                actor=actor(request),
+                response=data["response"],
+                household=home,
+                person=next((p for p in registry.people_of(home) if p.pk == data["person"]), None),
+                data=services.CaseData(
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    starts_on=data["starts_on"],
+                    days=data["days"],
+                    checks_per_day=data["checks_per_day"],
+                    seal_number=data["seal_number"],
+                ),
+                supervisor_user=user,
+                supervisor_member=member,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已登记居家隔离,该户已标记为居家隔离户。"))
+            return redirect("care:case", case.pk)
+    context = {"community": community, "form": form, "household": home}
+    if home is not None:
+        context["address"] = _addresses([home])[home.pk]
+    return render(request, "care/case_form.html", context)
+
+
+# The community's board -------------------------------------------------------------
+
+
+@login_required
+def board(request: HttpRequest, code: str) -> HttpResponse:
+    """The community's board: open cases day N of M, missed follow-ups, alerts to
+    resolve (fevers for those who may see health data), open errands."""
+    community = _board_community(request.user, code, Action.CARE_VIEW)
+    found = selectors.community_board(request.user, community)
+    addresses = _addresses(
+        [r.case.household for r in found.cases]
+        + [r.errand.household for r in found.errands]
+        + [a.alert.case.household for a in found.missed + found.alerts if a.alert.case]
+        + [a.alert.errand.household for a in found.alerts if a.alert.errand]
+    )
+    context = {
+        "community": community,
+        "board": found,
+        "addresses": addresses,
+        "cases": [(r, addresses[r.case.household_id]) for r in found.cases],
+        "errands": [(r, addresses[r.errand.household_id]) for r in found.errands],
+        "missed": [(a, _alert_address(a.alert, addresses)) for a in found.missed],
+        "alerts": [(a, _alert_address(a.alert, addresses)) for a in found.alerts],
+        "may_record": access.may(request.user, Action.CARE_RECORD, community),
+        "may_manage": access.may(request.user, Action.CARE_MANAGE, community),
+        "resolve_form": ResolveForm(),
+    }
+    return render(request, "care/board.html", context)
+
+
+def _alert_address(alert: Alert, addresses: dict[int, str]) -> str:
+    if alert.case is not None:
+        return addresses.get(alert.case.household_id, "")
+    if alert.errand is not None:
+        return addresses.get(alert.errand.household_id, "")
+    return ""
+
+
+@require_POST
+@login_required
+def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = (
+        access.scoped(Alert.objects.all(), request.user, Action.CARE_VIEW, path_field="area_path")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    form = ResolveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("请填写处理情况。"))
+        services.alert_resolve(
+            actor=actor(request), alert=alert, resolution=form.cleaned_data["resolution"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("预警已处理。"))
+    community = _community_of(request.user, alert.community_path)
+    if community is None:
+        return redirect("care:day")
+    return redirect("care:board", community.code)
+
+
+# Errands ---------------------------------------------------------------------------
+
+
+@login_required
+def errand_new(request: HttpRequest) -> HttpResponse:
+    """Register an errand for a household that cannot go out (a grid worker from their
+    day, the community from its board)."""
+    if not access.scope_paths(request.user, Action.CARE_RECORD):
+        raise PermissionDenied(_("您的角色不能登记代办。"))
+    raw = request.POST.get("household") or request.GET.get("household") or ""
+    form = ErrandForm(request.POST or None, initial={"household": raw})
+    home = _household(request.user, raw)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if home is None:
+                raise ValidationError({"household": _("请填写住户编号。")})
+            errand = services.errand_create(
+                actor=actor(request),
+                household=home,
+                data=services.ErrandData(
+                    kind=data["kind"],
+                    needed=data["needed"],
+                    due_by=data["due_by"],
+                    money_advanced=data["money_advanced"] or Decimal(0),
+                ),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("代办已登记,等待队员接单。"))
+            return redirect("care:errand", errand.pk)
+    context = {
+        "form": form,
+        "address": _addresses([home])[home.pk] if home else "",
+        "community": home and _community_of(request.user, community_path_of(home.area_path)),
+    }
+    return render(request, "care/errand_form.html", context)
+
+
+def _errand(request: HttpRequest, pk: int) -> Errand:
+    """An errand in the user's care scope or run by them, or one they may claim."""
+    try:
+        return selectors.errand_for(request.user, pk)
+    except Http404:
+        mine = selectors.member_errands(request.user)
+        for row in mine.claimable if mine else []:
+            if row.errand.pk == pk:
+                return row.errand
+        raise
+
+
+@login_required
+def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    errand = _errand(request, pk)
+    who = actor(request)
+    member = member_of(who)
+    may_manage = _may(who, Action.CARE_MANAGE, errand.area_path)
+    context = {
+        "errand": errand,
+        "address": _addresses([errand.household])[errand.household_id],
+        "is_overdue": errand.is_open and errand.due_by < timezone.now(),
+        "community": _community_of(who, errand.community_path),
+        "is_runner": member is not None and errand.member_id == member.pk,
+        "is_member": member is not None,
+        "may_record": _may(who, Action.CARE_RECORD, errand.area_path),
+        "may_manage": may_manage,
+        "assign_form": _assign_form(who, errand) if may_manage else None,
+        "done_form": DoneForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "care/errand.html", context)
+
+
+def _assign_form(user: User, errand: Errand, data: Any = None) -> AssignForm | None:
+    if errand.state != ErrandState.REQUESTED:
+        return None
+    community = _community_of(user, errand.community_path)
+    if community is None:
+        return None
+    return AssignForm(data, members=members_here(actor=user, community=community))
+
+
+def _steps(request: HttpRequest, errand: Errand) -> dict[str, Callable[[], object]]:
+    who = actor(request)
+
+    def assign() -> object:
+        form = _assign_form(who, errand, request.POST)
+        if form is None or not form.is_valid():
+            raise ValidationError(_("请选择本社区的队员。"))
+        return services.errand_assign(actor=who, errand=errand, member=form.cleaned_data["member"])
+
+    def done() -> object:
+        form = DoneForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        return services.errand_done(
+            actor=who,
+            errand=errand,
+            proof_note=form.cleaned_data["proof_note"],
+            minutes=form.cleaned_data["minutes"],
+        )
+
+    reason = request.POST.get("reason", "")
+    return {
+        "assign": assign,
+        "accept": lambda: services.errand_accept(actor=who, errand=errand),
+        "claim": lambda: services.errand_claim(actor=who, errand=errand),
+        "release": lambda: services.errand_release(actor=who, errand=errand, reason=reason),
+        "done": done,
+        "confirm": lambda: services.errand_confirm(actor=who, errand=errand),
+        "cancel": lambda: services.errand_cancel(actor=who, errand=errand, reason=reason),
+    }
+
+
+DONE_MESSAGES = {
+    "assign": gettext_lazy("已指派,等待队员接单。"),
+    "accept": gettext_lazy("已接单。"),
+    "claim": gettext_lazy("已认领。"),
+    "release": gettext_lazy("已退回,等待其他队员接单。"),
+    "done": gettext_lazy("已办结,等待住户或网格员确认。"),
+    "confirm": gettext_lazy("已确认,服务时长已计入队员记录。"),
+    "cancel": gettext_lazy("代办已取消。"),
+}
+
+
+@require_POST
+@login_required
+def errand_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
+    """One step of an errand: assign, accept, claim, release, done, confirm, cancel. A
+    refused step shows the service's sentence."""
+    errand = _errand(request, pk)
+    steps = _steps(request, errand)
+    if act not in steps:
+        raise Http404
+    try:
+        steps[act]()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, str(DONE_MESSAGES[act]))
+    if request.POST.get("next") == "mine":
+        return redirect("care:mine")
+    return redirect("care:errand", errand.pk)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的代办, on a phone: the errands offered to or run by the member, those they may
+    claim, and the hours confirmed."""
+    found = selectors.member_errands(request.user)
+    if found is None:
+        raise Http404(_("您的账号还没有关联队员信息:报名任一集结号时会自动关联。"))
+    addresses = _addresses([r.errand.household for r in found.mine + found.claimable])
+    context = {
+        "member": found.member,
+        "mine": [(r, addresses[r.errand.household_id]) for r in found.mine],
+        "claimable": [(r, addresses[r.errand.household_id]) for r in found.claimable],
+        "record": selectors.errand_record(found.member),
+        # One form per accepted errand on the page: no ids, the labels wrap the inputs.
+        "done_form": DoneForm(auto_id=False),
+    }
+    return render(request, "care/mine.html", context)
