@@ -82,13 +82,12 @@ def _board_community(user: User | AnonymousUser, code: str, action: Action) -> A
     return area
 
 
-def _addresses(households: Iterable[Household]) -> dict[int, str]:
-    """“1栋 101” for each household, with the buildings' names read in one query."""
-    homes = list(households)
-    names = dict(
-        Area.objects.filter(pk__in={h.building_id for h in homes}).values_list("pk", "name")
+def _addresses(household_ids: Iterable[int]) -> dict[int, str]:
+    """“1栋 101” for each household (of rows already read in scope), in one query."""
+    rows = Household.objects.filter(pk__in=set(household_ids)).values_list(
+        "pk", "building__name", "door_number"
     )
-    return {h.pk: f"{names.get(h.building_id, '')} {h.door_number}".strip() for h in homes}
+    return {pk: f"{building} {door}" for pk, building, door in rows}
 
 
 def _household(user: User | AnonymousUser, raw: str) -> Household | None:
@@ -116,7 +115,7 @@ def day(request: HttpRequest) -> HttpResponse:
     """随访, on a phone: the cases the signed-in supervisor follows up today, each with
     its slots and a follow-up form."""
     due = selectors.due_list(request.user)
-    addresses = _addresses(d.case.household for d in due)
+    addresses = _addresses(d.case.household_id for d in due)
     context = {
         "today": timezone.localdate(),
         "rows": [(d, addresses[d.case.household_id], _follow_up_form(d.case)) for d in due],
@@ -145,7 +144,7 @@ def _case_page(
     may_record = services.is_supervisor(who, case) or _may(who, Action.CARE_RECORD, case.area_path)
     context = {
         "case": case,
-        "address": _addresses([case.household])[case.household_id],
+        "address": _addresses([case.household_id])[case.household_id],
         "day_number": period.day_number(today),
         "last_day": period.last_day,
         "is_past_due": period.is_past_due(today),
@@ -318,7 +317,7 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("care:case", case.pk)
     context = {"community": community, "form": form, "household": home}
     if home is not None:
-        context["address"] = _addresses([home])[home.pk]
+        context["address"] = _addresses([home.pk])[home.pk]
     return render(request, "care/case_form.html", context)
 
 
@@ -332,10 +331,10 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     community = _board_community(request.user, code, Action.CARE_VIEW)
     found = selectors.community_board(request.user, community)
     addresses = _addresses(
-        [r.case.household for r in found.cases]
-        + [r.errand.household for r in found.errands]
-        + [a.alert.case.household for a in found.missed + found.alerts if a.alert.case]
-        + [a.alert.errand.household for a in found.alerts if a.alert.errand]
+        [r.case.household_id for r in found.cases]
+        + [r.errand.household_id for r in found.errands]
+        + [a.alert.case.household_id for a in found.missed + found.alerts if a.alert.case]
+        + [a.alert.errand.household_id for a in found.alerts if a.alert.errand]
     )
     context = {
         "community": community,
@@ -421,7 +420,7 @@ def errand_new(request: HttpRequest) -> HttpResponse:
             return redirect("care:errand", errand.pk)
     context = {
         "form": form,
-        "address": _addresses([home])[home.pk] if home else "",
+        "address": _addresses([home.pk])[home.pk] if home else "",
         "community": home and _community_of(request.user, community_path_of(home.area_path)),
     }
     return render(request, "care/errand_form.html", context)
@@ -447,7 +446,7 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_manage = _may(who, Action.CARE_MANAGE, errand.area_path)
     context = {
         "errand": errand,
-        "address": _addresses([errand.household])[errand.household_id],
+        "address": _addresses([errand.household_id])[errand.household_id],
         "is_overdue": errand.is_open and errand.due_by < timezone.now(),
         "community": _community_of(who, errand.community_path),
         "is_runner": member is not None and errand.member_id == member.pk,
@@ -540,7 +539,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     found = selectors.member_errands(request.user)
     if found is None:
         raise Http404(_("您的账号还没有关联队员信息:报名任一集结号时会自动关联。"))
-    addresses = _addresses([r.errand.household for r in found.mine + found.claimable])
+    addresses = _addresses(r.errand.household_id for r in found.mine + found.claimable)
     context = {
         "member": found.member,
         "mine": [(r, addresses[r.errand.household_id]) for r in found.mine],

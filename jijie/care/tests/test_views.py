@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +24,7 @@ from jijie.care.models import (
     FollowUp,
     IsolationCase,
 )
-from jijie.care.tests.conftest import TODAY, resident_member
+from jijie.care.tests.conftest import TODAY, open_case, resident_member
 
 pytestmark = pytest.mark.django_db
 
@@ -394,3 +396,25 @@ def test_the_members_list_needs_a_member(client, actors, tree):
     client.force_login(ming.user)
     assert client.get(reverse("care:mine")).status_code == 200
     assert client.get(reverse("duty:mine")).content.decode().count(reverse("care:mine")) == 1
+
+
+def test_the_board_and_the_day_read_the_same_queries_for_more_rows(
+    client, tree, case, actors, homes, response, errand
+):
+    def count(who, url: str) -> int:
+        client.force_login(who)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    client.force_login(actors.grid_worker)
+    follow_up(client, case, temperature="38.5")
+    board = count(actors.manager, board_url(tree))
+    day = count(actors.grid_worker, reverse("care:day"))
+    open_case(actors, response, homes.wang, homes.lifang)
+    open_case(actors, response, homes.zhao)
+    client.force_login(actors.manager)
+    assert ask(client, homes.zhao).status_code == 302
+    assert count(actors.manager, board_url(tree)) == board
+    assert count(actors.grid_worker, reverse("care:day")) == day
+    assert len(client.get(reverse("care:day")).context["rows"]) == 3
