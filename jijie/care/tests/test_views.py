@@ -418,3 +418,29 @@ def test_the_board_and_the_day_read_the_same_queries_for_more_rows(
     assert count(actors.manager, board_url(tree)) == board
     assert count(actors.grid_worker, reverse("care:day")) == day
     assert len(client.get(reverse("care:day")).context["rows"]) == 3
+
+
+def test_a_member_supervisor_records_but_reads_no_health_data(
+    client, tree, response, actors, homes
+):
+    ming = resident_member(1, tree, username="ming")
+    case = services.case_open(
+        actor=actors.manager,
+        response=response,
+        household=homes.zhao,
+        person=None,
+        data=services.CaseData(kind="observation", reason="密接", starts_on=TODAY, days=7),
+        supervisor_member=ming,
+    )
+    client.force_login(ming.user)
+    page = text(client.get(reverse("care:day")))
+    assert "1栋 102" in page
+    assert "我的代办" in page
+    assert follow_up(client, case, temperature="38.2", next="day").status_code == 302
+    page = text(client.get(reverse("care:day")))
+    assert "已随访" in page
+    assert "38.2" not in page
+    assert "38.2" not in text(client.get(reverse("care:case", args=[case.pk])))
+    assert Alert.objects.filter(kind=AlertKind.FEVER, case=case).exists()
+    client.force_login(actors.outsider)
+    assert client.get(reverse("care:case", args=[case.pk])).status_code == 404
