@@ -60,6 +60,7 @@ bench: setup
 	$(BIN)/python -m bench.mobilization
 	$(BIN)/python -m bench.coverage
 	$(BIN)/python -m bench.roster
+	$(BIN)/python -m bench.care
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup
