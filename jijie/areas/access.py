@@ -422,7 +422,12 @@ def scope_roots(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -
 
 
 def may(user: User | AnonymousUser, action: Action, area: Area) -> bool:
-    return any(area.path.startswith(path) for path in scope_paths(user, action))
+    return may_path(user, action, area.path)
+
+
+def may_path(user: User | AnonymousUser, action: Action, path: str) -> bool:
+    """`may` for a record that carries its area's path."""
+    return any(path.startswith(p) for p in scope_paths(user, action))
 
 
 def require(user: User | AnonymousUser, action: Action, area: Area) -> None:

@@ -18,6 +18,9 @@ class AreaKind(models.TextChoices):
     BUILDING = "building", _("楼栋")
 
 
+# The level where people are sent, demands are posted and boards are kept.
+COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
+
 # Which kinds a node of each kind may hold; the tree's shape is fixed by this table.
 CHILD_KINDS: dict[str, tuple[str, ...]] = {
     AreaKind.CITY: (AreaKind.DISTRICT,),

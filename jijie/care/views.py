@@ -28,7 +28,7 @@ from jijie.accounts.models import Role, RoleAssignment, User
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, AreaKind
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.care import rules, selectors, services
 from jijie.care.forms import (
     AssignForm,
@@ -54,14 +54,8 @@ from jijie.responses.selectors import response_list
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
-
 
 # Small reads the pages need --------------------------------------------------------
-
-
-def _may(user: User | AnonymousUser, action: Action, path: str) -> bool:
-    return any(path.startswith(p) for p in access.scope_paths(user, action))
 
 
 def _communities(user: User | AnonymousUser, action: Action) -> QuerySet[Area]:
@@ -141,7 +135,9 @@ def _case_page(
     who = actor(request)
     today = timezone.localdate()
     period = rules.Period(case.starts_on, case.total_days, case.ended_on)
-    may_record = services.is_supervisor(who, case) or _may(who, Action.CARE_RECORD, case.area_path)
+    may_record = services.is_supervisor(who, case) or access.may_path(
+        who, Action.CARE_RECORD, case.area_path
+    )
     context = {
         "case": case,
         "address": _addresses([case.household_id])[case.household_id],
@@ -149,12 +145,12 @@ def _case_page(
         "last_day": period.last_day,
         "is_past_due": period.is_past_due(today),
         "follow_ups": selectors.follow_ups(who, case),
-        "health": _may(who, Action.HEALTH_VIEW, case.area_path),
+        "health": access.may_path(who, Action.HEALTH_VIEW, case.area_path),
         "extensions": case.extensions.all(),
         "community": _community_of(who, case.community_path),
         "may_record": may_record and case.is_open,
-        "may_manage": _may(who, Action.CARE_MANAGE, case.area_path) and case.is_open,
-        "may_errand": _may(who, Action.CARE_RECORD, case.area_path),
+        "may_manage": access.may_path(who, Action.CARE_MANAGE, case.area_path) and case.is_open,
+        "may_errand": access.may_path(who, Action.CARE_RECORD, case.area_path),
         "follow_up_form": follow_up or _follow_up_form(case),
         "extend_form": extend or ExtendForm(),
         "end_form": end or EndForm(),
@@ -443,7 +439,7 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errand = _errand(request, pk)
     who = actor(request)
     member = member_of(who)
-    may_manage = _may(who, Action.CARE_MANAGE, errand.area_path)
+    may_manage = access.may_path(who, Action.CARE_MANAGE, errand.area_path)
     context = {
         "errand": errand,
         "address": _addresses([errand.household_id])[errand.household_id],
@@ -451,7 +447,7 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "community": _community_of(who, errand.community_path),
         "is_runner": member is not None and errand.member_id == member.pk,
         "is_member": member is not None,
-        "may_record": _may(who, Action.CARE_RECORD, errand.area_path),
+        "may_record": access.may_path(who, Action.CARE_RECORD, errand.area_path),
         "may_manage": may_manage,
         "assign_form": _assign_form(who, errand) if may_manage else None,
         "done_form": DoneForm(),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, AreaKind
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.duty import rules
 from jijie.duty.models import (
     HOLDING,
@@ -39,7 +39,6 @@ from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skil
 if TYPE_CHECKING:
     from jijie.accounts.models import User
 
-COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
 # How many members a cancelled place is offered to.
 REPLACEMENT_LIST_SIZE = 20
 

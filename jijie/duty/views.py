@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
 from jijie.duty import roster, selectors, services
 from jijie.duty.forms import AssignForm, DemandForm, ReasonForm, WindowForm
@@ -40,7 +40,7 @@ def _first_day(request: HttpRequest) -> date:
 
 def _communities(request: HttpRequest, action: Action) -> QuerySet[Area]:
     return access.scoped(
-        Area.objects.filter(kind__in=services.COMMUNITY_KINDS), request.user, action
+        Area.objects.filter(kind__in=COMMUNITY_KINDS), request.user, action
     ).order_by("path")
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, AreaKind
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
 from jijie.mobilization import imports, proposal, selectors, services
 from jijie.mobilization.forms import (
@@ -41,8 +41,6 @@ from jijie.mobilization.forms import (
 )
 from jijie.mobilization.models import CallUp, Organisation
 from jijie.responses.selectors import response_list
-
-COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
 
 
 def _communities_under(path: str) -> Any:

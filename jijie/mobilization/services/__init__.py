@@ -5,7 +5,6 @@ Callers import from here; the modules are the parts (see `moves` for the states 
 sign-up goes through)."""
 
 from jijie.mobilization.services.base import (
-    COMMUNITY_KINDS,
     UPDATE_CHUNK,
     area_of,
     check_community,
@@ -53,7 +52,6 @@ from jijie.mobilization.services.organisations import (
 from jijie.mobilization.services.teams import team_create
 
 __all__ = [
-    "COMMUNITY_KINDS",
     "TRANSITIONS",
     "UPDATE_CHUNK",
     "MemberData",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, AreaKind
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.mobilization.models import (
     Organisation,
 )
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 
-COMMUNITY_KINDS = (AreaKind.COMMUNITY, AreaKind.VILLAGE)
 # Ids per `pk IN (...)` of a bulk update: under SQLite's oldest limit on parameters.
 UPDATE_CHUNK = 900
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from jijie.accounts.audit import audit_record
-from jijie.areas.models import Area
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.mobilization.models import (
     Availability,
     CallUp,
@@ -27,7 +27,7 @@ from jijie.mobilization.models import (
     SignUp,
     SignUpStatus,
 )
-from jijie.mobilization.services.base import COMMUNITY_KINDS, UPDATE_CHUNK, area_of, require_manage
+from jijie.mobilization.services.base import UPDATE_CHUNK, area_of, require_manage
 from jijie.mobilization.services.members import MemberData, apply_member_data, link_person
 from jijie.responses.models import Response
 

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area
+from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.identity import check_document, check_phone
 from jijie.mobilization.models import (
     Availability,
@@ -25,7 +25,6 @@ from jijie.mobilization.models import (
     Organisation,
     skills_text,
 )
-from jijie.mobilization.services.base import COMMUNITY_KINDS
 from jijie.residents.models import Person, stored
 
 if TYPE_CHECKING:
