@@ -8,6 +8,7 @@ alerts are listed to such readers only (others see how many there are)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from jijie.accounts.models import Role, RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.access import Action, scoped
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind
@@ -33,11 +36,13 @@ from jijie.care.models import (
 )
 from jijie.care.services import community_path_of
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member
+from jijie.mobilization.selectors import members_here
+from jijie.residents.models import Household
+from jijie.responses.models import Response
+from jijie.responses.selectors import response_list
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from jijie.accounts.models import User
 
 
 def _health_paths(user: User | AnonymousUser) -> list[str]:
@@ -353,3 +358,55 @@ def errand_record(member: Member) -> ErrandRecord:
     confirmed = Errand.objects.filter(member=member, state=ErrandState.CONFIRMED)
     totals = confirmed.aggregate(minutes=Sum("minutes"))
     return ErrandRecord(confirmed.count(), int(totals["minutes"] or 0))
+
+
+# For the pages ----------------------------------------------------------------------
+
+
+def addresses(household_ids: Iterable[int]) -> dict[int, str]:
+    """“1栋 101” for each household (of rows already read in scope), in one query."""
+    rows = Household.objects.filter(pk__in=set(household_ids)).values_list(
+        "pk", "building__name", "door_number"
+    )
+    return {pk: f"{building} {door}" for pk, building, door in rows}
+
+
+def supervisor_choices(
+    user: User | AnonymousUser, community: Area
+) -> dict[str, tuple[str, User | None, Member | None]]:
+    """Who may supervise a case in the community: its workers who record care, and the
+    members serving there. Keyed by the form's value ("u3", "m17")."""
+    recording = [r for r in Role.values if Action.CARE_RECORD in access.role_actions(r)]
+    staff = (
+        RoleAssignment.objects.filter(role__in=recording, area__path__startswith=community.path)
+        .select_related("user", "area")
+        .order_by("area__path", "user__username")
+    )
+    found: dict[str, tuple[str, User | None, Member | None]] = {}
+    for held in staff[:200]:
+        name = held.user.full_name or held.user.username
+        found.setdefault(
+            f"u{held.user.pk}", (f"{name} · {held.get_role_display()}", held.user, None)
+        )
+    for member in members_here(actor=user, community=community)[:300]:
+        found[f"m{member.pk}"] = (_("%(name)s · 队员") % {"name": member.name}, None, member)
+    return found
+
+
+def responses_over(user: User | AnonymousUser, community: Area) -> QuerySet[Response]:
+    """The active responses in sight over the community (a case belongs to one)."""
+    step = Area.steplen
+    ancestors = [community.path[:n] for n in range(step, len(community.path) + 1, step)]
+    return response_list(actor=user, active_only=True).filter(area_path__in=ancestors)
+
+
+def alert_for(user: User | AnonymousUser, pk: int) -> Alert:
+    """One alert in the user's care scope; 404 otherwise."""
+    alert = (
+        scoped(Alert.objects.all(), user, Action.CARE_VIEW, path_field="area_path")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    return alert

@@ -9,7 +9,7 @@ message."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jijie.accounts.models import Role, RoleAssignment, User
+from jijie.accounts.models import User
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
@@ -44,12 +44,9 @@ from jijie.care.forms import (
 from jijie.care.models import Alert, Errand, ErrandState, IsolationCase
 from jijie.care.services import community_path_of
 from jijie.core.forms import apply_errors
-from jijie.mobilization.models import Member
 from jijie.mobilization.selectors import member_of, members_here
 from jijie.residents import selectors as registry
 from jijie.residents.models import Household
-from jijie.responses.models import Response
-from jijie.responses.selectors import response_list
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -74,14 +71,6 @@ def _board_community(user: User | AnonymousUser, code: str, action: Action) -> A
     if area.kind not in COMMUNITY_KINDS:
         raise Http404
     return area
-
-
-def _addresses(household_ids: Iterable[int]) -> dict[int, str]:
-    """“1栋 101” for each household (of rows already read in scope), in one query."""
-    rows = Household.objects.filter(pk__in=set(household_ids)).values_list(
-        "pk", "building__name", "door_number"
-    )
-    return {pk: f"{building} {door}" for pk, building, door in rows}
 
 
 def _household(user: User | AnonymousUser, raw: str) -> Household | None:
@@ -109,7 +98,7 @@ def day(request: HttpRequest) -> HttpResponse:
     """随访, on a phone: the cases the signed-in supervisor follows up today, each with
     its slots and a follow-up form."""
     due = selectors.due_list(request.user)
-    addresses = _addresses(d.case.household_id for d in due)
+    addresses = selectors.addresses(d.case.household_id for d in due)
     context = {
         "today": timezone.localdate(),
         "rows": [(d, addresses[d.case.household_id], _follow_up_form(d.case)) for d in due],
@@ -140,7 +129,7 @@ def _case_page(
     )
     context = {
         "case": case,
-        "address": _addresses([case.household_id])[case.household_id],
+        "address": selectors.addresses([case.household_id])[case.household_id],
         "day_number": period.day_number(today),
         "last_day": period.last_day,
         "is_past_due": period.is_past_due(today),
@@ -238,34 +227,6 @@ def case_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case, end=form)
 
 
-def _supervisors(
-    user: User | AnonymousUser, community: Area
-) -> dict[str, tuple[str, User | None, Member | None]]:
-    """Who may supervise a case in the community: its workers who record care, and the
-    members serving there. Keyed by the form's value ("u3", "m17")."""
-    recording = [r for r in Role.values if Action.CARE_RECORD in access.role_actions(r)]
-    staff = (
-        RoleAssignment.objects.filter(role__in=recording, area__path__startswith=community.path)
-        .select_related("user", "area")
-        .order_by("area__path", "user__username")
-    )
-    found: dict[str, tuple[str, User | None, Member | None]] = {}
-    for held in staff[:200]:
-        name = held.user.full_name or held.user.username
-        found.setdefault(
-            f"u{held.user.pk}", (f"{name} · {held.get_role_display()}", held.user, None)
-        )
-    for member in members_here(actor=user, community=community)[:300]:
-        found[f"m{member.pk}"] = (_("%(name)s · 队员") % {"name": member.name}, None, member)
-    return found
-
-
-def _responses(user: User | AnonymousUser, community: Area) -> QuerySet[Response]:
-    step = Area.steplen
-    ancestors = [community.path[:n] for n in range(step, len(community.path) + 1, step)]
-    return response_list(actor=user, active_only=True).filter(area_path__in=ancestors)
-
-
 @login_required
 def case_new(request: HttpRequest, code: str) -> HttpResponse:
     """Put a person, or a whole household, under home isolation or observation."""
@@ -275,12 +236,12 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
     if home is not None and not home.area_path.startswith(community.path):
         home = None  # in sight, in another community: refused on the form
     people = [(p.pk, p.name) for p in registry.people_of(home)] if home else []
-    supervisors = _supervisors(request.user, community)
+    supervisors = selectors.supervisor_choices(request.user, community)
     initial = {"household": raw, "supervisor": f"u{request.user.pk}"}
     form = CaseForm(
         request.POST or None,
         initial=initial,
-        responses=_responses(request.user, community),
+        responses=selectors.responses_over(request.user, community),
         people=people,
         supervisors=[(key, label) for key, (label, _u, _m) in supervisors.items()],
     )
@@ -313,7 +274,7 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("care:case", case.pk)
     context = {"community": community, "form": form, "household": home}
     if home is not None:
-        context["address"] = _addresses([home.pk])[home.pk]
+        context["address"] = selectors.addresses([home.pk])[home.pk]
     return render(request, "care/case_form.html", context)
 
 
@@ -326,7 +287,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     resolve (fevers for those who may see health data), open errands."""
     community = _board_community(request.user, code, Action.CARE_VIEW)
     found = selectors.community_board(request.user, community)
-    addresses = _addresses(
+    addresses = selectors.addresses(
         [r.case.household_id for r in found.cases]
         + [r.errand.household_id for r in found.errands]
         + [a.alert.case.household_id for a in found.missed + found.alerts if a.alert.case]
@@ -358,13 +319,7 @@ def _alert_address(alert: Alert, addresses: dict[int, str]) -> str:
 @require_POST
 @login_required
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = (
-        access.scoped(Alert.objects.all(), request.user, Action.CARE_VIEW, path_field="area_path")
-        .filter(pk=pk)
-        .first()
-    )
-    if alert is None:
-        raise Http404
+    alert = selectors.alert_for(request.user, pk)
     form = ResolveForm(request.POST)
     try:
         if not form.is_valid():
@@ -416,7 +371,7 @@ def errand_new(request: HttpRequest) -> HttpResponse:
             return redirect("care:errand", errand.pk)
     context = {
         "form": form,
-        "address": _addresses([home.pk])[home.pk] if home else "",
+        "address": selectors.addresses([home.pk])[home.pk] if home else "",
         "community": home and _community_of(request.user, community_path_of(home.area_path)),
     }
     return render(request, "care/errand_form.html", context)
@@ -442,7 +397,7 @@ def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_manage = access.may_path(who, Action.CARE_MANAGE, errand.area_path)
     context = {
         "errand": errand,
-        "address": _addresses([errand.household_id])[errand.household_id],
+        "address": selectors.addresses([errand.household_id])[errand.household_id],
         "is_overdue": errand.is_open and errand.due_by < timezone.now(),
         "community": _community_of(who, errand.community_path),
         "is_runner": member is not None and errand.member_id == member.pk,
@@ -535,7 +490,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     found = selectors.member_errands(request.user)
     if found is None:
         raise Http404(_("您的账号还没有关联队员信息:报名任一集结号时会自动关联。"))
-    addresses = _addresses(r.errand.household_id for r in found.mine + found.claimable)
+    addresses = selectors.addresses(r.errand.household_id for r in found.mine + found.claimable)
     context = {
         "member": found.member,
         "mine": [(r, addresses[r.errand.household_id]) for r in found.mine],
