@@ -4,6 +4,7 @@ communities in sight, a member's own shifts and service record, missing members.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -211,13 +212,18 @@ def shift_people(
         .order_by("starts_at")
     )
     people: dict[int, list[Participation]] = defaultdict(list)
-    for participation in (
+    for participation in holders(shifts):
+        people[participation.shift_id].append(participation)
+    return [(shift, people[shift.pk]) for shift in shifts]
+
+
+def holders(shifts: Sequence[Shift]) -> QuerySet[Participation]:
+    """The participations holding a place in the shifts, requested after confirmed."""
+    return (
         Participation.objects.filter(shift__in=shifts, status__in=HOLDING)
         .select_related("member")
         .order_by("status", "pk")
-    ):
-        people[participation.shift_id].append(participation)
-    return [(shift, people[shift.pk]) for shift in shifts]
+    )
 
 
 @dataclass(frozen=True)

@@ -160,14 +160,10 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已指派。"))
             return redirect("duty:shift", shift.pk)
-    day = timezone.localtime(shift.starts_at).date()
-    people = [
-        p for s, p in selectors.shift_people(shift.demand, first=day, days=1) if s.pk == shift.pk
-    ]
     attend_url = request.build_absolute_uri(reverse("duty:attend", args=[shift.check_in_token]))
     context = {
         "shift": shift,
-        "people": people[0] if people else [],
+        "people": list(selectors.holders([shift])),
         "missing": selectors.missing(shift),
         "form": form,
         "decline": ReasonForm(),
