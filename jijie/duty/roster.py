@@ -545,6 +545,16 @@ def roster_propose(
     return Proposal(lines, unfilled, plan)
 
 
+def ticked_lines(area: Area, ticked: list[tuple[int, int]]) -> list[tuple[Shift, Member]]:
+    """The (shift, member) ids a community ticked on a proposal as records, in order:
+    shifts under `area` only; ids found nowhere are dropped."""
+    shifts = Shift.objects.filter(
+        pk__in={s for s, _m in ticked}, community_path__startswith=area.path
+    ).in_bulk()
+    members = Member.objects.in_bulk({m for _s, m in ticked})
+    return [(shifts[s], members[m]) for s, m in ticked if s in shifts and m in members]
+
+
 def roster_accept(
     *, actor: User | None, lines: list[tuple[Shift, Member]]
 ) -> tuple[list[Participation], list[tuple[Shift, Member, str]]]:

@@ -34,6 +34,14 @@ from jijie.mobilization.selectors import member_of
 BOARD_DAYS = 7
 
 
+def _int(raw: str | None) -> int:
+    """A posted id; 0 (found nowhere) when it is not a number."""
+    try:
+        return int(raw or 0)
+    except ValueError:
+        return 0
+
+
 def _first_day(request: HttpRequest) -> date:
     return parse_date(request.GET.get("from", "") or "") or timezone.localdate()
 
@@ -218,13 +226,9 @@ def participation_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
 @login_required
 def shift_leader(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift(request, pk)
-    member = shift.participations.filter(
-        member_id=request.POST.get("member") or 0, status=ParticipationStatus.CONFIRMED
-    ).first()
+    member = get_object_or_404(Member, pk=_int(request.POST.get("member")))
     try:
-        if member is None:
-            raise ValidationError(_("班长须是该班次已确认的队员。"))
-        services.shift_leader_set(actor=actor(request), shift=shift, member=member.member)
+        services.shift_leader_set(actor=actor(request), shift=shift, member=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("duty:shift", shift.pk)
@@ -253,15 +257,11 @@ def propose(request: HttpRequest, code: str) -> HttpResponse:
     form = WindowForm(request.GET or None, initial={"starts_on": timezone.localdate()})
     proposal = None
     if request.method == "POST":
-        lines = []
+        ticked = []
         for value in request.POST.getlist("line"):
             shift_pk, _sep, member_pk = value.partition(":")
-            shift = Shift.objects.filter(
-                pk=int(shift_pk or 0), community_path__startswith=area.path
-            ).first()
-            member = Member.objects.filter(pk=int(member_pk or 0)).first()
-            if shift is not None and member is not None:
-                lines.append((shift, member))
+            ticked.append((_int(shift_pk), _int(member_pk)))
+        lines = roster.ticked_lines(area, ticked)
         assigned, refused = roster.roster_accept(actor=actor(request), lines=lines)
         messages.success(request, _("已指派 %(n)s 人次。") % {"n": len(assigned)})
         for shift, member, why in refused:

@@ -209,3 +209,27 @@ def test_the_proposal_is_accepted_in_part(client, tree, actors, board_demand):
     client.post(url, {"line": ticked})
     assert Participation.objects.filter(source="proposed").count() == 3
     assert {p.member_id for p in Participation.objects.all()} <= {m.pk for m in people}
+
+
+def test_malformed_or_foreign_lines_are_dropped_on_accepting(client, tree, posts, actors):
+    other = demand(tree.sibling, posts.guard, days=1, per_day=1, low=1, high=1)
+    mine = shifts(demand(tree.community, posts.guard, days=1, per_day=1, low=1, high=1))[0]
+    someone = resident(20, tree)
+    client.force_login(actors.manager)
+    url = reverse("duty:propose", args=[tree.community.code])
+    lines = ["x:y", f"{shifts(other)[0].pk}:{someone.pk}", f"{mine.pk}:{someone.pk}"]
+    assert client.post(url, {"line": lines}).status_code == 302
+    assert [p.shift_id for p in Participation.objects.all()] == [mine.pk]
+
+
+def test_a_leader_must_be_on_the_shift(client, tree, actors, board_demand):
+    first = shifts(board_demand)[0]
+    stranger = resident(21, tree)
+    client.force_login(actors.manager)
+    page = client.post(
+        reverse("duty:leader", args=[first.pk]), {"member": stranger.pk}, follow=True
+    )
+    assert "班长须是该班次已确认的队员" in page.content.decode()
+    assert client.post(reverse("duty:leader", args=[first.pk]), {"member": "x"}).status_code == 404
+    first.refresh_from_db()
+    assert first.leader is None
