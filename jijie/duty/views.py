@@ -183,9 +183,11 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _participation(request: HttpRequest, pk: int) -> Participation:
     participation = get_object_or_404(
-        Participation.objects.select_related("shift__demand", "member"), pk=pk
+        Participation.objects.select_related("shift__demand", "shift__leader", "member"), pk=pk
     )
-    access.require_path(request.user, Action.DUTY_VIEW, participation.shift.community_path)
+    leader = participation.shift.leader
+    if leader is None or not access.is_self(request.user, leader.user_id):
+        access.require_path(request.user, Action.DUTY_VIEW, participation.shift.community_path)
     return participation
 
 
@@ -217,6 +219,8 @@ def participation_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     else:
         messages.success(request, _("已处理。"))
     back = request.POST.get("next", "")
+    if back == "attend":
+        return redirect("duty:attend", participation.shift.check_in_token)
     if back == "board":
         return redirect("duty:board", participation.shift.demand.community.code)
     return redirect("duty:shift", participation.shift_id)
@@ -357,4 +361,13 @@ def attend(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("已记录。"))
         return redirect("duty:attend", token)
-    return render(request, "duty/attend.html", {"shift": shift, "participation": participation})
+    # The shift's leader takes the others' attendance from the same page.
+    is_leader = shift.leader_id is not None and shift.leader_id == member.pk
+    context = {
+        "shift": shift,
+        "participation": participation,
+        "crew": [p for p in selectors.holders([shift]) if p.member_id != member.pk]
+        if is_leader
+        else [],
+    }
+    return render(request, "duty/attend.html", context)

@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijie.duty.models import Demand, Participation, ParticipationStatus
-from jijie.duty.tests.helpers import claim, demand, resident, shifts, tomorrow, with_account
+from jijie.duty.tests.helpers import (
+    claim,
+    demand,
+    resident,
+    shifts,
+    tomorrow,
+    user_of,
+    with_account,
+)
 from jijie.mobilization.models import AreaLocation
 
 
@@ -233,3 +241,26 @@ def test_a_leader_must_be_on_the_shift(client, tree, actors, board_demand):
     assert client.post(reverse("duty:leader", args=[first.pk]), {"member": "x"}).status_code == 404
     first.refresh_from_db()
     assert first.leader is None
+
+
+def test_the_shift_leader_checks_the_others_in_from_the_post(client, tree, actors, board_demand):
+    leader = with_account(resident(22, tree), "leader22")
+    crew = with_account(resident(23, tree), "crew23")
+    first = shifts(board_demand)[0]
+    client.force_login(actors.manager)
+    client.post(reverse("duty:shift", args=[first.pk]), {"member": leader.pk})
+    client.post(reverse("duty:shift", args=[first.pk]), {"member": crew.pk})
+    client.post(reverse("duty:leader", args=[first.pk]), {"member": leader.pk})
+    held = first.participations.get(member=crew)
+    with time_machine.travel(first.starts_at + timedelta(minutes=5), tick=False):
+        # Another member of the shift may not take attendance for the crew.
+        client.force_login(user_of(crew))
+        attend = reverse("duty:attend", args=[first.check_in_token])
+        assert 'data-testid="crew"' not in client.get(attend).content.decode()
+        client.force_login(user_of(leader))
+        page = client.get(attend).content.decode()
+        assert crew.name in page
+        client.post(reverse("duty:act", args=[held.pk, "in"]), {"next": "attend"})
+    held.refresh_from_db()
+    assert held.checked_in_at is not None
+    assert not held.is_late
