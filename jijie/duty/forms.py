@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
+from jijie.core.forms import DateInput
 from jijie.duty.models import PostType
 from jijie.mobilization.models import Member
 
@@ -20,7 +21,7 @@ class DemandForm(forms.Form):
     community = forms.ModelChoiceField(label=_("社区"), queryset=Area.objects.none())
     post_type = forms.ModelChoiceField(label=_("岗位类型"), queryset=PostType.objects.all())
     place = forms.CharField(label=_("地点"), max_length=100)
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=90, initial=14)
     first_shift_at = forms.TimeField(
         label=_("首班开始"), initial=time(8, 0), widget=forms.TimeInput(attrs={"type": "time"})
@@ -55,5 +56,5 @@ class ReasonForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    starts_on = forms.DateField(label=_("从"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("从"), widget=DateInput())
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=14, initial=7)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
+from jijie.core.forms import DateInput
 from jijie.mobilization.models import (
     Availability,
     CallUp,
@@ -22,7 +23,7 @@ from jijie.mobilization.models import (
 )
 from jijie.responses.models import Response
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class CallUpForm(forms.Form):

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jijie.core.forms import DateInput
 from jijie.core.identity import DocumentType
 from jijie.residents.models import (
     HealthStatus,
@@ -106,14 +107,10 @@ class KeyGroupMemberForm(forms.Form):
         label=_("重点人群"), queryset=KeyGroup.objects.none()
     )
     arrived_from = forms.CharField(label=_("来自何地"), required=False, max_length=100)
-    arrived_on = forms.DateField(
-        label=_("抵达日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    arrived_on = forms.DateField(label=_("抵达日期"), required=False, widget=DateInput())
     travel_mode = forms.CharField(label=_("交通方式"), required=False, max_length=100)
     health_status = forms.ChoiceField(label=_("健康状况"), choices=HealthStatus.choices)
-    isolation_until = forms.DateField(
-        label=_("居家观察至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    isolation_until = forms.DateField(label=_("居家观察至"), required=False, widget=DateInput())
     note = forms.CharField(label=_("备注"), required=False, max_length=200)
 
     def __init__(self, *args: Any, groups: QuerySet[KeyGroup], **kwargs: Any) -> None:

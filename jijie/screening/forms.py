@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jijie.core.forms import DateInput
 from jijie.residents.models import KeyGroup, Person, Relation
 from jijie.responses.models import Response
 from jijie.screening.models import CampaignMode, Mode, Outcome, QuestionKind
@@ -59,8 +60,8 @@ class CampaignForm(forms.Form):
         max_length=500,
         help_text=_("街道、社区、网格或楼栋的代码,多个用空格或逗号分开"),
     )
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
     mode = forms.ChoiceField(label=_("排查方式"), choices=CampaignMode.choices)
     questions = forms.CharField(
         label=_("排查问题"), widget=forms.Textarea(attrs={"rows": 6}), help_text=QUESTIONS_HELP
@@ -72,7 +73,7 @@ class CampaignForm(forms.Form):
 
 
 class CampaignEditForm(forms.Form):
-    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
     mode = forms.ChoiceField(label=_("排查方式"), choices=CampaignMode.choices)
     questions = forms.CharField(
         label=_("排查问题"), widget=forms.Textarea(attrs={"rows": 6}), help_text=QUESTIONS_HELP
@@ -167,6 +168,4 @@ class VisitForm(forms.Form):
 
 
 class LedgerForm(forms.Form):
-    day = forms.DateField(
-        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    day = forms.DateField(label=_("日期"), required=False, widget=DateInput())
