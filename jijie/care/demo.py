@@ -1,7 +1,9 @@
 """Demo step: three open cases in 新港路社区's first grid, supervised by its grid
 worker (one with a fever this morning, one twice a day, one extended and not yet
 followed up today), and errands for them: one waiting, one run by the demo member, one
-confirmed. The escalation runs once at the end, so the board has its alerts."""
+confirmed. Two hardship households of the grid get a care plan: one visited last week
+(next visit due), one never visited (overdue), and a third is flagged with no plan yet.
+The escalation runs once at the end, so the board has its alerts."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from jijie.care.services import CaseData, ErrandData, FollowUpData
 from jijie.core.demo import DemoContext
 from jijie.mobilization.models import Member
 from jijie.residents.models import Household
+from jijie.residents.services import household_flags_set
 from jijie.responses.demo import NAME as RESPONSE_NAME
 from jijie.responses.models import Response
 
@@ -143,8 +146,55 @@ def populate(ctx: DemoContext) -> None:
         )
         services.errand_confirm(actor=worker, errand=parcel)
         done = 1
+    plans = _hardship(secretary, worker, grid, exclude=[h.pk for h in homes])
     result = services.escalate()
     ctx.out(
         f"  3 cases, 3 errands ({waiting.get_state_display()}, {done} confirmed), "
-        f"{result.missed} missed follow-ups alerted"
+        f"{plans} hardship plans, {result.missed} missed follow-ups alerted"
     )
+
+
+def _hardship(secretary: User, worker: User, grid: Area, *, exclude: list[int]) -> int:
+    homes = list(
+        Household.objects.filter(area_path__startswith=grid.path)
+        .exclude(pk__in=exclude)
+        .order_by("area_path", "door_number")[:3]
+    )
+    if len(homes) < 3:
+        return 0
+    for home in homes:
+        household_flags_set(
+            actor=secretary,
+            household=home,
+            version=home.version,
+            kind=home.kind,
+            is_party_centre=home.is_party_centre,
+            is_home_isolation=home.is_home_isolation,
+            is_hardship=True,
+        )
+    today = timezone.localdate()
+    visited = services.care_plan_create(
+        actor=secretary,
+        household=Household.objects.get(pk=homes[0].pk),
+        needs="独居老人,腿脚不便,子女在外地",
+        measures="每周上门一次,代买药品和生活用品",
+        responsible=worker,
+        starts_on=today - timedelta(days=20),
+    )
+    services.care_visit_record(
+        actor=worker,
+        plan=visited,
+        help_given="送米一袋、油一桶,代缴水电费",
+        value="135.00",
+        visited_on=today - timedelta(days=6),
+    )
+    services.care_plan_create(
+        actor=secretary,
+        household=Household.objects.get(pk=homes[1].pk),
+        needs="低保户,家中有重病人员",
+        measures="每两周走访,协助申请临时救助",
+        visit_every_days=14,
+        responsible=worker,
+        starts_on=today - timedelta(days=3),
+    )
+    return 2

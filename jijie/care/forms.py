@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jijie.care.models import CaseKind, CaseOutcome, ContactMode, ErrandKind
 from jijie.care.services import ERRAND_MAX_MINUTES, MAX_DAYS, MAX_EXTENSION_DAYS
+from jijie.core.forms import DateInput
 from jijie.mobilization.models import Member
 from jijie.responses.models import Response
 
@@ -61,7 +62,7 @@ class CaseForm(forms.Form):
     response = forms.ModelChoiceField(label=_("应急响应"), queryset=Response.objects.none())
     kind = forms.ChoiceField(label=_("类型"), choices=CaseKind.choices)
     reason = forms.CharField(label=_("原因"), max_length=200)
-    starts_on = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("起始日期"), widget=DateInput())
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=MAX_DAYS, initial=14)
     checks_per_day = forms.TypedChoiceField(
         label=_("每日随访次数"),
@@ -104,9 +105,7 @@ class ExtendForm(forms.Form):
 
 class EndForm(forms.Form):
     outcome = forms.ChoiceField(label=_("结果"), choices=CaseOutcome.choices)
-    ended_on = forms.DateField(
-        label=_("解除日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    ended_on = forms.DateField(label=_("解除日期"), required=False, widget=DateInput())
     note = forms.CharField(label=_("解除说明"), max_length=200, required=False)
 
 
@@ -166,3 +165,51 @@ class DoneForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class PlanForm(forms.Form):
+    household = forms.IntegerField(label=_("住户编号"), min_value=1)
+    needs = forms.CharField(
+        label=_("困难与需求"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    measures = forms.CharField(
+        label=_("帮扶措施"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    visit_every_days = forms.IntegerField(
+        label=_("走访周期(天)"), min_value=1, max_value=90, initial=7
+    )
+    responsible = forms.ChoiceField(label=_("责任人"), required=False, choices=())
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+
+    def __init__(self, *args: Any, responsible: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("(暂不指定)")), *responsible]
+        self.fields["starts_on"].initial = timezone.localdate()
+
+
+class VisitForm(forms.Form):
+    help_given = forms.CharField(
+        label=_("帮扶内容"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("如:送米一袋、油一桶,代缴电费")}),
+    )
+    value = forms.DecimalField(
+        label=_("物资折价(元)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal(0),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    visited_on = forms.DateField(label=_("走访日期"), widget=DateInput())
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # Made when the form is drawn: the same visit sent twice is stored once.
+    client_ref = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["client_ref"].initial = uuid.uuid4().hex

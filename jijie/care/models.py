@@ -440,6 +440,8 @@ class CareVisit(models.Model):
     help_given = models.CharField(_("帮扶内容"), max_length=300)
     value = models.DecimalField(_("物资折价"), max_digits=10, decimal_places=2, default=0)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The form's own id: the same visit sent twice (a flaky phone) is stored once.
+    client_ref = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -448,6 +450,11 @@ class CareVisit(models.Model):
         ordering = ["-visited_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="care_visit_value"),
+            models.UniqueConstraint(
+                fields=["plan", "client_ref"],
+                condition=~Q(client_ref=""),
+                name="care_visit_client_ref_once",
+            ),
         ]
 
     def __str__(self) -> str:

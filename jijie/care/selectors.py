@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,11 +28,14 @@ from jijie.care.models import (
     OPEN_ERRAND_STATES,
     Alert,
     AlertKind,
+    CarePlan,
+    CareVisit,
     CaseStatus,
     Errand,
     ErrandState,
     FollowUp,
     IsolationCase,
+    PlanStatus,
 )
 from jijie.care.services import community_path_of
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member
@@ -371,23 +374,36 @@ def addresses(household_ids: Iterable[int]) -> dict[int, str]:
     return {pk: f"{building} {door}" for pk, building, door in rows}
 
 
+def _staff(community: Area) -> list[tuple[User, str]]:
+    """The community's workers who record care (and those of its grids), once each, with
+    a label “name · role”."""
+    recording = [r for r in Role.values if Action.CARE_RECORD in access.role_actions(r)]
+    held = (
+        RoleAssignment.objects.filter(role__in=recording, area__path__startswith=community.path)
+        .select_related("user", "area")
+        .order_by("area__path", "user__username")
+    )
+    found: dict[int, tuple[User, str]] = {}
+    for row in held[:200]:
+        name = row.user.full_name or row.user.username
+        found.setdefault(row.user.pk, (row.user, f"{name} · {row.get_role_display()}"))
+    return list(found.values())
+
+
+def responsible_choices(community: Area) -> dict[str, tuple[str, User]]:
+    """Who may answer for a hardship household's plan: the community's workers who
+    record care. Keyed by the form's value (the user's id)."""
+    return {str(user.pk): (label, user) for user, label in _staff(community)}
+
+
 def supervisor_choices(
     user: User | AnonymousUser, community: Area
 ) -> dict[str, tuple[str, User | None, Member | None]]:
     """Who may supervise a case in the community: its workers who record care, and the
     members serving there. Keyed by the form's value ("u3", "m17")."""
-    recording = [r for r in Role.values if Action.CARE_RECORD in access.role_actions(r)]
-    staff = (
-        RoleAssignment.objects.filter(role__in=recording, area__path__startswith=community.path)
-        .select_related("user", "area")
-        .order_by("area__path", "user__username")
-    )
-    found: dict[str, tuple[str, User | None, Member | None]] = {}
-    for held in staff[:200]:
-        name = held.user.full_name or held.user.username
-        found.setdefault(
-            f"u{held.user.pk}", (f"{name} · {held.get_role_display()}", held.user, None)
-        )
+    found: dict[str, tuple[str, User | None, Member | None]] = {
+        f"u{user.pk}": (label, user, None) for user, label in _staff(community)
+    }
     for member in members_here(actor=user, community=community)[:300]:
         found[f"m{member.pk}"] = (_("%(name)s · 队员") % {"name": member.name}, None, member)
     return found
@@ -410,3 +426,86 @@ def alert_for(user: User | AnonymousUser, pk: int) -> Alert:
     if alert is None:
         raise Http404
     return alert
+
+
+# Hardship households ------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    plan: CarePlan
+    last_visit: date | None
+    next_visit: date
+    is_overdue: bool
+
+
+@dataclass
+class Hardship:
+    """The community's hardship households (生活困难户不掉队): the active plans, the
+    next visit each is due (overdue first), the flagged households with no plan yet,
+    and this month's visits and the value of the help given."""
+
+    community: Area
+    plans: list[PlanRow] = field(default_factory=list)
+    unplanned: list[Household] = field(default_factory=list)
+    visits_this_month: int = 0
+    value_this_month: Decimal = Decimal(0)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.plans if row.is_overdue)
+
+
+def next_visit(plan: CarePlan, last_visit: date | None) -> date:
+    """A plan's first visit is due the day it starts; each next one its period after
+    the last."""
+    if last_visit is None:
+        return plan.starts_on
+    return last_visit + timedelta(days=plan.visit_every_days)
+
+
+def hardship(
+    actor: User | AnonymousUser, community: Area, *, today: date | None = None
+) -> Hardship:
+    access.require(actor, Action.CARE_VIEW, community)
+    today = today or timezone.localdate()
+    found = Hardship(community=community)
+    plans = (
+        CarePlan.objects.filter(community_path=community.path, status=PlanStatus.ACTIVE)
+        .select_related("household", "responsible")
+        .annotate(last_visit=Max("visits__visited_on"))
+    )
+    for plan in plans:
+        due = next_visit(plan, plan.last_visit)
+        found.plans.append(PlanRow(plan, plan.last_visit, due, due < today))
+    found.plans.sort(key=lambda row: (not row.is_overdue, row.next_visit, row.plan.pk))
+    found.unplanned = list(
+        Household.objects.filter(area_path__startswith=community.path, is_hardship=True)
+        .exclude(pk__in=[row.plan.household_id for row in found.plans])
+        .select_related("building")
+        .order_by("area_path", "door_number")
+    )
+    month = CareVisit.objects.filter(
+        area_path__startswith=community.path, visited_on__gte=today.replace(day=1)
+    ).aggregate(n=Count("pk"), value=Sum("value"))
+    found.visits_this_month = month["n"]
+    found.value_this_month = month["value"] or Decimal(0)
+    return found
+
+
+def plan_for(user: User | AnonymousUser, pk: int) -> CarePlan:
+    """One care plan in the user's care scope; 404 otherwise."""
+    plan = (
+        scoped(CarePlan.objects.all(), user, Action.CARE_VIEW, path_field="area_path")
+        .select_related("household", "responsible", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def plan_visits(plan: CarePlan) -> QuerySet[CareVisit]:
+    """A plan's visits, the latest first (read after `plan_for` has checked scope)."""
+    return plan.visits.select_related("visitor")

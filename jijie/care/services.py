@@ -862,11 +862,16 @@ def care_visit_record(
     value: Decimal | str = Decimal(0),
     visited_on: date | None = None,
     note: str = "",
+    client_ref: str = "",
 ) -> CareVisit:
     """A visit (慰问) to a hardship household under its plan, with the help given and
-    the goods' value in yuan."""
+    the goods' value in yuan. Sent again with the same `client_ref`, the stored one is
+    returned (the plan's lock makes a double submit wait for the first)."""
     access.require_path(actor, Action.CARE_RECORD, plan.area_path)
     plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    client_ref = client_ref.strip()[:64]
+    if client_ref and (stored := plan.visits.filter(client_ref=client_ref).first()) is not None:
+        return stored
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError(_("该帮扶计划已结束,不能再登记走访。"), code="state")
     visited_on = visited_on or timezone.localdate()
@@ -888,6 +893,7 @@ def care_visit_record(
         help_given=_text(help_given, "help_given", _("帮扶内容"), 300),
         value=amount,
         note=note.strip()[:200],
+        client_ref=client_ref,
     )
     audit_record(
         actor=actor,

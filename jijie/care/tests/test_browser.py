@@ -117,3 +117,40 @@ def test_an_errand_accepted_done_and_confirmed(live_server, tree, actors, homes,
 
     phone.reload()
     assert "已确认 1 件,累计 0.7 小时" in phone.content()
+
+
+def test_a_hardship_plan_opened_and_a_visit_recorded_on_a_phone(
+    live_server, tree, actors, homes, phone
+):
+    from jijie.care.models import CarePlan, CareVisit
+    from jijie.residents.models import Household
+
+    Household.objects.filter(pk=homes.zhao.pk).update(is_hardship=True)
+    sign_in(phone, live_server.url, actors.manager.username)
+    phone.goto(f"{live_server.url}/care/board/{tree.community.code}/")
+    phone.click("text=生活困难户")
+    unplanned = phone.locator("[data-testid=unplanned]")
+    assert "1栋 102" in unplanned.inner_text()
+    unplanned.locator("text=建立帮扶计划").click()
+    phone.fill("textarea[name=needs]", "独居老人,腿脚不便")
+    phone.fill("textarea[name=measures]", "每周上门,代买药品")
+    phone.select_option("select[name=responsible]", str(actors.grid_worker.pk))
+    phone.click("[data-testid=plan-form] button[type=submit]")
+    screenshot(phone, "care-plan-form-phone")
+    phone.wait_for_selector("text=已建立帮扶计划。")
+    assert phone.locator("[data-testid=overdue]").count() == 0  # due today, not late
+
+    phone.locator("summary:has-text('登记走访')").click()
+    phone.fill("input[name=help_given]", "送米一袋、油一桶")
+    phone.fill("input[name=value]", "120")
+    phone.click("[data-testid=visit-form] button[type=submit]")
+    phone.wait_for_selector("text=已登记走访。")
+    assert "共 1 次,物资折价 120.00 元" in phone.locator("[data-testid=total]").inner_text()
+    screenshot(phone, "care-plan-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.click("text=生活困难户")
+    assert "1栋 102" in phone.locator("[data-testid=plans]").inner_text()
+    screenshot(phone, "care-hardship-phone")
+    plan = CarePlan.objects.get()
+    assert plan.responsible == actors.grid_worker
+    assert CareVisit.objects.get().value == 120

@@ -5,7 +5,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from jijie.care.models import Alert, AlertKind, Errand, ErrandState, FollowUp, IsolationCase
+from jijie.care.models import (
+    Alert,
+    AlertKind,
+    CarePlan,
+    CareVisit,
+    Errand,
+    ErrandState,
+    FollowUp,
+    IsolationCase,
+)
 from jijie.residents.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +29,11 @@ def test_demo_cases_and_errands():
     assert FollowUp.objects.exists()
     assert Alert.objects.filter(kind=AlertKind.FEVER).count() <= 1
     assert Errand.objects.filter(state=ErrandState.CONFIRMED).count() == 1
+    plans = CarePlan.objects.all()
+    assert plans.count() == 2
+    assert CareVisit.objects.count() == 1
+    assert all(p.household.is_hardship for p in plans)
     # loading again changes nothing
     call_command("demo_city", stdout=StringIO())
     assert IsolationCase.objects.count() == 3
+    assert CarePlan.objects.count() == 2
