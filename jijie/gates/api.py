@@ -20,7 +20,8 @@ from ninja import Field, Router, Schema, Status
 from jijie.accounts.models import User
 from jijie.areas.access import Action
 from jijie.gates import selectors, services, signing
-from jijie.gates.models import Gate, Scan
+from jijie.gates.models import Gate, GateRule, Scan
+from jijie.responses.models import Response
 
 router = Router(tags=["gates"])
 
@@ -62,8 +63,7 @@ class GateOut(Schema):
 
     @staticmethod
     def resolve_rule(obj: Gate) -> RuleOut | None:
-        response = selectors.active_response(obj)
-        rule = selectors.rule_for(obj, response) if response else None
+        _response, rule = selectors.rule_in_force(obj)
         return RuleOut.from_orm(rule) if rule else None
 
 
@@ -139,12 +139,18 @@ class BatchOut(Schema):
     results: list[BatchItemOut]
 
 
-def _record(request: HttpRequest, payload: ScanIn, gates: dict[int, Gate]) -> services.ScanResult:
-    gate = gates.get(payload.gate_id)
-    if gate is None:
+# A gate with the response and rule in force over it, read once per request.
+GateInForce = tuple[Gate, Response | None, GateRule | None]
+
+
+def _record(
+    request: HttpRequest, payload: ScanIn, gates: dict[int, GateInForce]
+) -> services.ScanResult:
+    known = gates.get(payload.gate_id)
+    if known is None:
         gate = selectors.gate_for(actor=request.user, pk=payload.gate_id, action=Action.GATE_SCAN)
-        gates[payload.gate_id] = gate
-    response = selectors.active_response(gate)
+        known = gates[payload.gate_id] = (gate, *selectors.rule_in_force(gate))
+    gate, response, rule = known
     if response is None:
         raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
     visitor = payload.visitor
@@ -153,7 +159,7 @@ def _record(request: HttpRequest, payload: ScanIn, gates: dict[int, Gate]) -> se
         actor=user if isinstance(user, User) else None,
         gate=gate,
         response=response,
-        rule=selectors.rule_for(gate, response),
+        rule=rule,
         data=services.ScanData(
             client_id=payload.client_id,
             device_at=payload.device_at,
@@ -210,7 +216,7 @@ def scan_create(request: HttpRequest, payload: ScanIn) -> Status[ScanOut | Error
     summary="Scans made offline: each is stored or refused on its own, with a result each",
 )
 def scan_batch(request: HttpRequest, payload: BatchIn) -> BatchOut:
-    gates: dict[int, Gate] = {}
+    gates: dict[int, GateInForce] = {}
     results: list[BatchItemOut] = []
     for item in payload.scans:
         try:

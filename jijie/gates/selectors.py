@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.http import Http404
 from django.utils import timezone
@@ -44,23 +44,33 @@ def gate_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GA
     return gate
 
 
-def active_response(gate: Gate) -> Response | None:
-    """The response in force over a gate: the most recent active one above it."""
-    return response_over(gate.area_path)
+def _active_over(path: str) -> QuerySet[Response]:
+    paths = [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
+    return Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=paths).order_by(
+        "-started_at"
+    )
 
 
 def response_over(path: str) -> Response | None:
     """The most recent active response over the area at `path`."""
-    paths = [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
-    return (
-        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=paths)
-        .order_by("-started_at")
+    return _active_over(path).first()
+
+
+def rule_in_force(gate: Gate) -> tuple[Response | None, GateRule | None]:
+    """The response in force over a gate (the most recent active one above it) and the
+    gate's rule for it, if it has one. One query: every scan asks this."""
+    response = (
+        _active_over(gate.area_path)
+        .annotate(rule=FilteredRelation("gate_rules", condition=Q(gate_rules__gate=gate)))
+        # django-stubs does not know annotated relations; Django joins them.
+        .select_related("rule")  # type: ignore[misc]
         .first()
     )
-
-
-def rule_for(gate: Gate, response: Response) -> GateRule | None:
-    return GateRule.objects.filter(gate=gate, response=response).first()
+    if response is None:
+        return None, None
+    # The join sets `rule` only where it found one.
+    rule: GateRule | None = getattr(response, "rule", None)
+    return response, rule
 
 
 def pass_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GATE_VIEW) -> Pass:

@@ -45,11 +45,11 @@ def gate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     gate = selectors.gate_for(actor=request.user, pk=pk)
     now = timezone.now()
     day = timezone.localdate()
-    response = selectors.active_response(gate)
+    response, rule = selectors.rule_in_force(gate)
     context = {
         "gate": gate,
         "response": response,
-        "rule": selectors.rule_for(gate, response) if response else None,
+        "rule": rule,
         "counts": [
             c
             for c in selectors.hourly_counts(gate=gate, day=day)
@@ -67,7 +67,7 @@ def gate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """The guard's phone page: one form, the decision in large type."""
     gate = selectors.gate_for(actor=request.user, pk=pk, action=Action.GATE_SCAN)
-    response = selectors.active_response(gate)
+    response, rule = selectors.rule_in_force(gate)
     form = ScanForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -80,7 +80,7 @@ def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=actor(request),
                     gate=gate,
                     response=response,
-                    rule=selectors.rule_for(gate, response),
+                    rule=rule,
                     data=services.ScanData(
                         client_id=data["client_id"],
                         device_at=timezone.now(),

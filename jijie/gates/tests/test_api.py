@@ -5,6 +5,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jijie.accounts.services import token_create
 from jijie.gates import signing
@@ -140,3 +142,45 @@ def test_counts_of_a_day_out_of_range_is_a_400(client, setup, actors, day):
     )
     assert answer.status_code == 400
     assert "2000-01-01" in answer.json()["detail"]
+
+
+def _statements(queries, table=""):
+    """The statements run, leaving out the savepoints of the test's transaction."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "SAVEPOINT" not in q["sql"] and table in q["sql"]
+    ]
+
+
+def test_a_scan_runs_six_statements(client, setup, actors):
+    headers = _headers(actors.guard)
+    client.get("/api/gates/keys", headers=headers)  # the token's first use is written once
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/api/gates/scans", _body(setup), content_type="application/json", headers=headers
+        )
+    assert response.status_code == 201
+    # token and user, role assignments, gate, response and rule, pass, insert
+    assert len(_statements(queries)) == 6, _statements(queries)
+
+
+def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors, tree):
+    from jijie.gates import services
+
+    other = services.gate_create(actor=None, area=tree.community, name="西门")
+    items = [_body(setup, gate_id=(setup.gate.pk if n % 2 else other.pk)) for n in range(20)]
+    headers = _headers(actors.guard)
+    client.get("/api/gates/keys", headers=headers)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.post(
+            "/api/gates/scans/batch",
+            {"scans": items},
+            content_type="application/json",
+            headers=headers,
+        ).json()
+    assert answer["stored"] == 20
+    assert len(_statements(queries, '"responses_response"')) == 2
+    assert len(_statements(queries, 'FROM "gates_gate"')) == 2
+    # per scan only its pass and its row
+    assert len(_statements(queries)) == 2 + 2 * 2 + 20 * 2

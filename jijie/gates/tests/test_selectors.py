@@ -1,0 +1,44 @@
+"""The response and rule in force over a gate, read in one query."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from jijie.gates import selectors, services
+from jijie.responses.models import Response, ResponseStatus
+from jijie.responses.services import response_activate
+
+
+def _close(response):
+    Response.objects.filter(pk=response.pk).update(
+        status=ResponseStatus.CLOSED, closed_at=timezone.now()
+    )
+
+
+def test_the_active_response_over_the_gate_and_its_rule(setup, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response, rule = selectors.rule_in_force(setup.gate)
+    assert response == setup.response
+    assert rule == setup.rule
+
+
+def test_a_response_without_a_rule_for_this_gate(setup, tree):
+    other = services.gate_create(actor=None, area=tree.community, name="西门")
+    assert selectors.rule_in_force(other) == (setup.response, None)
+
+
+def test_the_newest_active_response_wins_even_without_a_rule(setup, tree, time_machine):
+    time_machine.shift(timedelta(hours=1))
+    newer = response_activate(actor=None, area=tree.community, name="社区封控", level="1")
+    assert selectors.rule_in_force(setup.gate) == (newer, None)
+
+
+def test_no_response_in_force(setup):
+    _close(setup.response)
+    assert selectors.rule_in_force(setup.gate) == (None, None)
+
+
+def test_a_response_over_a_sibling_area_is_not_in_force(setup, tree):
+    _close(setup.response)
+    response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
+    assert selectors.rule_in_force(setup.gate) == (None, None)
