@@ -76,6 +76,25 @@ def _supervised(user: User | AnonymousUser) -> Q:
     return Q(supervisor_user=user) | Q(supervisor_member__user=user)
 
 
+def supervisor_for(user: User | AnonymousUser, raw: str) -> User | None:
+    """The supervisor whose day a reader asks for: an account supervising an open case
+    in the reader's care scope (404 otherwise); None when none is asked for."""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    cases = scoped(
+        IsolationCase.objects.filter(status=CaseStatus.OPEN),
+        user,
+        Action.CARE_VIEW,
+        path_field="area_path",
+    )
+    supervising = cases.filter(Q(supervisor_user_id=raw) | Q(supervisor_member__user_id=raw))
+    if not supervising.exists():
+        raise Http404
+    return User.objects.get(pk=raw)
+
+
 def case_for(user: User | AnonymousUser, pk: int) -> IsolationCase:
     """One case the user may see (in care scope, or supervised by them); else 404."""
     visible = IsolationCase.objects.filter(
@@ -227,7 +246,14 @@ class Board:
     missed: list[AlertRow] = field(default_factory=list)
     alerts: list[AlertRow] = field(default_factory=list)
     fever_alerts: int = 0
-    errands: list[ErrandRow] = field(default_factory=list)
+    errands: list[ErrandRow] = field(default_factory=list)  # the first BOARD_ERRANDS
+    errands_open: int = 0
+    errands_overdue: int = 0
+
+
+# The board lists the open errands due first (the overdue ones lead); the rest are on
+# the community's errand list, a page at a time.
+BOARD_ERRANDS = 30
 
 
 def community_board(
@@ -259,10 +285,11 @@ def community_board(
         temperature = alert.follow_up.temperature if alert.follow_up and health else None
         row = AlertRow(alert, temperature)
         (board.missed if alert.kind == AlertKind.MISSED else board.alerts).append(row)
-    errands = Errand.objects.filter(
-        community_path=community.path, state__in=OPEN_ERRAND_STATES
-    ).select_related("household", "member")
-    board.errands = [ErrandRow(e, e.due_by < now) for e in errands.order_by("due_by", "pk")]
+    errands = Errand.objects.filter(community_path=community.path, state__in=OPEN_ERRAND_STATES)
+    counted = errands.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_by__lt=now)))
+    board.errands_open, board.errands_overdue = counted["open"], counted["overdue"]
+    first = errands.select_related("household", "member").order_by("due_by", "pk")
+    board.errands = [ErrandRow(e, e.due_by < now) for e in first[:BOARD_ERRANDS]]
     return board
 
 

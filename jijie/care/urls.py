@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.day, name="day"),
     path("board/<str:code>/", views.board, name="board"),
     path("board/<str:code>/cases/new/", views.case_new, name="case_new"),
+    path("board/<str:code>/errands/", views.errands, name="errands"),
     path("board/<str:code>/hardship/", views.hardship, name="hardship"),
     path("board/<str:code>/plans/new/", views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),

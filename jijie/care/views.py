@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -99,10 +100,13 @@ def _follow_up_form(case: IsolationCase, data: Any = None) -> FollowUpForm:
 @login_required
 def day(request: HttpRequest) -> HttpResponse:
     """随访, on a phone: the cases the signed-in supervisor follows up today, each with
-    its slots and a follow-up form."""
-    due = selectors.due_list(request.user)
+    its slots and a follow-up form. With ?supervisor=<account id> (the board links it),
+    that supervisor's day, as far as the reader's care scope reaches."""
+    supervisor = selectors.supervisor_for(request.user, request.GET.get("supervisor", ""))
+    due = selectors.due_list(request.user, supervisor=supervisor)
     addresses = selectors.addresses(d.case.household_id for d in due)
     context = {
+        "supervisor": supervisor,
         "today": timezone.localdate(),
         "rows": [(d, addresses[d.case.household_id], _follow_up_form(d.case)) for d in due],
         "communities": _communities(request.user, Action.CARE_VIEW)[:100],
@@ -309,6 +313,24 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "resolve_form": ResolveForm(),
     }
     return render(request, "care/board.html", context)
+
+
+@login_required
+def errands(request: HttpRequest, code: str) -> HttpResponse:
+    """The community's open errands, due first, a page at a time (the board shows the
+    first few)."""
+    community = _board_community(request.user, code, Action.CARE_VIEW)
+    page = Paginator(selectors.errand_list(request.user, path=community.path), 50).get_page(
+        request.GET.get("page")
+    )
+    addresses = selectors.addresses(e.household_id for e in page)
+    now = timezone.now()
+    context = {
+        "community": community,
+        "page": page,
+        "errands": [(e, addresses[e.household_id], e.due_by < now) for e in page],
+    }
+    return render(request, "care/errands.html", context)
 
 
 def _alert_address(alert: Alert, addresses: dict[int, str]) -> str:

@@ -444,3 +444,56 @@ def test_a_member_supervisor_records_but_reads_no_health_data(
     assert Alert.objects.filter(kind=AlertKind.FEVER, case=case).exists()
     client.force_login(actors.outsider)
     assert client.get(reverse("care:case", args=[case.pk])).status_code == 404
+
+
+def test_the_board_lists_the_first_errands_and_the_rest_a_page_at_a_time(
+    client, tree, case, actors, homes, clock
+):
+    from jijie.care.selectors import BOARD_ERRANDS
+
+    now = timezone.now()
+    for n in range(BOARD_ERRANDS + 25):
+        services.errand_create(
+            actor=actors.manager,
+            household=homes.wang,
+            data=services.ErrandData(
+                kind="parcel",
+                needed=f"快递 {n}",
+                due_by=now + timedelta(hours=n + 1),
+            ),
+        )
+    clock.move_to(now + timedelta(hours=2, minutes=30))  # the first two are overdue
+    client.force_login(actors.lower)
+    board = client.get(board_url(tree))
+    found = board.context["board"]
+    assert len(found.errands) == BOARD_ERRANDS
+    assert (found.errands_open, found.errands_overdue) == (BOARD_ERRANDS + 25, 2)
+    assert found.errands[0].is_overdue  # the overdue ones lead
+    more = text(board).split('data-testid="errands-more"')[1]
+    assert "全部 55 件待办代办(超时 2 件)" in more
+    url = reverse("care:errands", args=[tree.community.code])
+    first = client.get(url)
+    assert len(first.context["errands"]) == 50
+    assert text(first).count("超时") == 2
+    second = client.get(url + "?page=2")
+    assert [e.needed for e, _a, _o in second.context["errands"]][-1] == "快递 54"
+    client.force_login(actors.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(actors.member)
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_the_community_reads_a_supervisors_day_from_the_board(client, tree, case, actors):
+    client.force_login(actors.manager)
+    url = f"{reverse('care:day')}?supervisor={actors.grid_worker.pk}"
+    assert url in text(client.get(board_url(tree)))
+    page = client.get(url)
+    assert [row[0].case for row in page.context["rows"]] == [case]
+    assert page.context["supervisor"] == actors.grid_worker
+    assert 'data-testid="follow-up-form"' not in text(page)  # reading, not recording
+    assert client.get(reverse("care:day")).context["rows"] == []  # the manager's own day
+    client.force_login(actors.outsider)  # supervises nothing in the sibling's sight
+    assert client.get(url).status_code == 404
+    client.force_login(actors.manager)
+    assert client.get(f"{reverse('care:day')}?supervisor={actors.lower.pk}").status_code == 404
+    assert client.get(f"{reverse('care:day')}?supervisor=x1").status_code == 404
