@@ -19,6 +19,7 @@ from jijie.accounts.audit import audit_record
 from jijie.accounts.models import ApiToken, Role, RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.models import Area, AreaKind
+from jijie.core.queries import unique_or_none
 
 # The area levels each role may be assigned at: a grid worker holds grids, not a city.
 ROLE_LEVELS: dict[str, frozenset[str]] = {
@@ -179,10 +180,10 @@ def token_authenticate(key: str) -> User | None:
     """The active user behind a bearer token, or None. Touches `last_used_at` at most
     once a minute so that a busy phone does not write on every request."""
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_token_hash(key), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+    token = unique_or_none(
+        ApiToken.objects.select_related("user").filter(
+            key_hash=_token_hash(key), revoked_at__isnull=True, expires_at__gt=now
+        )
     )
     if token is None or not token.user.is_active:
         return None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.core.queries import unique_or_none
 from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus, Scan
 from jijie.responses.models import Response, ResponseStatus
 
@@ -32,11 +33,10 @@ def gate_list(*, actor: User | AnonymousUser, area: Area | None = None) -> Query
 
 def gate_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GATE_VIEW) -> Gate:
     """One gate; 404 when missing or out of sight, 403 when the role may not `action`."""
-    gate = (
+    gate = unique_or_none(
         access.scoped(Gate.objects.all(), actor, Action.AREA_VIEW, path_field="area_path")
         .select_related("area")
         .filter(pk=pk)
-        .first()
     )
     if gate is None:
         raise Http404

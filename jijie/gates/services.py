@@ -20,6 +20,7 @@ from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind, Compound
+from jijie.core.queries import unique_or_none
 from jijie.gates import rules, signing
 from jijie.gates.models import (
     Direction,
@@ -375,14 +376,16 @@ def _find_pass(
             claims = signing.verify(data.token)
         except signing.TokenError:
             return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
-        pass_ = Pass.objects.filter(pk=claims.pass_id, household_id=claims.household_id).first()
+        pass_ = unique_or_none(
+            Pass.objects.filter(pk=claims.pass_id, household_id=claims.household_id)
+        )
         if pass_ is None:
             return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
         return pass_, None
     if data.household_id is not None:
-        household = Household.objects.filter(
-            pk=data.household_id, area_path__startswith=gate.area_path
-        ).first()
+        household = unique_or_none(
+            Household.objects.filter(pk=data.household_id, area_path__startswith=gate.area_path)
+        )
         if household is None:
             return None, rules.deny("pass_other_area", _("这户不属于本社区。"))
         pass_ = (
