@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 from jijie.accounts.models import User
 from jijie.areas.access import Action
 from jijie.gates import selectors, services, signing
-from jijie.gates.models import Gate, GateRule, Scan
+from jijie.gates.models import Gate, GateRule, Pass, Scan
 from jijie.responses.models import Response
 
 router = Router(tags=["gates"])
@@ -144,7 +144,10 @@ GateInForce = tuple[Gate, Response | None, GateRule | None]
 
 
 def _record(
-    request: HttpRequest, payload: ScanIn, gates: dict[int, GateInForce]
+    request: HttpRequest,
+    payload: ScanIn,
+    gates: dict[int, GateInForce],
+    passes: dict[str, Pass | None] | None = None,
 ) -> services.ScanResult:
     known = gates.get(payload.gate_id)
     if known is None:
@@ -174,6 +177,7 @@ def _record(
             visitor_visiting=visitor.visiting if visitor else "",
             visitor_reason=visitor.reason if visitor else "",
         ),
+        passes=passes,
     )
 
 
@@ -217,10 +221,11 @@ def scan_create(request: HttpRequest, payload: ScanIn) -> Status[ScanOut | Error
 )
 def scan_batch(request: HttpRequest, payload: BatchIn) -> BatchOut:
     gates: dict[int, GateInForce] = {}
+    passes = selectors.passes_scanned(item.token for item in payload.scans if item.token)
     results: list[BatchItemOut] = []
     for item in payload.scans:
         try:
-            result = _record(request, item, gates)
+            result = _record(request, item, gates, passes)
         except services.ScanConflictError as error:
             results.append(
                 BatchItemOut(client_id=item.client_id, status="conflict", detail=str(error))

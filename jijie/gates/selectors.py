@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core.queries import unique_or_none
+from jijie.gates import signing
 from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus, Scan
 from jijie.responses.models import Response, ResponseStatus
 
@@ -71,6 +73,29 @@ def rule_in_force(gate: Gate) -> tuple[Response | None, GateRule | None]:
     # The join sets `rule` only where it found one.
     rule: GateRule | None = getattr(response, "rule", None)
     return response, rule
+
+
+def passes_scanned(tokens: Iterable[str]) -> dict[str, Pass | None]:
+    """The pass behind each scanned QR code, None for a code that is not a pass of ours
+    (bad signature, or no such pass for its household), in one query: a batch of scans
+    would otherwise read its passes one by one. Which passes a gate accepts is the
+    rules' business, as for a single scan."""
+    claims: dict[str, signing.PassClaims | None] = {}
+    for token in tokens:
+        try:
+            claims[token] = signing.verify(token)
+        except signing.TokenError:
+            claims[token] = None
+    ids = {c.pass_id for c in claims.values() if c is not None}
+    passes = Pass.objects.in_bulk(ids) if ids else {}
+    found: dict[str, Pass | None] = {}
+    for token, claim in claims.items():
+        pass_ = passes.get(claim.pass_id) if claim is not None else None
+        matches = (
+            pass_ is not None and claim is not None and pass_.household_id == claim.household_id
+        )
+        found[token] = pass_ if matches else None
+    return found
 
 
 def pass_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GATE_VIEW) -> Pass:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -368,17 +369,19 @@ def _validate(data: ScanData) -> ScanData:
     )
 
 
+def _pass_of_token(token: str) -> Pass | None:
+    try:
+        claims = signing.verify(token)
+    except signing.TokenError:
+        return None
+    return unique_or_none(Pass.objects.filter(pk=claims.pass_id, household_id=claims.household_id))
+
+
 def _find_pass(
-    data: ScanData, gate: Gate, response: Response
+    data: ScanData, gate: Gate, response: Response, passes: Mapping[str, Pass | None]
 ) -> tuple[Pass | None, rules.Decision | None]:
     if data.token:
-        try:
-            claims = signing.verify(data.token)
-        except signing.TokenError:
-            return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
-        pass_ = unique_or_none(
-            Pass.objects.filter(pk=claims.pass_id, household_id=claims.household_id)
-        )
+        pass_ = passes[data.token] if data.token in passes else _pass_of_token(data.token)
         if pass_ is None:
             return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
         return pass_, None
@@ -427,14 +430,16 @@ def scan_record(
     response: Response,
     rule: GateRule | None,
     data: ScanData,
+    passes: Mapping[str, Pass | None] | None = None,
 ) -> ScanResult:
     """Record one passage and the rules' decision. The same client id with the same body
     returns the stored scan; with a different body it raises `ScanConflictError`. Scans are
-    judged by device time, so a batch synced late counts where it happened."""
+    judged by device time, so a batch synced late counts where it happened. `passes` are
+    the passes behind QR codes already read (`selectors.passes_scanned`), for a batch."""
     data = _validate(data)
     body_hash = data.body_hash(gate)
     # No look-up first: a replay is rare, and the unique client id finds it on insert.
-    pass_, problem = _find_pass(data, gate, response)
+    pass_, problem = _find_pass(data, gate, response, passes or {})
     used = 0
     if (
         pass_ is not None

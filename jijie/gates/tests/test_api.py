@@ -12,6 +12,7 @@ from jijie.accounts.services import token_create
 from jijie.gates import signing
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON
+from jijie.residents.services import household_register
 
 
 def _headers(user):
@@ -182,5 +183,44 @@ def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors
     assert answer["stored"] == 20
     assert len(_statements(queries, '"responses_response"')) == 2
     assert len(_statements(queries, 'FROM "gates_gate"')) == 2
-    # per scan only its pass and its row
-    assert len(_statements(queries)) == 2 + 2 * 2 + 20 * 2
+    assert len(_statements(queries, 'FROM "gates_pass"')) == 1
+    # token and user, role assignments; gate and rule per gate; the passes; a row a scan
+    assert len(_statements(queries)) == 2 + 2 * 2 + 1 + 20
+
+
+def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):
+    from jijie.gates import services
+
+    revoked = services.pass_issue(
+        actor=None,
+        household=household_register(
+            actor=None, building=setup.household.building, door_number="302"
+        ),
+        response=setup.response,
+        valid_from=NOON - timedelta(days=1),
+        valid_until=NOON + timedelta(days=1),
+    )
+    revoked_token = services.pass_token(revoked)
+    services.pass_revoke(actor=None, pass_=revoked, reason="遗失")
+    tampered = setup.token[:-3] + ("AAA" if not setup.token.endswith("AAA") else "BBB")
+    tokens = [setup.token, tampered, revoked_token, setup.token, "", "JJ1.garbage"]
+    items = [_body(setup, token=token) for token in tokens]
+    items[4]["household_id"] = setup.household.pk
+    answer = _post(client, actors.guard, "scans/batch", {"scans": items}).json()
+    in_batch = [(r["scan"]["reason"], r["scan"]["pass_id"]) for r in answer["results"]]
+    one_by_one = [
+        (answer["reason"], answer["pass_id"])
+        for answer in (
+            _post(client, actors.guard, "scans", {**item, "client_id": str(uuid.uuid4())}).json()
+            for item in items
+        )
+    ]
+    assert in_batch == one_by_one
+    assert in_batch == [
+        ("ok", setup.pass_.pk),
+        ("pass_invalid", None),
+        ("pass_revoked", revoked.pk),
+        ("ok", setup.pass_.pk),
+        ("ok", setup.pass_.pk),
+        ("pass_invalid", None),
+    ]

@@ -1,10 +1,10 @@
-"""The response and rule in force over a gate, read in one query."""
+"""The response and rule in force over a gate, read in one query; the passes behind a\nbatch's QR codes, read in one query."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from jijie.gates import selectors, services
+from jijie.gates import selectors, services, signing
 from jijie.responses.models import Response, ResponseStatus
 from jijie.responses.services import response_activate
 
@@ -42,3 +42,30 @@ def test_a_response_over_a_sibling_area_is_not_in_force(setup, tree):
     _close(setup.response)
     response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
     assert selectors.rule_in_force(setup.gate) == (None, None)
+
+
+def test_the_passes_behind_qr_codes_in_one_query(setup, django_assert_num_queries):
+    claims = signing.verify(setup.token)
+    other_household = signing.sign(
+        signing.PassClaims(**{**vars(claims), "household_id": claims.household_id + 1})
+    )
+    no_such_pass = signing.sign(signing.PassClaims(**{**vars(claims), "pass_id": 999999}))
+    tampered = setup.token[:-3] + ("AAA" if not setup.token.endswith("AAA") else "BBB")
+    tokens = [setup.token, other_household, no_such_pass, tampered, "JJ1.x", setup.token]
+    with django_assert_num_queries(1):
+        found = selectors.passes_scanned(tokens)
+    assert found == {
+        setup.token: setup.pass_,
+        other_household: None,
+        no_such_pass: None,
+        tampered: None,
+        "JJ1.x": None,
+    }
+
+
+def test_no_query_for_a_batch_without_a_valid_qr_code(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.passes_scanned(["JJ1.x", "not a pass"]) == {
+            "JJ1.x": None,
+            "not a pass": None,
+        }
