@@ -70,10 +70,15 @@ def test_offline_scan_is_checked_on_the_phone_and_synced_once(live_server, actor
     page.fill("input[name=temperature]", "36.4")
     page.check("input[name=certificate_checked]")
     page.click("[data-testid=submit]")
-    assert page.locator("[data-testid=offline]").inner_text() == "离线待同步 1 条"
-    verdict = page.locator("[data-testid=offline-verdict]")
-    verdict.wait_for(state="visible")
-    assert "放行" in verdict.inner_text()
+    # The phone checks the signature and queues the scan asynchronously: wait for both
+    # (an immediate read raced the script on a loaded machine).
+    page.wait_for_function(
+        "document.querySelector('[data-testid=offline]').innerText.includes('离线待同步 1 条')"
+    )
+    page.wait_for_function(
+        "document.querySelector('[data-testid=offline-verdict]').innerText.includes('放行')"
+    )
+    assert page.locator("[data-testid=offline-verdict]").is_visible()
     tampered = setup.token[:-4] + ("AAAA" if not setup.token.endswith("AAAA") else "BBBB")
     page.fill("input[name=token]", tampered)
     page.click("[data-testid=submit]")
