@@ -214,6 +214,13 @@ EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
 # the importing process writes; 1 checks in that process itself.
 IMPORT_WORKERS = env.int("IMPORT_WORKERS", default=os.cpu_count() or 1)
 
+# Home isolation follow-ups (jijie/care/rules.py): a slot with no follow-up this long
+# after it is due counts as missed; a temperature at or above the limit is a fever; the
+# escalation looks back this many days for missed slots.
+CARE_GRACE_MINUTES = env.int("CARE_GRACE_MINUTES", default=180)
+CARE_FEVER_C = env.str("CARE_FEVER_C", default="37.3")
+CARE_ESCALATE_DAYS = env.int("CARE_ESCALATE_DAYS", default=2)
+
 # The API is documented at /api/docs with assets served from our own static files.
 NINJA_PAGINATION_PER_PAGE = 100
 
