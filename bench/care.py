@@ -466,7 +466,8 @@ def main() -> None:
             "open_cases": len(found.cases),
             "missed": len(found.missed),
             "alerts": len(found.alerts),
-            "open_errands": len(found.errands),
+            "open_errands": found.errands_open,
+            "errands_listed": len(found.errands),
         },
         "spread": spread,
         "results": results,
@@ -484,7 +485,8 @@ def main() -> None:
         "",
         f"Busiest supervisor: {data['busiest_supervisor_cases']} cases. Busiest board "
         f"({b['name']}): {b['open_cases']} open cases, {b['missed']} missed follow-ups, "
-        f"{b['alerts']} other alerts, {b['open_errands']} open errands.",
+        f"{b['alerts']} other alerts, {b['open_errands']} open errands (the board lists the "
+        f"first {b['errands_listed']}, the rest a page at a time).",
         "",
     ]
     if loaded:
