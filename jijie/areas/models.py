@@ -107,8 +107,14 @@ class Area(MP_Node):
         """The id of the community/village this grid or building belongs to."""
         if self.depth <= KIND_DEPTH[AreaKind.COMMUNITY]:
             return None
-        path = self.ancestor_path(KIND_DEPTH[AreaKind.COMMUNITY])
+        path = community_path_of(self.path)
         return Area.objects.filter(path=path).values_list("pk", flat=True).first()
+
+
+def community_path_of(path: str) -> str:
+    """The path of the community or village an area (a grid, a building, a household's
+    area) belongs to; a shorter path when the area is above community level."""
+    return path[: KIND_DEPTH[AreaKind.COMMUNITY] * Area.steplen]
 
 
 class Compound(models.Model):

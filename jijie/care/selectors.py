@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from jijie.accounts.models import Role, RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.access import Action, scoped
-from jijie.areas.models import KIND_DEPTH, Area, AreaKind
+from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
 from jijie.care import rules
 from jijie.care.models import (
     OPEN_ERRAND_STATES,
@@ -37,9 +37,8 @@ from jijie.care.models import (
     IsolationCase,
     PlanStatus,
 )
-from jijie.care.services import community_path_of
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member
-from jijie.mobilization.selectors import members_here
+from jijie.mobilization.selectors import member_of, members_here
 from jijie.residents.models import Household
 from jijie.responses.models import Response
 from jijie.responses.selectors import response_list
@@ -307,16 +306,29 @@ def errand_list(
     )
 
 
-def errand_for(user: User | AnonymousUser, pk: int) -> Errand:
-    """One errand the user may see: in care scope, or run by (or offered to) them."""
-    mine = Q(member__user=user) if user.is_authenticated else Q(pk__in=[])
-    visible = Errand.objects.filter(
-        access.path_filter(user, Action.CARE_VIEW, path_field="area_path") | mine
+def _claimable(member: Member, day: date) -> Q:
+    """Errands a member may claim: waiting, offered to nobody, in a community they serve."""
+    return Q(
+        state=ErrandState.REQUESTED,
+        member__isnull=True,
+        community_path__in=serving_communities(member, day),
     )
-    errand = visible.select_related("household", "member").filter(pk=pk).first()
-    if errand is None:
+
+
+def errand_for(user: User | AnonymousUser, pk: int, *, claimable: bool = False) -> Errand:
+    """One errand the user may see: in care scope, or run by (or offered to) them; with
+    `claimable`, also one waiting for them to claim (the errand's page)."""
+    visible = access.path_filter(user, Action.CARE_VIEW, path_field="area_path")
+    member = member_of(user)
+    if member is not None:
+        visible |= Q(member=member)
+        if claimable:
+            visible |= _claimable(member, timezone.localdate())
+    errand = Errand.objects.filter(visible).select_related("household", "member").filter(pk=pk)
+    found = errand.first()
+    if found is None:
         raise Http404
-    return errand
+    return found
 
 
 def serving_communities(member: Member, day: date) -> list[str]:
@@ -346,22 +358,15 @@ def member_errands(
     actor: User | AnonymousUser, *, now: datetime | None = None
 ) -> MemberErrands | None:
     """The signed-in member's errands and those they may claim (None: not a member)."""
-    if not actor.is_authenticated:
-        return None
-    member = Member.objects.filter(user=actor).first()
+    member = member_of(actor)
     if member is None:
         return None
     now = now or timezone.now()
-    today = timezone.localdate(now)
     mine = Errand.objects.filter(
         member=member, state__in=(*OPEN_ERRAND_STATES, ErrandState.DONE)
     ).select_related("household")
     claimable = (
-        Errand.objects.filter(
-            state=ErrandState.REQUESTED,
-            member__isnull=True,
-            community_path__in=serving_communities(member, today),
-        )
+        Errand.objects.filter(_claimable(member, timezone.localdate(now)))
         .select_related("household")
         .order_by("due_by", "pk")
     )
@@ -385,9 +390,10 @@ class ErrandRecord:
 def errand_record(member: Member) -> ErrandRecord:
     """The errands a member ran and the household confirmed, and their minutes: what
     care adds to the member's service record."""
-    confirmed = Errand.objects.filter(member=member, state=ErrandState.CONFIRMED)
-    totals = confirmed.aggregate(minutes=Sum("minutes"))
-    return ErrandRecord(confirmed.count(), int(totals["minutes"] or 0))
+    totals = Errand.objects.filter(member=member, state=ErrandState.CONFIRMED).aggregate(
+        errands=Count("pk"), minutes=Sum("minutes")
+    )
+    return ErrandRecord(totals["errands"], int(totals["minutes"] or 0))
 
 
 # For the pages ----------------------------------------------------------------------

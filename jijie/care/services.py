@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import KIND_DEPTH, Area, AreaKind
+from jijie.areas.models import Area, community_path_of
 from jijie.care import rules
 from jijie.care.models import (
     OPEN_ERRAND_STATES,
@@ -42,6 +42,7 @@ from jijie.care.models import (
     IsolationCase,
     PlanStatus,
 )
+from jijie.mobilization import selectors as mobilization
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member
 from jijie.residents.models import Household, Person
 from jijie.residents.services import household_flags_set
@@ -57,10 +58,6 @@ MAX_EXTENSION_DAYS = 30
 ERRAND_DEFAULT_MAX_MINUTES = 240
 ERRAND_MAX_MINUTES = 600
 ERRAND_MAX_MONEY = Decimal("100000")
-
-
-def community_path_of(area_path: str) -> str:
-    return area_path[: Area.steplen * KIND_DEPTH[AreaKind.COMMUNITY]]
 
 
 def _area(path: str) -> Area:
@@ -103,7 +100,7 @@ def serves(member: Member, community_path: str, day: date) -> bool:
 
 
 def member_of(actor: User) -> Member:
-    member = Member.objects.filter(user=actor).first()
+    member = mobilization.member_of(actor)
     if member is None:
         raise PermissionDenied(_("只有登记在册的队员可以代办。"))
     return member

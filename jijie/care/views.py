@@ -30,7 +30,7 @@ from jijie.accounts.models import User
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.areas.models import COMMUNITY_KINDS, Area, community_path_of
 from jijie.care import rules, selectors, services
 from jijie.care.forms import (
     AssignForm,
@@ -46,7 +46,6 @@ from jijie.care.forms import (
     VisitForm,
 )
 from jijie.care.models import Alert, CarePlan, Errand, ErrandState, IsolationCase, PlanStatus
-from jijie.care.services import community_path_of
 from jijie.core.forms import apply_errors
 from jijie.mobilization.selectors import member_of, members_here
 from jijie.residents import selectors as registry
@@ -402,21 +401,9 @@ def errand_new(request: HttpRequest) -> HttpResponse:
     return render(request, "care/errand_form.html", context)
 
 
-def _errand(request: HttpRequest, pk: int) -> Errand:
-    """An errand in the user's care scope or run by them, or one they may claim."""
-    try:
-        return selectors.errand_for(request.user, pk)
-    except Http404:
-        mine = selectors.member_errands(request.user)
-        for row in mine.claimable if mine else []:
-            if row.errand.pk == pk:
-                return row.errand
-        raise
-
-
 @login_required
 def errand_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    errand = _errand(request, pk)
+    errand = selectors.errand_for(request.user, pk, claimable=True)
     who = actor(request)
     member = member_of(who)
     may_manage = access.may_path(who, Action.CARE_MANAGE, errand.area_path)
@@ -493,7 +480,7 @@ DONE_MESSAGES = {
 def errand_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     """One step of an errand: assign, accept, claim, release, done, confirm, cancel. A
     refused step shows the service's sentence."""
-    errand = _errand(request, pk)
+    errand = selectors.errand_for(request.user, pk, claimable=True)
     steps = _steps(request, errand)
     if act not in steps:
         raise Http404
