@@ -107,7 +107,7 @@ class Area(MP_Node):
         """The id of the community/village this grid or building belongs to."""
         if self.depth <= KIND_DEPTH[AreaKind.COMMUNITY]:
             return None
-        path = community_path_of(self.path)
+        path = self.ancestor_path(KIND_DEPTH[AreaKind.COMMUNITY])
         return Area.objects.filter(path=path).values_list("pk", flat=True).first()
 
 
