@@ -12,6 +12,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    is_member = "member" in access.roles(user)
     return {
         "nav": {
             "areas": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
@@ -20,15 +21,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
             "screening": bool(access.scope_paths(user, access.Action.SCREENING_VIEW)),
             "gates": bool(access.scope_paths(user, access.Action.GATE_VIEW)),
-            # The demand boards, or a member's own shifts.
-            "duty": bool(
-                access.scope_paths(user, access.Action.DUTY_VIEW)
-                or access.roles(user) == ["member"]
-            ),
-            # A community's care board, or a supervisor's follow-ups of the day.
+            # The demand boards, or a member's own shifts (a member may hold other roles).
+            "duty": bool(access.scope_paths(user, access.Action.DUTY_VIEW) or is_member),
+            # A community's care board, or a supervisor's follow-ups of the day and a
+            # member's errands.
             "care": bool(
                 access.scope_paths(user, access.Action.CARE_VIEW)
                 or access.scope_paths(user, access.Action.CARE_RECORD)
+                or is_member
             ),
             # The call-ups of a committee or unit, the members deployed to a community,
             # or a member's own record: the menu entry leads to whichever applies.
@@ -36,7 +36,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 access.scope_paths(user, access.Action.MOBILIZATION_VIEW)
                 or access.organisation_paths(user, access.Action.MOBILIZATION_VIEW)
                 or access.scope_paths(user, access.Action.DEPLOYMENT_VIEW)
-                or access.roles(user) == ["member"]
+                or is_member
             ),
             "admin": user.is_staff,
         },

@@ -1,0 +1,34 @@
+"""The menu offers what its pages let the user open: a member's own shifts, errands and
+record, whatever other roles the member also holds."""
+
+import pytest
+from django.test import RequestFactory
+
+from jijie.accounts.context_processors import shell
+from jijie.accounts.models import Role
+from jijie.accounts.services import role_assign
+
+pytestmark = pytest.mark.django_db
+
+
+def nav(user) -> dict[str, bool]:
+    request = RequestFactory().get("/")
+    request.user = user
+    return shell(request)["nav"]
+
+
+def test_a_member_sees_duty_care_and_mobilization(actors):
+    entries = nav(actors.member)
+    assert [entries["duty"], entries["care"], entries["mobilization"]] == [True, True, True]
+    assert not entries["residents"]
+
+
+def test_a_member_who_also_guards_a_gate_keeps_the_member_entries(actors, tree):
+    role_assign(actor=None, user=actors.guard, role=Role.MEMBER, area=tree.community)
+    entries = nav(actors.guard)
+    assert [entries["duty"], entries["care"], entries["mobilization"]] == [True, True, True]
+    assert entries["gates"]
+
+
+def test_nobody_sees_nothing(actors):
+    assert not any(nav(actors.nobody).values())
