@@ -51,11 +51,12 @@ def shifts_with_counts(demand: Demand) -> QuerySet[Shift]:
     ).order_by("starts_at")
 
 
-def my_shifts(member: Member) -> QuerySet[Participation]:
-    return (
-        Participation.objects.filter(member=member)
+def upcoming_shifts(member: Member, *, limit: int = 50) -> list[Participation]:
+    """The member's shifts not yet over, soonest first (the first `limit`)."""
+    return list(
+        Participation.objects.filter(member=member, ends_at__gt=timezone.now())
         .select_related("shift__demand__post_type", "shift__demand__community")
-        .order_by("-starts_at")
+        .order_by("starts_at", "pk")[:limit]
     )
 
 

@@ -299,11 +299,9 @@ def _own_member(request: HttpRequest) -> Member:
 def mine(request: HttpRequest) -> HttpResponse:
     """我的班次, on a phone: my shifts, the shifts I may claim, notices, my hours."""
     member = _own_member(request)
-    now = timezone.now()
-    shifts = selectors.my_shifts(member)
     context = {
         "member": member,
-        "upcoming": list(shifts.filter(ends_at__gt=now)[:50]),
+        "upcoming": selectors.upcoming_shifts(member),
         "open": selectors.open_shifts_for(member),
         "notices": selectors.unread_notices(member),
         "record": selectors.service_record(member),

@@ -264,3 +264,16 @@ def test_the_shift_leader_checks_the_others_in_from_the_post(client, tree, actor
     held.refresh_from_db()
     assert held.checked_in_at is not None
     assert not held.is_late
+
+
+def test_my_upcoming_shifts_are_soonest_first(client, tree, posts, actors):
+    # given a member on the first and the last of four shifts
+    someone = with_account(resident(1, tree), "resident1")
+    first, *_middle, last = shifts(demand(tree.community, posts.guard, days=2, low=1, high=2))
+    for shift in (last, first):
+        claim(someone, shift)
+    # when they open their page
+    client.force_login(someone.user)
+    page = client.get(reverse("duty:mine"))
+    # then the nearest comes first
+    assert [p.shift_id for p in page.context["upcoming"]] == [first.pk, last.pk]
