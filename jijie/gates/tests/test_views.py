@@ -27,6 +27,21 @@ def test_scan_page_three_actors(client, setup, actors, who, status):
     assert client.get(reverse("gates:scan", args=[setup.gate.pk])).status_code == status
 
 
+def test_scan_page_gives_the_phone_its_offline_messages_in_the_language(client, setup, actors):
+    client.force_login(actors.guard)
+    url = reverse("gates:scan", args=[setup.gate.pk])
+    page = client.get(url).content.decode()
+    assert 'data-msg-queued="离线待同步 %(n)s 条"' in page
+    assert 'data-msg-expired="通行证已于 %(at)s 过期。"' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(url).content.decode()
+    assert 'data-msg-queued="Offline: %(n)s scans waiting to sync"' in page
+    assert 'data-msg-expired="The pass expired at %(at)s."' in page
+    assert 'data-msg-denied="No entry"' in page
+    # back to Chinese: the locale middleware leaves the last language active in the thread
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+
+
 def test_gate_list_is_scoped(client, setup, actors):
     client.force_login(actors.outsider)
     assert "东门" not in client.get(reverse("gates:index")).content.decode()

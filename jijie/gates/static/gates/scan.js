@@ -3,6 +3,7 @@
 // the browser has it) and the revoked passes it fetched last, shows its verdict, and
 // keeps the scan (with its own id and the time it was made) to send in one batch when
 // the network is back. The server stores each scan once, however often it is sent.
+// What it says comes translated from the page (the form's data-msg-* attributes).
 (function () {
   "use strict";
   var form = document.getElementById("scan-form");
@@ -11,9 +12,15 @@
   var REVOKED = "jijie-gate-revoked";
   var notice = document.querySelector("[data-testid=offline]");
   var verdict = document.querySelector("[data-testid=offline-verdict]");
+  // A message of the page with its %(name)s placeholders filled in.
+  function msg(name, values) {
+    return (form.dataset[name] || "").replace(/%\((\w+)\)s/g, function (all, key) {
+      return values && key in values ? String(values[key]) : all;
+    });
+  }
   function queue() { try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } }
   function save(items) { localStorage.setItem(KEY, JSON.stringify(items)); show(items.length); }
-  function show(n) { notice.hidden = n === 0; notice.textContent = "离线待同步 " + n + " 条"; }
+  function show(n) { notice.hidden = n === 0; notice.textContent = msg("msgQueued", { n: n }); }
   function uuid() { return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()); }
   function value(name) { var el = form.elements[name]; return el ? el.value : ""; }
   function checked(name) { var el = form.elements[name]; return !!(el && el.checked); }
@@ -27,16 +34,17 @@
   function say(ok, text) {
     verdict.hidden = false;
     verdict.className = "decision " + (ok ? "allowed" : "denied");
-    verdict.querySelector(".verdict").textContent = ok ? "放行(离线核验)" : "禁止通行";
+    verdict.querySelector(".verdict").textContent = msg(ok ? "msgAllowed" : "msgDenied");
     verdict.querySelector(".why").textContent = text;
   }
   // The token: "JJ1." + base64url(version u8, pass u64, household u64, response u32,
   // from u32, until u32, outings u8 ‖ 64-byte signature), as jijie/gates/signing.py makes it.
   function check(token, now) {
-    if (token.indexOf("JJ1.") !== 0) return Promise.resolve([false, "二维码无效或被篡改。"]);
+    var invalid = msg("msgInvalid");
+    if (token.indexOf("JJ1.") !== 0) return Promise.resolve([false, invalid]);
     var raw;
-    try { raw = b64(token.slice(4)); } catch (e) { return Promise.resolve([false, "二维码无效或被篡改。"]); }
-    if (raw.length !== 94) return Promise.resolve([false, "二维码无效或被篡改。"]);
+    try { raw = b64(token.slice(4)); } catch (e) { return Promise.resolve([false, invalid]); }
+    if (raw.length !== 94) return Promise.resolve([false, invalid]);
     var payload = raw.slice(0, 30), signature = raw.slice(30);
     var view = new DataView(payload.buffer);
     var passId = Number(view.getBigUint64(1)), start = view.getUint32(21), end = view.getUint32(25);
@@ -46,14 +54,15 @@
           .then(function (k) { return crypto.subtle.verify({ name: "Ed25519" }, k, signature, payload); })
       : Promise.reject(new Error("no WebCrypto"));
     return verify.then(function (ok) {
-      if (!ok) return [false, "二维码无效或被篡改。"];
+      if (!ok) return [false, invalid];
       var revoked = JSON.parse(localStorage.getItem(REVOKED) || "[]");
-      if (revoked.indexOf(passId) >= 0) return [false, "通行证已作废。"];
+      if (revoked.indexOf(passId) >= 0) return [false, msg("msgRevoked")];
       var t = now.getTime() / 1000;
-      if (t < start) return [false, "通行证尚未生效。"];
-      if (t >= end) return [false, "通行证已于 " + new Date(end * 1000).toLocaleString("zh-CN") + " 过期。"];
-      return [true, "通行证 No." + passId + " 有效,待联网后由服务器复核。"];
-    }, function () { return [true, "本机无法核验签名,待联网后由服务器复核。"]; });
+      if (t < start) return [false, msg("msgNotYetValid")];
+      var until = new Date(end * 1000).toLocaleString(document.documentElement.lang || undefined);
+      if (t >= end) return [false, msg("msgExpired", { at: until })];
+      return [true, msg("msgValid", { n: passId })];
+    }, function () { return [true, msg("msgUnverified")]; });
   }
   function sync() {
     if (!navigator.onLine) return;
