@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from jijie.accounts.models import User
+from jijie.accounts.requests import actor
 from jijie.areas.access import Action
 from jijie.gates import selectors, services, signing
 from jijie.gates.models import Gate, GateRule, Pass, Scan
@@ -154,12 +154,9 @@ def _record(
         gate = selectors.gate_for(actor=request.user, pk=payload.gate_id, action=Action.GATE_SCAN)
         known = gates[payload.gate_id] = (gate, *selectors.rule_in_force(gate))
     gate, response, rule = known
-    if response is None:
-        raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
     visitor = payload.visitor
-    user = request.user
     return services.scan_record(
-        actor=user if isinstance(user, User) else None,
+        actor=actor(request),
         gate=gate,
         response=response,
         rule=rule,

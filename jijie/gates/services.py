@@ -427,15 +427,22 @@ def scan_record(
     *,
     actor: User | None,
     gate: Gate,
-    response: Response,
+    response: Response | None,
     rule: GateRule | None,
     data: ScanData,
     passes: Mapping[str, Pass | None] | None = None,
 ) -> ScanResult:
-    """Record one passage and the rules' decision. The same client id with the same body
-    returns the stored scan; with a different body it raises `ScanConflictError`. Scans are
-    judged by device time, so a batch synced late counts where it happened. `passes` are
-    the passes behind QR codes already read (`selectors.passes_scanned`), for a batch."""
+    """Record one passage and the rules' decision at `gate`, under `response` and `rule`,
+    the ones in force over it (`selectors.rule_in_force`). The same client id with the
+    same body returns the stored scan; with a different body it raises
+    `ScanConflictError`. Scans are judged by device time, so a batch synced late counts
+    where it happened. `passes` are the passes behind QR codes already read
+    (`selectors.passes_scanned`), for a batch."""
+    if actor is not None:
+        access.require_path(actor, Action.GATE_SCAN, gate.area_path)
+    if response is None:
+        # Keyed by the API's field: the phones read the refusal under gate_id.
+        raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
     data = _validate(data)
     body_hash = data.body_hash(gate)
     # No look-up first: a replay is rare, and the unique client id finds it on insert.

@@ -72,35 +72,32 @@ def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if response is None:
-            form.add_error(None, _("本卡口所在区域没有进行中的应急响应。"))
+        try:
+            result = services.scan_record(
+                actor=actor(request),
+                gate=gate,
+                response=response,
+                rule=rule,
+                data=services.ScanData(
+                    client_id=data["client_id"],
+                    device_at=timezone.now(),
+                    direction=data["direction"],
+                    token=data["token"].strip(),
+                    temperature=data["temperature"],
+                    certificate_checked=data["certificate_checked"],
+                    vehicle_plate=data["vehicle_plate"],
+                    vehicle_disinfected=data["vehicle_disinfected"],
+                    visitor_name=data["visitor_name"],
+                    visitor_visiting=data["visitor_visiting"],
+                    visitor_reason=data["visitor_reason"],
+                ),
+            ).scan
+        except services.ScanConflictError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            apply_errors(form, error)
         else:
-            try:
-                result = services.scan_record(
-                    actor=actor(request),
-                    gate=gate,
-                    response=response,
-                    rule=rule,
-                    data=services.ScanData(
-                        client_id=data["client_id"],
-                        device_at=timezone.now(),
-                        direction=data["direction"],
-                        token=data["token"].strip(),
-                        temperature=data["temperature"],
-                        certificate_checked=data["certificate_checked"],
-                        vehicle_plate=data["vehicle_plate"],
-                        vehicle_disinfected=data["vehicle_disinfected"],
-                        visitor_name=data["visitor_name"],
-                        visitor_visiting=data["visitor_visiting"],
-                        visitor_reason=data["visitor_reason"],
-                    ),
-                ).scan
-            except services.ScanConflictError as error:
-                form.add_error(None, str(error))
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                form = ScanForm(initial={"direction": data["direction"]})
+            form = ScanForm(initial={"direction": data["direction"]})
     context = {
         "gate": gate,
         "form": form,

@@ -95,6 +95,18 @@ def test_offline_batch_with_one_bad_item(client, setup, actors):
     assert Scan.objects.count() == 3
 
 
+def test_a_gate_without_a_response_in_force_refuses_scans_under_gate_id(client, setup, actors):
+    setup.response.status, setup.response.closed_at = "closed", NOON
+    setup.response.save()
+    single = _post(client, actors.guard, "scans", _body(setup))
+    assert single.status_code == 400
+    assert list(single.json()["errors"]) == ["gate_id"]
+    batch = _post(client, actors.guard, "scans/batch", {"scans": [_body(setup)]}).json()
+    assert batch["results"][0]["status"] == "invalid"
+    assert batch["results"][0]["detail"].startswith("gate_id: ")
+    assert Scan.objects.count() == 0
+
+
 def test_batch_item_with_bad_values_is_named(client, setup, actors):
     items = [_body(setup), _body(setup, device_at=(NOON - timedelta(days=60)).isoformat())]
     answer = _post(client, actors.guard, "scans/batch", {"scans": items}).json()

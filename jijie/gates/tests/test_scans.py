@@ -5,7 +5,8 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from jijie.areas.models import Area
 from jijie.gates import selectors, services
@@ -217,3 +218,32 @@ def test_curfew_list_follows_device_time_not_arrival(setup):
     )
     assert [s.household_id for s in out] == [setup.household.pk]
     assert setup.rule.curfew_at == time(20)
+
+
+@pytest.mark.parametrize(("who", "refusal"), [("street", PermissionDenied), ("outsider", Http404)])
+def test_scan_record_checks_the_actor_may_scan_at_the_gate(setup, actors, who, refusal):
+    # given a street officer who reads the gate's log but does not guard it, and an outsider
+    data = services.ScanData(client_id=uuid.uuid4(), device_at=NOON, direction="out")
+    # when either records a scan straight through the service, then it is refused
+    with pytest.raises(refusal):
+        services.scan_record(
+            actor=getattr(actors, who),
+            gate=setup.gate,
+            response=setup.response,
+            rule=setup.rule,
+            data=data,
+        )
+    assert not Scan.objects.exists()
+
+
+def test_scan_record_refuses_a_gate_without_a_response_in_force(setup, actors):
+    with pytest.raises(ValidationError) as refusal:
+        services.scan_record(
+            actor=actors.guard,
+            gate=setup.gate,
+            response=None,
+            rule=None,
+            data=services.ScanData(client_id=uuid.uuid4(), device_at=NOON, direction="out"),
+        )
+    assert list(refusal.value.message_dict) == ["gate_id"]
+    assert not Scan.objects.exists()

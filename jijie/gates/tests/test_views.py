@@ -70,6 +70,16 @@ def test_guard_records_a_scan_and_a_double_tap_is_one_row(client, setup, actors,
     assert "38.5" in fever.content.decode()
 
 
+def test_scan_page_says_when_no_response_is_in_force(client, setup, actors):
+    setup.response.status, setup.response.closed_at = "closed", NOON
+    setup.response.save()
+    client.force_login(actors.guard)
+    body = {"client_id": str(uuid.uuid4()), "token": setup.token, "direction": "in"}
+    page = client.post(reverse("gates:scan", args=[setup.gate.pk]), body).content.decode()
+    assert "本卡口所在区域没有进行中的应急响应。" in page
+    assert Scan.objects.count() == 0
+
+
 def test_counts_and_denials_on_the_gate_page(client, setup, actors):
     client.force_login(actors.guard)
     url = reverse("gates:scan", args=[setup.gate.pk])
