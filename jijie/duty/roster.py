@@ -24,7 +24,7 @@ import time as clock
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -43,7 +43,7 @@ from jijie.duty.models import (
     Shift,
 )
 from jijie.duty.services import require_manage
-from jijie.mobilization.models import AreaLocation, Deployment, DeploymentStatus, Member, Skill
+from jijie.mobilization.models import AreaLocation, Member, Skill
 from jijie.mobilization.proposal import distance_m
 
 if TYPE_CHECKING:
@@ -476,42 +476,22 @@ def roster_propose(
         .annotate(held=Count("participations", filter=Q(participations__status__in=HOLDING)))
     )
     paths = {s.community_path for s in shifts}
-    deployed = Deployment.objects.filter(
-        status=DeploymentStatus.ACTIVE, community_path__in=paths
-    ).values("member_id")
-    living = Q(pk__in=[])
-    for path in paths:
-        living |= Q(residence_path__startswith=path)
-    members = {m.pk: m for m in Member.objects.filter(Q(pk__in=deployed) | living)}
-    deployments: dict[int, list[tuple[str, date, date]]] = defaultdict(list)
-    for member_id, path, first, last in Deployment.objects.filter(
-        member_id__in=members, status=DeploymentStatus.ACTIVE
-    ).values_list("member_id", "community_path", "starts_on", "ends_on"):
-        deployments[member_id].append((path, first, last))
-    busy: dict[int, list[rules.Interval]] = defaultdict(list)
-    for member_id, first, last in Participation.objects.filter(
-        member_id__in=members,
-        status__in=HOLDING,
-        ends_at__gt=starts_at - timedelta(days=1),
-        starts_at__lt=ends_at + timedelta(days=1),
-    ).values_list("member_id", "starts_at", "ends_at"):
-        busy[member_id].append((first, last))
+    pool = services.candidates(
+        services.serving_pool(paths),
+        busy_from=starts_at - timedelta(days=1),
+        busy_to=ends_at + timedelta(days=1),
+    )
+    members = {j.member.pk: j.member for j in pool}
     locations = _location_map(paths | {m.residence_path for m in members.values()})
     people = [
         Person(
-            key=m.pk,
-            candidate=rules.Candidate(
-                kind=m.kind,
-                skills=frozenset(m.skill_list),
-                fitness=m.fitness,
-                residence_path=m.residence_path,
-                deployments=tuple(deployments[m.pk]),
-            ),
-            busy=tuple(busy[m.pk]),
-            home=locations.get(m.residence_path),
-            hours=sum((b - a).total_seconds() for a, b in busy[m.pk]) / 3600,
+            key=j.member.pk,
+            candidate=j.candidate,
+            busy=tuple(j.busy),
+            home=locations.get(j.member.residence_path),
+            hours=sum((b - a).total_seconds() for a, b in j.busy) / 3600,
         )
-        for m in members.values()
+        for j in pool
     ]
     slots = [
         Slot(

@@ -7,12 +7,14 @@ from itertools import pairwise
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jijie.accounts.models import AuditEvent
 from jijie.duty import services
-from jijie.duty.models import Notice, Participation, ParticipationStatus
+from jijie.duty.models import Notice, Participation, ParticipationStatus, Shift
 from jijie.duty.tests.helpers import (
     claim,
     demand,
@@ -267,3 +269,35 @@ def test_only_the_member_or_the_community_cancels(tree, posts, actors):
     with pytest.raises(Http404):
         services.participation_cancel(actor=actors.outsider, participation=taken, reason="")
     services.participation_cancel(actor=actors.manager, participation=taken, reason="调整")
+
+
+def _queries_for_replacements(shift, numbers: range, tree) -> tuple[int, int]:
+    for n in numbers:
+        resident(n, tree)
+    with CaptureQueriesContext(connection) as queries:
+        found = services.replacement_list(shift)
+    return len(queries), len(found)
+
+
+def test_the_replacement_list_reads_in_bulk(tree, posts):
+    # given two shifts, one with 5 members living in the community, then 40
+    shift = Shift.objects.select_related("demand__post_type").get(
+        pk=shifts(demand(tree.community, posts.guard))[0].pk
+    )
+    few, found_few = _queries_for_replacements(shift, range(100, 105), tree)
+    many, found_many = _queries_for_replacements(shift, range(105, 140), tree)
+    # then the list is as long as it may be and costs the same reads
+    assert (found_few, found_many) == (5, services.REPLACEMENT_LIST_SIZE)
+    assert few == many
+
+
+def test_no_replacements_for_a_closed_demand_or_a_started_shift(tree, posts, time_machine):
+    first = Shift.objects.select_related("demand__post_type").get(
+        pk=shifts(demand(tree.community, posts.guard))[0].pk
+    )
+    resident(1, tree)
+    assert len(services.replacement_list(first)) == 1
+    time_machine.move_to(first.starts_at + timedelta(minutes=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert services.replacement_list(first) == []
+    assert len(queries) == 0
