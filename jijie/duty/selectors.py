@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jijie.areas.access import Action, scoped
@@ -74,7 +74,6 @@ def missing(shift: Shift) -> list[Participation]:
 
 @dataclass(frozen=True)
 class ServiceRecord:
-    participations: list[Participation]
     minutes: int
 
     @property
@@ -83,13 +82,9 @@ class ServiceRecord:
 
 
 def service_record(member: Member) -> ServiceRecord:
-    """The shifts a member served (checked out) and their hours, for their record."""
-    served = list(
-        Participation.objects.filter(member=member, checked_out_at__isnull=False)
-        .select_related("shift__demand__post_type", "shift__demand__community")
-        .order_by("starts_at")
-    )
-    return ServiceRecord(served, sum(p.minutes for p in served))
+    """The minutes a member served (shifts checked out), for their record."""
+    served = Participation.objects.filter(member=member, checked_out_at__isnull=False)
+    return ServiceRecord(served.aggregate(minutes=Sum("minutes"))["minutes"] or 0)
 
 
 # Pages ------------------------------------------------------------------------------
