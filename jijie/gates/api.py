@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -57,14 +56,17 @@ class GateOut(Schema):
     closes_at: time | None
     rule: RuleOut | None
 
-    @staticmethod
-    def resolve_community_code(obj: Gate) -> str:
-        return obj.area.code
 
-    @staticmethod
-    def resolve_rule(obj: Gate) -> RuleOut | None:
-        _response, rule = selectors.rule_in_force(obj)
-        return RuleOut.from_orm(rule) if rule else None
+def _gate_out(gate: Gate, rule: GateRule | None) -> GateOut:
+    return GateOut(
+        id=gate.pk,
+        name=gate.name,
+        kind=gate.kind,
+        community_code=gate.area.code,
+        opens_at=gate.opens_at,
+        closes_at=gate.closes_at,
+        rule=RuleOut.from_orm(rule) if rule else None,
+    )
 
 
 class VisitorIn(Schema):
@@ -193,8 +195,10 @@ def keys(request: HttpRequest) -> KeysOut:
 
 
 @router.get("/gates", response=list[GateOut], summary="Gates in scope, with the rules in force")
-def gate_list(request: HttpRequest) -> QuerySet[Gate]:
-    return selectors.gate_list(actor=request.user)
+def gate_list(request: HttpRequest) -> list[GateOut]:
+    gates = list(selectors.gate_list(actor=request.user))
+    in_force = selectors.rules_in_force(gates)
+    return [_gate_out(gate, in_force[gate.pk][1]) for gate in gates]
 
 
 @router.post(

@@ -75,6 +75,43 @@ def rule_in_force(gate: Gate) -> tuple[Response | None, GateRule | None]:
     return response, rule
 
 
+def rules_in_force(gates: Iterable[Gate]) -> dict[int, tuple[Response | None, GateRule | None]]:
+    """`rule_in_force` for many gates, by gate id, in two queries however many gates: the
+    active responses over any of them, newest first, and the gates' rules for the
+    responses in force."""
+    gates = list(gates)
+    paths = {
+        gate.area_path[:end]
+        for gate in gates
+        for end in range(Area.steplen, len(gate.area_path) + 1, Area.steplen)
+    }
+    responses = list(
+        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=paths).order_by(
+            "-started_at"
+        )
+        if paths
+        else []
+    )
+    # The newest response whose area holds the gate, as `rule_in_force` picks it.
+    chosen = {
+        gate.pk: next((r for r in responses if gate.area_path.startswith(r.area_path)), None)
+        for gate in gates
+    }
+    in_force = {r.pk for r in chosen.values() if r is not None}
+    rules = (
+        {
+            (rule.gate_id, rule.response_id): rule
+            for rule in GateRule.objects.filter(gate__in=chosen, response__in=in_force)
+        }
+        if in_force
+        else {}
+    )
+    return {
+        pk: (response, rules.get((pk, response.pk)) if response is not None else None)
+        for pk, response in chosen.items()
+    }
+
+
 def passes_scanned(tokens: Iterable[str]) -> dict[str, Pass | None]:
     """The pass behind each scanned QR code, None for a code that is not a pass of ours
     (bad signature, or no such pass for its household), in one query: a batch of scans

@@ -178,6 +178,32 @@ def test_a_scan_runs_six_statements(client, setup, actors):
     assert len(_statements(queries)) == 6, _statements(queries)
 
 
+def test_the_gate_list_reads_the_rules_in_the_same_queries_for_one_gate_or_five(
+    client, setup, actors, tree
+):
+    from jijie.gates import services
+
+    headers = _headers(actors.guard)
+    client.get("/api/gates/keys", headers=headers)  # the token's first use is written once
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            gates = client.get("/api/gates/gates", headers=headers).json()
+        return gates, len(_statements(queries))
+
+    one, for_one = listed()
+    for name in ("西门", "南门", "北门", "后门"):
+        gate = services.gate_create(actor=None, area=tree.community, name=name)
+        services.gate_rule_set(
+            actor=None, gate=gate, response=setup.response, data=services.RuleData()
+        )
+    five, for_five = listed()
+    assert len(one) == 1
+    assert len(five) == 5
+    assert all(g["rule"]["response_id"] == setup.response.pk for g in five)
+    assert for_five == for_one
+
+
 def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors, tree):
     from jijie.gates import services
 

@@ -1,4 +1,5 @@
-"""The response and rule in force over a gate, read in one query; the passes behind a\nbatch's QR codes, read in one query."""
+"""The response and rule in force over a gate, read in one query (over many gates, in
+two); the passes behind a batch's QR codes, read in one query."""
 
 from datetime import timedelta
 
@@ -42,6 +43,45 @@ def test_a_response_over_a_sibling_area_is_not_in_force(setup, tree):
     _close(setup.response)
     response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
     assert selectors.rule_in_force(setup.gate) == (None, None)
+
+
+def test_the_rules_in_force_over_many_gates_in_two_queries(
+    setup, tree, time_machine, django_assert_num_queries
+):
+    # given: under the district's response, a gate with a rule and two without (one in a
+    # community of another street); a sibling's gate under a newer response of its own
+    # with a rule for it
+    west = services.gate_create(actor=None, area=tree.community, name="西门")
+    time_machine.shift(timedelta(hours=1))
+    newer = response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
+    south = services.gate_create(actor=None, area=tree.sibling, name="南门")
+    south_rule = services.gate_rule_set(
+        actor=None, gate=south, response=newer, data=services.RuleData()
+    )
+    far = services.gate_create(actor=None, area=tree.far_community, name="北门")
+    gates = [setup.gate, west, south, far]
+    # when
+    with django_assert_num_queries(2):
+        in_force = selectors.rules_in_force(gates)
+    # then: what rule_in_force answers for each gate
+    assert in_force == {
+        setup.gate.pk: (setup.response, setup.rule),
+        west.pk: (setup.response, None),
+        south.pk: (newer, south_rule),
+        far.pk: (setup.response, None),
+    }
+    assert in_force == {gate.pk: selectors.rule_in_force(gate) for gate in gates}
+
+
+def test_no_rules_in_force_where_no_response_is(setup, django_assert_num_queries):
+    _close(setup.response)
+    with django_assert_num_queries(1):
+        assert selectors.rules_in_force([setup.gate]) == {setup.gate.pk: (None, None)}
+
+
+def test_no_query_for_the_rules_of_no_gates(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.rules_in_force([]) == {}
 
 
 def test_the_passes_behind_qr_codes_in_one_query(setup, django_assert_num_queries):
