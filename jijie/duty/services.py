@@ -474,23 +474,28 @@ def late_after() -> timedelta:
 
 
 @transaction.atomic
-def shift_leader_set(*, actor: User | None, shift: Shift, member: Member) -> Shift:
-    """The community names the shift's leader (班长), one of its confirmed members; the
-    leader checks the others in and out."""
+def shift_leader_set(*, actor: User | None, shift: Shift, member_id: int) -> Shift:
+    """The community names the shift's leader (班长), one of its confirmed members, by
+    the member's id; any other id, of someone elsewhere or of nobody, is refused alike.
+    The leader checks the others in and out."""
     require_manage_path(actor, shift.community_path)
-    on_shift = Participation.objects.filter(
-        shift=shift, member=member, status=ParticipationStatus.CONFIRMED
-    ).exists()
-    if not on_shift:
+    held = (
+        Participation.objects.filter(
+            shift=shift, member_id=member_id, status=ParticipationStatus.CONFIRMED
+        )
+        .select_related("member")
+        .first()
+    )
+    if held is None:
         raise ValidationError({"member": _("班长须是该班次已确认的队员。")}, code="leader")
-    shift.leader = member
+    shift.leader = held.member
     shift.save(update_fields=["leader"])
     audit_record(
         actor=actor,
         action="duty.leader",
         target=shift,
         area=Area(path=shift.community_path),
-        data={"member": member.pk},
+        data={"member": member_id},
     )
     return shift
 

@@ -230,9 +230,11 @@ def participation_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
 @login_required
 def shift_leader(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _shift(request, pk)
-    member = get_object_or_404(Member, pk=_int(request.POST.get("member")))
+    member_id = _int(request.POST.get("member"))
+    if not member_id:
+        raise Http404
     try:
-        services.shift_leader_set(actor=actor(request), shift=shift, member=member)
+        services.shift_leader_set(actor=actor(request), shift=shift, member_id=member_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("duty:shift", shift.pk)

@@ -27,7 +27,7 @@ def on_duty(tree, posts):
     someone = with_account(resident(2, tree), "someone")
     leading = services.shift_assign(actor=None, shift=shift, member=leader)
     taken = services.shift_assign(actor=None, shift=shift, member=someone)
-    services.shift_leader_set(actor=None, shift=shift, member=leader)
+    services.shift_leader_set(actor=None, shift=shift, member_id=leader.pk)
     shift.refresh_from_db()
     return shift, leading, taken, someone
 
@@ -113,6 +113,6 @@ def test_only_the_leader_or_the_community_takes_others_attendance(on_duty, actor
 def test_the_leader_is_a_confirmed_member_of_the_shift(tree, posts):
     shift = shifts(demand(tree.community, posts.guard))[0]
     refused(
-        lambda: services.shift_leader_set(actor=None, shift=shift, member=resident(1, tree)),
+        lambda: services.shift_leader_set(actor=None, shift=shift, member_id=resident(1, tree).pk),
         "班长",
     )

@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from jijie.duty import services
 from jijie.duty.models import Demand, Participation, ParticipationStatus
 from jijie.duty.tests.helpers import (
     claim,
@@ -22,6 +23,7 @@ from jijie.duty.tests.helpers import (
     with_account,
 )
 from jijie.mobilization.models import AreaLocation
+from jijie.mobilization.tests.helpers import member
 
 
 @pytest.fixture
@@ -277,3 +279,22 @@ def test_my_upcoming_shifts_are_soonest_first(client, tree, posts, actors):
     page = client.get(reverse("duty:mine"))
     # then the nearest comes first
     assert [p.shift_id for p in page.context["upcoming"]] == [first.pk, last.pk]
+
+
+def test_a_leader_from_elsewhere_or_nobody_is_refused_alike(client, tree, posts, actors):
+    # given a member confirmed on a shift of the sibling community
+    first = shifts(demand(tree.community, posts.guard))[0]
+    theirs = shifts(demand(tree.sibling, posts.guard))[0]
+    foreign = member(31, residence=tree.sibling)
+    services.shift_assign(actor=None, shift=theirs, member=foreign)
+    client.force_login(actors.manager)
+    for member_id in (foreign.pk, 10**9):
+        # when the community names them (or an id of nobody) leader of its shift
+        page = client.post(
+            reverse("duty:leader", args=[first.pk]), {"member": member_id}, follow=True
+        )
+        # then it is refused the same way, and nothing of them shows
+        assert "班长须是该班次已确认的队员" in page.content.decode()
+        assert foreign.name not in page.content.decode()
+    first.refresh_from_db()
+    assert first.leader is None
