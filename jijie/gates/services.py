@@ -22,7 +22,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind, Compound
 from jijie.core.queries import unique_or_none
-from jijie.gates import rules, signing
+from jijie.gates import rules, selectors, signing
 from jijie.gates.models import (
     Direction,
     Gate,
@@ -369,19 +369,12 @@ def _validate(data: ScanData) -> ScanData:
     )
 
 
-def _pass_of_token(token: str) -> Pass | None:
-    try:
-        claims = signing.verify(token)
-    except signing.TokenError:
-        return None
-    return unique_or_none(Pass.objects.filter(pk=claims.pass_id, household_id=claims.household_id))
-
-
 def _find_pass(
     data: ScanData, gate: Gate, response: Response, passes: Mapping[str, Pass | None]
 ) -> tuple[Pass | None, rules.Decision | None]:
     if data.token:
-        pass_ = passes[data.token] if data.token in passes else _pass_of_token(data.token)
+        read = passes if data.token in passes else selectors.passes_scanned([data.token])
+        pass_ = read[data.token]
         if pass_ is None:
             return None, rules.deny("pass_invalid", _("二维码无效或被篡改。"))
         return pass_, None
