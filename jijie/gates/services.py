@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, AreaKind, Compound
+from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
 from jijie.core.queries import unique_or_none
 from jijie.gates import rules, selectors, signing
 from jijie.gates.models import (
@@ -53,7 +53,7 @@ def gate_create(
     closes_at: time | None = None,
 ) -> Gate:
     """Add a gate to a community or village (and to one of its compounds)."""
-    if area.kind not in (AreaKind.COMMUNITY, AreaKind.VILLAGE):
+    if area.kind not in COMMUNITY_KINDS:
         raise ValidationError({"area": _("卡口只能设在社区或村。")})
     if actor is not None:
         access.require(actor, Action.GATE_MANAGE, area)
