@@ -10,10 +10,13 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 
+from jijie.areas import access
 from jijie.areas.access import Action, scoped
 from jijie.areas.models import Area
+from jijie.core.queries import unique_or_none
 from jijie.duty import rules, services
 from jijie.duty.models import (
     HOLDING,
@@ -31,6 +34,43 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from jijie.accounts.models import User
+
+
+def demand_for(*, actor: User | AnonymousUser, pk: int) -> Demand:
+    """One demand; 404 when missing or out of sight, 403 when the role may not see duty
+    there."""
+    demand = unique_or_none(Demand.objects.select_related("post_type", "community").filter(pk=pk))
+    if demand is None:
+        raise Http404
+    access.require_path(actor, Action.DUTY_VIEW, demand.community_path)
+    return demand
+
+
+def shift_for(
+    *, actor: User | AnonymousUser, pk: int, action: Action = Action.DUTY_MANAGE
+) -> Shift:
+    """One shift; 404 when missing or out of sight, 403 when the role may not `action`."""
+    shift = unique_or_none(Shift.objects.select_related("demand__post_type").filter(pk=pk))
+    if shift is None:
+        raise Http404
+    access.require_path(actor, action, shift.community_path)
+    return shift
+
+
+def participation_for(*, actor: User | AnonymousUser, pk: int) -> Participation:
+    """One participation, for the community that sees the shift's duty or for the
+    shift's leader (who takes attendance); 404 when missing or out of sight."""
+    participation = unique_or_none(
+        Participation.objects.select_related("shift__demand", "shift__leader", "member").filter(
+            pk=pk
+        )
+    )
+    if participation is None:
+        raise Http404
+    leader = participation.shift.leader
+    if leader is None or not access.is_self(actor, leader.user_id):
+        access.require_path(actor, Action.DUTY_VIEW, participation.shift.community_path)
+    return participation
 
 
 def demand_list(user: User | AnonymousUser, *, path: str = "") -> QuerySet[Demand]:

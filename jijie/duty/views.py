@@ -27,7 +27,7 @@ from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
 from jijie.duty import roster, selectors, services
 from jijie.duty.forms import AssignForm, DemandForm, ReasonForm, WindowForm
-from jijie.duty.models import Demand, Participation, ParticipationStatus, Shift
+from jijie.duty.models import Participation, ParticipationStatus, Shift
 from jijie.mobilization.models import Member
 from jijie.mobilization.selectors import member_of
 
@@ -50,22 +50,6 @@ def _communities(request: HttpRequest, action: Action) -> QuerySet[Area]:
     return access.scoped(
         Area.objects.filter(kind__in=COMMUNITY_KINDS), request.user, action
     ).order_by("path")
-
-
-def _demand(request: HttpRequest, pk: int, action: Action = Action.DUTY_VIEW) -> Demand:
-    """A demand in the user's sight (404 outside it, 403 for a role too low)."""
-    demand = get_object_or_404(Demand.objects.select_related("post_type", "community"), pk=pk)
-    access.require_path(request.user, Action.DUTY_VIEW, demand.community_path)
-    if action != Action.DUTY_VIEW:
-        access.require_path(request.user, action, demand.community_path)
-    return demand
-
-
-def _shift(request: HttpRequest, pk: int, action: Action = Action.DUTY_MANAGE) -> Shift:
-    shift = get_object_or_404(Shift.objects.select_related("demand__post_type"), pk=pk)
-    access.require_path(request.user, Action.DUTY_VIEW, shift.community_path)
-    access.require_path(request.user, action, shift.community_path)
-    return shift
 
 
 @login_required
@@ -137,7 +121,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = _demand(request, pk)
+    demand = selectors.demand_for(actor=request.user, pk=pk)
     first = _first_day(request)
     if "from" not in request.GET:
         first = max(first, demand.starts_on)
@@ -156,7 +140,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One shift for the community: its members, assign from those the rules let
     through, name the leader, take attendance, print the post's QR code."""
-    shift = _shift(request, pk)
+    shift = selectors.shift_for(actor=request.user, pk=pk)
     form = AssignForm(request.POST or None, members=services.replacement_list(shift))
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,22 +165,12 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "duty/shift.html", context)
 
 
-def _participation(request: HttpRequest, pk: int) -> Participation:
-    participation = get_object_or_404(
-        Participation.objects.select_related("shift__demand", "shift__leader", "member"), pk=pk
-    )
-    leader = participation.shift.leader
-    if leader is None or not access.is_self(request.user, leader.user_id):
-        access.require_path(request.user, Action.DUTY_VIEW, participation.shift.community_path)
-    return participation
-
-
 @require_POST
 @login_required
 def participation_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
     """The community (or the shift's leader, for attendance) acts on a participation:
     confirm, decline with a reason, cancel, check in, check out."""
-    participation = _participation(request, pk)
+    participation = selectors.participation_for(actor=request.user, pk=pk)
     who = actor(request)
     reason = request.POST.get("reason", "")
     steps = {
@@ -229,7 +203,7 @@ def participation_act(request: HttpRequest, pk: int, act: str) -> HttpResponse:
 @require_POST
 @login_required
 def shift_leader(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = _shift(request, pk)
+    shift = selectors.shift_for(actor=request.user, pk=pk)
     member_id = _int(request.POST.get("member"))
     if not member_id:
         raise Http404
@@ -243,7 +217,7 @@ def shift_leader(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def roster_print(request: HttpRequest, pk: int) -> HttpResponse:
     """排班表: one post, one week, to print and put up at the post."""
-    demand = _demand(request, pk)
+    demand = selectors.demand_for(actor=request.user, pk=pk)
     first = _first_day(request) if "from" in request.GET else demand.starts_on
     week = selectors.roster_week(demand, first=first)
     context = {

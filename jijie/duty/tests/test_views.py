@@ -298,3 +298,13 @@ def test_a_leader_from_elsewhere_or_nobody_is_refused_alike(client, tree, posts,
         assert foreign.name not in page.content.decode()
     first.refresh_from_db()
     assert first.leader is None
+
+
+def test_the_sibling_community_may_not_act_on_a_claim(client, tree, actors, board_demand):
+    someone = resident(1, tree)
+    held = services.shift_assign(actor=None, shift=shifts(board_demand)[0], member=someone)
+    client.force_login(actors.outsider)
+    assert client.post(reverse("duty:act", args=[held.pk, "cancel"])).status_code == 404
+    assert client.post(reverse("duty:act", args=[10**9, "cancel"])).status_code == 404
+    held.refresh_from_db()
+    assert held.status == ParticipationStatus.CONFIRMED
