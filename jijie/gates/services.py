@@ -238,7 +238,11 @@ def pass_revoke(*, actor: User | None, pass_: Pass, reason: str) -> Pass:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请填写作废原因。")})
-    pass_ = Pass.objects.select_for_update().get(pk=pass_.pk)
+    pass_ = (
+        Pass.objects.select_for_update(of=("self",))
+        .select_related("household__building")
+        .get(pk=pass_.pk)
+    )
     if pass_.status != PassStatus.ACTIVE:
         raise ValidationError({"reason": _("通行证已作废。")})
     _revoke(pass_, PassStatus.REVOKED, reason)
@@ -246,7 +250,7 @@ def pass_revoke(*, actor: User | None, pass_: Pass, reason: str) -> Pass:
         actor=actor,
         action="pass.revoke",
         target=pass_,
-        area=Area.objects.get(pk=pass_.household.building_id),
+        area=pass_.household.building,
         reason=reason,
     )
     return pass_
@@ -260,7 +264,12 @@ def pass_reissue(
     new number and so a new QR code."""
     if actor is not None:
         access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
-    old = Pass.objects.select_for_update().select_related("household__building").get(pk=pass_.pk)
+    # Only the pass is locked: the household and building rows are read, not changed.
+    old = (
+        Pass.objects.select_for_update(of=("self",))
+        .select_related("household__building")
+        .get(pk=pass_.pk)
+    )
     if old.status != PassStatus.ACTIVE:
         raise ValidationError({"reason": _("通行证已作废,不能换发。")})
     until = valid_until or old.valid_until

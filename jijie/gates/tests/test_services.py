@@ -4,7 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from jijie.accounts.models import AuditEvent
 from jijie.gates import services
@@ -103,6 +105,17 @@ def test_revoke_and_reissue_are_audited(setup, actors):
     with pytest.raises(ValidationError):
         services.pass_reissue(actor=actors.manager, pass_=setup.pass_, reason="x")
     assert AuditEvent.objects.get(action="pass.revoke").reason == "迁出"
+
+
+def test_revoke_reads_the_household_and_building_with_the_pass(setup, actors):
+    pass_ = Pass.objects.get(pk=setup.pass_.pk)  # as a page finds it, nothing joined
+    with CaptureQueriesContext(connection) as queries:
+        services.pass_revoke(actor=actors.manager, pass_=pass_, reason="迁出")
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in selects if 'FROM "residents_household"' in sql], selects
+    assert not [sql for sql in selects if 'FROM "areas_area"' in sql], selects
+    event = AuditEvent.objects.get(action="pass.revoke")
+    assert event.area_path == setup.household.building.path
 
 
 def test_reissue_voids_the_old_pass(setup, actors):
