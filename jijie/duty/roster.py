@@ -366,7 +366,7 @@ def solve(
         statuses.add(status)
     slot_by_key = {s.key: s for s in slots}
     kept, dropped = verify(pairs, slot_by_key, person_by_key, labels)
-    plan = summarise(kept, open_slots, people, nobody, found, started)
+    plan = summarise(kept, open_slots, people, nobody, started)
     plan.status = "/".join(sorted(statuses)) or "EMPTY"
     plan.dropped = dropped
     for slot_key, reason in list(plan.unfilled.items()):
@@ -382,7 +382,6 @@ def summarise(
     slots: list[Slot],
     people: list[Person],
     nobody: dict[int, str],
-    found: dict[int, list[Person]] | None = None,
     started: float | None = None,
 ) -> Plan:
     """The figures of a set of pairs: places short, travel, hours per member."""
@@ -426,7 +425,7 @@ def greedy(
     open_slots = [s for s in slots if s.need > 0 and s.room > 0]
     found, nobody = eligible(open_slots, people, labels or {})
     pairs = _greedy_pairs(open_slots, found)
-    return summarise(pairs, open_slots, people, nobody, None, started)
+    return summarise(pairs, open_slots, people, nobody, started)
 
 
 # The database side -------------------------------------------------------------------

@@ -73,22 +73,10 @@ def participation_for(*, actor: User | AnonymousUser, pk: int) -> Participation:
     return participation
 
 
-def demand_list(user: User | AnonymousUser, *, path: str = "") -> QuerySet[Demand]:
-    """Demands of the communities where the user may see duty (under `path`)."""
+def demand_list(user: User | AnonymousUser) -> QuerySet[Demand]:
+    """Demands of the communities where the user may see duty."""
     demands = scoped(Demand.objects.all(), user, Action.DUTY_VIEW, path_field="community_path")
-    if path:
-        demands = demands.filter(community_path__startswith=path)
     return demands.select_related("post_type", "community").order_by("-starts_on", "-pk")
-
-
-def shifts_with_counts(demand: Demand) -> QuerySet[Shift]:
-    """The demand's shifts with `held` (places taken) and `confirmed` counted."""
-    return demand.shifts.annotate(
-        held=Count("participations", filter=Q(participations__status__in=HOLDING)),
-        confirmed=Count(
-            "participations", filter=Q(participations__status=ParticipationStatus.CONFIRMED)
-        ),
-    ).order_by("starts_at")
 
 
 def upcoming_shifts(member: Member, *, limit: int = 50) -> list[Participation]:

@@ -37,7 +37,7 @@ from jijie.duty.models import (
     PostType,
     Shift,
 )
-from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill, skills_text
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -55,19 +55,6 @@ def require_manage(actor: User | None, area: Area) -> None:
 def require_manage_path(actor: User | None, path: str) -> None:
     if actor is not None:
         access.require_path(actor, Action.DUTY_MANAGE, path)
-
-
-@transaction.atomic
-def post_type_create(
-    *, code: str, name: str, skills: list[str] | None = None, kinds: list[str] | None = None
-) -> PostType:
-    """A post type of the catalogue (set up by the system, like the demo's)."""
-    return PostType.objects.create(
-        code=code,
-        name=name,
-        required_skills=skills_text(skills or []),
-        allowed_kinds=f",{','.join(sorted(set(kinds)))}," if kinds else "",
-    )
 
 
 @dataclass(frozen=True)
