@@ -214,11 +214,11 @@ def hourly_counts(*, gate: Gate, day: date) -> list[HourCount]:
     ]
 
 
-def out_past_curfew(*, gate: Gate, response: Response, at: datetime) -> list[Scan]:
+def out_past_curfew(*, gate: Gate, rule: GateRule | None, at: datetime) -> list[Scan]:
     """Households of the gate's community whose last allowed passage before `at` (by
     device time, whatever order the scans arrived in) was going out before the curfew
-    of that day: they are still out."""
-    rule = GateRule.objects.filter(gate=gate, response=response).first()
+    of that day: they are still out. `rule` is the gate's rule in force
+    (`rule_in_force`): its curfew, under its response."""
     if rule is None or rule.curfew_at is None:
         return []
     local = timezone.localtime(at)
@@ -231,13 +231,13 @@ def out_past_curfew(*, gate: Gate, response: Response, at: datetime) -> list[Sca
     scans = (
         Scan.objects.filter(
             area_path=gate.area_path,
-            response=response,
+            response_id=rule.response_id,
             is_allowed=True,
             household__isnull=False,
             device_at__gte=day_start,
             device_at__lt=at,
         )
-        .select_related("household__building", "gate")
+        .select_related("household__building")
         .order_by("household_id", "-device_at", "-pk")
     )
     last: dict[int, Scan] = {}

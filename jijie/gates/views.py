@@ -56,7 +56,7 @@ def gate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if c.entered or c.exited or c.denied
         ],
         "denied": selectors.scan_log(gate=gate, day=day, denied_only=True)[:100],
-        "late": selectors.out_past_curfew(gate=gate, response=response, at=now) if response else [],
+        "late": selectors.out_past_curfew(gate=gate, rule=rule, at=now),
         "may_scan": access.may(request.user, Action.GATE_SCAN, gate.area),
     }
     return render(request, "gates/gate_detail.html", context)

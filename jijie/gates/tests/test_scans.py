@@ -209,15 +209,24 @@ def test_curfew_list_follows_device_time_not_arrival(setup):
     record(setup, direction="in", device_at=NOON.replace(hour=19))
     record(setup, direction="out", device_at=NOON.replace(hour=18))
     at = NOON.replace(hour=21)
-    assert selectors.out_past_curfew(gate=setup.gate, response=setup.response, at=at) == []
+    assert selectors.out_past_curfew(gate=setup.gate, rule=setup.rule, at=at) == []
     # another day: out at 18:00 and no return
     later = NOON + timedelta(days=2)
     record(setup, direction="out", device_at=later.replace(hour=18))
-    out = selectors.out_past_curfew(
-        gate=setup.gate, response=setup.response, at=later.replace(hour=21)
-    )
+    out = selectors.out_past_curfew(gate=setup.gate, rule=setup.rule, at=later.replace(hour=21))
     assert [s.household_id for s in out] == [setup.household.pk]
     assert setup.rule.curfew_at == time(20)
+
+
+def test_curfew_list_reads_only_the_scans(setup, django_assert_num_queries):
+    later = NOON + timedelta(days=2)
+    record(setup, direction="out", device_at=later.replace(hour=18))
+    at = later.replace(hour=21)
+    with django_assert_num_queries(1):
+        out = selectors.out_past_curfew(gate=setup.gate, rule=setup.rule, at=at)
+        assert [s.household.door_number for s in out if s.household] == ["301"]
+    with django_assert_num_queries(0):
+        assert selectors.out_past_curfew(gate=setup.gate, rule=None, at=at) == []
 
 
 @pytest.mark.parametrize(("who", "refusal"), [("street", PermissionDenied), ("outsider", Http404)])
