@@ -28,23 +28,21 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ortools.sat.python import cp_model
 
 from jijie.areas.models import Area
-from jijie.duty import rules, services
+from jijie.duty import rules, selectors, services
 from jijie.duty.models import (
-    HOLDING,
     DemandStatus,
     Participation,
     ParticipationSource,
     Shift,
 )
 from jijie.duty.services import require_manage
-from jijie.mobilization.models import AreaLocation, Member, Skill
-from jijie.mobilization.proposal import distance_m
+from jijie.mobilization.models import Member, Skill
+from jijie.mobilization.proposal import area_locations, distance_m
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -445,13 +443,6 @@ class Proposal:
     plan: Plan
 
 
-def _location_map(paths: set[str]) -> dict[str, tuple[float, float]]:
-    rows = AreaLocation.objects.filter(area__path__in=paths).values_list(
-        "area__path", "latitude", "longitude"
-    )
-    return {path: (float(lat), float(lon)) for path, lat, lon in rows}
-
-
 def roster_propose(
     *,
     actor: User | None,
@@ -472,7 +463,7 @@ def roster_propose(
             starts_at__lt=ends_at,
         )
         .select_related("demand__post_type", "demand__community")
-        .annotate(held=Count("participations", filter=Q(participations__status__in=HOLDING)))
+        .annotate(held=selectors.held_places())
     )
     paths = {s.community_path for s in shifts}
     pool = services.candidates(
@@ -481,7 +472,7 @@ def roster_propose(
         busy_to=ends_at + timedelta(days=1),
     )
     members = {j.member.pk: j.member for j in pool}
-    locations = _location_map(paths | {m.residence_path for m in members.values()})
+    locations = area_locations(paths | {m.residence_path for m in members.values()})
     people = [
         Person(
             key=j.member.pk,

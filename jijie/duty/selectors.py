@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jijie.areas import access
 from jijie.areas.access import Action, scoped
-from jijie.areas.models import Area
+from jijie.areas.models import Area, community_path_of
 from jijie.core.queries import unique_or_none
 from jijie.duty import rules, services
 from jijie.duty.models import (
@@ -28,7 +28,7 @@ from jijie.duty.models import (
     Shift,
 )
 from jijie.duty.services import late_after
-from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
+from jijie.mobilization.models import Member, Skill
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -118,8 +118,8 @@ def service_record(member: Member) -> ServiceRecord:
 # Pages ------------------------------------------------------------------------------
 
 
-def _held() -> Count:
-    """Places taken in a shift, for `.annotate(held=_held())`."""
+def held_places() -> Count:
+    """Places taken in a shift, for `.annotate(held=held_places())`."""
     return Count("participations", filter=Q(participations__status__in=HOLDING))
 
 
@@ -170,7 +170,7 @@ def board(community: Area, *, first: date, days: int = 7) -> list[BoardRow]:
                 starts_at__lt=end,
             )
         )
-        .annotate(held=_held())
+        .annotate(held=held_places())
         .values_list("demand_id", "starts_at", "held", "min_people", "max_people")
     )
     cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -203,7 +203,7 @@ def gaps(community: Area, *, now: datetime | None = None, days: int = 7) -> list
                 starts_at__lt=now + timedelta(days=days),
             )
         )
-        .annotate(held=_held())
+        .annotate(held=held_places())
         .filter(held__lt=F("min_people"))
         .select_related("demand__post_type", "demand__community")
         .order_by("starts_at", "pk")
@@ -231,7 +231,7 @@ def shift_people(
     start, end = _day_range(first, days)
     shifts = list(
         demand.shifts.filter(starts_at__gte=start, starts_at__lt=end)
-        .annotate(held=_held())
+        .annotate(held=held_places())
         .select_related("leader")
         .order_by("starts_at")
     )
@@ -284,17 +284,14 @@ def open_shifts_for(
     deployed to or live in, not full, not already theirs; each with the rule that would
     refuse them (None when they may claim it)."""
     now = timezone.now()
-    deployed = list(
-        Deployment.objects.filter(member=member, status=DeploymentStatus.ACTIVE).values_list(
-            "community_path", flat=True
-        )
-    )
-    home = member.residence_path
-    prefixes = [home[:n] for n in range(Area.steplen, len(home) + 1, Area.steplen)] if home else []
+    candidate = services.candidate_of(member)
+    deployed = [path for path, _first, _last in candidate.deployments]
+    # Shifts belong to communities: the member's home is the community they live in.
+    home = [community_path_of(member.residence_path)] if member.residence_path else []
     shifts = list(
         (
             Shift.objects.filter(
-                Q(community_path__in=deployed) | Q(community_path__in=prefixes),
+                Q(community_path__in=deployed) | Q(community_path__in=home),
                 demand__status=DemandStatus.OPEN,
                 starts_at__gt=now,
                 starts_at__lt=now + timedelta(days=days),
@@ -304,12 +301,11 @@ def open_shifts_for(
                 )
             )
         )
-        .annotate(held=_held())
+        .annotate(held=held_places())
         .filter(held__lt=F("max_people"))
         .select_related("demand__post_type", "demand__community")
         .order_by("starts_at", "pk")[:limit]
     )
-    candidate = services.candidate_of(member)
     busy = list(
         Participation.objects.filter(
             member=member,

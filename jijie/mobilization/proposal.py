@@ -155,7 +155,8 @@ def solve(
     return result
 
 
-def _locations(paths: set[str]) -> dict[str, tuple[float, float]]:
+def area_locations(paths: set[str]) -> dict[str, tuple[float, float]]:
+    """The (latitude, longitude) of the office of each area at `paths` that has one."""
     rows = AreaLocation.objects.filter(area__path__in=paths).values_list(
         "area__path", "latitude", "longitude"
     )
@@ -194,7 +195,7 @@ def proposal_make(
     candidates = [(pk, residence) for pk, member_id, residence in approved if member_id not in busy]
     targets = dict(locked.targets.values_list("community_id", "community__path"))
     places = [Place(pk, targets[pk], n) for pk, n in sorted(left.items())]
-    locations = _locations({r for _pk, r in candidates if r} | set(targets.values()))
+    locations = area_locations({r for _pk, r in candidates if r} | set(targets.values()))
     assignments = solve(candidates, places, total_left, locations)
     Proposal.objects.filter(call_up=locked, status=ProposalStatus.DRAFT).update(
         status=ProposalStatus.DISCARDED
@@ -256,7 +257,7 @@ def proposal_line_set(
         .values_list("member__residence_path", flat=True)
         .get()
     )
-    locations = _locations({residence, community.path})
+    locations = area_locations({residence, community.path})
     line.community = community
     line.nearness = nearness(residence, community.path)
     line.distance_m = distance_m(locations.get(residence), locations.get(community.path))
