@@ -38,6 +38,7 @@ from jijie.duty.models import (
     Shift,
 )
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
+from jijie.mobilization.selectors import member_of
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -297,7 +298,7 @@ def _take_place(
 def shift_claim(*, actor: User, shift: Shift) -> Participation:
     """The signed-in member claims a place in a shift (报到); it waits for the community
     to confirm it. Refused by every rule of `rules` and when the shift is full."""
-    member = Member.objects.filter(user=actor).first()
+    member = member_of(actor)
     if member is None:
         raise PermissionDenied(_("只有登记在册的队员可以报到。"))
     participation = _take_place(
