@@ -129,6 +129,14 @@ def _check_period(valid_from: datetime, valid_until: datetime) -> None:
         raise ValidationError({"valid_until": _("失效时间须晚于生效时间。")})
 
 
+def _check_response(response: Response, path: str) -> None:
+    """Passes are issued under an active response over the households' area at `path`."""
+    if not response.is_active:
+        raise ValidationError({"response": _("响应已结束,不能发放通行证。")})
+    if not path.startswith(response.area_path):
+        raise ValidationError({"response": _("该响应不覆盖这户。")})
+
+
 def _new_pass(
     *,
     actor: User | None,
@@ -173,10 +181,7 @@ def pass_issue(
     if actor is not None:
         access.require_path(actor, Action.PASS_ISSUE, household.area_path)
     _check_period(valid_from, valid_until)
-    if not response.is_active:
-        raise ValidationError({"response": _("响应已结束,不能发放通行证。")})
-    if not household.area_path.startswith(response.area_path):
-        raise ValidationError({"response": _("该响应不覆盖这户。")})
+    _check_response(response, household.area_path)
     if Pass.objects.filter(
         response=response, household=household, status=PassStatus.ACTIVE
     ).exists():
@@ -201,16 +206,19 @@ def passes_issue_building(
     valid_until: datetime,
     outings_per_day: int = 0,
 ) -> list[Pass]:
-    """Issue a pass to every household of a building that has no active one yet."""
+    """Issue a pass to every household of a building that has no active one yet. The
+    checks `pass_issue` makes for each household are made once for the building (its
+    households are under its path), each pass audited as `pass_issue` audits it."""
     if actor is not None:
         access.require(actor, Action.PASS_ISSUE, building)
     _check_period(valid_from, valid_until)
+    _check_response(response, building.path)
     holders = Pass.objects.filter(
         response=response, status=PassStatus.ACTIVE, household__building=building
     ).values_list("household_id", flat=True)
     households = Household.objects.filter(building=building).exclude(pk__in=holders)
     return [
-        pass_issue(
+        _new_pass(
             actor=None,
             household=household,
             response=response,

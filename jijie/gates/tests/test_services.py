@@ -98,6 +98,52 @@ def test_building_issue_skips_households_with_a_pass(setup, actors):
     assert AuditEvent.objects.filter(action="pass.issue").count() == 3
 
 
+def _issue_building(setup, actors, doors):
+    for door in doors:
+        household_register(actor=None, building=setup.household.building, door_number=door)
+    with CaptureQueriesContext(connection) as queries:
+        issued = services.passes_issue_building(
+            actor=actors.manager,
+            building=setup.household.building,
+            response=setup.response,
+            valid_from=NOON,
+            valid_until=NOON + timedelta(days=7),
+        )
+    assert len(issued) == len(doors)
+    # the manager's roles are read on the first call only, and savepoints are the test's
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "SAVEPOINT" not in q["sql"] and "accounts_roleassignment" not in q["sql"]
+    ]
+
+
+def test_building_issue_checks_once_and_writes_each_pass_and_its_audit_row(setup, actors):
+    two = _issue_building(setup, actors, ["302", "303"])
+    five = _issue_building(setup, actors, ["401", "402", "403", "404", "405"])
+    # a pass and its audit row (the chain's head read and moved on) a household; no
+    # EXISTS per household: the building's holders are left out in the households' query
+    assert len(five) - len(two) == 3 * 4
+    assert len(two) == 1 + 2 * 4
+    assert not [sql for sql in five if "EXISTS" in sql or "LIMIT 1" in sql], five
+
+
+def test_building_issue_needs_an_active_response_over_it(setup, actors, tree):
+    from jijie.responses.services import response_activate
+
+    household_register(actor=None, building=setup.household.building, door_number="302")
+    sibling = response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
+    with pytest.raises(ValidationError):
+        services.passes_issue_building(
+            actor=actors.manager,
+            building=setup.household.building,
+            response=sibling,
+            valid_from=NOON,
+            valid_until=NOON + timedelta(days=7),
+        )
+    assert not Pass.objects.filter(response=sibling).exists()
+
+
 def test_revoke_and_reissue_are_audited(setup, actors):
     services.pass_revoke(actor=actors.manager, pass_=setup.pass_, reason="迁出")
     with pytest.raises(ValidationError):
