@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def nav(user) -> dict[str, bool]:
     request = RequestFactory().get("/")
     request.user = user
-    return shell(request)["nav"]
+    entries: dict[str, bool] = shell(request)["nav"]
+    return entries
 
 
 def test_a_member_sees_duty_care_and_mobilization(actors):
