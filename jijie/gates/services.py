@@ -219,7 +219,7 @@ def passes_issue_building(
     households = Household.objects.filter(building=building).exclude(pk__in=holders)
     return [
         _new_pass(
-            actor=None,
+            actor=actor,
             household=household,
             response=response,
             valid_from=valid_from,

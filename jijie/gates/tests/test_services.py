@@ -128,6 +128,20 @@ def test_building_issue_checks_once_and_writes_each_pass_and_its_audit_row(setup
     assert not [sql for sql in five if "EXISTS" in sql or "LIMIT 1" in sql], five
 
 
+def test_building_issue_names_who_issued_each_pass(setup, actors):
+    household_register(actor=None, building=setup.household.building, door_number="302")
+    (issued,) = services.passes_issue_building(
+        actor=actors.manager,
+        building=setup.household.building,
+        response=setup.response,
+        valid_from=NOON,
+        valid_until=NOON + timedelta(days=7),
+    )
+    assert issued.issued_by == actors.manager
+    event = AuditEvent.objects.get(action="pass.issue", target_id=str(issued.pk))
+    assert event.actor == actors.manager
+
+
 def test_building_issue_needs_an_active_response_over_it(setup, actors, tree):
     from jijie.responses.services import response_activate
 
