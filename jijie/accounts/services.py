@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.password_validation import validate_password
@@ -35,6 +35,7 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset({AreaKind.CITY, AreaKind.DISTRICT}),
 }
 TOKEN_LIFETIME = timedelta(days=90)
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -149,8 +150,15 @@ def account_open(
     return user
 
 
-def _token_hash(key: str) -> str:
+def token_hash(key: str) -> str:
+    """What is stored of a token, and looked up."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use of a token at `now` is written down: at most once a minute, so that
+    a busy phone does not write on every request."""
+    return last_used_at is None or now - last_used_at > TOKEN_TOUCH_EVERY
 
 
 @transaction.atomic
@@ -161,7 +169,7 @@ def token_create(*, user: User, name: str, lifetime: timedelta = TOKEN_LIFETIME)
         user=user,
         name=name,
         prefix=key[3:11],
-        key_hash=_token_hash(key),
+        key_hash=token_hash(key),
         expires_at=timezone.now() + lifetime,
     )
     audit_record(actor=user, action="token.create", target=token, data={"name": name})
@@ -177,16 +185,16 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
 
 
 def token_authenticate(key: str) -> User | None:
-    """The active user behind a bearer token, or None. Touches `last_used_at` at most
-    once a minute so that a busy phone does not write on every request."""
+    """The active user behind a bearer token, or None. Touches `last_used_at` when
+    `token_needs_touch`."""
     now = timezone.now()
     token = unique_or_none(
         ApiToken.objects.select_related("user").filter(
-            key_hash=_token_hash(key), revoked_at__isnull=True, expires_at__gt=now
+            key_hash=token_hash(key), revoked_at__isnull=True, expires_at__gt=now
         )
     )
     if token is None or not token.user.is_active:
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+    if token_needs_touch(token.last_used_at, now):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

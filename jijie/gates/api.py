@@ -103,7 +103,7 @@ class ScanOut(Schema):
     received_at: datetime
 
 
-def _scan_out(scan: Scan) -> ScanOut:
+def scan_out(scan: Scan) -> ScanOut:
     return ScanOut(
         id=scan.pk,
         client_id=scan.client_id,
@@ -145,6 +145,25 @@ class BatchOut(Schema):
 GateInForce = tuple[Gate, Response | None, GateRule | None]
 
 
+def scan_data(payload: ScanIn) -> services.ScanData:
+    """A scan as the services take it."""
+    visitor = payload.visitor
+    return services.ScanData(
+        client_id=payload.client_id,
+        device_at=payload.device_at,
+        direction=payload.direction,
+        token=payload.token,
+        household_id=payload.household_id,
+        temperature=payload.temperature,
+        certificate_checked=payload.certificate_checked,
+        vehicle_plate=payload.vehicle_plate,
+        vehicle_disinfected=payload.vehicle_disinfected,
+        visitor_name=visitor.name if visitor else "",
+        visitor_visiting=visitor.visiting if visitor else "",
+        visitor_reason=visitor.reason if visitor else "",
+    )
+
+
 def _record(
     request: HttpRequest,
     payload: ScanIn,
@@ -156,26 +175,12 @@ def _record(
         gate = selectors.gate_for(actor=request.user, pk=payload.gate_id, action=Action.GATE_SCAN)
         known = gates[payload.gate_id] = (gate, *selectors.rule_in_force(gate))
     gate, response, rule = known
-    visitor = payload.visitor
     return services.scan_record(
         actor=actor(request),
         gate=gate,
         response=response,
         rule=rule,
-        data=services.ScanData(
-            client_id=payload.client_id,
-            device_at=payload.device_at,
-            direction=payload.direction,
-            token=payload.token,
-            household_id=payload.household_id,
-            temperature=payload.temperature,
-            certificate_checked=payload.certificate_checked,
-            vehicle_plate=payload.vehicle_plate,
-            vehicle_disinfected=payload.vehicle_disinfected,
-            visitor_name=visitor.name if visitor else "",
-            visitor_visiting=visitor.visiting if visitor else "",
-            visitor_reason=visitor.reason if visitor else "",
-        ),
+        data=scan_data(payload),
         passes=passes,
     )
 
@@ -204,6 +209,7 @@ def gate_list(request: HttpRequest) -> list[GateOut]:
 @router.post(
     "/scans",
     response={200: ScanOut, 201: ScanOut, 409: ErrorOut},
+    url_name="gates_scan",
     summary="Record a scan: 201 stored, 200 the same scan sent again, 409 the id reused",
 )
 def scan_create(request: HttpRequest, payload: ScanIn) -> Status[ScanOut | ErrorOut]:
@@ -211,7 +217,7 @@ def scan_create(request: HttpRequest, payload: ScanIn) -> Status[ScanOut | Error
         result = _record(request, payload, {})
     except services.ScanConflictError as error:
         return Status(409, ErrorOut(detail=str(error)))
-    return Status(201 if result.is_new else 200, _scan_out(result.scan))
+    return Status(201 if result.is_new else 200, scan_out(result.scan))
 
 
 @router.post(
@@ -255,7 +261,7 @@ def scan_batch(request: HttpRequest, payload: BatchIn) -> BatchOut:
                 BatchItemOut(
                     client_id=item.client_id,
                     status="stored" if result.is_new else "replayed",
-                    scan=_scan_out(result.scan),
+                    scan=scan_out(result.scan),
                 )
             )
     return BatchOut(

@@ -7,13 +7,13 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
-from jijie.core.queries import unique_or_none
+from jijie.core.queries import prepared_cursor, unique_or_none
 from jijie.gates import rules, selectors, signing
 from jijie.gates.models import (
     Direction,
@@ -330,7 +330,7 @@ class ScanData:
     visitor_reason: str = ""
 
     def body_hash(self, gate: Gate) -> str:
-        body = asdict(self)
+        body = dict(vars(self))  # its fields are values: no copy needed (asdict copies)
         body["gate"] = gate.pk
         body["device_at"] = self.device_at.timestamp()
         body["temperature"] = None if self.temperature is None else str(self.temperature)
@@ -377,13 +377,7 @@ def _validate(data: ScanData) -> ScanData:
     temperature = data.temperature
     if temperature is not None:
         temperature = temperature.quantize(Decimal("0.1"))
-    return ScanData(
-        **{
-            **asdict(data),
-            "temperature": temperature,
-            "vehicle_plate": data.vehicle_plate.strip().upper(),
-        }
-    )
+    return replace(data, temperature=temperature, vehicle_plate=data.vehicle_plate.strip().upper())
 
 
 def _find_pass(
@@ -433,29 +427,29 @@ def _replay(data: ScanData, body_hash: str) -> ScanResult:
     return ScanResult(existing, is_new=False)
 
 
-def scan_record(
+@dataclass(frozen=True)
+class JudgedScan:
+    """A scan checked and decided, not yet stored: `scan` is its row."""
+
+    data: ScanData
+    body_hash: str
+    scan: Scan
+
+
+def scan_judge(
     *,
-    actor: User | None,
     gate: Gate,
-    response: Response | None,
+    response: Response,
     rule: GateRule | None,
     data: ScanData,
+    recorded_by_id: int | None,
     passes: Mapping[str, Pass | None] | None = None,
-) -> ScanResult:
-    """Record one passage and the rules' decision at `gate`, under `response` and `rule`,
-    the ones in force over it (`selectors.rule_in_force`). The same client id with the
-    same body returns the stored scan; with a different body it raises
-    `ScanConflictError`. Scans are judged by device time, so a batch synced late counts
-    where it happened. `passes` are the passes behind QR codes already read
-    (`selectors.passes_scanned`), for a batch."""
-    if actor is not None:
-        access.require_path(actor, Action.GATE_SCAN, gate.area_path)
-    if response is None:
-        # Keyed by the API's field: the phones read the refusal under gate_id.
-        raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
+) -> JudgedScan:
+    """Check what the phone sent (`ValidationError` naming the field) and let the rules
+    decide, under `response` and `rule`, the ones in force over `gate`. Writes nothing;
+    reads only what `passes` does not already hold (a household found by the guard, the
+    household's earlier outings when the rule limits them)."""
     data = _validate(data)
-    body_hash = data.body_hash(gate)
-    # No look-up first: a replay is rare, and the unique client id finds it on insert.
     pass_, problem = _find_pass(data, gate, response, passes or {})
     used = 0
     if (
@@ -481,6 +475,7 @@ def scan_record(
         pass_problem=problem,
         outings_used=used,
     )
+    body_hash = data.body_hash(gate)
     scan = Scan(
         client_id=data.client_id,
         body_hash=body_hash,
@@ -501,17 +496,65 @@ def scan_record(
         reason=decision.reason,
         message=decision.message[:200],
         device_at=data.device_at,
-        recorded_by=actor,
+        recorded_by_id=recorded_by_id,
     )
-    try:
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():
-                scan.save()
-        else:
-            scan.save()  # one statement: autocommit makes it atomic without BEGIN/COMMIT
-    except IntegrityError:
-        # The phone sent this scan before (or a retry raced the first try).
-        if not Scan.objects.filter(client_id=data.client_id).exists():
-            raise
-        return _replay(data, body_hash)
+    return JudgedScan(data, body_hash, scan)
+
+
+_SCAN_FIELDS = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+# One statement, atomic without BEGIN and COMMIT, that never raises on a taken client
+# id: a replay is rare, and the unique client id finds it without a look-up first (or a
+# savepoint to recover from the error inside a transaction).
+_SCAN_INSERT = (
+    f"INSERT INTO {Scan._meta.db_table} ({', '.join(f.column for f in _SCAN_FIELDS)})"  # noqa: S608 - the model's columns
+    f" VALUES ({', '.join(['%s'] * len(_SCAN_FIELDS))})"
+    " ON CONFLICT (client_id) DO NOTHING RETURNING id"
+)
+
+
+def scan_save(judged: JudgedScan) -> ScanResult:
+    """Store a judged scan once: the same client id with the same body returns the
+    stored scan; with a different body it raises `ScanConflictError`."""
+    scan = judged.scan
+    connection = connections[Scan.objects.db]
+    values = [f.get_db_prep_save(f.pre_save(scan, add=True), connection) for f in _SCAN_FIELDS]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_SCAN_INSERT, values)
+        row = cursor.fetchone()
+    if row is None:  # the phone sent this scan before (or a retry raced the first try)
+        return _replay(judged.data, judged.body_hash)
+    scan.pk = row[0]
+    scan._state.adding = False
+    scan._state.db = connection.alias
     return ScanResult(scan, is_new=True)
+
+
+def scan_record(
+    *,
+    actor: User | None,
+    gate: Gate,
+    response: Response | None,
+    rule: GateRule | None,
+    data: ScanData,
+    passes: Mapping[str, Pass | None] | None = None,
+) -> ScanResult:
+    """Record one passage and the rules' decision at `gate`, under `response` and `rule`,
+    the ones in force over it (`selectors.rule_in_force`). The same client id with the
+    same body returns the stored scan; with a different body it raises
+    `ScanConflictError`. Scans are judged by device time, so a batch synced late counts
+    where it happened. `passes` are the passes behind QR codes already read
+    (`selectors.passes_scanned`), for a batch."""
+    if actor is not None:
+        access.require_path(actor, Action.GATE_SCAN, gate.area_path)
+    if response is None:
+        # Keyed by the API's field: the phones read the refusal under gate_id.
+        raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
+    judged = scan_judge(
+        gate=gate,
+        response=response,
+        rule=rule,
+        data=data,
+        recorded_by_id=actor.pk if actor is not None else None,
+        passes=passes,
+    )
+    return scan_save(judged)
