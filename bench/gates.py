@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import random
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +31,10 @@ from bench.common import machine, setup_django, write
 
 PORT_APP = 8771
 PORT_RAW = 8772
-GATES = 32  # simulated gates, one connection each
+GATES = 32  # simulated gates, one connection each, sending as fast as they are answered
+# Phones sharing an offered rate (several guards a gate), for the latency at that rate.
+PACED_PHONES = 200
+RATES = (500, 1000)  # scans a second offered, one a request
 CLIENT_PROCESSES = 2
 SECONDS = 15
 # Load first sent and not counted: gunicorn answers once one worker is up, and the
@@ -153,6 +157,57 @@ def _scan(rng: random.Random, gate: int, tokens: list[str]) -> dict[str, Any]:
     }
 
 
+class _Connection:
+    """One gate's keep-alive HTTP/1.1 connection, written and read by hand. The load
+    generator shares the 2 cores with the servers it measures: with `http.client`
+    (which parses headers with the e-mail parser) a request cost it 0.21 ms of CPU, by
+    hand 0.08 ms, body included (measured against the bare endpoint, one connection),
+    CPU the servers, the bare endpoint's and the app's alike, now have."""
+
+    def __init__(self, port: int, path: str, headers: dict[str, str]) -> None:
+        self.port = port
+        lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode()
+        self._open()
+
+    def _open(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+
+    def reopen(self) -> None:
+        self.sock.close()
+        self._open()
+
+    def post(self, body: bytes) -> int:
+        """Send one request and read its whole answer; its status."""
+        self.sock.sendall(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        status_line = self.reader.readline()
+        if not status_line:
+            raise ConnectionError("closed by the server")
+        status = int(status_line.split()[1])
+        length, chunked, close = 0, False, False
+        while (line := self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            name = name.lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            while (size := int(self.reader.readline().split(b";")[0], 16)) > 0:
+                self.reader.read(size + 2)
+            self.reader.readline()
+        else:
+            self.reader.read(length)
+        if close:  # the server will not take another request on this connection
+            self.reopen()
+        return status
+
+
 def _gate_thread(
     port: int,
     path: str,
@@ -161,40 +216,53 @@ def _gate_thread(
     headers: dict[str, str],
     deadline: float,
     batch: int,
+    interval: float,
+    seed: int,
     out: list[tuple[float, int, list[str]]],
 ) -> None:
-    rng = random.Random(gate)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    last: tuple[str, list[str]] | None = None
+    """One phone at `gate`: as fast as the server answers, or, with an `interval`, a scan
+    every `interval` seconds, its latency counted from when it was due (a server that
+    falls behind makes every later scan late, and that lateness is counted)."""
+    rng = random.Random(seed)
+    conn = _Connection(port, path, headers)
+    if interval:  # a phone that is on duty is connected: its first scan is not counted
+        conn.post(json.dumps(_scan(rng, gate, tokens)).encode())
+    last: tuple[bytes, list[str]] | None = None
+    due = time.perf_counter() + rng.random() * interval
     while time.perf_counter() < deadline:
         if last and rng.random() < REPLAY_SHARE:
             body, ids = last  # the phone did not hear the answer and sends again
         else:
             scans = [_scan(rng, gate, tokens) for _ in range(batch or 1)]
             ids = [scan["client_id"] for scan in scans]
-            body = json.dumps({"scans": scans} if batch else scans[0])
-        start = time.perf_counter()
+            body = json.dumps({"scans": scans} if batch else scans[0]).encode()
+        if interval:
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            start, due = due, due + interval
+            if start >= deadline:
+                break
+        else:
+            start = time.perf_counter()
         try:
-            conn.request("POST", path, body, headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException):
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            status = conn.post(body)
+        except (OSError, ValueError, IndexError):
+            conn.reopen()
             status = 0
         out.append(((time.perf_counter() - start) * 1000, status, ids))
         last = (body, ids)
 
 
 def _client_process(args: tuple[Any, ...]) -> list[tuple[float, int, list[str]]]:
-    port, path, gates, tokens, headers, deadline, batch = args
+    port, path, phones, tokens, headers, deadline, batch, interval = args
     out: list[tuple[float, int, list[str]]] = []
     threads = [
         threading.Thread(
-            target=_gate_thread, args=(port, path, g, tokens, headers, deadline, batch, out)
+            target=_gate_thread,
+            args=(port, path, gate, tokens, headers, deadline, batch, interval, seed, out),
         )
-        for g in gates
+        for seed, gate in phones
     ]
     for t in threads:
         t.start()
@@ -204,20 +272,33 @@ def _client_process(args: tuple[Any, ...]) -> list[tuple[float, int, list[str]]]
 
 
 def _load(
-    port: int, path: str, data: dict[str, Any], batch: int = 0, seconds: float = SECONDS
+    port: int,
+    path: str,
+    data: dict[str, Any],
+    batch: int = 0,
+    seconds: float = SECONDS,
+    rate: float = 0,
 ) -> dict[str, Any]:
+    """`GATES` phones sending as fast as they are answered, or, with a `rate` (scans a
+    second in all), `PACED_PHONES` phones sharing it evenly."""
     headers = {
         "Content-Type": "application/json",
         "Authorization": f"Bearer {data['api_token']}",
     }
     gates = data["gates"]
+    count = PACED_PHONES if rate else GATES
+    phones = [(n, gates[n % len(gates)]) for n in range(count)]
+    interval = count / rate if rate else 0.0
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
-    chunks = [gates[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
+    chunks = [phones[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
     with multiprocessing.Pool(CLIENT_PROCESSES) as pool:
         parts = pool.map(
             _client_process,
-            [(port, path, chunk, data["tokens"], headers, deadline, batch) for chunk in chunks],
+            [
+                (port, path, chunk, data["tokens"], headers, deadline, batch, interval)
+                for chunk in chunks
+            ],
         )
     elapsed = time.perf_counter() - started
     samples = [s for part in parts for s in part]
@@ -228,6 +309,8 @@ def _load(
     ok_ids = {i for s in samples if 200 <= s[1] < 300 for i in s[2]}
     scans = sum(len(s[2]) for s in samples)
     return {
+        "phones": count,
+        "offered_scans_per_s": rate or None,
         "requests": len(samples),
         "requests_per_s": round(len(samples) / elapsed, 1),
         "scans_per_s": round(scans / elapsed, 1),
@@ -253,6 +336,23 @@ def _count(client_ids: set[str]) -> dict[str, int]:
     return {"rows": len(rows), "distinct": len(set(rows)), "missing": len(client_ids - set(rows))}
 
 
+PHASES = (
+    # name, what is served, port, path, scans a request, offered scans a second (0: all)
+    ("bare_insert", "bench.gates_raw:application", PORT_RAW, "/scan", 0, (0, *RATES)),
+    ("jijie_scan_api", "config.wsgi:application", PORT_APP, "/api/gates/scans", 0, (0, *RATES)),
+    ("jijie_batch_api", "config.wsgi:application", PORT_APP, "/api/gates/scans/batch", BATCH, (0,)),
+)
+
+
+def _row(label: str, load: str, run: dict[str, Any]) -> str:
+    stored = run["stored"]
+    return (
+        f"| {label} | {load} | {run['scans_per_s']} | {run['p50_ms']} ms | {run['p99_ms']} ms"
+        f" | {run['max_ms']} ms | {run['statuses']} | {run['unique_scans_sent']}"
+        f" | {stored['rows']} ({stored['distinct']}, {stored['missing']}) |"
+    )
+
+
 def main() -> None:
     url = setup_django()
     data = _prepare()
@@ -264,41 +364,80 @@ def main() -> None:
         "machine": machine(),
         "load_average_before": load,
         "gates": GATES,
+        "paced_phones": PACED_PHONES,
         "seconds": SECONDS,
     }
-    for name, module, port, path, batch in (
-        ("bare_insert", "bench.gates_raw:application", PORT_RAW, "/scan", 0),
-        ("jijie_scan_api", "config.wsgi:application", PORT_APP, "/api/gates/scans", 0),
-        ("jijie_batch_api", "config.wsgi:application", PORT_APP, "/api/gates/scans/batch", BATCH),
-    ):
+    for name, module, port, path, batch, rates in PHASES:
         server = _serve(module, port, env)
         try:
             _load(port, path, data, batch, seconds=WARMUP_SECONDS)
-            outcome = _load(port, path, data, batch)
+            for rate in rates:
+                outcome = _load(port, path, data, batch, rate=rate)
+                outcome["stored"] = _count(outcome.pop("client_ids"))
+                results[f"{name}_at_{rate}" if rate else name] = outcome
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        ids = outcome.pop("client_ids")
-        outcome["stored"] = _count(ids)
-        results[name] = outcome
-    app, raw, batch = results["jijie_scan_api"], results["bare_insert"], results["jijie_batch_api"]
-    met = app["scans_per_s"] >= 1000 and app["p99_ms"] <= 50
+    goal = RATES[-1]
+    paced = results[f"jijie_scan_api_at_{goal}"]
+    # A server that keeps up answers every scan as it comes (the phones' start-up takes a
+    # little of the counted time, so a few per cent under the rate is the schedule's);
+    # one that falls behind shows it in the latencies, counted from when scans were due.
+    answered = sum(n for status, n in paced["statuses"].items() if status.startswith("2"))
+    met = (
+        paced["p99_ms"] <= 50
+        and answered == paced["requests"]
+        and paced["scans_per_s"] >= 0.95 * goal
+    )
     results["goal_met"] = met
-    markdown = f"""# Gates: scans posted by {GATES} gates at once
+    raw, app = results["bare_insert"], results["jijie_scan_api"]
+    rows = [_row("bare WSGI + psycopg insert (limit)", f"{GATES} phones, all out", raw)]
+    rows += [
+        _row(
+            "bare WSGI + psycopg insert (limit)",
+            f"{rate}/s offered",
+            results[f"bare_insert_at_{rate}"],
+        )
+        for rate in RATES
+    ]
+    rows += [_row("Jijie `POST /api/gates/scans`", f"{GATES} phones, all out", app)]
+    rows += [
+        _row(
+            "Jijie `POST /api/gates/scans`",
+            f"{rate}/s offered",
+            results[f"jijie_scan_api_at_{rate}"],
+        )
+        for rate in RATES
+    ]
+    rows += [
+        _row(
+            f"Jijie `POST /api/gates/scans/batch`, {BATCH} a request",
+            f"{GATES} phones, all out",
+            results["jijie_batch_api"],
+        )
+    ]
+    table = "\n".join(rows)
+    markdown = f"""# Gates: scans posted by many phones at once
 
 {results["machine"]["when"]}, {results["machine"]["cpus"]} CPUs, {results["machine"]["database"]};
-gunicorn gthread, {WORKERS} workers × {THREADS} threads, loopback, {SECONDS} s each after {WARMUP_SECONDS} s not counted, the load
-generator on the same machine ({CLIENT_PROCESSES} processes); load average before the run
-{load[0]} (1 min), {load[1]} (5 min): other work on the machine shares its 2 cores. {int(REPLAY_SHARE * 100)} % of the
-scans are sent twice.
+gunicorn gthread, {WORKERS} workers × {THREADS} threads, loopback, {SECONDS} s each after {WARMUP_SECONDS} s not
+counted, the load generator on the same machine ({CLIENT_PROCESSES} processes); load average before the
+run {load[0]} (1 min), {load[1]} (5 min): other work on the machine shares its 2 cores.
+{int(REPLAY_SHARE * 100)} % of the scans are sent twice.
 
-| endpoint | scans/s | p50 | p99 | max | statuses | scans sent | rows stored (distinct, missing) |
-|---|---|---|---|---|---|---|---|
-| bare WSGI + psycopg insert (limit) | {raw["scans_per_s"]} | {raw["p50_ms"]} ms | {raw["p99_ms"]} ms | {raw["max_ms"]} ms | {raw["statuses"]} | {raw["unique_scans_sent"]} | {raw["stored"]["rows"]} ({raw["stored"]["distinct"]}, {raw["stored"]["missing"]}) |
-| Jijie `POST /api/gates/scans` | {app["scans_per_s"]} | {app["p50_ms"]} ms | {app["p99_ms"]} ms | {app["max_ms"]} ms | {app["statuses"]} | {app["unique_scans_sent"]} | {app["stored"]["rows"]} ({app["stored"]["distinct"]}, {app["stored"]["missing"]}) |
-| Jijie `POST /api/gates/scans/batch`, {BATCH} a request | {batch["scans_per_s"]} ({batch["requests_per_s"]} req/s) | {batch["p50_ms"]} ms | {batch["p99_ms"]} ms | {batch["max_ms"]} ms | {batch["statuses"]} | {batch["unique_scans_sent"]} | {batch["stored"]["rows"]} ({batch["stored"]["distinct"]}, {batch["stored"]["missing"]}) |
+"All out": {GATES} phones each send the next scan as soon as the last is answered, so
+the server is always saturated: scans/s is its capacity, and latency is the queue of
+{GATES} phones at that capacity. "N/s offered": {PACED_PHONES} phones share N scans a
+second evenly (several guards a gate), each latency counted from when its scan was due,
+so that a server falling behind is charged for every scan it delays.
 
-Goal ≥ 1,000 scans/s with p99 ≤ 50 ms, one scan a request: **{"met" if met else "not met"}**.
+| endpoint | load | scans/s | p50 | p99 | max | statuses | scans sent | rows stored (distinct, missing) |
+|---|---|---|---|---|---|---|---|---|
+{table}
+
+Goal: {goal:,} scans/s, one scan a request, with p99 ≤ 50 ms: **{"met" if met else "not met"}**
+({paced["scans_per_s"]} scans/s answered of {goal:,} offered, p99 {paced["p99_ms"]} ms).
+Capacity of one scan a request against the bare insert: {app["scans_per_s"] / raw["scans_per_s"]:.2f}×.
 Latencies are per request (a batch request carries {BATCH} scans). Every scan answered
 2xx is in the table exactly once ("missing" counts answered scans not found).
 """

@@ -54,5 +54,7 @@ def application(
         ],
     )
     body = json.dumps({"client_id": scan["client_id"], "is_allowed": True}).encode()
-    start_response("201 Created", [("Content-Type", "application/json")])
+    start_response(
+        "201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
     return [body]
