@@ -566,3 +566,12 @@ def check_out(
         data={"minutes": current.minutes, "late": current.is_late},
     )
     return current
+
+
+def notices_read(*, member: Member, ids: Collection[int]) -> int:
+    """Mark the notices `ids` of `member`, the ones their page showed, as read; a notice
+    that came after the page was drawn stays unread. Others' notices are not touched.
+    How many were marked."""
+    return Notice.objects.filter(member=member, pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

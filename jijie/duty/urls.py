@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.demand_new, name="demand_new"),
     path("mine/", views.mine, name="mine"),
+    path("mine/notices/read/", views.notices_read, name="notices_read"),
     path("board/<str:code>/", views.board, name="board"),
     path("propose/<str:code>/", views.propose, name="propose"),
     path("demands/<int:pk>/", views.demand_detail, name="demand"),

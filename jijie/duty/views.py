@@ -287,6 +287,16 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+def notices_read(request: HttpRequest) -> HttpResponse:
+    """知道了: the notices the member's page showed are read."""
+    member = _own_member(request)
+    ids = [int(v) for v in request.POST.getlist("notice") if v.isdigit() and len(v) < 19]
+    services.notices_read(member=member, ids=ids)
+    return redirect("duty:mine")
+
+
+@require_POST
+@login_required
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift, pk=pk)
     try:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijie.duty import services
-from jijie.duty.models import Demand, Participation, ParticipationStatus
+from jijie.duty.models import Demand, Notice, Participation, ParticipationStatus
 from jijie.duty.tests.helpers import (
     claim,
     demand,
@@ -308,3 +308,37 @@ def test_the_sibling_community_may_not_act_on_a_claim(client, tree, actors, boar
     assert client.post(reverse("duty:act", args=[10**9, "cancel"])).status_code == 404
     held.refresh_from_db()
     assert held.status == ParticipationStatus.CONFIRMED
+
+
+def test_the_member_marks_the_notices_shown_as_read(client, tree, actors, board_demand):
+    someone = with_account(resident(3, tree), "resident3")
+    other = with_account(resident(4, tree), "resident4")
+    shift = shifts(board_demand)[0]
+    for who in (someone, other):
+        held = claim(who, shift)
+        services.participation_decline(actor=actors.manager, participation=held, reason="人已够")
+    mine, theirs = Notice.objects.get(member=someone), Notice.objects.get(member=other)
+    client.force_login(user_of(someone))
+    page = client.get(reverse("duty:mine")).content.decode()
+    shown = page.split('data-testid="notices"')[1].split("</article>")[0]
+    assert "人已够" in shown
+    assert reverse("duty:notices_read") in shown
+    # A notice that came after the page was drawn is not in the form and stays unread.
+    later = Notice.objects.create(member=someone, shift=shift, text="新的空位")
+    client.post(reverse("duty:notices_read"), {"notice": [mine.pk, theirs.pk, "x"]})
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    later.refresh_from_db()
+    assert mine.read_at is not None
+    assert theirs.read_at is None  # another member's notice is not touched
+    assert later.read_at is None
+    page = client.get(reverse("duty:mine")).content.decode()
+    shown = page.split('data-testid="notices"')[1].split("</article>")[0]
+    assert "人已够" not in shown
+    assert "新的空位" in shown
+
+
+def test_marking_notices_needs_a_member_and_a_post(client, actors):
+    client.force_login(actors.outsider)
+    assert client.post(reverse("duty:notices_read"), {"notice": ["1"]}).status_code == 404
+    assert client.get(reverse("duty:notices_read")).status_code == 405
