@@ -1,5 +1,6 @@
 """A community posts a demand (吹哨) on a desktop; a member living there claims a shift
-on a phone (报到); the community confirms it and the board shows the shift filled."""
+on a phone (报到); the community confirms it and the board shows the shift filled; the
+member reads the notice and puts it away."""
 
 import pytest
 
@@ -53,3 +54,11 @@ def test_demand_claim_and_the_board_filled(live_server, tree, posts, actors, des
     screenshot(desktop, "duty-board-filled")
     held = Participation.objects.get(member=someone)
     assert held.status == ParticipationStatus.CONFIRMED
+
+    # The member hears of it on their page, and puts the notice away.
+    phone.goto(f"{live_server.url}/duty/mine/")
+    phone.wait_for_selector("[data-testid=notices]")
+    screenshot(phone, "duty-notice-phone")
+    phone.click("[data-testid=notices] button:has-text('知道了')")
+    phone.wait_for_selector("[data-testid=my-shifts]")
+    assert phone.locator("[data-testid=notices]").count() == 0
