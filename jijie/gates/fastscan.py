@@ -74,7 +74,7 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     ):
         return None
     try:
-        judged = services.scan_judge(
+        scan = services.scan_judge(
             gate=context.gate,
             response=context.response,
             rule=context.rule,
@@ -85,7 +85,7 @@ def answer(request: HttpRequest) -> HttpResponse | None:
     except ValidationError:
         return None
     try:
-        result = services.scan_save(judged)
+        result = services.scan_save(scan)
     except services.ScanConflictError as error:
         return _json(409, ErrorOut(detail=str(error)))
     return _json(201 if result.is_new else 200, scan_out(result.scan))

@@ -420,20 +420,13 @@ def _outings_used(pass_: Pass, rule: GateRule, at: datetime) -> int:
     ).count()
 
 
-def _replay(data: ScanData, body_hash: str) -> ScanResult:
-    existing = Scan.objects.get(client_id=data.client_id)
-    if existing.body_hash != body_hash:
-        raise ScanConflictError(data.client_id)
+def _replay(scan: Scan) -> ScanResult:
+    """The stored scan `scan` was sent again as, or `ScanConflictError` if its client id
+    was stored with another body."""
+    existing = Scan.objects.get(client_id=scan.client_id)
+    if existing.body_hash != scan.body_hash:
+        raise ScanConflictError(scan.client_id)
     return ScanResult(existing, is_new=False)
-
-
-@dataclass(frozen=True)
-class JudgedScan:
-    """A scan checked and decided, not yet stored: `scan` is its row."""
-
-    data: ScanData
-    body_hash: str
-    scan: Scan
 
 
 def scan_judge(
@@ -444,9 +437,10 @@ def scan_judge(
     data: ScanData,
     recorded_by_id: int | None,
     passes: Mapping[str, Pass | None] | None = None,
-) -> JudgedScan:
+) -> Scan:
     """Check what the phone sent (`ValidationError` naming the field) and let the rules
-    decide, under `response` and `rule`, the ones in force over `gate`. Writes nothing;
+    decide, under `response` and `rule`, the ones in force over `gate`: the scan's row,
+    not yet stored. Writes nothing;
     reads only what `passes` does not already hold (a household found by the guard, the
     household's earlier outings when the rule limits them)."""
     data = _validate(data)
@@ -475,10 +469,9 @@ def scan_judge(
         pass_problem=problem,
         outings_used=used,
     )
-    body_hash = data.body_hash(gate)
-    scan = Scan(
+    return Scan(
         client_id=data.client_id,
-        body_hash=body_hash,
+        body_hash=data.body_hash(gate),
         gate=gate,
         response=response,
         area_path=gate.area_path,
@@ -498,7 +491,6 @@ def scan_judge(
         device_at=data.device_at,
         recorded_by_id=recorded_by_id,
     )
-    return JudgedScan(data, body_hash, scan)
 
 
 _SCAN_FIELDS = [f for f in Scan._meta.concrete_fields if not f.primary_key]
@@ -512,17 +504,16 @@ _SCAN_INSERT = (
 )
 
 
-def scan_save(judged: JudgedScan) -> ScanResult:
-    """Store a judged scan once: the same client id with the same body returns the
-    stored scan; with a different body it raises `ScanConflictError`."""
-    scan = judged.scan
+def scan_save(scan: Scan) -> ScanResult:
+    """Store a judged scan (`scan_judge`) once: the same client id with the same body
+    returns the stored scan; with a different body it raises `ScanConflictError`."""
     connection = connections[Scan.objects.db]
     values = [f.get_db_prep_save(f.pre_save(scan, add=True), connection) for f in _SCAN_FIELDS]
     with prepared_cursor(connection) as cursor:
         cursor.execute(_SCAN_INSERT, values)
         row = cursor.fetchone()
     if row is None:  # the phone sent this scan before (or a retry raced the first try)
-        return _replay(judged.data, judged.body_hash)
+        return _replay(scan)
     scan.pk = row[0]
     scan._state.adding = False
     scan._state.db = connection.alias
@@ -549,12 +540,13 @@ def scan_record(
     if response is None:
         # Keyed by the API's field: the phones read the refusal under gate_id.
         raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
-    judged = scan_judge(
-        gate=gate,
-        response=response,
-        rule=rule,
-        data=data,
-        recorded_by_id=actor.pk if actor is not None else None,
-        passes=passes,
+    return scan_save(
+        scan_judge(
+            gate=gate,
+            response=response,
+            rule=rule,
+            data=data,
+            recorded_by_id=actor.pk if actor is not None else None,
+            passes=passes,
+        )
     )
-    return scan_save(judged)
