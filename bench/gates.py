@@ -1,7 +1,7 @@
 """bench/gates.py — many gates posting scans to the app served as in production
-(gunicorn, threaded workers, PostgreSQL), over loopback: sustained scans per second and
-p50/p99 latency, next to a bare WSGI endpoint that inserts the same row with psycopg and
-no framework (the limit), in the same run. Some scans are sent twice, as a flaky phone
+(gunicorn with uvicorn workers, config/asgi.py, PostgreSQL), over loopback: sustained
+scans per second and p50/p99 latency, next to a bare ASGI endpoint served the same way
+that inserts the same row with asyncpg and no framework (the limit), in the same run. Some scans are sent twice, as a flaky phone
 does; the rows are counted after: each scan once, none lost.
 Goal (issue 7): ≥ 1,000 scans/s on this 2-core machine with p99 ≤ 50 ms.
 
@@ -42,8 +42,8 @@ SECONDS = 15
 WARMUP_SECONDS = 3
 REPLAY_SHARE = 0.05
 BATCH = 50  # scans per offline sync in the batch phase
-WORKERS = int(os.environ.get("BENCH_GATES_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_GATES_THREADS", "4"))
+# One event loop a core: more workers only share the same 2 cores (and PostgreSQL's).
+WORKERS = int(os.environ.get("BENCH_GATES_WORKERS", "2"))
 
 
 def _prepare() -> dict[str, Any]:
@@ -121,11 +121,9 @@ def _serve(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[byte
             str(Path(sys.executable).parent / "gunicorn"),
             module,
             "-k",
-            "gthread",
+            "uvicorn_worker.UvicornWorker",
             "-w",
             str(WORKERS),
-            "--threads",
-            str(THREADS),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -339,8 +337,8 @@ def _count(client_ids: set[str]) -> dict[str, int]:
 PHASES = (
     # name, what is served, port, path, scans a request, offered scans a second (0: all)
     ("bare_insert", "bench.gates_raw:application", PORT_RAW, "/scan", 0, (0, *RATES)),
-    ("jijie_scan_api", "config.wsgi:application", PORT_APP, "/api/gates/scans", 0, (0, *RATES)),
-    ("jijie_batch_api", "config.wsgi:application", PORT_APP, "/api/gates/scans/batch", BATCH, (0,)),
+    ("jijie_scan_api", "config.asgi:application", PORT_APP, "/api/gates/scans", 0, (0, *RATES)),
+    ("jijie_batch_api", "config.asgi:application", PORT_APP, "/api/gates/scans/batch", BATCH, (0,)),
 )
 
 
@@ -356,7 +354,7 @@ def _row(label: str, load: str, run: dict[str, Any]) -> str:
 def main() -> None:
     url = setup_django()
     data = _prepare()
-    env = {**os.environ, "DATABASE_URL": url, "DB_CONN_MAX_AGE": "600"}
+    env = {**os.environ, "DATABASE_URL": url, "DB_POOL_SIZE": "4"}
     env["BENCH_GATE_RESPONSE"] = str(data["response_id"])
     env["BENCH_GATE_AREA"] = data["area_path"]
     load = [round(x, 2) for x in os.getloadavg()]
@@ -391,10 +389,10 @@ def main() -> None:
     )
     results["goal_met"] = met
     raw, app = results["bare_insert"], results["jijie_scan_api"]
-    rows = [_row("bare WSGI + psycopg insert (limit)", f"{GATES} phones, all out", raw)]
+    rows = [_row("bare ASGI + asyncpg insert (limit)", f"{GATES} phones, all out", raw)]
     rows += [
         _row(
-            "bare WSGI + psycopg insert (limit)",
+            "bare ASGI + asyncpg insert (limit)",
             f"{rate}/s offered",
             results[f"bare_insert_at_{rate}"],
         )
@@ -420,7 +418,7 @@ def main() -> None:
     markdown = f"""# Gates: scans posted by many phones at once
 
 {results["machine"]["when"]}, {results["machine"]["cpus"]} CPUs, {results["machine"]["database"]};
-gunicorn gthread, {WORKERS} workers × {THREADS} threads, loopback, {SECONDS} s each after {WARMUP_SECONDS} s not
+gunicorn with {WORKERS} uvicorn workers, loopback, {SECONDS} s each after {WARMUP_SECONDS} s not
 counted, the load generator on the same machine ({CLIENT_PROCESSES} processes); load average before the
 run {load[0]} (1 min), {load[1]} (5 min): other work on the machine shares its 2 cores.
 {int(REPLAY_SHARE * 100)} % of the scans are sent twice.

@@ -1,48 +1,63 @@
-"""The limit for bench/gates.py: a bare WSGI endpoint that parses the same scan and
-inserts the same row with psycopg, with no framework, no auth and no rules."""
+"""The limit for bench/gates.py: a bare ASGI endpoint, served as the app is (uvicorn
+workers under gunicorn), that parses the same scan and inserts the same row with
+asyncpg, with no framework, no auth and no rules."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import threading
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import psycopg
+import asyncpg
 
-_local = threading.local()
 SQL = (
     "INSERT INTO gates_scan (client_id, body_hash, gate_id, response_id, area_path, direction,"
     " temperature, certificate_checked, vehicle_plate, vehicle_disinfected, visitor_name,"
     " visitor_visiting, visitor_reason, is_allowed, reason, message, device_at, received_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', false, '', '', '', true, 'ok', '', %s, now())"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7::text::numeric, $8, '', false, '', '', '', true,"
+    " 'ok', '', $9::text::timestamptz, now())"
     " ON CONFLICT (client_id) DO NOTHING"
 )
+_pool: asyncpg.Pool | None = None
 
 
-def _connection() -> psycopg.Connection[Any]:
-    conn = getattr(_local, "conn", None)
-    if conn is None:
-        conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
-        _local.conn = conn
-    return conn
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    return None
 
 
-def application(
-    environ: dict[str, Any], start_response: Callable[[str, list[tuple[str, str]]], Any]
-) -> Iterable[bytes]:
-    if environ["REQUEST_METHOD"] != "POST":
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [b"ok"]
-    size = int(environ.get("CONTENT_LENGTH") or 0)
-    raw = environ["wsgi.input"].read(size)
+async def application(
+    scope: dict[str, Any],
+    receive: Callable[[], Awaitable[Mapping[str, Any]]],
+    send: Callable[[Mapping[str, Any]], Awaitable[None]],
+) -> None:
+    global _pool
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    raw = b""
+    while True:
+        message = await receive()
+        raw += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    if scope["method"] != "POST":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        return
+    if _pool is None:
+        _pool = await asyncpg.create_pool(
+            os.environ["DATABASE_URL"], min_size=1, max_size=4, reset=_nothing_to_reset
+        )
     scan = json.loads(raw)
-    _connection().execute(
-        SQL,
-        [
-            scan["client_id"],
+    async with _pool.acquire() as connection:
+        await connection.execute(
+            SQL,
+            uuid.UUID(scan["client_id"]),
             hashlib.sha256(raw).hexdigest(),
             scan["gate_id"],
             int(os.environ["BENCH_GATE_RESPONSE"]),
@@ -51,10 +66,16 @@ def application(
             scan.get("temperature"),
             bool(scan.get("certificate_checked")),
             scan["device_at"],
-        ],
-    )
+        )
     body = json.dumps({"client_id": scan["client_id"], "is_allowed": True}).encode()
-    start_response(
-        "201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 201,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
     )
-    return [body]
+    await send({"type": "http.response.body", "body": body})

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from jijie.accounts.api import router as accounts_router
 from jijie.accounts.services import token_authenticate
@@ -28,12 +29,23 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser's session, its CSRF token checked. A request with no
+    session cookie has no session to check: without this, a phone whose bearer token
+    had died was answered 403 "CSRF check Failed" instead of 401."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+
 api = NinjaAPI(
     title="Jijie API",
     version="1",
     description="集结 — community-level emergency response. All data is scoped to the "
     "caller's areas; out-of-scope records answer 404.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), BrowserSessionAuth()],
     urls_namespace="api",
 )
 

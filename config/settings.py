@@ -44,9 +44,12 @@ GATE_SIGNING_KEY = env.str(
     if DEBUG
     else environ.Env.NOTSET,
 )
-# One scan sent with a bearer token is answered in two statements by the gates' fast
-# path (jijie/gates/fastscan.py); false sends every scan through the API's view.
+# Served by ASGI on PostgreSQL (config/asgi.py), one scan sent with a bearer token is
+# answered in two statements by the gates' scan lane (jijie/gates/lane.py), on
+# connections of its own, at most this many a worker process; false sends every scan
+# through the API's view.
 GATES_FAST_SCAN = env.bool("GATES_FAST_SCAN", default=True)
+GATES_LANE_CONNECTIONS = env.int("GATES_LANE_CONNECTIONS", default=4)
 # A TrueType font with Chinese glyphs, embedded (subset) in printed pass cards.
 PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -82,14 +85,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Only sets a header on the way out: before the gates' fast path, so that its
-    # answers carry it too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # A scan posted with a bearer token, answered before the rest (see its module).
-    "jijie.gates.fastscan.FastScanMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,17 +131,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif env.int("DB_POOL_SIZE", default=0):
+    # Served by ASGI (config/asgi.py), Django's views run on threads that come and go,
+    # and a connection kept by one of them is never used again: connections come from
+    # a pool of this many a worker process instead of being kept.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_SIZE"),
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # The ORM binds parameters on the client and never prepares a statement. The few
-    # hand-written statements of the hot paths (jijie.core.queries.prepared_cursor) ask
-    # PostgreSQL to prepare them once per connection; a threshold this high means no
-    # other statement is ever prepared by count. Behind a pooler that cannot keep
-    # prepared statements (PgBouncer in transaction mode before 1.21), set
-    # DB_PREPARED_STATEMENTS=false.
-    if env.bool("DB_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+# The ORM binds parameters on the client and never prepares a statement. The few
+# hand-written statements of the hot paths (jijie.core.queries.prepared_cursor, and the
+# scan lane's own connections) ask PostgreSQL to prepare them once per connection; a
+# threshold this high means no other statement is ever prepared by count. Behind a
+# pooler that cannot keep prepared statements (PgBouncer in transaction mode before
+# 1.21), set DB_PREPARED_STATEMENTS=false.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

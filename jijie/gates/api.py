@@ -15,6 +15,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import BaseModel
 
 from jijie.accounts.requests import actor
 from jijie.areas.access import Action
@@ -69,13 +70,13 @@ def _gate_out(gate: Gate, rule: GateRule | None) -> GateOut:
     )
 
 
-class VisitorIn(Schema):
+class VisitorIn(BaseModel):
     name: str = Field(min_length=1, max_length=50)
     visiting: str = Field("", max_length=100)
     reason: str = Field("", max_length=200)
 
 
-class ScanIn(Schema):
+class ScanIn(BaseModel):
     client_id: uuid.UUID = Field(description="the phone's id for this scan (UUID)")
     gate_id: int
     device_at: datetime = Field(description="when the phone made the scan, with time zone")
@@ -89,7 +90,7 @@ class ScanIn(Schema):
     visitor: VisitorIn | None = None
 
 
-class ScanOut(Schema):
+class ScanOut(BaseModel):
     id: int
     client_id: uuid.UUID
     gate_id: int
@@ -119,7 +120,7 @@ def scan_out(scan: Scan) -> ScanOut:
     )
 
 
-class ErrorOut(Schema):
+class ErrorOut(BaseModel):
     detail: str
 
 

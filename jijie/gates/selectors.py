@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import connections
 from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.http import Http404
@@ -18,13 +17,14 @@ from jijie.accounts.models import ApiToken
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
-from jijie.core.queries import RowReader, fits_key, prepared_cursor, unique_or_none
+from jijie.core.queries import RowReader, fits_key, unique_or_none
 from jijie.gates import signing
 from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus, Scan
 from jijie.responses.models import Response, ResponseStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
     from jijie.accounts.models import User
 
@@ -199,35 +199,47 @@ def _scan_context_sql() -> tuple[str, list[str]]:
     return sql, view_params + scan_params
 
 
-def scan_context(*, key_hash: str, gate_id: int, token: str, now: datetime) -> ScanContext | None:
-    """For a scan sent with a bearer token: who sent it and whether they may scan at the
-    gate (`access.may_path_sql`, as `gate_for` decides), the gate, the response in force
-    over it and its rule (as `rule_in_force`), and the pass behind the scanned code (as
-    `passes_scanned`), in one statement. None when the token is not a live one of an
-    active user, or there is no such gate. The scan API's every request asks this, and
-    six statements through the ORM cost five times what the insert does."""
+@dataclass(frozen=True)
+class ScanContextQuery:
+    """The one statement that tells the scan lane (`jijie.gates.lane`), for a scan sent
+    with a bearer token, who sent it and whether they may scan at the gate
+    (`access.may_path_sql`, as `gate_for` decides), the gate, the response in force over
+    it and its rule (as `rule_in_force`), and the pass behind the scanned code (as
+    `passes_scanned`); and what reading its row needs. The lane runs it on a connection
+    of its own."""
+
+    sql: str
+    params: list[Any]
+    token: str
+    claim: signing.PassClaims | None
+
+
+def scan_context_query(
+    *, key_hash: str, gate_id: int, token: str, now: datetime, connection: BaseDatabaseWrapper
+) -> ScanContextQuery | None:
+    """The statement for a scan at `gate_id` sent with the token whose hash is
+    `key_hash`; None when no gate can have that id. Its row is None when the token is not
+    a live one of an active user, or there is no such gate."""
     claim = _claims(token) if token else None
-    sql, params = _scan_context_sql()
-    connection = connections[Scan.objects.db]
     if not fits_key(gate_id, Gate, connection):
         return None  # no gate has that id (and SQLite would refuse the number)
     pass_id = claim.pass_id if claim is not None else None
     if pass_id is not None and not fits_key(pass_id, Pass, connection):
         pass_id = None
+    sql, params = _scan_context_sql()
     expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
-    with prepared_cursor(connection) as cursor:
-        cursor.execute(
-            sql,
-            [
-                *params,
-                gate_id,
-                ResponseStatus.ACTIVE,
-                pass_id,
-                key_hash,
-                expires,
-            ],
-        )
-        row = cursor.fetchone()
+    return ScanContextQuery(
+        sql=sql,
+        params=[*params, gate_id, ResponseStatus.ACTIVE, pass_id, key_hash, expires],
+        token=token,
+        claim=claim,
+    )
+
+
+def scan_context_read(
+    query: ScanContextQuery, row: Sequence[Any] | None, connection: BaseDatabaseWrapper
+) -> ScanContext | None:
+    """The `ScanContext` in the row `query` found, if it found one."""
     if row is None:
         return None
     may_view, may_scan = row[:2]
@@ -239,6 +251,7 @@ def scan_context(*, key_hash: str, gate_id: int, token: str, now: datetime) -> S
     pass_ = _PASS.take(columns, connection)
     assert api_token is not None  # an inner join found it
     assert gate is not None
+    token = query.token
     return ScanContext(
         user_id=api_token.user_id,
         token_last_used_at=api_token.last_used_at,
@@ -246,7 +259,7 @@ def scan_context(*, key_hash: str, gate_id: int, token: str, now: datetime) -> S
         gate=gate,
         response=response,
         rule=rule,
-        passes={token: _pass_of(claim, pass_)} if token else {},
+        passes={token: _pass_of(query.claim, pass_)} if token else {},
     )
 
 

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ from jijie.residents.models import Household
 from jijie.responses.models import Response
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
     from jijie.accounts.models import User
 
 TEMPERATURE_RANGE = (Decimal("30.0"), Decimal("45.0"))
@@ -406,7 +409,9 @@ def _find_pass(
     return None, None
 
 
-def _outings_used(pass_: Pass, rule: GateRule, at: datetime) -> int:
+def outings_query(pass_: Pass, rule: GateRule, at: datetime) -> QuerySet[Scan, Any]:
+    """The household's allowed exits under the pass's response in the rule's period
+    before `at` (by device time), which its outings limit counts."""
     days = rules.outings_period(pass_, rule)
     start = timezone.localtime(at).replace(hour=0, minute=0, second=0, microsecond=0)
     start -= timedelta(days=days - 1)
@@ -417,7 +422,7 @@ def _outings_used(pass_: Pass, rule: GateRule, at: datetime) -> int:
         is_allowed=True,
         device_at__gte=start,
         device_at__lt=at,
-    ).count()
+    ).values("pk")
 
 
 def _replay(scan: Scan) -> ScanResult:
@@ -437,12 +442,14 @@ def scan_judge(
     data: ScanData,
     recorded_by_id: int | None,
     passes: Mapping[str, Pass | None] | None = None,
+    outings_used: int | None = None,
 ) -> Scan:
     """Check what the phone sent (`ValidationError` naming the field) and let the rules
     decide, under `response` and `rule`, the ones in force over `gate`: the scan's row,
     not yet stored. Writes nothing;
     reads only what `passes` does not already hold (a household found by the guard, the
-    household's earlier outings when the rule limits them)."""
+    household's earlier outings when the rule limits them, unless `outings_used` has
+    counted them already by `outings_query`)."""
     data = _validate(data)
     pass_, problem = _find_pass(data, gate, response, passes or {})
     used = 0
@@ -452,7 +459,11 @@ def scan_judge(
         and data.direction == Direction.OUT
         and rules.outings_limit(pass_, rule) is not None
     ):
-        used = _outings_used(pass_, rule, data.device_at)
+        used = (
+            outings_used
+            if outings_used is not None
+            else outings_query(pass_, rule, data.device_at).count()
+        )
     decision = rules.decide(
         gate=gate,
         rule=rule,
@@ -497,20 +508,25 @@ _SCAN_FIELDS = [f for f in Scan._meta.concrete_fields if not f.primary_key]
 # One statement, atomic without BEGIN and COMMIT, that never raises on a taken client
 # id: a replay is rare, and the unique client id finds it without a look-up first (or a
 # savepoint to recover from the error inside a transaction).
-_SCAN_INSERT = (
+SCAN_INSERT = (
     f"INSERT INTO {Scan._meta.db_table} ({', '.join(f.column for f in _SCAN_FIELDS)})"  # noqa: S608 - the model's columns
     f" VALUES ({', '.join(['%s'] * len(_SCAN_FIELDS))})"
     " ON CONFLICT (client_id) DO NOTHING RETURNING id"
 )
 
 
+def scan_values(scan: Scan, connection: BaseDatabaseWrapper) -> list[Any]:
+    """The values `SCAN_INSERT` stores for a judged scan, as `connection` takes them."""
+    return [f.get_db_prep_save(f.pre_save(scan, add=True), connection) for f in _SCAN_FIELDS]
+
+
 def scan_save(scan: Scan) -> ScanResult:
     """Store a judged scan (`scan_judge`) once: the same client id with the same body
     returns the stored scan; with a different body it raises `ScanConflictError`."""
     connection = connections[Scan.objects.db]
-    values = [f.get_db_prep_save(f.pre_save(scan, add=True), connection) for f in _SCAN_FIELDS]
+    values = scan_values(scan, connection)
     with prepared_cursor(connection) as cursor:
-        cursor.execute(_SCAN_INSERT, values)
+        cursor.execute(SCAN_INSERT, values)
         row = cursor.fetchone()
     if row is None:  # the phone sent this scan before (or a retry raced the first try)
         return _replay(scan)

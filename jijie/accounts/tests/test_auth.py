@@ -140,6 +140,24 @@ def test_expired_and_revoked_tokens_are_refused(client, actors):
     assert client.get("/api/accounts/me", headers=headers).status_code == 401
 
 
+def test_a_dead_token_on_a_post_is_a_401_with_csrf_checks_on(actors):
+    """As served, CSRF is checked (the test client skips it by default): a phone whose
+    token died is told to sign in again (401), not refused for CSRF; a browser session
+    without its CSRF token still is (403)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    key = token_create(user=actors.guard, name="x")
+    ApiToken.objects.update(revoked_at=timezone.now())
+    headers = {"Authorization": f"Bearer {key}"}
+    answer = client.post("/api/gates/scans", {}, content_type="application/json", headers=headers)
+    assert answer.status_code == 401
+    client.force_login(actors.guard)
+    answer = client.post("/api/gates/scans", {}, content_type="application/json")
+    assert answer.status_code == 403
+    assert "CSRF" in answer.json()["detail"]
+
+
 def test_me_lists_roles(client, actors):
     client.force_login(actors.manager)
     body = client.get("/api/accounts/me").json()

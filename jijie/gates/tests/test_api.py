@@ -1,5 +1,5 @@
-"""The scan API: three actors, replays, conflicts, an offline batch with a bad item; each
-with the single scan's fast path on and off."""
+"""The scan API: three actors, replays, conflicts, an offline batch with a bad item, as
+its views answer them (the scan lane in front of them is tested in test_lane.py)."""
 
 import json
 import uuid
@@ -14,13 +14,6 @@ from jijie.gates import signing
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON
 from jijie.residents.services import household_register
-
-
-@pytest.fixture(autouse=True, params=[True, False], ids=["fast", "view"])
-def fast_path(request, settings):
-    """Every test of the API with the scan's fast path on (as served) and off."""
-    settings.GATES_FAST_SCAN = request.param
-    return request.param
 
 
 def _headers(user):
@@ -175,7 +168,7 @@ def _statements(queries, table=""):
     ]
 
 
-def test_a_scan_runs_two_statements_or_six_through_the_view(client, setup, actors, fast_path):
+def test_a_scan_runs_six_statements_through_the_view(client, setup, actors):
     headers = _headers(actors.guard)
     client.get("/api/gates/keys", headers=headers)  # the token's first use is written once
     with CaptureQueriesContext(connection) as queries:
@@ -183,9 +176,8 @@ def test_a_scan_runs_two_statements_or_six_through_the_view(client, setup, actor
             "/api/gates/scans", _body(setup), content_type="application/json", headers=headers
         )
     assert response.status_code == 201
-    # The view: token and user, role assignments, gate, response and rule, pass, insert.
-    # The fast path reads all but the insert in one statement.
-    assert len(_statements(queries)) == (2 if fast_path else 6), _statements(queries)
+    # Token and user, role assignments, gate, response and rule, pass, insert.
+    assert len(_statements(queries)) == 6, _statements(queries)
 
 
 def test_the_gate_list_reads_the_rules_in_the_same_queries_for_one_gate_or_five(

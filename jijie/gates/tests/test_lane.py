@@ -1,0 +1,436 @@
+"""The scan lane answers every scan exactly as the API's view does (status, body, every
+header, and the row stored) or leaves it to the view; it reads in one statement and
+stores in one. Both are driven as the ASGI workers serve them (config/asgi.py), the lane
+turned on and off; the lane has connections of its own, so these tests commit."""
+
+import asyncio
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import asyncpg
+import pytest
+from asgiref.sync import async_to_sync
+from django.core.asgi import get_asgi_application
+from django.db import connection, connections
+from django.utils import timezone
+
+from jijie.accounts.models import ApiToken, Role
+from jijie.accounts.services import role_assign, token_create
+from jijie.gates import lane, services
+from jijie.gates.models import Scan
+from jijie.gates.tests.conftest import NOON
+from jijie.residents.services import household_register
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the scan lane runs on PostgreSQL only"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+LATER = (NOON + timedelta(hours=1)).isoformat()
+# The fields of a stored scan that differ between two stores of the same scan.
+UNSTABLE = {"id", "received_at"}
+
+
+def _body(setup, **kw):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "gate_id": setup.gate.pk,
+        "device_at": NOON.isoformat(),
+        "direction": "in",
+        "token": setup.token,
+        "temperature": "36.5",
+        "certificate_checked": True,
+    }
+    body.update(kw)
+    return body
+
+
+class Answer:
+    def __init__(self, status, headers, content):
+        self.status_code = status
+        self.headers = headers
+        self.content = content
+
+    def json(self):
+        return json.loads(self.content)
+
+
+async def _call(app, raw, headers):
+    messages = [{"type": "http.request", "body": raw, "more_body": False}]
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.Future()  # the phone waits for the answer: it never goes away
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/gates/scans",
+        "raw_path": b"/api/gates/scans",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    await app(scope, receive, send)
+    start = sent[0]
+    content = b"".join(m.get("body", b"") for m in sent[1:])
+    return Answer(
+        start["status"],
+        sorted((k.decode().lower(), v.decode()) for k, v in start["headers"]),
+        content,
+    )
+
+
+def post(key, bodies, **headers):
+    """Each of `bodies` posted in turn to the app as served (config/asgi.py)."""
+    headers = {"Host": "127.0.0.1", "Content-Type": "application/json", **headers}
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key}"
+    raws = [(b if isinstance(b, str) else json.dumps(b)).encode() for b in bodies]
+
+    async def run():
+        # Django's middleware reads some settings once, when it is built: built anew,
+        # it answers under the settings of the test.
+        app = lane.ScanLane(get_asgi_application())
+        try:
+            return [await _call(app, raw, headers) for raw in raws]
+        finally:
+            await app.close()
+
+    def on_a_thread_of_its_own():
+        # A thread without an event loop (the browser tests leave one in the main
+        # thread), whose database connection is closed after.
+        try:
+            return async_to_sync(run)()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(on_a_thread_of_its_own).result()
+
+
+@pytest.fixture(autouse=True)
+def answered_fast(monkeypatch):
+    """How many requests the lane answered itself."""
+    count = [0]
+    answer = lane.ScanLane._answer
+
+    async def counting(self, scope, body, send):
+        answered = await answer(self, scope, body, send)
+        count[0] += answered
+        return answered
+
+    monkeypatch.setattr(lane.ScanLane, "_answer", counting)
+    return count
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """The statements the lane ran on its own connections."""
+    ran = []
+    for name in ("fetchrow", "fetchval"):
+        method = getattr(asyncpg.Connection, name)
+
+        def counting(self, query, *args, _method=method, **kwargs):
+            ran.append(query)
+            return _method(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(asyncpg.Connection, name, counting)
+    return ran
+
+
+def _answers(settings, fast, key, bodies, **headers):
+    """What the app answers to `bodies` in turn, and the rows stored, with the lane on or
+    off; the scans are deleted after."""
+    settings.GATES_FAST_SCAN = fast
+    answers = []
+    for response in post(key, bodies, **headers):
+        content = response.json()
+        if isinstance(content, dict):
+            for field in UNSTABLE:
+                content.pop(field, None)
+        headers_ = [(k, v) for k, v in response.headers if k != "content-length"]
+        length = dict(response.headers).get("content-length")
+        answers.append(
+            (response.status_code, content, headers_, length == str(len(response.content)))
+        )
+    rows = [
+        {k: v for k, v in row.items() if k not in UNSTABLE}
+        for row in Scan.objects.order_by("id").values()
+    ]
+    Scan.objects.all().delete()
+    return answers, rows
+
+
+@pytest.fixture
+def key(actors):
+    key = token_create(user=actors.guard, name="phone")
+    ApiToken.objects.update(last_used_at=timezone.now())  # used a moment ago
+    return key
+
+
+@pytest.fixture
+def more(setup, tree):
+    """A revoked pass, an expired one and a household found by the guard."""
+    building = setup.household.building
+    revoked = services.pass_issue(
+        actor=None,
+        household=household_register(actor=None, building=building, door_number="302"),
+        response=setup.response,
+        valid_from=NOON - timedelta(days=1),
+        valid_until=NOON + timedelta(days=1),
+    )
+    revoked_token = services.pass_token(revoked)
+    services.pass_revoke(actor=None, pass_=revoked, reason="遗失")
+    expired = services.pass_issue(
+        actor=None,
+        household=household_register(actor=None, building=building, door_number="303"),
+        response=setup.response,
+        valid_from=NOON - timedelta(days=3),
+        valid_until=NOON - timedelta(hours=1),
+    )
+    return {"revoked": revoked_token, "expired": services.pass_token(expired)}
+
+
+# The status of the last request of each case that is not stored (201): the view answers
+# all but the reused id (409).
+LAST_STATUS = {
+    "replay and conflict": 409,
+    "device time without zone": 400,
+    "temperature out of range": 422,
+    "visitor with a pass": 400,
+    "no such gate": 404,
+    "gate id past any key": 404,
+    "not JSON": 400,
+    "not an object": 422,
+}
+
+
+def _cases(setup, more):
+    tampered = setup.token[:-3] + ("AAA" if not setup.token.endswith("AAA") else "BBB")
+    replayed = _body(setup)
+    out = _body(setup, direction="out", temperature=None)
+    return {
+        "allowed": [_body(setup)],
+        "fever": [_body(setup, temperature="38.2")],
+        "no certificate": [_body(setup, certificate_checked=False)],
+        "no temperature": [_body(setup, temperature=None)],
+        "tampered": [_body(setup, token=tampered)],
+        "garbage code": [_body(setup, token="JJ1.garbage")],
+        "revoked": [_body(setup, token=more["revoked"])],
+        "expired": [_body(setup, token=more["expired"])],
+        "household found": [_body(setup, token="", household_id=setup.household.pk)],
+        "no pass at all": [_body(setup, token="")],
+        "visitor": [_body(setup, token="", visitor={"name": "王某", "visiting": "301"})],
+        "vehicle not disinfected": [_body(setup, vehicle_plate="津A12345")],
+        "gate closed": [_body(setup, device_at=(NOON + timedelta(hours=11)).isoformat())],
+        "outings used up": [out, {**out, "client_id": str(uuid.uuid4()), "device_at": LATER}],
+        "replay and conflict": [replayed, replayed, {**replayed, "temperature": "36.9"}],
+        "device time without zone": [_body(setup, device_at="2026-11-24T12:00:00")],
+        "temperature out of range": [_body(setup, temperature="99")],
+        "visitor with a pass": [_body(setup, visitor={"name": "王某"})],
+        "no such gate": [_body(setup, gate_id=999999)],
+        "gate id past any key": [_body(setup, gate_id=2**70)],
+        "household id past any key": [_body(setup, token="", household_id=2**70)],
+        "not JSON": ["{not json"],
+        "not an object": ["[1, 2]"],
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "allowed",
+        "fever",
+        "no certificate",
+        "no temperature",
+        "tampered",
+        "garbage code",
+        "revoked",
+        "expired",
+        "household found",
+        "no pass at all",
+        "visitor",
+        "vehicle not disinfected",
+        "gate closed",
+        "outings used up",
+        "replay and conflict",
+        "device time without zone",
+        "temperature out of range",
+        "visitor with a pass",
+        "no such gate",
+        "gate id past any key",
+        "household id past any key",
+        "not JSON",
+        "not an object",
+    ],
+)
+def test_the_lane_answers_as_the_view_does(settings, setup, more, key, answered_fast, case):
+    bodies = _cases(setup, more)[case]
+    by_view = _answers(settings, False, key, bodies)
+    assert answered_fast == [0]
+    by_fast = _answers(settings, True, key, bodies)
+    assert by_fast == by_view
+    # What is stored, replayed or refused as a reused id, the lane answers itself; a
+    # household found by hand it leaves to the view.
+    found_by_hand = case.startswith("household")
+    by_lane = 0 if found_by_hand else sum(a[0] in (200, 201, 409) for a in by_view[0])
+    assert answered_fast == [by_lane]
+    expected = LAST_STATUS.get(case, 201)
+    assert by_view[0][-1][0] == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("guard", 201), ("manager", 201), ("street", 403), ("outsider", 404), ("member", 404)],
+)
+def test_three_actors_lane_or_not(settings, setup, actors, who, status):
+    key = token_create(user=getattr(actors, who), name="phone")
+    ApiToken.objects.update(last_used_at=timezone.now())
+    body = _body(setup)
+    by_view = _answers(settings, False, key, [body])
+    by_fast = _answers(settings, True, key, [body])
+    assert by_fast == by_view
+    assert by_view[0][0][0] == status
+
+
+def test_a_role_over_another_community_does_not_scan_here(settings, setup, tree, key):
+    """A guard of the next community: the gate is out of sight, 404 either way."""
+    other = token_create(user=_guard_of(tree.sibling), name="phone")
+    ApiToken.objects.update(last_used_at=timezone.now())
+    by_view = _answers(settings, False, other, [_body(setup)])
+    assert by_view[0][0][0] == 404
+    assert _answers(settings, True, other, [_body(setup)]) == by_view
+
+
+def _guard_of(area):
+    from jijie.accounts.models import User
+
+    user = User.objects.create_user(username=f"guard-{area.code}")
+    role_assign(actor=None, user=user, role=Role.GATE_GUARD, area=area)
+    return user
+
+
+@pytest.mark.parametrize("token", ["revoked", "expired", "unknown", "inactive", "empty"])
+def test_a_dead_token_is_a_401_either_way(settings, setup, actors, token):
+    key = token_create(user=actors.guard, name="phone")
+    if token == "revoked":
+        ApiToken.objects.update(revoked_at=timezone.now())
+    elif token == "expired":
+        ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    elif token == "unknown":
+        key = "not-a-token"
+    elif token == "inactive":
+        actors.guard.is_active = False
+        actors.guard.save()
+    else:
+        key = ""
+    by_view = _answers(settings, False, key, [_body(setup)])
+    assert by_view[0][0][0] == 401
+    assert _answers(settings, True, key, [_body(setup)]) == by_view
+
+
+def test_no_response_in_force_is_the_views_400(settings, setup, key):
+    setup.response.status, setup.response.closed_at = "closed", NOON
+    setup.response.save()
+    by_view = _answers(settings, False, key, [_body(setup)])
+    assert by_view[0][0][0] == 400
+    assert _answers(settings, True, key, [_body(setup)]) == by_view
+
+
+def test_english_messages_either_way(settings, setup, more, key):
+    bodies = [_body(setup, token=more["expired"])]
+    by_view = _answers(settings, False, key, bodies, **{"Accept-Language": "en"})
+    assert by_view[0][0][1]["message"].startswith("The pass expired")
+    by_fast = _answers(settings, True, key, bodies, **{"Accept-Language": "en"})
+    assert by_fast == by_view
+
+
+def test_a_scan_is_one_read_and_one_insert_on_the_lanes_connections(
+    settings, setup, key, statements
+):
+    settings.GATES_FAST_SCAN = True
+    (response,) = post(key, [_body(setup)])
+    assert response.status_code == 201
+    assert len(statements) == 2, statements
+    assert "INSERT" in statements[1]
+
+
+def test_a_replay_reads_the_stored_scan_once_more(settings, setup, key, statements):
+    settings.GATES_FAST_SCAN = True
+    body = _body(setup)
+    first, again = post(key, [body, body])
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert len(statements) == 5
+    assert Scan.objects.count() == 1
+
+
+def test_a_limited_outing_counts_the_households_exits_on_the_lane(
+    settings, setup, key, statements, answered_fast
+):
+    settings.GATES_FAST_SCAN = True
+    out = _body(setup, direction="out", temperature=None)
+    first, second = post(key, [out, {**out, "client_id": str(uuid.uuid4()), "device_at": LATER}])
+    assert first.json()["is_allowed"] is True
+    assert second.json()["reason"] == "outings_used_up"
+    assert answered_fast == [2]
+    assert len(statements) == 6  # read, count, insert; twice
+
+
+def test_the_first_use_of_a_token_is_written_down_by_the_view(
+    settings, setup, actors, answered_fast
+):
+    """A token's use is due to be written: the view answers and writes it; the next
+    scans, a moment later, take the lane."""
+    settings.GATES_FAST_SCAN = True
+    key = token_create(user=actors.guard, name="phone")
+    first, second = post(key, [_body(setup), _body(setup)])
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert ApiToken.objects.get().last_used_at is not None
+    assert answered_fast == [1]
+
+
+def test_a_host_django_refuses_is_left_to_django(settings, setup, key, answered_fast):
+    settings.GATES_FAST_SCAN = True
+    (response,) = post(key, [_body(setup)], Host="evil.example")
+    assert response.status_code == 400
+    assert answered_fast == [0]
+    assert Scan.objects.count() == 0
+
+
+def test_https_redirect_and_hsts_as_django_gives_them(settings, setup, key, answered_fast):
+    settings.GATES_FAST_SCAN = True
+    settings.SECURE_SSL_REDIRECT = True
+    (response,) = post(key, [_body(setup)])
+    assert response.status_code == 301  # plain HTTP: Django sends the phone to HTTPS
+    assert answered_fast == [0]
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    body = _body(setup, temperature="38.5")
+    by_view = _answers(settings, False, key, [body], **{"X-Forwarded-Proto": "https"})
+    by_lane = _answers(settings, True, key, [body], **{"X-Forwarded-Proto": "https"})
+    assert by_lane == by_view
+    assert ("strict-transport-security", "max-age=3600") in by_view[0][0][2]
+    assert answered_fast == [1]
+
+
+def test_the_lane_is_off_on_request(settings, setup, key, answered_fast):
+    settings.GATES_FAST_SCAN = False
+    (response,) = post(key, [_body(setup)])
+    assert response.status_code == 201
+    assert answered_fast == [0]
