@@ -504,20 +504,20 @@ def scan_judge(
     )
 
 
-_SCAN_FIELDS = [f for f in Scan._meta.concrete_fields if not f.primary_key]
+SCAN_FIELDS = [f for f in Scan._meta.concrete_fields if not f.primary_key]
 # One statement, atomic without BEGIN and COMMIT, that never raises on a taken client
 # id: a replay is rare, and the unique client id finds it without a look-up first (or a
 # savepoint to recover from the error inside a transaction).
 SCAN_INSERT = (
-    f"INSERT INTO {Scan._meta.db_table} ({', '.join(f.column for f in _SCAN_FIELDS)})"  # noqa: S608 - the model's columns
-    f" VALUES ({', '.join(['%s'] * len(_SCAN_FIELDS))})"
+    f"INSERT INTO {Scan._meta.db_table} ({', '.join(f.column for f in SCAN_FIELDS)})"  # noqa: S608 - the model's columns
+    f" VALUES ({', '.join(['%s'] * len(SCAN_FIELDS))})"
     " ON CONFLICT (client_id) DO NOTHING RETURNING id"
 )
 
 
 def scan_values(scan: Scan, connection: BaseDatabaseWrapper) -> list[Any]:
     """The values `SCAN_INSERT` stores for a judged scan, as `connection` takes them."""
-    return [f.get_db_prep_save(f.pre_save(scan, add=True), connection) for f in _SCAN_FIELDS]
+    return [f.get_db_prep_save(f.pre_save(scan, add=True), connection) for f in SCAN_FIELDS]
 
 
 def scan_save(scan: Scan) -> ScanResult:

@@ -60,6 +60,10 @@ class Answer:
 
 
 async def _call(app, raw, headers):
+    return await _call_raw(app, raw, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
+
+
+async def _call_raw(app, raw, headers):
     messages = [{"type": "http.request", "body": raw, "more_body": False}]
     sent = []
 
@@ -81,7 +85,7 @@ async def _call(app, raw, headers):
         "raw_path": b"/api/gates/scans",
         "query_string": b"",
         "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "headers": headers,
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
@@ -142,7 +146,7 @@ def answered_fast(monkeypatch):
 def statements(monkeypatch):
     """The statements the lane ran on its own connections."""
     ran = []
-    for name in ("fetchrow", "fetchval"):
+    for name in ("fetch", "fetchrow", "fetchval"):
         method = getattr(asyncpg.Connection, name)
 
         def counting(self, query, *args, _method=method, **kwargs):
@@ -434,3 +438,92 @@ def test_the_lane_is_off_on_request(settings, setup, key, answered_fast):
     (response,) = post(key, [_body(setup)])
     assert response.status_code == 201
     assert answered_fast == [0]
+
+
+def test_scans_judged_together_are_stored_in_one_statement(settings, setup, key, statements):
+    """Phones that post at the same moment: the worker stores their scans in one insert
+    once the first is on its way; a replay among them and an id reused are still told
+    apart, and each scan is answered on its own."""
+    settings.GATES_FAST_SCAN = True
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"content-type", b"application/json"),
+        (b"authorization", f"Bearer {key}".encode()),
+    ]
+    bodies = [_body(setup, temperature=t) for t in ("36.1", "36.4", "38.0", "36.6", "36.2")]
+    reused = {**bodies[0], "temperature": "36.9"}
+    posted = [*bodies, bodies[1], reused]
+
+    async def run():
+        app = lane.ScanLane(get_asgi_application())
+        try:
+            return await asyncio.gather(
+                *(_call_raw(app, json.dumps(b).encode(), headers) for b in posted)
+            )
+        finally:
+            await app.close()
+
+    def on_a_thread_of_its_own():
+        try:
+            return async_to_sync(run)()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as thread:
+        answers = thread.submit(on_a_thread_of_its_own).result()
+    statuses = [a.status_code for a in answers]
+    # Whichever of two sends of one scan lands first is stored, the other replayed; of a
+    # scan and another under its id, the second is refused.
+    assert statuses[2:5] == [201] * 3
+    assert sorted([statuses[1], statuses[5]]) == [200, 201]
+    assert answers[1].json()["id"] == answers[5].json()["id"]
+    assert sorted([statuses[0], statuses[6]]) == [201, 409]
+    assert [a.json()["is_allowed"] for a in answers[1:5]] == [True, False, True, True]
+    assert Scan.objects.count() == 5
+    ids = {a.json()["id"] for a in answers if a.status_code in (200, 201)}
+    assert len(ids) == 5
+    many = [s for s in statements if "unnest" in s]
+    assert many, statements  # at least the scans judged meanwhile went in together
+    assert sum("INSERT" in s for s in statements) < len(posted)
+
+
+def test_a_refused_scan_in_a_shared_insert_fails_alone(setup):
+    """One scan of a shared insert that the database refuses (here a gate that no longer
+    exists) fails on its own; the others are stored."""
+    from jijie.gates.models import Scan as ScanRow
+
+    scans = [
+        services.scan_judge(
+            gate=setup.gate,
+            response=setup.response,
+            rule=setup.rule,
+            data=services.ScanData(
+                client_id=uuid.uuid4(), device_at=NOON, direction="in", token=""
+            ),
+            recorded_by_id=None,
+            passes={},
+        )
+        for _ in range(3)
+    ]
+    values = [services.scan_values(s, connection) for s in scans]
+    gate_at = [f.name for f in services.SCAN_FIELDS].index("gate")
+    values[1][gate_at] = 10**9  # no such gate: a foreign key the database refuses
+
+    async def run():
+        pool = await lane._open_pool()
+        inserts = lane._Inserts()
+        try:
+            return await asyncio.gather(
+                *(inserts.store(pool, v) for v in values), return_exceptions=True
+            )
+        finally:
+            await pool.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        results = thread.submit(async_to_sync(run)).result()
+    assert isinstance(results[0], int)
+    assert isinstance(results[1], asyncpg.ForeignKeyViolationError)
+    assert isinstance(results[2], int)
+    assert sorted(ScanRow.objects.values_list("client_id", flat=True)) == sorted(
+        [scans[0].client_id, scans[2].client_id]
+    )
