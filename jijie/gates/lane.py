@@ -34,7 +34,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
 import asyncpg
 from django.conf import settings
@@ -58,11 +58,16 @@ from jijie.gates import rules, selectors, services
 from jijie.gates.api import ErrorOut, ScanIn, scan_data, scan_out
 from jijie.gates.models import Direction, Scan
 
+if TYPE_CHECKING:
+    from asyncpg import Record
+    from asyncpg.pool import PoolConnectionProxy
+
 Scope = dict[str, Any]
 Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Connection: TypeAlias = "PoolConnectionProxy[Record]"
 
 CONTENT_TYPE = "application/json; charset=utf-8"  # as the API's renderer answers
 # The middleware whose headers a scan's answer carries through Django: they only add
@@ -128,7 +133,8 @@ class ScanLane:
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._headers: dict[tuple[bool, str], list[tuple[bytes, bytes]]] = {}
-        self._inserts = _Inserts()
+        self._reads = _Together(_read_many)
+        self._inserts = _Together(_insert_many)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -215,30 +221,28 @@ class ScanLane:
         if query is None:
             return None
         pool = await self._connections()
-        async with pool.acquire() as db:
-            row = await db.fetchrow(_numbered(query.sql), *query.params)
-            context = selectors.scan_context_read(
-                query, tuple(row) if row is not None else None, connection
-            )
-            if (
-                context is None
-                or not context.may_scan
-                or context.response is None
-                or token_needs_touch(context.token_last_used_at, now)
-            ):
-                return None
-            data = scan_data(payload)
-            pass_ = context.passes.get(payload.token)
-            used = None
-            if (
-                pass_ is not None
-                and context.rule is not None
-                and data.direction == Direction.OUT
-                and data.device_at.tzinfo is not None
-                and rules.outings_limit(pass_, context.rule) is not None
-            ):
-                count = services.outings_query(pass_, context.rule, data.device_at)
-                sql, params = count.query.get_compiler(connection=connection).as_sql()
+        row = await self._reads.run(pool, query)
+        context = selectors.scan_context_read(query, row, connection)
+        if (
+            context is None
+            or not context.may_scan
+            or context.response is None
+            or token_needs_touch(context.token_last_used_at, now)
+        ):
+            return None
+        data = scan_data(payload)
+        pass_ = context.passes.get(payload.token)
+        used = None
+        if (
+            pass_ is not None
+            and context.rule is not None
+            and data.direction == Direction.OUT
+            and data.device_at.tzinfo is not None
+            and rules.outings_limit(pass_, context.rule) is not None
+        ):
+            count = services.outings_query(pass_, context.rule, data.device_at)
+            sql, params = count.query.get_compiler(connection=connection).as_sql()
+            async with pool.acquire() as db:
                 used = await db.fetchval(_numbered(f"SELECT count(*) FROM ({sql}) q"), *params)  # noqa: S608 - the ORM's own statement
         try:
             scan = services.scan_judge(
@@ -252,14 +256,14 @@ class ScanLane:
             )
         except ValidationError:
             return None
-        stored = await self._inserts.store(pool, services.scan_values(scan, connection))
+        stored = await self._inserts.run(pool, services.scan_values(scan, connection))
         if stored is not None:
             scan.pk = stored
             return _Answer(status=201, content=_json(scan_out(scan)))
         # The phone sent this scan before (or a retry raced the first try).
         async with pool.acquire() as db:
-            row = await db.fetchrow(_replay_sql(), scan.client_id)
-        existing = _STORED.read(list(row), connection) if row is not None else None
+            stored_row = await db.fetchrow(_replay_sql(), scan.client_id)
+        existing = _STORED.read(list(stored_row), connection) if stored_row is not None else None
         if existing is None:
             return None
         if existing.body_hash != scan.body_hash:
@@ -301,60 +305,82 @@ def _insert_many_sql() -> str:
 
 
 _CLIENT_ID = [f.name for f in services.SCAN_FIELDS].index("client_id")
-INSERTS_AT_ONCE = 200
+AT_ONCE = 200  # scans a shared statement carries at most
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-class _Inserts:
-    """The scans a worker has judged, stored together. While one insert is on its way
-    to the database, the scans judged meanwhile wait, and go in the next, as one
-    statement: under load a worker's scans share one round trip and one commit instead
-    of one each; a scan that comes alone goes alone, at once. Each scan is still
-    answered only once its row is committed, and a scan whose id was taken (a replay,
-    or the same scan twice in one batch) is told so, as by `services.SCAN_INSERT`."""
+class _Together(Generic[T, R]):
+    """Statements of a worker's scans, run together. While one is on its way to the
+    database, the scans that need it meanwhile wait and go in the next, as one
+    statement: under load a worker's scans share a round trip (and, writing, a commit)
+    instead of one each; a scan that comes alone goes alone, at once. `many` runs the
+    statement for a list of items and gives a result each, in order; when the database
+    refuses it, each item is run on its own, so that only the one refused fails."""
 
-    def __init__(self) -> None:
-        self.waiting: list[tuple[list[Any], asyncio.Future[int | None]]] = []
-        self.storing: asyncio.Task[None] | None = None
+    def __init__(self, many: Callable[[Connection, list[T]], Awaitable[list[R]]]) -> None:
+        self.many = many
+        self.waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self.running: asyncio.Task[None] | None = None
 
-    async def store(self, pool: asyncpg.Pool, values: list[Any]) -> int | None:
-        """The new row's id, or None when the client id was taken."""
-        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self.waiting.append((values, future))
-        if self.storing is None:
-            self.storing = asyncio.create_task(self._store_waiting(pool))
+    async def run(self, pool: asyncpg.Pool, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self.waiting.append((item, future))
+        if self.running is None:
+            self.running = asyncio.create_task(self._run_waiting(pool))
         return await future
 
-    async def _store_waiting(self, pool: asyncpg.Pool) -> None:
+    async def _run_waiting(self, pool: asyncpg.Pool) -> None:
         try:
             while self.waiting:
-                batch = self.waiting[:INSERTS_AT_ONCE]
-                del self.waiting[:INSERTS_AT_ONCE]
-                await self._store(pool, batch)
+                batch = self.waiting[:AT_ONCE]
+                del self.waiting[:AT_ONCE]
+                await self._run(pool, batch)
         finally:
-            self.storing = None
+            self.running = None
 
-    @staticmethod
-    async def _store(
-        pool: asyncpg.Pool, batch: list[tuple[list[Any], asyncio.Future[int | None]]]
-    ) -> None:
-        async with pool.acquire() as db:
-            if len(batch) > 1:
-                try:
-                    rows = await db.fetch(
-                        _insert_many_sql(), *zip(*(v for v, _ in batch), strict=True)
-                    )
-                except asyncpg.PostgresError:
-                    pass  # one of them is refused: each on its own, so that only it fails
-                else:
-                    ids = {row["client_id"]: row["id"] for row in rows}
-                    for values, future in batch:
-                        future.set_result(ids.pop(values[_CLIENT_ID], None))
-                    return
-            for values, future in batch:
-                try:
-                    future.set_result(await db.fetchval(_numbered(services.SCAN_INSERT), *values))
-                except Exception as error:  # the scan's own refusal, raised where it waits
+    async def _run(self, pool: asyncpg.Pool, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            async with pool.acquire() as db:
+                if len(batch) > 1:
+                    try:
+                        results = await self.many(db, [item for item, _ in batch])
+                    except asyncpg.PostgresError:
+                        pass  # one of them is refused: each on its own, below
+                    else:
+                        for (_, future), result in zip(batch, results, strict=True):
+                            future.set_result(result)
+                        return
+                for item, future in batch:
+                    try:
+                        future.set_result((await self.many(db, [item]))[0])
+                    except asyncpg.PostgresError as error:  # this scan's own refusal
+                        future.set_exception(error)
+        except Exception as error:  # the database is out of reach: every scan waiting
+            for _, future in batch:
+                if not future.done():
                     future.set_exception(error)
+            raise
+
+
+async def _read_many(
+    db: Connection, queries: list[selectors.ScanContextQuery]
+) -> list[tuple[Any, ...] | None]:
+    """The rows `selectors.scan_contexts_statement` finds for `queries`, in order."""
+    sql, params = selectors.scan_contexts_statement(queries)
+    found: list[tuple[Any, ...] | None] = [None] * len(queries)
+    for row in await db.fetch(_numbered(sql), *params):
+        found[row[0] - 1] = tuple(row)[1:]
+    return found
+
+
+async def _insert_many(db: Connection, rows: list[list[Any]]) -> list[int | None]:
+    """The ids of the scans stored, None where the client id was taken (a replay, or
+    the same scan twice among them), as `services.SCAN_INSERT` finds."""
+    stored = await db.fetch(_insert_many_sql(), *zip(*rows, strict=True))
+    ids = {row["client_id"]: row["id"] for row in stored}
+    return [ids.pop(values[_CLIENT_ID], None) for values in rows]
 
 
 def _unused(request: HttpRequest) -> HttpResponse:

@@ -176,40 +176,40 @@ _PASS = RowReader(
 
 
 @cache
-def _scan_context_sql() -> tuple[str, list[str]]:
+def _scan_contexts_sql() -> tuple[str, list[str]]:
     view, view_params = access.may_path_sql(Action.AREA_VIEW, user="t.user_id", path="g.area_path")
     scan, scan_params = access.may_path_sql(Action.GATE_SCAN, user="t.user_id", path="g.area_path")
     # Fragments of ours; the values are bound.
     sql = f"""
-        SELECT {view}, {scan}, {_TOKEN.columns("t")},
+        SELECT i.n, {view}, {scan}, {_TOKEN.columns("t")},
                {_GATE.columns("g")}, {_RESPONSE.columns("r")},
                {_RULE.columns("gr")}, {_PASS.columns("p")}
-        FROM accounts_apitoken t
+        FROM unnest(%s::varchar[], %s::bigint[], %s::bigint[], %s::timestamptz[])
+             WITH ORDINALITY AS i(key_hash, gate_id, pass_id, expires, n)
+        JOIN accounts_apitoken t ON t.key_hash = i.key_hash
         JOIN accounts_user u ON u.id = t.user_id
-        JOIN gates_gate g ON g.id = %s
+        JOIN gates_gate g ON g.id = i.gate_id
         LEFT JOIN responses_response r ON r.id = (
             SELECT a.id FROM responses_response a
             WHERE a.status = %s AND substr(g.area_path, 1, length(a.area_path)) = a.area_path
             ORDER BY a.started_at DESC LIMIT 1
         )
         LEFT JOIN gates_gaterule gr ON gr.gate_id = g.id AND gr.response_id = r.id
-        LEFT JOIN gates_pass p ON p.id = %s
-        WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active
+        LEFT JOIN gates_pass p ON p.id = i.pass_id
+        WHERE t.revoked_at IS NULL AND t.expires_at > i.expires AND u.is_active
     """  # noqa: S608
     return sql, view_params + scan_params
 
 
 @dataclass(frozen=True)
 class ScanContextQuery:
-    """The one statement that tells the scan lane (`jijie.gates.lane`), for a scan sent
-    with a bearer token, who sent it and whether they may scan at the gate
-    (`access.may_path_sql`, as `gate_for` decides), the gate, the response in force over
-    it and its rule (as `rule_in_force`), and the pass behind the scanned code (as
-    `passes_scanned`); and what reading its row needs. The lane runs it on a connection
-    of its own."""
+    """What the scan lane (`jijie.gates.lane`) asks, for a scan sent with a bearer
+    token, of `scan_contexts_statement`, and what reading its row needs."""
 
-    sql: str
-    params: list[Any]
+    key_hash: str
+    gate_id: int
+    pass_id: int | None
+    expires: Any
     token: str
     claim: signing.PassClaims | None
 
@@ -217,29 +217,49 @@ class ScanContextQuery:
 def scan_context_query(
     *, key_hash: str, gate_id: int, token: str, now: datetime, connection: BaseDatabaseWrapper
 ) -> ScanContextQuery | None:
-    """The statement for a scan at `gate_id` sent with the token whose hash is
-    `key_hash`; None when no gate can have that id. Its row is None when the token is not
-    a live one of an active user, or there is no such gate."""
+    """The question for a scan at `gate_id` sent at `now` with the token whose hash is
+    `key_hash`; None when no gate can have that id."""
     claim = _claims(token) if token else None
     if not fits_key(gate_id, Gate, connection):
         return None  # no gate has that id (and SQLite would refuse the number)
     pass_id = claim.pass_id if claim is not None else None
     if pass_id is not None and not fits_key(pass_id, Pass, connection):
         pass_id = None
-    sql, params = _scan_context_sql()
     expires = ApiToken._meta.get_field("expires_at").get_db_prep_value(now, connection)
     return ScanContextQuery(
-        sql=sql,
-        params=[*params, gate_id, ResponseStatus.ACTIVE, pass_id, key_hash, expires],
+        key_hash=key_hash,
+        gate_id=gate_id,
+        pass_id=pass_id,
+        expires=expires,
         token=token,
         claim=claim,
     )
 
 
+def scan_contexts_statement(queries: Sequence[ScanContextQuery]) -> tuple[str, list[Any]]:
+    """One statement (PostgreSQL's) that tells, for each scan of `queries`, who sent it
+    and whether they may scan at the gate (`access.may_path_sql`, as `gate_for`
+    decides), the gate, the response in force over it and its rule (as
+    `rule_in_force`), and the pass behind the scanned code (as `passes_scanned`). Each
+    row starts with the 1-based position of its query; a query without a row names a
+    token that is not a live one of an active user, or no gate. The scan lane asks it
+    for every scan, and for the scans that arrive together, once."""
+    sql, params = _scan_contexts_sql()
+    return sql, [
+        *params,
+        [q.key_hash for q in queries],
+        [q.gate_id for q in queries],
+        [q.pass_id for q in queries],
+        [q.expires for q in queries],
+        ResponseStatus.ACTIVE,
+    ]
+
+
 def scan_context_read(
     query: ScanContextQuery, row: Sequence[Any] | None, connection: BaseDatabaseWrapper
 ) -> ScanContext | None:
-    """The `ScanContext` in the row `query` found, if it found one."""
+    """The `ScanContext` in the row found for `query`, without its position, if one was
+    found."""
     if row is None:
         return None
     may_view, may_scan = row[:2]

@@ -511,10 +511,10 @@ def test_a_refused_scan_in_a_shared_insert_fails_alone(setup):
 
     async def run():
         pool = await lane._open_pool()
-        inserts = lane._Inserts()
+        inserts = lane._Together(lane._insert_many)
         try:
             return await asyncio.gather(
-                *(inserts.store(pool, v) for v in values), return_exceptions=True
+                *(inserts.run(pool, v) for v in values), return_exceptions=True
             )
         finally:
             await pool.close()
