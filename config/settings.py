@@ -50,6 +50,8 @@ GATE_SIGNING_KEY = env.str(
 # through the API's view.
 GATES_FAST_SCAN = env.bool("GATES_FAST_SCAN", default=True)
 GATES_LANE_CONNECTIONS = env.int("GATES_LANE_CONNECTIONS", default=4)
+# How long the lane's first statement of a lull waits for other scans to go with it.
+GATES_LANE_GATHER_MS = env.float("GATES_LANE_GATHER_MS", default=2.0)
 # A TrueType font with Chinese glyphs, embedded (subset) in printed pass cards.
 PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

@@ -148,6 +148,7 @@ class ScanContext:
     """What one scan needs to know, read in one statement (`scan_context`)."""
 
     user_id: int
+    token_id: int
     token_last_used_at: datetime | None
     may_scan: bool  # the gate is in the user's sight and their role may scan there
     gate: Gate
@@ -274,6 +275,7 @@ def scan_context_read(
     token = query.token
     return ScanContext(
         user_id=api_token.user_id,
+        token_id=api_token.pk,
         token_last_used_at=api_token.last_used_at,
         may_scan=bool(may_view) and bool(may_scan),
         gate=gate,

@@ -146,7 +146,7 @@ def answered_fast(monkeypatch):
 def statements(monkeypatch):
     """The statements the lane ran on its own connections."""
     ran = []
-    for name in ("fetch", "fetchrow", "fetchval"):
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
         method = getattr(asyncpg.Connection, name)
 
         def counting(self, query, *args, _method=method, **kwargs):
@@ -396,17 +396,18 @@ def test_a_limited_outing_counts_the_households_exits_on_the_lane(
     assert len(statements) == 6  # read, count, insert; twice
 
 
-def test_the_first_use_of_a_token_is_written_down_by_the_view(
-    settings, setup, actors, answered_fast
+def test_the_lane_writes_down_a_tokens_use_once_a_minute(
+    settings, setup, actors, answered_fast, statements
 ):
-    """A token's use is due to be written: the view answers and writes it; the next
-    scans, a moment later, take the lane."""
+    """As the API's authentication does: the first use, then not again within the
+    minute."""
     settings.GATES_FAST_SCAN = True
     key = token_create(user=actors.guard, name="phone")
     first, second = post(key, [_body(setup), _body(setup)])
     assert (first.status_code, second.status_code) == (201, 201)
-    assert ApiToken.objects.get().last_used_at is not None
-    assert answered_fast == [1]
+    assert ApiToken.objects.get().last_used_at == NOON  # the tests' clock stands still
+    assert answered_fast == [2]
+    assert sum(s.startswith("UPDATE") for s in statements) == 1
 
 
 def test_a_host_django_refuses_is_left_to_django(settings, setup, key, answered_fast):
