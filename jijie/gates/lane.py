@@ -361,7 +361,8 @@ class _Together(Generic[T, R]):
     A statement that finds none on its way waits `gather` seconds for others first:
     at a thousand scans a second on two cores, statements of one or two scans each kept
     the machine so busy that the p99 was 100 ms and more; waiting 2 ms brought it to
-    about 25 to 35 ms, at 2 to 3.5 ms more for the median (bench/gates.py)."""
+    23 to 42 ms in the runs measured, at 2 to 3.5 ms more for the median
+    (bench/gates.py)."""
 
     def __init__(
         self, many: Callable[[Connection, list[T]], Awaitable[list[R]]], gather: float = 0
