@@ -83,3 +83,19 @@ def record(setup: Setup, **kw) -> services.ScanResult:
     return services.scan_record(
         actor=None, gate=setup.gate, response=setup.response, rule=setup.rule, data=scan_data(**kw)
     )
+
+
+def scan_body(setup: Setup, **kw: object) -> dict[str, object]:
+    """A scan as a guard's phone posts it to the API: allowed at the setup's gate at
+    noon, fields in `kw` changed."""
+    body: dict[str, object] = {
+        "client_id": str(uuid.uuid4()),
+        "gate_id": setup.gate.pk,
+        "device_at": NOON.isoformat(),
+        "direction": "in",
+        "token": setup.token,
+        "temperature": "36.5",
+        "certificate_checked": True,
+    }
+    body.update(kw)
+    return body

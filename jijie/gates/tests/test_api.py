@@ -12,26 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from jijie.accounts.services import token_create
 from jijie.gates import signing
 from jijie.gates.models import Scan
-from jijie.gates.tests.conftest import NOON
+from jijie.gates.tests.conftest import NOON, scan_body
 from jijie.residents.services import household_register
 
 
 def _headers(user):
     return {"Authorization": f"Bearer {token_create(user=user, name='phone')}"}
-
-
-def _body(setup, **kw):
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "gate_id": setup.gate.pk,
-        "device_at": NOON.isoformat(),
-        "direction": "in",
-        "token": setup.token,
-        "temperature": "36.5",
-        "certificate_checked": True,
-    }
-    body.update(kw)
-    return body
 
 
 def _post(client, user, path, body):
@@ -48,13 +34,13 @@ def _post(client, user, path, body):
     [("guard", 201), ("manager", 201), ("street", 403), ("outsider", 404), ("member", 404)],
 )
 def test_scan_three_actors(client, setup, actors, who, status):
-    response = _post(client, getattr(actors, who), "scans", _body(setup))
+    response = _post(client, getattr(actors, who), "scans", scan_body(setup))
     assert response.status_code == status, response.content
     assert Scan.objects.count() == (1 if status == 201 else 0)
 
 
 def test_scan_answers_the_decision(client, setup, actors):
-    answer = _post(client, actors.guard, "scans", _body(setup, temperature="38.2")).json()
+    answer = _post(client, actors.guard, "scans", scan_body(setup, temperature="38.2")).json()
     assert answer["is_allowed"] is False
     assert answer["reason"] == "fever"
     assert "38.2" in answer["message"]
@@ -62,7 +48,7 @@ def test_scan_answers_the_decision(client, setup, actors):
 
 
 def test_replays_are_stored_once_and_a_changed_body_is_a_409(client, setup, actors):
-    body = _body(setup)
+    body = scan_body(setup)
     statuses = [_post(client, actors.guard, "scans", body).status_code for _ in range(3)]
     assert statuses == [201, 200, 200]
     conflict = _post(client, actors.guard, "scans", {**body, "temperature": "36.9"})
@@ -72,18 +58,22 @@ def test_replays_are_stored_once_and_a_changed_body_is_a_409(client, setup, acto
 
 
 def test_bad_input_is_a_clear_400_or_422(client, setup, actors):
-    no_zone = _post(client, actors.guard, "scans", _body(setup, device_at="2026-11-24T12:00:00"))
+    no_zone = _post(
+        client, actors.guard, "scans", scan_body(setup, device_at="2026-11-24T12:00:00")
+    )
     assert no_zone.status_code == 400
     assert "device_at" in no_zone.json()["detail"]
-    hot = _post(client, actors.guard, "scans", _body(setup, temperature="99"))
+    hot = _post(client, actors.guard, "scans", scan_body(setup, temperature="99"))
     assert hot.status_code == 422
     assert not Scan.objects.exists()
 
 
 def test_offline_batch_with_one_bad_item(client, setup, actors):
-    good = [_body(setup, device_at=(NOON - timedelta(minutes=m)).isoformat()) for m in (30, 10, 20)]
+    good = [
+        scan_body(setup, device_at=(NOON - timedelta(minutes=m)).isoformat()) for m in (30, 10, 20)
+    ]
     replay = dict(good[0])
-    bad = _body(setup, gate_id=999999)
+    bad = scan_body(setup, gate_id=999999)
     conflict = {**good[1], "temperature": "37.0"}
     answer = _post(
         client, actors.guard, "scans/batch", {"scans": [*good, replay, bad, conflict]}
@@ -99,17 +89,17 @@ def test_offline_batch_with_one_bad_item(client, setup, actors):
 def test_a_gate_without_a_response_in_force_refuses_scans_under_gate_id(client, setup, actors):
     setup.response.status, setup.response.closed_at = "closed", NOON
     setup.response.save()
-    single = _post(client, actors.guard, "scans", _body(setup))
+    single = _post(client, actors.guard, "scans", scan_body(setup))
     assert single.status_code == 400
     assert list(single.json()["errors"]) == ["gate_id"]
-    batch = _post(client, actors.guard, "scans/batch", {"scans": [_body(setup)]}).json()
+    batch = _post(client, actors.guard, "scans/batch", {"scans": [scan_body(setup)]}).json()
     assert batch["results"][0]["status"] == "invalid"
     assert batch["results"][0]["detail"].startswith("gate_id: ")
     assert Scan.objects.count() == 0
 
 
 def test_batch_item_with_bad_values_is_named(client, setup, actors):
-    items = [_body(setup), _body(setup, device_at=(NOON - timedelta(days=60)).isoformat())]
+    items = [scan_body(setup), scan_body(setup, device_at=(NOON - timedelta(days=60)).isoformat())]
     answer = _post(client, actors.guard, "scans/batch", {"scans": items}).json()
     assert [r["status"] for r in answer["results"]] == ["stored", "invalid"]
     assert "device_at" in answer["results"][1]["detail"]
@@ -131,7 +121,7 @@ def test_gates_and_counts(client, setup, actors):
     assert [g["name"] for g in gates] == ["东门"]
     assert gates[0]["rule"]["certificate_hours"] == 48
     assert client.get("/api/gates/gates", headers=_headers(actors.outsider)).json() == []
-    _post(client, actors.guard, "scans", _body(setup))
+    _post(client, actors.guard, "scans", scan_body(setup))
     counts = client.get(
         f"/api/gates/gates/{setup.gate.pk}/counts?day=2026-11-24", headers=_headers(actors.street)
     ).json()
@@ -173,7 +163,7 @@ def test_a_scan_runs_six_statements_through_the_view(client, setup, actors):
     client.get("/api/gates/keys", headers=headers)  # the token's first use is written once
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
-            "/api/gates/scans", _body(setup), content_type="application/json", headers=headers
+            "/api/gates/scans", scan_body(setup), content_type="application/json", headers=headers
         )
     assert response.status_code == 201
     # Token and user, role assignments, gate, response and rule, pass, insert.
@@ -210,7 +200,7 @@ def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors
     from jijie.gates import services
 
     other = services.gate_create(actor=None, area=tree.community, name="西门")
-    items = [_body(setup, gate_id=(setup.gate.pk if n % 2 else other.pk)) for n in range(20)]
+    items = [scan_body(setup, gate_id=(setup.gate.pk if n % 2 else other.pk)) for n in range(20)]
     headers = _headers(actors.guard)
     client.get("/api/gates/keys", headers=headers)
     with CaptureQueriesContext(connection) as queries:
@@ -244,7 +234,7 @@ def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):
     services.pass_revoke(actor=None, pass_=revoked, reason="遗失")
     tampered = setup.token[:-3] + ("AAA" if not setup.token.endswith("AAA") else "BBB")
     tokens = [setup.token, tampered, revoked_token, setup.token, "", "JJ1.garbage"]
-    items = [_body(setup, token=token) for token in tokens]
+    items = [scan_body(setup, token=token) for token in tokens]
     items[4]["household_id"] = setup.household.pk
     answer = _post(client, actors.guard, "scans/batch", {"scans": items}).json()
     in_batch = [(r["scan"]["reason"], r["scan"]["pass_id"]) for r in answer["results"]]

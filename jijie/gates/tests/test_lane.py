@@ -20,7 +20,7 @@ from jijie.accounts.models import ApiToken, Role
 from jijie.accounts.services import role_assign, token_create
 from jijie.gates import lane, services
 from jijie.gates.models import Scan
-from jijie.gates.tests.conftest import NOON
+from jijie.gates.tests.conftest import NOON, scan_body
 from jijie.residents.services import household_register
 
 pytestmark = [
@@ -33,20 +33,6 @@ pytestmark = [
 LATER = (NOON + timedelta(hours=1)).isoformat()
 # The fields of a stored scan that differ between two stores of the same scan.
 UNSTABLE = {"id", "received_at"}
-
-
-def _body(setup, **kw):
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "gate_id": setup.gate.pk,
-        "device_at": NOON.isoformat(),
-        "direction": "in",
-        "token": setup.token,
-        "temperature": "36.5",
-        "certificate_checked": True,
-    }
-    body.update(kw)
-    return body
 
 
 class Answer:
@@ -115,16 +101,21 @@ def post(key, bodies, **headers):
         finally:
             await app.close()
 
-    def on_a_thread_of_its_own():
-        # A thread without an event loop (the browser tests leave one in the main
-        # thread), whose database connection is closed after.
+    return _on_a_thread_of_its_own(run)
+
+
+def _on_a_thread_of_its_own(run):
+    """`run()` awaited on a thread without an event loop (the browser tests leave one in
+    the main thread), whose database connection is closed after."""
+
+    def call():
         try:
             return async_to_sync(run)()
         finally:
             connections.close_all()
 
     with ThreadPoolExecutor(1) as thread:
-        return thread.submit(on_a_thread_of_its_own).result()
+        return thread.submit(call).result()
 
 
 @pytest.fixture(autouse=True)
@@ -226,30 +217,30 @@ LAST_STATUS = {
 
 def _cases(setup, more):
     tampered = setup.token[:-3] + ("AAA" if not setup.token.endswith("AAA") else "BBB")
-    replayed = _body(setup)
-    out = _body(setup, direction="out", temperature=None)
+    replayed = scan_body(setup)
+    out = scan_body(setup, direction="out", temperature=None)
     return {
-        "allowed": [_body(setup)],
-        "fever": [_body(setup, temperature="38.2")],
-        "no certificate": [_body(setup, certificate_checked=False)],
-        "no temperature": [_body(setup, temperature=None)],
-        "tampered": [_body(setup, token=tampered)],
-        "garbage code": [_body(setup, token="JJ1.garbage")],
-        "revoked": [_body(setup, token=more["revoked"])],
-        "expired": [_body(setup, token=more["expired"])],
-        "household found": [_body(setup, token="", household_id=setup.household.pk)],
-        "no pass at all": [_body(setup, token="")],
-        "visitor": [_body(setup, token="", visitor={"name": "王某", "visiting": "301"})],
-        "vehicle not disinfected": [_body(setup, vehicle_plate="津A12345")],
-        "gate closed": [_body(setup, device_at=(NOON + timedelta(hours=11)).isoformat())],
+        "allowed": [scan_body(setup)],
+        "fever": [scan_body(setup, temperature="38.2")],
+        "no certificate": [scan_body(setup, certificate_checked=False)],
+        "no temperature": [scan_body(setup, temperature=None)],
+        "tampered": [scan_body(setup, token=tampered)],
+        "garbage code": [scan_body(setup, token="JJ1.garbage")],
+        "revoked": [scan_body(setup, token=more["revoked"])],
+        "expired": [scan_body(setup, token=more["expired"])],
+        "household found": [scan_body(setup, token="", household_id=setup.household.pk)],
+        "no pass at all": [scan_body(setup, token="")],
+        "visitor": [scan_body(setup, token="", visitor={"name": "王某", "visiting": "301"})],
+        "vehicle not disinfected": [scan_body(setup, vehicle_plate="津A12345")],
+        "gate closed": [scan_body(setup, device_at=(NOON + timedelta(hours=11)).isoformat())],
         "outings used up": [out, {**out, "client_id": str(uuid.uuid4()), "device_at": LATER}],
         "replay and conflict": [replayed, replayed, {**replayed, "temperature": "36.9"}],
-        "device time without zone": [_body(setup, device_at="2026-11-24T12:00:00")],
-        "temperature out of range": [_body(setup, temperature="99")],
-        "visitor with a pass": [_body(setup, visitor={"name": "王某"})],
-        "no such gate": [_body(setup, gate_id=999999)],
-        "gate id past any key": [_body(setup, gate_id=2**70)],
-        "household id past any key": [_body(setup, token="", household_id=2**70)],
+        "device time without zone": [scan_body(setup, device_at="2026-11-24T12:00:00")],
+        "temperature out of range": [scan_body(setup, temperature="99")],
+        "visitor with a pass": [scan_body(setup, visitor={"name": "王某"})],
+        "no such gate": [scan_body(setup, gate_id=999999)],
+        "gate id past any key": [scan_body(setup, gate_id=2**70)],
+        "household id past any key": [scan_body(setup, token="", household_id=2**70)],
         "not JSON": ["{not json"],
         "not an object": ["[1, 2]"],
     }
@@ -305,7 +296,7 @@ def test_the_lane_answers_as_the_view_does(settings, setup, more, key, answered_
 def test_three_actors_lane_or_not(settings, setup, actors, who, status):
     key = token_create(user=getattr(actors, who), name="phone")
     ApiToken.objects.update(last_used_at=timezone.now())
-    body = _body(setup)
+    body = scan_body(setup)
     by_view = _answers(settings, False, key, [body])
     by_fast = _answers(settings, True, key, [body])
     assert by_fast == by_view
@@ -316,9 +307,9 @@ def test_a_role_over_another_community_does_not_scan_here(settings, setup, tree,
     """A guard of the next community: the gate is out of sight, 404 either way."""
     other = token_create(user=_guard_of(tree.sibling), name="phone")
     ApiToken.objects.update(last_used_at=timezone.now())
-    by_view = _answers(settings, False, other, [_body(setup)])
+    by_view = _answers(settings, False, other, [scan_body(setup)])
     assert by_view[0][0][0] == 404
-    assert _answers(settings, True, other, [_body(setup)]) == by_view
+    assert _answers(settings, True, other, [scan_body(setup)]) == by_view
 
 
 def _guard_of(area):
@@ -343,21 +334,21 @@ def test_a_dead_token_is_a_401_either_way(settings, setup, actors, token):
         actors.guard.save()
     else:
         key = ""
-    by_view = _answers(settings, False, key, [_body(setup)])
+    by_view = _answers(settings, False, key, [scan_body(setup)])
     assert by_view[0][0][0] == 401
-    assert _answers(settings, True, key, [_body(setup)]) == by_view
+    assert _answers(settings, True, key, [scan_body(setup)]) == by_view
 
 
 def test_no_response_in_force_is_the_views_400(settings, setup, key):
     setup.response.status, setup.response.closed_at = "closed", NOON
     setup.response.save()
-    by_view = _answers(settings, False, key, [_body(setup)])
+    by_view = _answers(settings, False, key, [scan_body(setup)])
     assert by_view[0][0][0] == 400
-    assert _answers(settings, True, key, [_body(setup)]) == by_view
+    assert _answers(settings, True, key, [scan_body(setup)]) == by_view
 
 
 def test_english_messages_either_way(settings, setup, more, key):
-    bodies = [_body(setup, token=more["expired"])]
+    bodies = [scan_body(setup, token=more["expired"])]
     by_view = _answers(settings, False, key, bodies, **{"Accept-Language": "en"})
     assert by_view[0][0][1]["message"].startswith("The pass expired")
     by_fast = _answers(settings, True, key, bodies, **{"Accept-Language": "en"})
@@ -368,7 +359,7 @@ def test_a_scan_is_one_read_and_one_insert_on_the_lanes_connections(
     settings, setup, key, statements
 ):
     settings.GATES_FAST_SCAN = True
-    (response,) = post(key, [_body(setup)])
+    (response,) = post(key, [scan_body(setup)])
     assert response.status_code == 201
     assert len(statements) == 2, statements
     assert "INSERT" in statements[1]
@@ -376,7 +367,7 @@ def test_a_scan_is_one_read_and_one_insert_on_the_lanes_connections(
 
 def test_a_replay_reads_the_stored_scan_once_more(settings, setup, key, statements):
     settings.GATES_FAST_SCAN = True
-    body = _body(setup)
+    body = scan_body(setup)
     first, again = post(key, [body, body])
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
@@ -388,7 +379,7 @@ def test_a_limited_outing_counts_the_households_exits_on_the_lane(
     settings, setup, key, statements, answered_fast
 ):
     settings.GATES_FAST_SCAN = True
-    out = _body(setup, direction="out", temperature=None)
+    out = scan_body(setup, direction="out", temperature=None)
     first, second = post(key, [out, {**out, "client_id": str(uuid.uuid4()), "device_at": LATER}])
     assert first.json()["is_allowed"] is True
     assert second.json()["reason"] == "outings_used_up"
@@ -403,7 +394,7 @@ def test_the_lane_writes_down_a_tokens_use_once_a_minute(
     minute."""
     settings.GATES_FAST_SCAN = True
     key = token_create(user=actors.guard, name="phone")
-    first, second = post(key, [_body(setup), _body(setup)])
+    first, second = post(key, [scan_body(setup), scan_body(setup)])
     assert (first.status_code, second.status_code) == (201, 201)
     assert ApiToken.objects.get().last_used_at == NOON  # the tests' clock stands still
     assert answered_fast == [2]
@@ -412,7 +403,7 @@ def test_the_lane_writes_down_a_tokens_use_once_a_minute(
 
 def test_a_host_django_refuses_is_left_to_django(settings, setup, key, answered_fast):
     settings.GATES_FAST_SCAN = True
-    (response,) = post(key, [_body(setup)], Host="evil.example")
+    (response,) = post(key, [scan_body(setup)], Host="evil.example")
     assert response.status_code == 400
     assert answered_fast == [0]
     assert Scan.objects.count() == 0
@@ -421,12 +412,12 @@ def test_a_host_django_refuses_is_left_to_django(settings, setup, key, answered_
 def test_https_redirect_and_hsts_as_django_gives_them(settings, setup, key, answered_fast):
     settings.GATES_FAST_SCAN = True
     settings.SECURE_SSL_REDIRECT = True
-    (response,) = post(key, [_body(setup)])
+    (response,) = post(key, [scan_body(setup)])
     assert response.status_code == 301  # plain HTTP: Django sends the phone to HTTPS
     assert answered_fast == [0]
     settings.SECURE_HSTS_SECONDS = 3600
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    body = _body(setup, temperature="38.5")
+    body = scan_body(setup, temperature="38.5")
     by_view = _answers(settings, False, key, [body], **{"X-Forwarded-Proto": "https"})
     by_lane = _answers(settings, True, key, [body], **{"X-Forwarded-Proto": "https"})
     assert by_lane == by_view
@@ -436,7 +427,7 @@ def test_https_redirect_and_hsts_as_django_gives_them(settings, setup, key, answ
 
 def test_the_lane_is_off_on_request(settings, setup, key, answered_fast):
     settings.GATES_FAST_SCAN = False
-    (response,) = post(key, [_body(setup)])
+    (response,) = post(key, [scan_body(setup)])
     assert response.status_code == 201
     assert answered_fast == [0]
 
@@ -451,7 +442,7 @@ def test_scans_judged_together_are_stored_in_one_statement(settings, setup, key,
         (b"content-type", b"application/json"),
         (b"authorization", f"Bearer {key}".encode()),
     ]
-    bodies = [_body(setup, temperature=t) for t in ("36.1", "36.4", "38.0", "36.6", "36.2")]
+    bodies = [scan_body(setup, temperature=t) for t in ("36.1", "36.4", "38.0", "36.6", "36.2")]
     reused = {**bodies[0], "temperature": "36.9"}
     posted = [*bodies, bodies[1], reused]
 
@@ -464,14 +455,7 @@ def test_scans_judged_together_are_stored_in_one_statement(settings, setup, key,
         finally:
             await app.close()
 
-    def on_a_thread_of_its_own():
-        try:
-            return async_to_sync(run)()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as thread:
-        answers = thread.submit(on_a_thread_of_its_own).result()
+    answers = _on_a_thread_of_its_own(run)
     statuses = [a.status_code for a in answers]
     # Whichever of two sends of one scan lands first is stored, the other replayed; of a
     # scan and another under its id, the second is refused.
