@@ -354,9 +354,10 @@ class _Together(Generic[T, R]):
     """Statements of a worker's scans, run together. While one is on its way to the
     database, the scans that need it meanwhile wait and go in the next, as one
     statement: under load a worker's scans share a round trip (and, writing, a commit)
-    instead of one each. `many` runs the
-    statement for a list of items and gives a result each, in order; when the database
-    refuses it, each item is run on its own, so that only the one refused fails.
+    instead of one each. `many` runs the statement for a list of items and gives a
+    result each, in order; when the database refuses it, each item is run on its own,
+    so that only the one refused fails. When the database cannot be reached, every scan
+    of the batch is told so, and the scans waiting behind it still get their turn.
 
     A statement that finds none on its way waits `gather` seconds for others first:
     at a thousand scans a second on two cores, statements of one or two scans each kept
@@ -407,11 +408,10 @@ class _Together(Generic[T, R]):
                         future.set_result((await self.many(db, [item]))[0])
                     except asyncpg.PostgresError as error:  # this scan's own refusal
                         future.set_exception(error)
-        except Exception as error:  # the database is out of reach: every scan waiting
+        except Exception as error:  # the database is out of reach: every scan of the batch
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
-            raise
 
 
 async def _read_many(

@@ -4,10 +4,12 @@ stores in one. Both are driven as the ASGI workers serve them (config/asgi.py), 
 turned on and off; the lane has connections of its own, so these tests commit."""
 
 import asyncio
+import contextlib
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -549,3 +551,38 @@ def test_fuzzed_scans_get_no_server_error_from_the_lane(
     answers = post(key, bodies)
     assert [a.status_code for a in answers if a.status_code >= 500] == []
     assert answered_fast[0] >= 5  # the lane answered a good share of them itself
+
+
+def test_scans_waiting_behind_a_batch_that_lost_the_database_still_get_their_turn():
+    """The database goes away under one shared statement: its scans are told so, and
+    the scans that arrived meanwhile are still run (they would otherwise wait for good,
+    their statement never sent)."""
+
+    class Pool:
+        def __init__(self):
+            self.calls = 0
+
+        @contextlib.asynccontextmanager
+        async def acquire(self):
+            self.calls += 1
+            if self.calls == 1:
+                await asyncio.sleep(0.01)  # on its way while the others arrive
+                raise ConnectionResetError("the database went away")
+            yield None
+
+    async def many(db, items):
+        return [item * 10 for item in items]
+
+    async def run():
+        together = lane._Together(many)
+        pool: Any = Pool()  # stands in for asyncpg's pool
+        first = asyncio.ensure_future(together.run(pool, 1))
+        await asyncio.sleep(0)  # the first statement is on its way
+        later = [together.run(pool, n) for n in (2, 3)]
+        return await asyncio.wait_for(
+            asyncio.gather(first, *later, return_exceptions=True), timeout=2
+        )
+
+    first, *later = _on_a_thread_of_its_own(run)
+    assert isinstance(first, ConnectionResetError)
+    assert later == [20, 30]
