@@ -1,13 +1,18 @@
 """Fixtures shared by every app's tests: a small area tree and the three actors
-(manager, lower role in the same area, outsider in a sibling area)."""
+(manager, lower role in the same area, outsider in a sibling area); and the instant
+the suite runs at (`--at`), so that a failure at a given hour or day can be replayed."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from jijie.accounts.models import Role, User
 from jijie.accounts.services import role_assign
@@ -17,6 +22,52 @@ from jijie.areas.services import area_create
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The suite's instant -------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--at",
+        default=os.environ.get("TEST_AT", ""),
+        help="start every test at this instant, the clock running on from there (ISO 8601, "
+        "e.g. 2027-12-31T23:59; without an offset, Asia/Shanghai). Default: $TEST_AT.",
+    )
+
+
+def suite_instant(config: pytest.Config) -> datetime | None:
+    raw = str(config.getoption("--at") or "").strip()
+    if not raw:
+        return None
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"--at {raw!r}: not an ISO 8601 date and time") from None
+    return at if at.tzinfo else at.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    suite_instant(config)  # a bad --at stops the run before any test
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    at = suite_instant(config)
+    if at is None:
+        return "clock: the machine's (replay an instant with --at=... or TEST_AT=...)"
+    return f"clock: every test starts at {at.isoformat()} (--at={at.isoformat()})"
+
+
+@pytest.fixture(autouse=True)
+def _suite_instant(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With `--at`, each test starts at that instant; a test that freezes or moves the
+    clock itself (the `time_machine` fixture) does so from there."""
+    at = suite_instant(request.config)
+    if at is None:
+        yield
+        return
+    with time_machine.travel(at, tick=True):
+        yield
 
 
 @dataclass
@@ -125,9 +176,9 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A page the size of a phone, in Chinese."""
-    from jijie.core.browser import PHONE
+    from jijie.core.browser import PHONE, new_context
 
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    context = new_context(browser, viewport=PHONE, locale="zh-CN", device_scale_factor=2)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -136,7 +187,9 @@ def phone(browser):
 
 @pytest.fixture
 def desktop(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    from jijie.core.browser import new_context
+
+    context = new_context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -171,8 +171,10 @@ class CaseExtension(models.Model):
 
 
 class FollowUp(models.Model):
-    """One follow-up of a case (health data): in a due slot (`slot_on`, `slot`) of the
-    period, or outside it (`is_outside_period`, no slot), still recorded."""
+    """One follow-up of a case (health data), dated its local day (`slot_on`): in a
+    due slot of that day (`slot`), an extra one on a day of the period with no slot
+    due (no `slot`), or outside the period (`is_outside_period`, no slot), still
+    recorded."""
 
     case = models.ForeignKey(IsolationCase, on_delete=models.PROTECT, related_name="follow_ups")
     area_path = models.CharField(max_length=255)

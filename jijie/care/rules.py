@@ -4,8 +4,11 @@ that services, selectors and the escalation count the same way.
 A case runs from its official start date (day 1) for `days` days plus its extensions;
 its last day is `starts_on + total - 1`. Each day of the period has one or two due
 slots: a slot is due at its time of day and missed once its grace has passed with no
-follow-up. A follow-up belongs to the first slot of its day whose deadline is still
-ahead, or to the day's last slot when all have passed (recorded late, still done)."""
+follow-up. A slot whose deadline had passed when the case was registered was never due
+(nobody could have made it), so a case registered late in a day may have no slot left
+that day. A follow-up belongs to the first due slot of its day whose deadline is still
+ahead, or to the day's last due slot when all have passed (recorded late, still done);
+on a day with no due slot it is an extra follow-up of that day, in no slot."""
 
 from __future__ import annotations
 
@@ -119,17 +122,34 @@ def slots_of(day: date, checks_per_day: int, *, opened_at: datetime | None = Non
     return [slot for slot in slots if slot.deadline > opened_at]
 
 
-def slot_for(at: datetime, checks_per_day: int) -> Slot:
-    """The slot a follow-up made at `at` counts for (see the module docstring)."""
-    slots = slots_of(timezone.localtime(at).date(), checks_per_day)
+def slot_for(
+    at: datetime, checks_per_day: int, *, opened_at: datetime | None = None
+) -> Slot | None:
+    """The slot a follow-up made at `at` counts for (see the module docstring); None
+    when no slot of its day was due (the case was registered after the last deadline)."""
+    slots = slots_of(timezone.localtime(at).date(), checks_per_day, opened_at=opened_at)
     for slot in slots:
         if at < slot.deadline:
             return slot
-    return slots[-1]
+    return slots[-1] if slots else None
 
 
 def is_missed(slot: Slot, *, done: bool, now: datetime) -> bool:
     return not done and now >= slot.deadline
+
+
+class DayState:
+    """What a case's card says of a day as a whole, before its slots."""
+
+    OUTSIDE = "outside"  # the day is not in the period: nothing is due
+    NONE_DUE = "none_due"  # in the period, but no slot is due any more (registered late)
+    SLOTS = "slots"  # in the period, with due slots (each done, missed, due or upcoming)
+
+
+def day_state(period: Period, day: date, slots: list[Slot]) -> str:
+    if not period.contains(day):
+        return DayState.OUTSIDE
+    return DayState.SLOTS if slots else DayState.NONE_DUE
 
 
 class SlotState:

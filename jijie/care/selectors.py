@@ -157,7 +157,9 @@ class DueCase:
     total_days: int  # ... of M
     is_last_day: bool
     is_past_due: bool  # still open after its last day
+    state: str  # rules.DayState: outside the period, nothing due any more, or slots
     slots: list[SlotRow]
+    extra: list[FollowUpRow]  # the day's follow-ups in no due slot, in the order made
 
 
 def due_list(
@@ -168,8 +170,10 @@ def due_list(
     now: datetime | None = None,
 ) -> list[DueCase]:
     """The open cases a supervisor follows up on a local day, each with the day's slots
-    done, missed, due or upcoming. Without `supervisor`, the actor's own (as an account
-    or a member); with it, that supervisor's cases in the actor's care scope."""
+    done, missed, due or upcoming, and every other follow-up made that day (so that one
+    made when no slot was due still shows). Without `supervisor`, the actor's own (as
+    an account or a member); with it, that supervisor's cases in the actor's care
+    scope."""
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     cases = IsolationCase.objects.filter(status=CaseStatus.OPEN, starts_on__lte=day)
@@ -182,28 +186,34 @@ def due_list(
     found = list(
         cases.select_related("household", "person").order_by("area_path", "household_id", "pk")
     )
-    by_slot: dict[tuple[int, int | None], list[FollowUp]] = defaultdict(list)
+    of_day: dict[int, list[FollowUp]] = defaultdict(list)
     for follow_up in FollowUp.objects.filter(
         case_id__in=[c.pk for c in found], slot_on=day
     ).order_by("recorded_at", "pk"):
-        by_slot[(follow_up.case_id, follow_up.slot)].append(follow_up)
+        of_day[follow_up.case_id].append(follow_up)
     health_paths = _health_paths(actor)
     result = []
     for case in found:
         period = rules.Period(case.starts_on, case.total_days, case.ended_on)
         health = _sees_health(health_paths, case.area_path)
+        due = (
+            rules.slots_of(day, case.checks_per_day, opened_at=case.created_at)
+            if period.contains(day)
+            else []
+        )
+        made = of_day.get(case.pk, [])
         slots = []
-        if period.contains(day):
-            for slot in rules.slots_of(day, case.checks_per_day, opened_at=case.created_at):
-                done = by_slot.get((case.pk, slot.index), [])
-                slots.append(
-                    SlotRow(
-                        index=slot.index,
-                        due_at=slot.due_at,
-                        state=rules.slot_state(slot, done=bool(done), now=now),
-                        follow_ups=[_row(f, health) for f in done],
-                    )
+        for slot in due:
+            done = [f for f in made if f.slot == slot.index]
+            slots.append(
+                SlotRow(
+                    index=slot.index,
+                    due_at=slot.due_at,
+                    state=rules.slot_state(slot, done=bool(done), now=now),
+                    follow_ups=[_row(f, health) for f in done],
                 )
+            )
+        in_slots = {slot.index for slot in due}
         result.append(
             DueCase(
                 case=case,
@@ -211,7 +221,9 @@ def due_list(
                 total_days=case.total_days,
                 is_last_day=day == period.last_day,
                 is_past_due=period.is_past_due(day),
+                state=rules.day_state(period, day, due),
                 slots=slots,
+                extra=[_row(f, health) for f in made if f.slot not in in_slots],
             )
         )
     return result

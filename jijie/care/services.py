@@ -363,9 +363,11 @@ def _replayed(case: IsolationCase, client_ref: str) -> FollowUp | None:
 def follow_up_record(
     *, actor: User, case: IsolationCase, data: FollowUpData, at: datetime | None = None
 ) -> FollowUp:
-    """Record a follow-up of a case by its supervisor or a front-line worker. It counts
-    for the due slot of its time (see `rules`); made outside the period (before the
-    start, after the last day or the end) it is kept and marked so. A fever raises an
+    """Record a follow-up of a case by its supervisor or a front-line worker, at any
+    time while the case is open. It is dated its local day and counts for the due slot
+    of its time (see `rules`); on a day with no slot due it is an extra follow-up of
+    the day; made outside the period (before the start, after the last day or the end)
+    it is kept and marked so. A fever raises an
     alert to the community; a late follow-up closes its slot's missed alert. Sent again
     with the same `client_ref`, the stored one is returned."""
     require_record(actor, case)
@@ -380,12 +382,17 @@ def follow_up_record(
         raise ValidationError({"recorded_at": _("随访时间不能晚于现在。")})
     current = IsolationCase.objects.get(pk=case.pk)
     period = rules.Period(current.starts_on, current.total_days, current.ended_on)
-    in_period = period.contains(timezone.localtime(at).date())
-    slot = rules.slot_for(at, current.checks_per_day) if in_period else None
+    day = timezone.localtime(at).date()
+    in_period = period.contains(day)
+    slot = (
+        rules.slot_for(at, current.checks_per_day, opened_at=current.created_at)
+        if in_period
+        else None
+    )
     follow_up = FollowUp(
         case=current,
         area_path=current.area_path,
-        slot_on=slot.day if slot else None,
+        slot_on=day,
         slot=slot.index if slot else None,
         is_outside_period=not in_period,
         recorded_at=at,

@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -36,6 +39,17 @@ def launch() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context as a phone or desktop in China has it (Asia/Shanghai), whose
+    clock reads what the server's reads: when a test has moved or frozen the clock,
+    the pages' `Date` starts from that instant too (and runs on), so that what a phone
+    works out by itself (a pass's validity offline) agrees with the server."""
+    context = browser.new_context(timezone_id="Asia/Shanghai", **options)
+    if time_machine.escape_hatch.is_travelling():
+        context.clock.install(time=datetime.now(UTC))
+    return context
 
 
 def screenshot(page: object, name: str) -> Path:

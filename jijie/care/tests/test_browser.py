@@ -12,7 +12,7 @@ from django.utils import timezone
 from jijie.care import services
 from jijie.care.models import Errand, ErrandState, FollowUp
 from jijie.care.tests.conftest import open_case, resident_member
-from jijie.core.browser import PHONE, screenshot
+from jijie.core.browser import PHONE, new_context, screenshot
 from jijie.responses.services import response_activate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ def sign_in(page, url: str, username: str) -> None:
 
 @pytest.fixture
 def other_phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+    context = new_context(browser, viewport=PHONE, locale="zh-CN", device_scale_factor=2)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -12,7 +12,7 @@ from django.http import Http404
 from jijie.accounts.models import AuditEvent
 from jijie.care import selectors, services
 from jijie.care.models import Alert, AlertKind, CaseExtension, FollowUp
-from jijie.care.rules import SlotState
+from jijie.care.rules import DayState, SlotState
 from jijie.care.services import FollowUpData
 from jijie.care.tests.conftest import TODAY, case_data, local, open_case, resident_member
 from jijie.residents.models import Household
@@ -149,6 +149,43 @@ def test_a_follow_up_fills_the_days_slot(case, actors):
     assert (follow_up.slot_on, follow_up.slot, follow_up.is_outside_period) == (TODAY, 0, False)
     [due] = selectors.due_list(actors.grid_worker)
     assert [s.state for s in due.slots] == [SlotState.DONE]
+
+
+def test_a_follow_up_after_the_days_last_deadline_of_a_late_case_is_an_extra(
+    clock, actors, response, homes
+):
+    # given a case registered at 14:30 on day 3 of 14: the 9:00 slot was never due
+    clock.move_to(local(TODAY, 14, 30), tick=False)
+    case = open_case(actors, response, homes.wang, homes.xiaoming)
+    [due] = selectors.due_list(actors.grid_worker)
+    assert (due.day_number, due.state, due.slots) == (3, DayState.NONE_DUE, [])
+    # when a follow-up is recorded
+    follow_up = record(actors.grid_worker, case, temperature="38.2")
+    # then it is dated today, in no slot, and shows on the day
+    assert (follow_up.slot_on, follow_up.slot, follow_up.is_outside_period) == (
+        TODAY,
+        None,
+        False,
+    )
+    [due] = selectors.due_list(actors.grid_worker)
+    assert [f.pk for f in due.extra] == [follow_up.pk]
+    assert due.extra[0].temperature == Decimal("38.2")
+    # and the next day's slot is due as usual, and missed by no one yet
+    clock.move_to(local(TODAY + timedelta(days=1), 8), tick=False)
+    [due] = selectors.due_list(actors.grid_worker)
+    assert (due.state, [s.state for s in due.slots], due.extra) == (
+        DayState.SLOTS,
+        [SlotState.UPCOMING],
+        [],
+    )
+
+
+def test_a_second_follow_up_in_a_done_slot_stays_under_it(case, actors):
+    first = record(actors.grid_worker, case)
+    second = record(actors.grid_worker, case, temperature="36.7")
+    [due] = selectors.due_list(actors.grid_worker)
+    assert [f.pk for f in due.slots[0].follow_ups] == [first.pk, second.pk]
+    assert due.extra == []
 
 
 def test_a_follow_up_sent_twice_is_stored_once(case, actors):

@@ -41,17 +41,23 @@ def test_before_the_start_nothing_is_due():
     assert not Period(START, 14).contains(START - timedelta(days=1))
 
 
+def slot_at(at, checks_per_day: int, **kwargs) -> rules.Slot:
+    slot = rules.slot_for(at, checks_per_day, **kwargs)
+    assert slot is not None
+    return slot
+
+
 def test_a_follow_up_counts_for_the_first_slot_still_open():
     # twice a day: due 8:00 and 15:00, three hours of grace
-    assert rules.slot_for(local(START, 7), 2).index == 0
-    assert rules.slot_for(local(START, 10, 59), 2).index == 0
-    assert rules.slot_for(local(START, 11), 2).index == 1
-    assert rules.slot_for(local(START, 23, 30), 2).index == 1
+    assert slot_at(local(START, 7), 2).index == 0
+    assert slot_at(local(START, 10, 59), 2).index == 0
+    assert slot_at(local(START, 11), 2).index == 1
+    assert slot_at(local(START, 23, 30), 2).index == 1
 
 
 def test_a_slot_is_local_to_shanghai_across_midnight_utc():
     # 00:30 in Shanghai is 16:30 UTC the day before: the slot is the Shanghai day's
-    slot = rules.slot_for(local(START, 0, 30), 1)
+    slot = slot_at(local(START, 0, 30), 1)
     assert slot.day == START
     assert slot.due_at == local(START, 9)
 
@@ -76,3 +82,19 @@ def test_slots_whose_deadline_passed_before_the_case_was_registered_are_left_out
     slots = rules.slots_of(START, 2, opened_at=local(START, 12))
     assert [s.index for s in slots] == [1]  # 8:00 + 3 h had passed; 15:00 had not
     assert rules.slots_of(START, 2, opened_at=local(START, 23)) == []
+
+
+def test_a_follow_up_of_a_day_whose_slots_were_never_due_is_in_none():
+    # registered at 14:00: 9:00 + 3 h had passed, so nothing was due that day
+    assert rules.slot_for(local(START, 15), 1, opened_at=local(START, 14)) is None
+    # twice a day, registered at 12:00: the 15:00 slot is due, and a late one counts for it
+    assert slot_at(local(START, 19), 2, opened_at=local(START, 12)).index == 1
+
+
+def test_the_days_state_says_outside_nothing_due_or_slots():
+    period = Period(START, 14)
+    due = rules.slots_of(START, 1, opened_at=local(START, 14))
+    assert rules.day_state(period, START, due) == rules.DayState.NONE_DUE
+    assert rules.day_state(period, START, rules.slots_of(START, 1)) == rules.DayState.SLOTS
+    before = START - timedelta(days=1)
+    assert rules.day_state(period, before, []) == rules.DayState.OUTSIDE

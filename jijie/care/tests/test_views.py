@@ -87,6 +87,39 @@ def test_the_supervisor_sees_the_day_and_records_a_follow_up(client, case, actor
     assert "36.5℃" in page
 
 
+def test_a_case_registered_after_the_days_last_deadline_shows_its_follow_ups(
+    client, clock, response, actors, homes
+):
+    # given a case on day 3 of 14 registered at 14:30, after 9:00's grace (12:00)
+    clock.move_to(timezone.localtime().replace(hour=14, minute=30), tick=False)
+    case = open_case(actors, response, homes.wang, homes.xiaoming)
+    client.force_login(actors.grid_worker)
+    page = text(client.get(reverse("care:day")))
+    assert "第 3 / 14 天" in page
+    assert "今天不在隔离期内" not in page
+    assert "今天已无应做的随访" in page
+    # when the supervisor records a fever all the same
+    follow_up(client, case, temperature="38.2", next="day")
+    # then it shows on the card, as an extra follow-up of the day
+    page = text(client.get(reverse("care:day")))
+    assert "加访" in page
+    assert "38.2℃" in page
+    assert Alert.objects.filter(kind=AlertKind.FEVER).count() == 1
+
+
+def test_a_case_past_its_last_day_shows_a_follow_up_made_today(
+    client, clock, response, actors, homes
+):
+    case = open_case(actors, response, homes.wang, homes.xiaoming, starts_on=TODAY, days=1)
+    clock.move_to(timezone.localtime() + timedelta(days=1), tick=False)
+    client.force_login(actors.grid_worker)
+    follow_up(client, case, temperature="36.4", next="day")
+    page = text(client.get(reverse("care:day")))
+    assert "今天不在隔离期内" in page
+    assert "已期满待解除" in page
+    assert "36.4℃" in page
+
+
 def test_a_double_submit_is_stored_once(client, case, actors):
     client.force_login(actors.grid_worker)
     follow_up(client, case, client_ref="same")
