@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,12 +61,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(autouse=True)
 def _suite_instant(request: pytest.FixtureRequest) -> Iterator[None]:
     """With `--at`, each test starts at that instant; a test that freezes or moves the
-    clock itself (the `time_machine` fixture) does so from there."""
+    clock itself (the `time_machine` fixture) does so from there. A browser test runs
+    with the clock stopped where it starts (the server's and the pages' alike): its
+    pages take seconds, and one that ran across midnight would see two days."""
     at = suite_instant(request.config)
-    if at is None:
+    is_browser = request.node.get_closest_marker("browser") is not None
+    if at is None and not is_browser:
         yield
         return
-    with time_machine.travel(at, tick=True):
+    with time_machine.travel(at or datetime.now(UTC), tick=not is_browser):
         yield
 
 
