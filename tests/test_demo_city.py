@@ -1,14 +1,21 @@
 """The whole demo city, every app's step together: loads twice, deterministic, each
-account sees its own subtree, and the registry is filled."""
+account sees its own subtree, the registry is filled, and its dates agree with each
+other and with the day it is loaded, whatever that day."""
 
+import re
+from datetime import date, datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db import transaction
 
 from jijie.accounts.models import User
 from jijie.areas.demo import GRID_MAX, GRID_MIN
 from jijie.areas.models import Area, AreaKind, Compound
+from jijie.core.demo import DemoContext, demo_steps
 
 
 @pytest.mark.django_db
@@ -63,3 +70,181 @@ def _each_demo_account_sees_exactly_its_own_subtree():
             visible = access.visible_areas(user)
             assert visible.count() == Area.objects.filter(path__startswith=area.path).count()
     assert access.scope_roots(User.objects.get(username="admin")) == []
+
+
+# The demo is loaded the way a user loads it (every step, `now` passed explicitly) at
+# instants where a day, a month or a year turns, and its dates must tell one story.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+INSTANTS = [
+    datetime(2026, 5, 12, 0, 5, tzinfo=SHANGHAI),  # just after midnight
+    datetime(2026, 5, 12, 23, 59, tzinfo=SHANGHAI),  # just before midnight
+    datetime(2026, 6, 30, 14, 0, tzinfo=SHANGHAI),  # the last day of a month
+    datetime(2026, 12, 31, 10, 30, tzinfo=SHANGHAI),  # the last day of the year
+    datetime(2027, 1, 1, 0, 5, tzinfo=SHANGHAI),  # the response began last year
+    datetime(2028, 2, 29, 7, 15, tzinfo=SHANGHAI),  # a leap day, early morning
+]
+BASE_STEPS = {"areas", "accounts", "residents"}  # loaded once, at the first instant
+
+
+@pytest.mark.django_db
+def test_demo_dates_agree_with_each_other_and_with_the_day_it_is_loaded(subtests):
+    # given the city, its accounts and its registry, loaded once (the slow part, and
+    # the registry's dates are only birth dates, checked at that first instant)
+    steps = demo_steps()
+    with time_machine.travel(INSTANTS[0], tick=False):
+        ctx = _context(INSTANTS[0])
+        for _order, label, populate in steps:
+            if label in BASE_STEPS:
+                populate(ctx)
+    _people_are_born_before(INSTANTS[0].date())
+    for now in INSTANTS:
+        with (
+            subtests.test(now=now.isoformat()),
+            time_machine.travel(now, tick=False),
+            transaction.atomic(),
+        ):
+            # when every other step loads at `now`
+            later = _context(now, shared=ctx.shared)
+            for _order, label, populate in steps:
+                if label not in BASE_STEPS:
+                    populate(later)
+            # then
+            _dates_agree(now)
+            transaction.set_rollback(True)  # the next instant starts from the base
+
+
+def _context(now: datetime, shared: dict | None = None) -> DemoContext:
+    ctx = DemoContext(scale="small", seed=2020, out=lambda _line: None, now=now)
+    ctx.shared.update(shared or {})
+    return ctx
+
+
+def _people_are_born_before(today: date) -> None:
+    from jijie.residents.models import Person
+
+    assert not Person.objects.filter(birth_date__gte=today).exists()
+
+
+def _local(at: datetime) -> datetime:
+    return at.astimezone(SHANGHAI)
+
+
+def _dates_agree(now: datetime) -> None:
+    from jijie.care.models import CarePlan, CaseStatus, FollowUp, IsolationCase
+    from jijie.care.rules import Period
+    from jijie.care.selectors import next_visit
+    from jijie.duty.models import Demand, Shift
+    from jijie.duty.services import refusal_for
+    from jijie.gates.models import Pass, Scan
+    from jijie.mobilization.models import (
+        CallUp,
+        CallUpStatus,
+        Deployment,
+        DeploymentStatus,
+        Member,
+        Pairing,
+    )
+    from jijie.responses.models import Response
+    from jijie.screening.models import Campaign, Outcome, Visit
+
+    today = _local(now).date()
+    tomorrow = today + timedelta(days=1)
+
+    # the response began on or before today, and its name claims no other year
+    response = Response.objects.get()
+    assert response.is_active
+    started = _local(response.started_at)
+    assert response.started_at <= now
+    assert started.date() <= today
+    assert set(re.findall(r"(\d{4})\s*年", response.name)) <= {str(started.year)}, response.name
+    started_on = started.date()
+
+    # call-ups: issued during the response; closed ones are past their deadline, open
+    # ones before it; their sign-ups came in between issue and deadline
+    call_ups = list(CallUp.objects.all())
+    assert len(call_ups) == 2
+    for call_up in call_ups:
+        assert response.started_at <= call_up.created_at <= now, call_up
+        assert call_up.created_at < call_up.deadline, call_up
+        if call_up.status == CallUpStatus.CLOSED:
+            assert call_up.deadline <= now, call_up
+        else:
+            assert call_up.deadline > now, call_up
+        for sign_up in call_up.sign_ups.all():
+            assert call_up.created_at <= sign_up.created_at <= min(call_up.deadline, now)
+            if sign_up.screened_at is not None:
+                assert sign_up.created_at <= sign_up.screened_at <= now
+    assert CallUp.objects.filter(status=CallUpStatus.OPEN).count() == 1
+
+    # deployments: in the response's period; those 在岗 (active) cover today
+    deployments = Deployment.objects.all()
+    assert deployments.filter(status=DeploymentStatus.ACTIVE).count() == 48
+    for deployment in deployments:
+        assert started_on <= deployment.starts_on <= deployment.ends_on
+        if deployment.status == DeploymentStatus.ACTIVE:
+            assert deployment.starts_on <= today <= deployment.ends_on, deployment
+    for pairing in Pairing.objects.all():
+        assert started_on <= pairing.starts_on <= today
+    assert not Member.objects.filter(birth_date__gte=today).exists()
+
+    # duty: two demands from tomorrow, whose shifts start tomorrow, and the demo member
+    # may claim one of them
+    demands = list(Demand.objects.all())
+    assert len(demands) == 2
+    for demand in demands:
+        assert demand.starts_on == tomorrow
+        first = demand.shifts.order_by("starts_at").first()
+        assert first is not None
+        assert _local(first.starts_at).date() == tomorrow
+        assert all(_local(s.starts_at).date() >= tomorrow for s in demand.shifts.all())
+    member = Member.objects.get(user__username="member_demo")
+    open_shifts = Shift.objects.order_by("starts_at")
+    assert any(refusal_for(member, shift) is None for shift in open_shifts)
+
+    # screening: the sweep runs today, began within the response, half done so far,
+    # with doors that did not answer
+    campaign = Campaign.objects.get()
+    assert started_on <= campaign.starts_on <= today <= campaign.ends_on
+    visits = Visit.objects.filter(campaign=campaign)
+    assert visits.filter(outcome=Outcome.NO_ANSWER).exists()
+    for visit in visits:
+        assert _local(visit.visited_at).date() >= campaign.starts_on
+        assert visit.visited_at <= now
+
+    # care: open cases that started on or before today within the response, each on a
+    # day of its period, followed up between its start and now
+    cases = list(IsolationCase.objects.filter(status=CaseStatus.OPEN))
+    assert len(cases) == 3
+    for case in cases:
+        period = Period(case.starts_on, case.total_days, case.ended_on)
+        assert started_on <= case.starts_on <= today
+        assert 1 <= period.day_number(today) <= case.total_days, case
+        assert case.created_at <= now
+    for follow_up in FollowUp.objects.all():
+        assert follow_up.case.starts_on <= _local(follow_up.recorded_at).date()
+        assert follow_up.recorded_at <= now
+        assert not follow_up.is_outside_period
+    plans = list(CarePlan.objects.all())
+    assert len(plans) == 2
+    overdue = 0
+    for plan in plans:
+        assert plan.starts_on <= today
+        last = max((v.visited_on for v in plan.visits.all()), default=None)
+        assert last is None or plan.starts_on <= last <= today
+        overdue += next_visit(plan, last) < today
+    assert overdue == 1
+
+    # gates: the passes are in force now, issued within the response; the passages
+    # happened while they were, before now, while the gate was open
+    passes = list(Pass.objects.all())
+    assert passes
+    for pass_ in passes:
+        assert response.started_at <= pass_.valid_from <= now < pass_.valid_until
+        assert pass_.issued_at <= now
+    scans = list(Scan.objects.select_related("pass_ref"))
+    assert scans
+    for scan in scans:
+        assert scan.device_at <= now
+        assert scan.pass_ref is not None
+        assert scan.pass_ref.valid_from <= scan.device_at < scan.pass_ref.valid_until
+        assert scan.reason != "gate_closed", scan.device_at

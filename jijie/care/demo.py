@@ -1,20 +1,21 @@
 """Demo step: three open cases in 新港路社区's first grid, supervised by its grid
-worker (one with a fever this morning, one twice a day, one extended and not yet
-followed up today), and errands for them: one waiting, one run by the demo member, one
-confirmed. Two hardship households of the grid get a care plan: one visited last week
-(next visit due), one never visited (overdue), and a third is flagged with no plan yet.
-The escalation runs once at the end, so the board has its alerts."""
+worker, each registered on its start day and followed up at every due slot since (one
+with a fever this morning, one twice a day, one extended and not yet followed up
+today), and errands for them: one waiting, one run by the demo member, one confirmed.
+Two hardship households of the grid get a care plan: one visited last week (next visit
+due), one never visited (overdue), and a third is flagged with no plan yet. The
+escalation runs once at the end, at the demo's `now`, so the board has its alerts.
+Days count from the demo's today (`ctx.today`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.utils import timezone
+import random
+from datetime import datetime, timedelta
 
 from jijie.accounts.models import User
 from jijie.areas.models import Area
-from jijie.care import services
-from jijie.care.models import IsolationCase
+from jijie.care import rules, services
+from jijie.care.models import CarePlan, CareVisit, IsolationCase
 from jijie.care.services import CaseData, ErrandData, FollowUpData
 from jijie.core.demo import DemoContext
 from jijie.mobilization.models import Member
@@ -25,10 +26,7 @@ from jijie.responses.models import Response
 
 ORDER = 90
 GRID = "441602004001-01"  # 新港路社区第01网格
-
-
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+REGISTERED_AT = 8  # a case is registered at 08:00 on its start day
 
 
 def populate(ctx: DemoContext) -> None:
@@ -52,9 +50,7 @@ def populate(ctx: DemoContext) -> None:
     if len(homes) < 3:
         ctx.out("  not enough households: skipped")
         return
-    now = timezone.now()
-    today = timezone.localdate()
-    yesterday = today - timedelta(days=1)
+    now = ctx.now
     first, second, third = homes
 
     fever = services.case_open(
@@ -65,7 +61,7 @@ def populate(ctx: DemoContext) -> None:
         data=CaseData(
             kind="isolation",
             reason="自中高风险地区返回",
-            starts_on=today - timedelta(days=3),
+            starts_on=ctx.day(-3),
             days=14,
             seal_number="XG-0101",
         ),
@@ -79,7 +75,7 @@ def populate(ctx: DemoContext) -> None:
         data=CaseData(
             kind="observation",
             reason="密切接触者的同住家属",
-            starts_on=yesterday,
+            starts_on=ctx.day(-1),
             days=7,
             checks_per_day=2,
         ),
@@ -90,11 +86,12 @@ def populate(ctx: DemoContext) -> None:
         response=response,
         household=third,
         person=third.people.all()[0],
-        data=CaseData(
-            kind="observation", reason="入境人员", starts_on=today - timedelta(days=12), days=14
-        ),
+        data=CaseData(kind="observation", reason="入境人员", starts_on=ctx.day(-12), days=14),
         supervisor_user=worker,
     )
+    rng = ctx.rng_for("care")
+    for case in (fever, twice, extended):
+        _history(ctx, worker, case, rng)
     services.case_extend(actor=secretary, case=extended, days=3, reason="复检结果未出")
 
     def follow(case: IsolationCase, at: datetime, celsius: str, symptoms: str = "") -> None:
@@ -106,11 +103,9 @@ def populate(ctx: DemoContext) -> None:
                 at=at,
             )
 
-    follow(fever, _at(yesterday, 9, 10), "36.6")
-    follow(fever, _at(today, 8, 40), "37.8", "咽痛")
-    follow(twice, _at(yesterday, 15, 30), "36.4")
-    follow(twice, _at(today, 8, 5), "36.5")
-    follow(extended, _at(yesterday, 9, 20), "36.7")
+    # this morning (once the demo's now has reached it)
+    follow(fever, ctx.at(0, 8, 40), "37.8", "咽痛")
+    follow(twice, ctx.at(0, 8, 5), "36.5")
 
     runner = Member.objects.filter(user__username="member_demo").first()
     waiting = services.errand_create(
@@ -146,15 +141,37 @@ def populate(ctx: DemoContext) -> None:
         )
         services.errand_confirm(actor=worker, errand=parcel)
         done = 1
-    plans = _hardship(secretary, worker, grid, exclude=[h.pk for h in homes])
-    result = services.escalate()
+    plans = _hardship(ctx, secretary, worker, grid, exclude=[h.pk for h in homes])
+    result = services.escalate(now=now)
     ctx.out(
         f"  3 cases, 3 errands ({waiting.get_state_display()}, {done} confirmed), "
         f"{plans} hardship plans, {result.missed} missed follow-ups alerted"
     )
 
 
-def _hardship(secretary: User, worker: User, grid: Area, *, exclude: list[int]) -> int:
+def _history(ctx: DemoContext, worker: User, case: IsolationCase, rng: random.Random) -> None:
+    """The case registered on its start day, and followed up at each due slot of each
+    day from then until yesterday, ten minutes after it is due."""
+    registered = ctx.at((case.starts_on - ctx.today).days, REGISTERED_AT)
+    IsolationCase.objects.filter(pk=case.pk).update(created_at=registered)
+    case.created_at = registered
+    day = case.starts_on
+    while day < ctx.today:
+        for slot in rules.slots_of(day, case.checks_per_day, opened_at=registered):
+            services.follow_up_record(
+                actor=worker,
+                case=case,
+                data=FollowUpData(
+                    contact="visit", temperature=rng.choice(["36.3", "36.5", "36.6", "36.8"])
+                ),
+                at=max(slot.due_at, registered) + timedelta(minutes=10),
+            )
+        day += timedelta(days=1)
+
+
+def _hardship(
+    ctx: DemoContext, secretary: User, worker: User, grid: Area, *, exclude: list[int]
+) -> int:
     homes = list(
         Household.objects.filter(area_path__startswith=grid.path)
         .exclude(pk__in=exclude)
@@ -172,29 +189,32 @@ def _hardship(secretary: User, worker: User, grid: Area, *, exclude: list[int]) 
             is_home_isolation=home.is_home_isolation,
             is_hardship=True,
         )
-    today = timezone.localdate()
     visited = services.care_plan_create(
         actor=secretary,
         household=Household.objects.get(pk=homes[0].pk),
         needs="独居老人,腿脚不便,子女在外地",
         measures="每周上门一次,代买药品和生活用品",
         responsible=worker,
-        starts_on=today - timedelta(days=20),
+        starts_on=ctx.day(-20),
     )
-    services.care_visit_record(
+    visit = services.care_visit_record(
         actor=worker,
         plan=visited,
         help_given="送米一袋、油一桶,代缴水电费",
         value="135.00",
-        visited_on=today - timedelta(days=6),
+        visited_on=ctx.day(-6),
     )
-    services.care_plan_create(
+    never = services.care_plan_create(
         actor=secretary,
         household=Household.objects.get(pk=homes[1].pk),
         needs="低保户,家中有重病人员",
         measures="每两周走访,协助申请临时救助",
         visit_every_days=14,
         responsible=worker,
-        starts_on=today - timedelta(days=3),
+        starts_on=ctx.day(-3),
     )
+    # Written down on the day, as the plans and the visit were.
+    CarePlan.objects.filter(pk=visited.pk).update(created_at=ctx.at(-20, 10))
+    CarePlan.objects.filter(pk=never.pk).update(created_at=ctx.at(-3, 10))
+    CareVisit.objects.filter(pk=visit.pk).update(created_at=ctx.at(-6, 16))
     return 2

@@ -5,10 +5,9 @@ claims; the demo member (`member_demo`) lives there and can claim on their phone
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from jijie.areas.models import Area
 from jijie.core.demo import DemoContext
@@ -25,7 +24,7 @@ def populate(ctx: DemoContext) -> None:
     community = Area.objects.filter(code=COMMUNITY_CODE).first()
     if community is None or Demand.objects.filter(community=community).exists():
         return
-    starts_on = timezone.localdate() + timedelta(days=1)
+    starts_on = ctx.day(1)  # tomorrow
     checkpoint = services.demand_create(
         actor=None,
         community=community,

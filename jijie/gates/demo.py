@@ -1,13 +1,13 @@
-"""Demo step: two gates of 新港路社区 (where the demo guard works) with the 2020 rules,
-passes for the households of its first building, and a morning of passages."""
+"""Demo step: two gates of 新港路社区 (where the demo guard works) with the response's
+rules, passes for the households of its first building (issued the day before
+yesterday, for two weeks), and a morning of passages at 东门: today's if the demo is
+loaded after the gate opened, yesterday's before."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
-
-from django.utils import timezone
 
 from jijie.areas.models import Area
 from jijie.core.demo import DemoContext
@@ -17,6 +17,16 @@ from jijie.responses.models import Response
 
 ORDER = 60
 COMMUNITY = "新港路社区"
+OPENS, MORNING_ENDS = 6, 10  # 东门 opens at 06:00; the morning's passages end by 10:00
+PASS_DAYS = 14
+
+
+def _morning(ctx: DemoContext) -> tuple[datetime, datetime]:
+    """The latest morning at the gate that has begun by `now`, up to `now`."""
+    opened = ctx.at(0, OPENS)
+    if ctx.now < opened + timedelta(minutes=30):
+        return ctx.at(-1, OPENS), ctx.at(-1, MORNING_ENDS)
+    return opened, min(ctx.now, ctx.at(0, MORNING_ENDS))
 
 
 def populate(ctx: DemoContext) -> None:
@@ -51,20 +61,26 @@ def populate(ctx: DemoContext) -> None:
     )
     if building is None:
         return
-    now = timezone.now()
     if not Pass.objects.filter(response=response, household__building=building).exists():
+        issued = ctx.at(-2, 9)
         services.passes_issue_building(
             actor=None,
             building=building,
             response=response,
-            valid_from=now - timedelta(days=1),
-            valid_until=now + timedelta(days=14),
+            valid_from=issued,
+            valid_until=issued + timedelta(days=PASS_DAYS),
+        )
+        # Issued when they took effect, not when the demo was loaded.
+        Pass.objects.filter(response=response, household__building=building).update(
+            issued_at=issued
         )
     gate = Gate.objects.get(area=community, name="东门")
     passes = list(
         Pass.objects.filter(response=response, household__building=building, status="active")[:20]
     )
     rule = GateRule.objects.get(gate=gate, response=response)
+    starts, ends = _morning(ctx)
+    seconds = int((ends - starts).total_seconds())
     for pass_ in passes:
         client_id = uuid.uuid5(uuid.NAMESPACE_URL, f"jijie-demo-scan-{pass_.pk}")
         if Scan.objects.filter(client_id=client_id).exists():
@@ -76,7 +92,7 @@ def populate(ctx: DemoContext) -> None:
             rule=rule,
             data=services.ScanData(
                 client_id=client_id,
-                device_at=now - timedelta(minutes=rng.randint(5, 240)),
+                device_at=starts + timedelta(seconds=rng.randrange(seconds)),
                 direction=rng.choice(["in", "out"]),
                 token=services.pass_token(pass_),
                 temperature=Decimal(rng.choice(["36.2", "36.5", "36.8", "37.5"])),

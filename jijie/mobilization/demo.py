@@ -1,5 +1,5 @@
 """Demo step: seed-000's 集结号. 河源市直机关工委 calls the city agencies' party members and
-cadres to the 2020 epidemic response in 源城区.
+cadres to the epidemic response in 源城区.
 
 `seed`: 101 agencies (each with its party branch), 10,240 sign-ups, screened by age,
 health declaration and fitness, and 3,321 deployed to the 36 communities and villages
@@ -8,7 +8,13 @@ dwellings. `small` (default): 12 agencies, 180 sign-ups, 48 deployed to the six
 communities of 源西街道, and a second call-up still open for sign-ups. In both, a third
 of the members who live in the district are people of the registry (linked to them), the
 community offices have map positions, each agency covers a community (包保), and
-新港路社区 has an assault team. Deterministic for a seed.
+新港路社区 has an assault team. Deterministic for a seed and `now`.
+
+The dates count from the demo's today (`ctx.today`, day 0): the call-up was issued on
+day -20, the day after the response began; its sign-ups closed on day -18 at 18:00 and
+were screened and deployed that evening, to serve from day -17 for 50 days, so that
+they are on duty (在岗) today. The second call-up, issued yesterday, takes sign-ups
+until day 14.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import Role, User
@@ -31,28 +36,37 @@ from jijie.mobilization.models import (
     AreaLocation,
     Availability,
     CallUp,
+    Deployment,
     Fitness,
     Member,
     MemberKind,
     Organisation,
+    Proposal,
     SignUp,
     Skill,
     skills_text,
 )
 from jijie.residents.demo import _name
 from jijie.residents.models import Person, stored
+from jijie.responses.demo import DAYS_AGO as RESPONSE_DAYS_AGO
+from jijie.responses.demo import NAME as RESPONSE
 from jijie.responses.models import Response
 
 ORDER = 50
 COMMITTEE = "河源市直机关工委"
 CALL_UP = "疫情防控集结号:党员干部下沉社区"
 SECOND_CALL_UP = "第二批集结号:卡口值守志愿者"
-RESPONSE = "2020年新冠肺炎疫情防控"
 SEED_SIGN_UPS = 10_240
 SEED_DEPLOYED = 3_321
 SEED_UNITS = 101
-START = date(2020, 2, 10)
-END = date(2020, 3, 31)
+# Days from the demo's today (see the module docstring), all within the response: the
+# call-up was issued the day after the response began.
+ISSUED_ON = 1 - RESPONSE_DAYS_AGO
+DEADLINE_ON = -18
+SERVES_FROM = -17
+SERVES_DAYS = 50
+SECOND_ISSUED_ON = -1
+SECOND_DEADLINE_ON = 14
 DEMO_PASSWORD = "jijie-demo-2026"  # noqa: S105 - the demo's printed password, as in accounts
 AGENCY_NAMES = [
     "市委办公室", "市政府办公室", "市纪委监委", "市委组织部", "市委宣传部", "市委统战部",
@@ -113,6 +127,14 @@ def _locate(communities: list[Area], rng: random.Random) -> None:
     AreaLocation.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` years earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _shares(total: int, weights: list[int]) -> list[int]:
     """`total` shared out in proportion to `weights`, largest remainders first."""
     raw = [total * w / sum(weights) for w in weights]
@@ -127,12 +149,14 @@ class MemberMaker:
     """Members for the sign-ups: a third of those living in the district are people of
     the registry (linked, their stored ID and phone copied), the rest made up."""
 
-    def __init__(self, rng: random.Random, communities: list[Area]) -> None:
+    def __init__(self, rng: random.Random, communities: list[Area], today: date) -> None:
         self.rng = rng
         self.communities = communities
+        self.today = today
         self.used_ids: set[str] = set()
         self.registry: dict[str, list[Person]] = {}
-        born_after, born_before = date(1962, 1, 1), date(1998, 1, 1)
+        # people of 22 to 58 today
+        born_after, born_before = _years_before(today, 58), _years_before(today, 22)
         for area in communities:
             self.registry[area.path] = list(
                 Person.objects.filter(
@@ -201,7 +225,7 @@ class MemberMaker:
             return member
         male = rng.random() < 0.55
         oldest = 58 if home else 64
-        born = date(2020, 2, 1) - timedelta(days=rng.randint(22, oldest) * 365 + rng.randrange(365))
+        born = self.today - timedelta(days=rng.randint(22, oldest) * 365 + rng.randrange(365))
         member.name = _name(rng)
         member.sex = "M" if male else "F"
         member.birth_date = born
@@ -260,7 +284,7 @@ def build(ctx: DemoContext) -> CallUp:
             actor=None,
             organisation=unit,
             community=communities[index % len(communities)],
-            starts_on=START,
+            starts_on=ctx.day(ISSUED_ON),
         )
     targets = [
         c
@@ -285,14 +309,15 @@ def build(ctx: DemoContext) -> CallUp:
         organisation=committee,
         title=CALL_UP,
         quota=scale.deployed,
-        deadline=timezone.now() + timedelta(days=7),
+        # The service takes deadlines ahead of the present only; the past one is set below.
+        deadline=ctx.now + timedelta(days=1),
         targets=[services.Target(c, n) for c, n in zip(targets, places, strict=True)],
         conditions="18 至 60 岁,身体健康,服从安排;全面取消周末和节假日。",
     )
     # The demo member signs up first, lives in 新港路社区 and is sent there.
     xingang = Area.objects.get(code="441602004001")
     demo_member = User.objects.filter(username="member_demo", member__isnull=True).first()
-    maker = MemberMaker(rng, communities)
+    maker = MemberMaker(rng, communities, ctx.today)
     members: list[Member] = []
     member_units: list[Organisation] = []
     for n in range(scale.sign_ups):
@@ -335,13 +360,40 @@ def build(ctx: DemoContext) -> CallUp:
         actor=None,
         call_up=call_up,
         rules=services.ScreeningRules(min_age=18, max_age=60),
-        today=START,
+        today=ctx.day(DEADLINE_ON),
     )
-    made = proposal.proposal_make(actor=None, call_up=call_up, starts_on=START, ends_on=END)
+    starts_on = ctx.day(SERVES_FROM)
+    made = proposal.proposal_make(
+        actor=None,
+        call_up=call_up,
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(days=SERVES_DAYS - 1),
+    )
     proposal.proposal_accept(actor=None, proposal=made)
     services.call_up_close(actor=None, call_up=call_up)
+    _backdate(ctx, call_up)
     _after(ctx, committee, units, response, xingang, members)
     return call_up
+
+
+def _backdate(ctx: DemoContext, call_up: CallUp) -> None:
+    """The services stamp what they write with the present; the first call-up happened
+    weeks before it: issued, signed up to before its deadline, screened and deployed
+    that evening."""
+    deadline = ctx.at(DEADLINE_ON, 18)
+    CallUp.objects.filter(pk=call_up.pk).update(created_at=ctx.at(ISSUED_ON, 10), deadline=deadline)
+    signed_up, screened, sent = (
+        ctx.at(ISSUED_ON, 16),
+        ctx.at(DEADLINE_ON, 20),
+        ctx.at(DEADLINE_ON, 21),
+    )
+    sign_ups = SignUp.objects.filter(call_up=call_up)
+    sign_ups.filter(screened_at__isnull=True).update(created_at=signed_up, updated_at=signed_up)
+    sign_ups.filter(screened_at__isnull=False).update(
+        created_at=signed_up, screened_at=screened, updated_at=sent
+    )
+    Proposal.objects.filter(call_up=call_up).update(created_at=sent)
+    Deployment.objects.filter(sign_up__call_up=call_up).update(created_at=sent)
 
 
 def _after(
@@ -371,16 +423,17 @@ def _after(
             community=xingang,
         )
     if ctx.scale == "small":
-        services.call_up_issue(
+        second = services.call_up_issue(
             actor=None,
             response=response,
             organisation=committee,
             title=SECOND_CALL_UP,
             quota=20,
-            deadline=timezone.now() + timedelta(days=30),
+            deadline=ctx.at(SECOND_DEADLINE_ON, 18),
             targets=[services.Target(xingang, 20)],
             conditions="卡口值守,每班 4 小时。",
         )
+        CallUp.objects.filter(pk=second.pk).update(created_at=ctx.at(SECOND_ISSUED_ON, 10))
 
 
 def populate(ctx: DemoContext) -> None:

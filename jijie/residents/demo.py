@@ -120,7 +120,7 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
     target = round(SEED_PEOPLE * len(with_people) / 361_876)
     sizes = _people_per_household(len(with_people), target, rng)
     ids = IdMaker(rng)
-    today = date(2020, 2, 1)
+    today = ctx.today  # ages as of the demo's today
     batch: list[Person] = []
     count = 0
     for household, size in zip(with_people, sizes, strict=True):

@@ -1,4 +1,5 @@
-"""Demo step: the 2020 epidemic response over 源城区."""
+"""Demo step: the epidemic response over 源城区, begun three weeks before the demo's
+today. Its name carries no year, so that it never contradicts its start."""
 
 from jijie.areas.models import Area
 from jijie.core.demo import DemoContext
@@ -6,11 +7,17 @@ from jijie.responses.models import Response
 from jijie.responses.services import response_activate
 
 ORDER = 30
-NAME = "2020年新冠肺炎疫情防控"
+NAME = "新冠肺炎疫情防控"
+DAYS_AGO = 21  # before the first call-up, the cases and the sweep of the later steps
 
 
 def populate(ctx: DemoContext) -> None:
     district = Area.objects.get(code="441602")
     if not Response.objects.filter(area=district, name=NAME).exists():
-        response_activate(actor=None, area=district, name=NAME, level="2", retention_days=30)
+        response = response_activate(
+            actor=None, area=district, name=NAME, level="2", retention_days=30
+        )
+        # The service starts a response at the present; the demo's began weeks ago.
+        response.started_at = ctx.at(-DAYS_AGO, 9)
+        response.save(update_fields=["started_at"])
     ctx.out(f"  response: {NAME}")

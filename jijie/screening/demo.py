@@ -1,12 +1,11 @@
-"""Demo step: a sweep of 新港路社区 under the 2020 response, started today, with the
-first grid's doors half knocked on by its grid worker (some not answering, so that the
-revisit queue has entries) and a few phone calls in the second grid."""
+"""Demo step: a sweep of 新港路社区 under the response, from yesterday for a week, with
+the first grid's doors half knocked on by its grid worker yesterday morning (some not
+answering, so that the revisit queue has entries) and a few phone calls in the second
+grid in the afternoon; the grid worker carries it on today."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-
-from django.utils import timezone
 
 from jijie.accounts.models import User
 from jijie.areas.models import Area
@@ -28,28 +27,30 @@ def populate(ctx: DemoContext) -> None:
         return
     response = Response.objects.get(name=RESPONSE_NAME)
     community = Area.objects.get(code=COMMUNITY)
-    today = timezone.localdate()
     campaign = campaign_create(
         actor=None,
         response=response,
         name=NAME,
         areas=[community],
-        starts_on=max(today, timezone.localdate(response.started_at)),
-        ends_on=today + timedelta(days=6),
+        starts_on=ctx.day(-1),
+        ends_on=ctx.day(5),
     )
+    Campaign.objects.filter(pk=campaign.pk).update(created_at=ctx.at(-1, 8))  # set up then
     rng = ctx.rng_for("screening")
     worker = User.objects.filter(username="grid_xingang01").first()
     grids = list(Area.objects.filter(path__startswith=community.path, kind="grid").order_by("path"))
-    start = timezone.now() - timedelta(hours=3)
+    # door to door from 08:30 a minute a door, phone calls from 14:00 three minutes each
+    starts = [(ctx.at(-1, 8, 30), timedelta(minutes=1)), (ctx.at(-1, 14), timedelta(minutes=3))]
     count = 0
     for index, grid in enumerate(grids[:2]):
+        start, step = starts[index]
         households = list(
             Household.objects.filter(area_path__startswith=grid.path).order_by(
                 "area_path", "door_number"
             )
         )
         share = 0.5 if index == 0 else 0.1
-        for household in households[: int(len(households) * share)]:
+        for n, household in enumerate(households[: int(len(households) * share)]):
             roll = rng.random()
             outcome = Outcome.DONE
             if roll < 0.15:
@@ -76,7 +77,7 @@ def populate(ctx: DemoContext) -> None:
                     if done
                     else {},
                 ),
-                at=start + timedelta(seconds=20 * count),
+                at=start + n * step,
             )
             count += 1
     ctx.out(f"  campaign: {NAME}, {count} visits")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from jijie.accounts.models import User
 from jijie.core.demo import DemoContext
+from jijie.duty.models import Participation
 from jijie.mobilization import demo
 from jijie.mobilization.models import (
     CallUp,
@@ -47,6 +48,7 @@ def test_small_demo():
 
 def test_seed_shape(monkeypatch):
     call_command("demo_city", stdout=StringIO())
+    Participation.objects.all().delete()  # the duty step's shifts, held by those deployed
     Deployment.objects.all().delete()
     SignUp.objects.all().delete()
     # a second committee with the seed's shape: 101 units, every community, fewer people

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from jijie.core.demo import SCALES, DemoContext, run_demo
 
@@ -20,7 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2020, help="random seed (default 2020)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        ctx = DemoContext(scale=options["scale"], seed=options["seed"], out=self.stdout.write)
+        ctx = DemoContext(
+            scale=options["scale"],
+            seed=options["seed"],
+            out=self.stdout.write,
+            now=timezone.now(),  # every date of the demo is counted from this one instant
+        )
         run_demo(ctx)
         if ctx.accounts:
             self.stdout.write("")
