@@ -14,6 +14,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,7 @@ def _summary(samples: list[float]) -> dict[str, float]:
 def main() -> None:
     setup_django()
     from django.db import connection
+    from django.utils import timezone
 
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area
@@ -90,6 +92,10 @@ def main() -> None:
             )
             return len(cursor.fetchall())
 
+    # The members serve as the demo's do: from the day the bench runs, for its days.
+    starts_on = timezone.localdate()
+    ends_on = starts_on + timedelta(days=demo.SERVES_DAYS - 1)
+
     def bare_proposal_read() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -102,7 +108,7 @@ def main() -> None:
             cursor.execute(
                 "SELECT member_id FROM mobilization_deployment WHERE status = 'active' "
                 "AND starts_on <= %s AND ends_on >= %s",
-                [demo.END, demo.START],
+                [ends_on, starts_on],
             )
             cursor.fetchall()
             return rows
@@ -126,7 +132,7 @@ def main() -> None:
                 actor=None,
                 call_up=call_up,
                 rules=services.ScreeningRules(min_age=18, max_age=60),
-                today=demo.START,
+                today=starts_on,
             )
         )
         steps["screening"].append(screen_ms)
@@ -135,7 +141,7 @@ def main() -> None:
         steps["proposal_bare_read"].append(ms)
         propose_ms, made = _timed(
             lambda: proposal.proposal_make(
-                actor=None, call_up=call_up, starts_on=demo.START, ends_on=demo.END
+                actor=None, call_up=call_up, starts_on=starts_on, ends_on=ends_on
             )
         )
         steps["proposal"].append(propose_ms)
