@@ -1,4 +1,5 @@
-"""Post types, demands (吹哨), their shifts, participations (报到) and notices."""
+"""Post types, demands (吹哨), their shifts, participations (报到), notices, and the
+rest rules of a response."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
+from jijie.duty import rules
 from jijie.mobilization.models import Deployment, Member
 
 
@@ -195,3 +197,53 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DutyRules(models.Model):
+    """The rest rules of one response (see `rules`); a response without a row, and a
+    shift under no response, follow the defaults of the settings."""
+
+    response = models.OneToOneField(
+        "responses.Response",
+        verbose_name=_("应急响应"),
+        on_delete=models.CASCADE,
+        related_name="duty_rules",
+    )
+    hours_in_a_row = models.PositiveSmallIntegerField(
+        _("连续值守上限(小时)"), default=rules.DEFAULT_MAX_HOURS_IN_A_ROW
+    )
+    # A shorter break does not end a run of duty.
+    rest_hours = models.PositiveSmallIntegerField(
+        _("两班之间最少休息(小时)"), default=rules.DEFAULT_MIN_REST_HOURS
+    )
+    week_rest_hours = models.PositiveSmallIntegerField(
+        _("每 7 天连续休息(小时)"), default=rules.DEFAULT_WEEK_REST_HOURS
+    )
+    week_hours = models.PositiveSmallIntegerField(
+        _("每 7 天值守上限(小时)"), default=rules.DEFAULT_WEEK_MAX_HOURS
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("值守休息规则")
+        verbose_name_plural = _("值守休息规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_in_a_row__gte=1, hours_in_a_row__lte=24)
+                & Q(rest_hours__lte=48)
+                & Q(week_rest_hours__gte=1, week_rest_hours__lte=72)
+                & Q(week_hours__gte=1, week_hours__lte=168),
+                name="duty_rules_in_bounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.response)
+
+    def limits(self) -> rules.Limits:
+        return rules.Limits(
+            self.hours_in_a_row, self.rest_hours, self.week_rest_hours, self.week_hours
+        )

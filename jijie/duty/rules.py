@@ -2,11 +2,26 @@
 direct assignment and the roster optimiser judge a member by the same code.
 
 Each `*_refusal` answers None when the rule lets the member through, else the sentence
-the member or the community reads."""
+the member or the community reads.
+
+The rules of time (`Limits`, per response, defaults from the settings):
+
+- no two shifts overlap;
+- a run of duty lasts at most `hours_in_a_row` hours: shifts with less than the minimum
+  rest (`rest_hours`) between them belong to one run, counted from its first start to
+  its last end, short breaks included. So a break shorter than the minimum rest is
+  allowed only inside a run short enough (two 4-hour shifts 2 hours apart), and
+  between two runs there are at least `rest_hours` hours;
+- a rest of `week_rest_hours` hours in any 7 days: a stretch of duty (shifts with less
+  than that between them) lasts at most 7 days minus that rest (144 hours), from its
+  first start to its last end, so the 7 days from any start of a stretch hold the rest;
+- at most `week_hours` hours of duty in any 168 hours (a rolling window, shifts counted
+  for the part inside it).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -19,15 +34,70 @@ from jijie.mobilization.models import Fitness
 
 Interval = tuple[datetime, datetime]
 
+WEEK = timedelta(days=7)
+DEFAULT_MAX_HOURS_IN_A_ROW = 12
+DEFAULT_MIN_REST_HOURS = 11
+DEFAULT_WEEK_REST_HOURS = 24
+DEFAULT_WEEK_MAX_HOURS = 60
+
 
 def max_hours_in_a_row() -> int:
-    """The longest a member may be on duty without a rest (hours)."""
-    return int(getattr(settings, "DUTY_MAX_HOURS_IN_A_ROW", 12))
+    """The longest a run of duty may last (hours)."""
+    return int(getattr(settings, "DUTY_MAX_HOURS_IN_A_ROW", DEFAULT_MAX_HOURS_IN_A_ROW))
 
 
 def min_rest_hours() -> int:
-    """A break shorter than this does not end a run of duty (hours)."""
-    return int(getattr(settings, "DUTY_MIN_REST_HOURS", 8))
+    """The minimum rest between two runs of duty; a shorter break does not end a run
+    (hours)."""
+    return int(getattr(settings, "DUTY_MIN_REST_HOURS", DEFAULT_MIN_REST_HOURS))
+
+
+def week_rest_hours() -> int:
+    """The rest every 7 days must hold (hours)."""
+    return int(getattr(settings, "DUTY_WEEK_REST_HOURS", DEFAULT_WEEK_REST_HOURS))
+
+
+def week_max_hours() -> int:
+    """The most hours of duty in any 7 days."""
+    return int(getattr(settings, "DUTY_WEEK_MAX_HOURS", DEFAULT_WEEK_MAX_HOURS))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The numbers the rules of time read: a response's (`DutyRules`) or the defaults."""
+
+    hours_in_a_row: int = DEFAULT_MAX_HOURS_IN_A_ROW
+    rest_hours: int = DEFAULT_MIN_REST_HOURS
+    week_rest_hours: int = DEFAULT_WEEK_REST_HOURS
+    week_hours: int = DEFAULT_WEEK_MAX_HOURS
+
+    @classmethod
+    def default(cls) -> Limits:
+        """The settings' limits, for a shift under no response with rules of its own."""
+        return cls(max_hours_in_a_row(), min_rest_hours(), week_rest_hours(), week_max_hours())
+
+    @classmethod
+    def strictest(cls, many: Iterable[Limits]) -> Limits:
+        """Limits no looser than any of `many` (a member's shifts under several
+        responses at once)."""
+        found = list(many) or [cls.default()]
+        return cls(
+            min(x.hours_in_a_row for x in found),
+            max(x.rest_hours for x in found),
+            max(x.week_rest_hours for x in found),
+            min(x.week_hours for x in found),
+        )
+
+    @property
+    def reach(self) -> timedelta:
+        """How far either side of a shift the member's other shifts can matter: a run,
+        a stretch without the weekly rest and a 7-day window all end within it."""
+        return max(WEEK, timedelta(hours=self.hours_in_a_row + self.rest_hours)) + timedelta(days=1)
+
+    @property
+    def stretch_limit(self) -> timedelta:
+        """The longest stretch without the weekly rest."""
+        return WEEK - timedelta(hours=self.week_rest_hours)
 
 
 @dataclass(frozen=True)
@@ -91,76 +161,217 @@ def place_refusal(candidate: Candidate, post: Post) -> str | None:
     return _("该班次不在您的下沉社区或下沉期内。")
 
 
-def overlap_refusal(busy: Iterable[Interval], post: Post) -> str | None:
+# The rules of time: each `_*_breach` finds the figures, each `*_refusal` says them.
+
+
+def _hours(length: timedelta) -> str:
+    return f"{length.total_seconds() / 3600:g}"
+
+
+def _duration(length: timedelta) -> str:
+    """“10 小时 59 分”, “11 小时”."""
+    minutes = max(0, int(length.total_seconds() // 60))
+    if minutes % 60:
+        return _("%(hours)s 小时 %(minutes)s 分") % {
+            "hours": minutes // 60,
+            "minutes": minutes % 60,
+        }
+    return _("%(hours)s 小时") % {"hours": minutes // 60}
+
+
+def _at(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%m-%d %H:%M}"
+
+
+def _overlap_breach(busy: Iterable[Interval], post: Post) -> Interval | None:
     for starts_at, ends_at in busy:
         if starts_at < post.ends_at and post.starts_at < ends_at:
-            return _("与您 %(start)s 开始的班次时间重叠。") % {
-                "start": f"{timezone.localtime(starts_at):%m-%d %H:%M}"
-            }
+            return starts_at, ends_at
     return None
 
 
-def run_hours(busy: Iterable[Interval], post: Post, rest_hours: int | None = None) -> float:
-    """The length in hours of the run of duty the shift would belong to: shifts closer
-    to one another than the minimum rest count as one run."""
-    rest = timedelta(hours=min_rest_hours() if rest_hours is None else rest_hours)
-    start, end = post.starts_at, post.ends_at
-    intervals = sorted(busy)
-    changed = True
-    while changed:
-        changed = False
-        for starts_at, ends_at in intervals:
-            near = starts_at < end + rest and start - rest < ends_at
-            if near and (starts_at < start or ends_at > end):
-                start, end = min(start, starts_at), max(end, ends_at)
-                changed = True
-    # Time inside the run that is a short break still counts: it was not a rest.
-    return (end - start).total_seconds() / 3600
-
-
-def rest_refusal(busy: Iterable[Interval], post: Post) -> str | None:
-    hours = run_hours(busy, post)
-    if hours > max_hours_in_a_row():
-        return _(
-            "连续值守将达 %(hours)s 小时,超过 %(limit)s 小时;两班之间至少休息 %(rest)s 小时。"
-        ) % {"hours": f"{hours:g}", "limit": max_hours_in_a_row(), "rest": min_rest_hours()}
-    return None
-
-
-def refusal(
-    candidate: Candidate, post: Post, busy: list[Interval], skill_labels: dict[str, str]
-) -> str | None:
-    """The first rule that refuses the member for the shift, or None. `busy` are the
-    member's other shifts holding a place (requested or confirmed)."""
-    return (
-        skill_refusal(candidate, post, skill_labels)
-        or place_refusal(candidate, post)
-        or overlap_refusal(busy, post)
-        or rest_refusal(busy, post)
-    )
+def overlap_refusal(busy: Iterable[Interval], post: Post) -> str | None:
+    found = _overlap_breach(busy, post)
+    if found is None:
+        return None
+    return _("与您 %(start)s 开始的班次时间重叠。") % {"start": _at(found[0])}
 
 
 @dataclass(frozen=True)
-class Limits:
-    """The settings the time rules read, taken once for a batch of judgements."""
+class _Chain:
+    """The shifts around the post that follow one another with less than a given gap
+    between them (a run of duty, or a stretch without the weekly rest)."""
 
-    hours_in_a_row: int
-    rest_hours: int
+    starts_at: datetime
+    ends_at: datetime
+    # The shortest break next to the post inside the chain, and the other shift's start.
+    break_before: tuple[timedelta, datetime] | None
+    break_after: tuple[timedelta, datetime] | None
+    longest_break: timedelta | None
 
-    @classmethod
-    def now(cls) -> Limits:
-        return cls(max_hours_in_a_row(), min_rest_hours())
+    @property
+    def length(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def nearest(self) -> tuple[timedelta, datetime] | None:
+        near = [b for b in (self.break_before, self.break_after) if b is not None]
+        return min(near, default=None)
 
 
-def fits_in_time(busy: list[Interval], post: Post, limits: Limits) -> bool:
-    """`overlap_refusal(...) or rest_refusal(...)` is None, without writing the
-    sentence: for judging many members at once (the roster optimiser)."""
+def _chain(busy: Iterable[Interval], post: Post, gap: timedelta) -> _Chain:
+    """The chain the post belongs to among the member's shifts `busy` (which do not
+    overlap it): shifts taken in time order, a break shorter than `gap` joins them."""
+    before = sorted((s, e) for s, e in busy if s < post.starts_at)
+    after = sorted((s, e) for s, e in busy if s >= post.ends_at)
+    start, end = post.starts_at, post.ends_at
+    longest: timedelta | None = None
+    break_before = break_after = None
+    # Backwards from the post: each earlier shift joins when it ends less than `gap`
+    # before the chain's start.
+    for s, e in reversed(before):
+        if start - e >= gap:
+            break
+        pause = start - e
+        if break_before is None:
+            break_before = (pause, s)
+        longest = max(longest or pause, pause)
+        start = min(start, s)
+    for s, e in after:
+        if s - end >= gap:
+            break
+        pause = s - end
+        if break_after is None:
+            break_after = (pause, s)
+        longest = max(longest or pause, pause)
+        end = max(end, e)
+    return _Chain(start, end, break_before, break_after, longest)
+
+
+def _run_breach(busy: Iterable[Interval], post: Post, limits: Limits) -> _Chain | None:
+    run = _chain(busy, post, timedelta(hours=limits.rest_hours))
+    return run if run.length > timedelta(hours=limits.hours_in_a_row) else None
+
+
+def run_refusal(busy: Iterable[Interval], post: Post, limits: Limits) -> str | None:
+    """Too long a run of duty: the rest left before or after the shift is shorter than
+    the minimum rest, and the run it makes is longer than the limit."""
+    run = _run_breach(busy, post, limits)
+    if run is None:
+        return None
+    nearest = run.nearest
+    if nearest is None:
+        return _("该班次长 %(hours)s 小时,超过连续值守上限 %(limit)s 小时。") % {
+            "hours": _hours(run.length),
+            "limit": limits.hours_in_a_row,
+        }
+    pause, other = nearest
+    return _(
+        "与 %(other)s 开始的班次之间只休息 %(rest)s,少于 %(min)s 小时,"
+        "连续值守将达 %(hours)s 小时,超过 %(limit)s 小时。"
+    ) % {
+        "other": _at(other),
+        "rest": _duration(pause),
+        "min": limits.rest_hours,
+        "hours": _hours(run.length),
+        "limit": limits.hours_in_a_row,
+    }
+
+
+def _week_rest_breach(busy: Iterable[Interval], post: Post, limits: Limits) -> _Chain | None:
+    stretch = _chain(busy, post, timedelta(hours=limits.week_rest_hours))
+    return stretch if stretch.length > limits.stretch_limit else None
+
+
+def week_rest_refusal(busy: Iterable[Interval], post: Post, limits: Limits) -> str | None:
+    """No rest of `week_rest_hours` in 7 days: the stretch the shift would belong to
+    lasts longer than 7 days minus that rest."""
+    stretch = _week_rest_breach(busy, post, limits)
+    if stretch is None:
+        return None
+    return _(
+        "每 7 天须有一次连续 %(min)s 小时的休息:%(start)s 至 %(end)s 之间最长只休息 %(rest)s。"
+    ) % {
+        "min": limits.week_rest_hours,
+        "start": _at(stretch.starts_at),
+        "end": _at(stretch.ends_at),
+        "rest": _duration(stretch.longest_break or timedelta(0)),
+    }
+
+
+def _week_hours_breach(
+    busy: Iterable[Interval], post: Post, limits: Limits
+) -> tuple[datetime, timedelta] | None:
+    """The 7-day window around the post with the most duty in it, when that is more
+    than the limit: (its start, the duty in it). The most is reached by a window that
+    starts when a shift starts or ends when one ends."""
+    shifts = [*busy, (post.starts_at, post.ends_at)]
+    nearby = [(s, e) for s, e in shifts if s < post.ends_at + WEEK and e > post.starts_at - WEEK]
+    limit = timedelta(hours=limits.week_hours)
+    worst: tuple[datetime, timedelta] | None = None
+    for start in sorted({s for s, _e in nearby} | {e - WEEK for _s, e in nearby}):
+        end = start + WEEK
+        if not (start < post.ends_at and post.starts_at < end):
+            continue
+        total = sum(
+            (min(e, end) - max(s, start) for s, e in nearby if s < end and start < e),
+            timedelta(0),
+        )
+        if total > limit and (worst is None or total > worst[1]):
+            worst = (start, total)
+    return worst
+
+
+def week_hours_refusal(busy: Iterable[Interval], post: Post, limits: Limits) -> str | None:
+    found = _week_hours_breach(busy, post, limits)
+    if found is None:
+        return None
+    start, total = found
+    return _("%(start)s 起 7 天内值守将达 %(hours)s 小时,超过 %(limit)s 小时。") % {
+        "start": _at(start),
+        "hours": _hours(total),
+        "limit": limits.week_hours,
+    }
+
+
+def time_refusal(busy: Sequence[Interval], post: Post, limits: Limits) -> str | None:
+    """The first rule of time that refuses the shift against the member's others."""
+    return (
+        overlap_refusal(busy, post)
+        or run_refusal(busy, post, limits)
+        or week_rest_refusal(busy, post, limits)
+        or week_hours_refusal(busy, post, limits)
+    )
+
+
+def refusal(
+    candidate: Candidate,
+    post: Post,
+    busy: Sequence[Interval],
+    skill_labels: dict[str, str],
+    limits: Limits | None = None,
+) -> str | None:
+    """The first rule that refuses the member for the shift, or None. `busy` are the
+    member's other shifts holding a place (requested or confirmed), at least those
+    within `limits.reach` of it."""
+    return (
+        skill_refusal(candidate, post, skill_labels)
+        or place_refusal(candidate, post)
+        or time_refusal(busy, post, limits or Limits.default())
+    )
+
+
+def fits_in_time(busy: Sequence[Interval], post: Post, limits: Limits) -> bool:
+    """`time_refusal(...)` is None, without writing the sentence: for judging many
+    members at once (the roster optimiser)."""
     if not busy:
         return post.ends_at - post.starts_at <= timedelta(hours=limits.hours_in_a_row)
-    for starts_at, ends_at in busy:
-        if starts_at < post.ends_at and post.starts_at < ends_at:
-            return False
-    return run_hours(busy, post, limits.rest_hours) <= limits.hours_in_a_row
+    return (
+        _overlap_breach(busy, post) is None
+        and _run_breach(busy, post, limits) is None
+        and _week_rest_breach(busy, post, limits) is None
+        and _week_hours_breach(busy, post, limits) is None
+    )
 
 
 def may_hold(candidate: Candidate, post: Post) -> bool:
@@ -176,3 +387,22 @@ def may_hold(candidate: Candidate, post: Post) -> bool:
     return bool(candidate.residence_path) and candidate.residence_path.startswith(
         post.community_path
     )
+
+
+def breaches(
+    candidate: Candidate,
+    held: Sequence[Interval],
+    new: Sequence[tuple[Post, Limits]],
+    skill_labels: dict[str, str],
+) -> list[tuple[Post, str]]:
+    """A whole plan's lines for one member, each judged by every rule against all the
+    member would hold with the plan (`held` and the other new shifts): the lines a rule
+    refuses, with the sentence. Every run, stretch and 7-day window holding a new shift
+    is judged that way, so an empty list means the plan keeps every rule."""
+    found = []
+    for index, (post, limits) in enumerate(new):
+        others = [*held, *((p.starts_at, p.ends_at) for i, (p, _l) in enumerate(new) if i != index)]
+        reason = refusal(candidate, post, others, skill_labels, limits)
+        if reason is not None:
+            found.append((post, reason))
+    return found

@@ -306,17 +306,29 @@ def open_shifts_for(
         .select_related("demand__post_type", "demand__community")
         .order_by("starts_at", "pk")[:limit]
     )
+    reach = services.busy_reach()
     busy = list(
         Participation.objects.filter(
             member=member,
             status__in=HOLDING,
-            ends_at__gt=now - timedelta(days=1),
-            starts_at__lt=now + timedelta(days=days + 1),
+            ends_at__gt=now - reach,
+            starts_at__lt=now + timedelta(days=days) + reach,
         ).values_list("starts_at", "ends_at")
     )
     labels = {str(k): str(v) for k, v in Skill.choices}
+    limits = services.limits_by_path({shift.community_path for shift in shifts})
     return [
-        (shift, rules.refusal(candidate, services.post_of(shift), busy, labels)) for shift in shifts
+        (
+            shift,
+            rules.refusal(
+                candidate,
+                services.post_of(shift),
+                busy,
+                labels,
+                limits[shift.community_path],
+            ),
+        )
+        for shift in shifts
     ]
 
 

@@ -30,6 +30,7 @@ from jijie.duty.models import (
     HOLDING,
     Demand,
     DemandStatus,
+    DutyRules,
     Notice,
     Participation,
     ParticipationSource,
@@ -39,6 +40,7 @@ from jijie.duty.models import (
 )
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
 from jijie.mobilization.selectors import member_of
+from jijie.responses.models import Response, ResponseStatus
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -221,14 +223,101 @@ def post_of(shift: Shift) -> rules.Post:
     )
 
 
-def _busy_reach() -> timedelta:
-    """How far either side of a shift the member's other shifts matter (overlap, rest)."""
-    return timedelta(hours=rules.max_hours_in_a_row() + 2 * rules.min_rest_hours() + 24)
+def _responses_over(paths: Collection[str]) -> list[Response]:
+    """The active responses over any of `paths`, newest first, with their duty rules."""
+    above = {
+        path[:end] for path in paths for end in range(Area.steplen, len(path) + 1, Area.steplen)
+    }
+    if not above:
+        return []
+    return list(
+        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=above)
+        .select_related("duty_rules")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def _limits_of(response: Response | None) -> rules.Limits:
+    if response is None:
+        return rules.Limits.default()
+    try:
+        return response.duty_rules.limits()
+    except DutyRules.DoesNotExist:
+        return rules.Limits.default()
+
+
+def limits_by_path(paths: Collection[str]) -> dict[str, rules.Limits]:
+    """The rest rules over each community path: those of the newest active response
+    over it (as the gates pick the response in force), else the defaults. One query."""
+    responses = _responses_over(paths)
+    return {
+        path: _limits_of(next((r for r in responses if path.startswith(r.area_path)), None))
+        for path in paths
+    }
+
+
+def limits_over(path: str) -> rules.Limits:
+    return limits_by_path([path])[path]
+
+
+@transaction.atomic
+def duty_rules_set(
+    *,
+    actor: User | None,
+    response: Response,
+    hours_in_a_row: int,
+    rest_hours: int,
+    week_rest_hours: int,
+    week_hours: int,
+) -> DutyRules:
+    """The command over a response sets its rest rules (claims, assignments and
+    proposals under it follow them from then on); audited."""
+    if actor is not None:
+        access.require(actor, Action.RESPONSE_MANAGE, response.area)
+    if not 1 <= hours_in_a_row <= 24:
+        raise ValidationError({"hours_in_a_row": _("连续值守上限须在 1 至 24 小时之间。")})
+    if not 0 <= rest_hours <= 48:
+        raise ValidationError({"rest_hours": _("两班之间最少休息须在 0 至 48 小时之间。")})
+    if not 1 <= week_rest_hours <= 72:
+        raise ValidationError({"week_rest_hours": _("每 7 天连续休息须在 1 至 72 小时之间。")})
+    if not 1 <= week_hours <= 168:
+        raise ValidationError({"week_hours": _("每 7 天值守上限须在 1 至 168 小时之间。")})
+    found, _created = DutyRules.objects.update_or_create(
+        response=response,
+        defaults={
+            "hours_in_a_row": hours_in_a_row,
+            "rest_hours": rest_hours,
+            "week_rest_hours": week_rest_hours,
+            "week_hours": week_hours,
+            "updated_by": actor,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="duty.rules",
+        target=found,
+        area=response.area,
+        data={
+            "hours_in_a_row": hours_in_a_row,
+            "rest_hours": rest_hours,
+            "week_rest_hours": week_rest_hours,
+            "week_hours": week_hours,
+        },
+    )
+    return found
+
+
+def busy_reach() -> timedelta:
+    """How far either side of a shift the member's other shifts are read: enough for
+    every rule of time under the defaults and any response's rules within the bounds
+    `duty_rules_set` allows."""
+    return rules.Limits(24, 48, 72, 168).reach
 
 
 def busy_of(member: Member, *, around: Shift) -> list[rules.Interval]:
-    """The member's shifts holding a place near `around` (enough for overlap and rest)."""
-    reach = _busy_reach()
+    """The member's shifts holding a place near `around` (enough for every rule of
+    time)."""
+    reach = busy_reach()
     return list(
         Participation.objects.filter(
             member=member,
@@ -251,7 +340,11 @@ def refusal_for(member: Member, shift: Shift) -> str | None:
         return _("您已在该班次中。")
     skill_labels = {str(k): str(v) for k, v in Skill.choices}
     return rules.refusal(
-        candidate_of(member), post_of(shift), busy_of(member, around=shift), skill_labels
+        candidate_of(member),
+        post_of(shift),
+        busy_of(member, around=shift),
+        skill_labels,
+        limits_over(shift.community_path),
     )
 
 
@@ -401,15 +494,18 @@ def replacement_list(shift: Shift, *, limit: int = REPLACEMENT_LIST_SIZE) -> lis
     if shift.demand.status != DemandStatus.OPEN or shift.starts_at <= timezone.now():
         return []
     on_it = Participation.objects.filter(shift=shift, status__in=HOLDING).values("member_id")
-    reach = _busy_reach()
+    reach = busy_reach()
     pool = candidates(
         serving_pool([shift.community_path]).exclude(pk__in=on_it),
         busy_from=shift.starts_at - reach,
         busy_to=shift.ends_at + reach,
     )
     post = post_of(shift)
+    limits = limits_over(shift.community_path)
     labels = {str(k): str(v) for k, v in Skill.choices}
-    found = [j.member for j in pool if rules.refusal(j.candidate, post, j.busy, labels) is None]
+    found = [
+        j.member for j in pool if rules.refusal(j.candidate, post, j.busy, labels, limits) is None
+    ]
     return found[:limit]
 
 

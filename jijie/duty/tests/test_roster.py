@@ -95,23 +95,64 @@ def test_a_shift_whose_members_are_all_taken_is_explained():
     assert "已有班次或需要休息" in next(iter(plan.unfilled.values()))
 
 
-def test_the_nearest_member_goes_and_hours_are_spread_among_the_equally_near():
+def test_hours_are_shared_before_travel_and_the_nearer_goes_among_equals():
     slots = [slot(1, post(0, 12)), slot(2, post(24, 12))]
     near = person(1, home=(23.74, 114.70))
     far = person(2, home=(23.90, 114.90))
     plan = roster.solve(slots, [near, far], time_limit=2)
     assert plan.places_short == 0
-    # Travel comes before spreading hours: the near member serves both days.
-    assert sorted(plan.pairs) == [(1, 1), (1, 2)]
-    # Two members as near as each other share the days.
+    # Sharing hours comes before travel: the far member takes one of the two days.
+    assert sorted(p for p, _k in plan.pairs) == [1, 2]
+    # Two members as near as each other share the days; the far one stays home.
     plan = roster.solve(slots, [near, person(3, home=(23.74, 114.70)), far], time_limit=2)
     assert sorted(p for p, _k in plan.pairs) == [1, 3]
+    assert {g.status for g in plan.groups} == {"OPTIMAL"}
+
+
+def test_a_member_holding_fewer_hours_gets_the_shift_however_far():
+    # given a neighbour who already holds a shift that week and a member 25 km away
+    # holding none
+    held = (T0 - timedelta(hours=48), T0 - timedelta(hours=36))
+    near = person(1, home=(23.74, 114.70), busy=[held])
+    near = roster.Person(near.key, near.candidate, near.busy, near.home, hours=12)
+    far = person(2, home=(23.90, 114.90))
+    slots = [slot(1, post(0, 12))]
+    # when
+    plan = roster.solve(slots, [near, far], time_limit=2)
+    # then the one with fewer hours goes, and the plan keeps every rule
+    assert plan.pairs == [(2, 1)]
+    assert roster.check_plan(plan.pairs, slots, [near, far]) == []
+    assert [g.status for g in plan.groups] == ["OPTIMAL"]
+
+
+def test_the_optimiser_shares_hours_where_greedy_does_not():
+    # Four days, the second and fourth driving: greedy, in time order, gives the first
+    # day to the nearest of two members with no hours, the driver, who must then take
+    # both driving days too; the optimiser leaves the other days to the other member.
+    slots = [
+        slot(1, post(0, 12)),
+        slot(2, post(24, 12, skills=["driving"])),
+        slot(3, post(48, 12)),
+        slot(4, post(72, 12, skills=["driving"])),
+    ]
+    driver = person(1, skills=["driving"], home=(23.74, 114.70))
+    other = person(2, home=(23.80, 114.80))
+    people = [driver, other]
+    plan = roster.solve(slots, people, time_limit=2)
+    baseline = roster.greedy(slots, people)
+    hours = sorted(plan.hours.values())
+    assert plan.places_short == baseline.places_short == 0
+    # The driver must take both driving days; the other member both other days.
+    assert hours == [24.0, 24.0]
+    assert sorted(baseline.hours.values()) == [12.0, 36.0]
+    assert roster.check_plan(plan.pairs, slots, people) == []
 
 
 def test_the_proposal_is_never_worse_than_the_greedy_baseline():
-    # Greedy takes the nearest for the first shift and leaves the second short; the
-    # solver sends the only driver to the second and someone else to the first.
-    slots = [slot(1, post(0, 12)), slot(2, post(0, 12, skills=["driving"]))]
+    # Greedy takes the nearest for the first shift, the only driver, who may then not
+    # take the driving shift that follows at once; the solver sends someone else to
+    # the first and the driver to the second.
+    slots = [slot(1, post(0, 12)), slot(2, post(12, 12, skills=["driving"]))]
     driver = person(1, skills=["driving"], home=(23.74, 114.70))
     other = person(2, home=(23.80, 114.80))
     baseline = roster.greedy(slots, [driver, other])
@@ -123,7 +164,7 @@ def test_the_proposal_is_never_worse_than_the_greedy_baseline():
 
 def test_fast_checks_agree_with_the_rules_sentences():
     rng = random.Random(7)
-    limits = rules.Limits.now()
+    limits = rules.Limits.default()
     for _ in range(400):
         p = post(
             rng.choice(range(0, 48, 2)),
