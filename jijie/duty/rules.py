@@ -164,10 +164,6 @@ def place_refusal(candidate: Candidate, post: Post) -> str | None:
 # The rules of time: each `_*_breach` finds the figures, each `*_refusal` says them.
 
 
-def _hours(length: timedelta) -> str:
-    return f"{length.total_seconds() / 3600:g}"
-
-
 def _duration(length: timedelta) -> str:
     """“10 小时 59 分”, “11 小时”."""
     minutes = max(0, int(length.total_seconds() // 60))
@@ -261,19 +257,19 @@ def run_refusal(busy: Iterable[Interval], post: Post, limits: Limits) -> str | N
         return None
     nearest = run.nearest
     if nearest is None:
-        return _("该班次长 %(hours)s 小时,超过连续值守上限 %(limit)s 小时。") % {
-            "hours": _hours(run.length),
+        return _("该班次长 %(length)s,超过连续值守上限 %(limit)s 小时。") % {
+            "length": _duration(run.length),
             "limit": limits.hours_in_a_row,
         }
     pause, other = nearest
     return _(
         "与 %(other)s 开始的班次之间只休息 %(rest)s,少于 %(min)s 小时,"
-        "连续值守将达 %(hours)s 小时,超过 %(limit)s 小时。"
+        "连续值守将达 %(length)s,超过 %(limit)s 小时。"
     ) % {
         "other": _at(other),
         "rest": _duration(pause),
         "min": limits.rest_hours,
-        "hours": _hours(run.length),
+        "length": _duration(run.length),
         "limit": limits.hours_in_a_row,
     }
 
@@ -327,9 +323,9 @@ def week_hours_refusal(busy: Iterable[Interval], post: Post, limits: Limits) -> 
     if found is None:
         return None
     start, total = found
-    return _("%(start)s 起 7 天内值守将达 %(hours)s 小时,超过 %(limit)s 小时。") % {
+    return _("%(start)s 起 7 天内值守将达 %(length)s,超过 %(limit)s 小时。") % {
         "start": _at(start),
-        "hours": _hours(total),
+        "length": _duration(total),
         "limit": limits.week_hours,
     }
 
