@@ -1,8 +1,8 @@
 """The household ledger as .xlsx, in the column layout community workers already use.
 
 Masked (the one mask), or unmasked and watermarked for an approved export request
-(`export_requests`); ID numbers as text cells either way, anything that a spreadsheet
-would run as a formula neutralised. Written in openpyxl's write-only mode, so memory
+(`export_requests`); every cell through `jijie.core.sheets`, so that ID numbers are
+text cells and nothing a spreadsheet would run as a formula stays live, whatever typed it. Written in openpyxl's write-only mode, so memory
 stays flat.
 """
 
@@ -19,14 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
-from jijie.core import pii
+from jijie.core import pii, sheets
 from jijie.core.identity import DocumentType
 from jijie.residents.models import HouseholdKind, Person, Relation, ResidentType, Sex
 
@@ -40,13 +39,6 @@ if TYPE_CHECKING:
 EXPORT_ROW_LIMIT = 100_000
 # People per sheet: a sheet holds 1,048,576 rows, a city's ledger may hold more.
 SHEET_ROWS = 1_000_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """Text that a spreadsheet would evaluate (=HYPERLINK(...), +cmd...) gets a leading
-    apostrophe, the OWASP remedy for formula injection."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _columns() -> list[str]:
@@ -55,13 +47,6 @@ def _columns() -> list[str]:
         _("姓名"), _("性别"), _("与户主关系"), _("证件类型"), _("证件号码"), _("联系电话"),
         _("户籍地"), _("人口类型"), _("重点户"),
     ]  # fmt: skip
-
-
-def _text(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
-    cell.data_type = "s"  # a string, never a number or a formula
-    cell.number_format = "@"
-    return cell
 
 
 def _rows(area: Area) -> Iterator[Person]:
@@ -87,7 +72,7 @@ class Watermark:
 
     def text(self) -> str:
         return _("%(holder)s 专用 · 审批编号 %(approval)s · %(date)s 批准 · 严禁转发") % {
-            "holder": self.holder,
+            "holder": sheets.writable(self.holder),
             "approval": self.approval,
             "date": f"{self.approved_on:%Y-%m-%d}",
         }
@@ -169,24 +154,27 @@ def write_ledger(
             document = pii.decrypt(person.document_cipher) if person.document_cipher else ""
             phone = pii.decrypt(person.phone_cipher) if person.phone_cipher else ""
         sheet.append(
-            [
-                count,
-                names.get(person_path[: 3 * step], ""),
-                names.get(person_path[: 4 * step], ""),
-                names.get(person_path[: 5 * step], ""),
-                _text(sheet, household.building.name),
-                _text(sheet, household.door_number),
-                str(labels.get(household.kind, household.kind)),
-                _text(sheet, person.name),
-                str(labels.get(person.sex, "")),
-                str(labels.get(person.relation, person.relation)),
-                str(labels.get(person.document_type, "")),
-                _text(sheet, document),
-                _text(sheet, phone),
-                _text(sheet, person.register_place),
-                str(labels.get(person.resident_type, person.resident_type)),
-                "、".join(flags),
-            ]
+            sheets.cells(
+                sheet,
+                [
+                    count,
+                    names.get(person_path[: 3 * step], ""),
+                    names.get(person_path[: 4 * step], ""),
+                    names.get(person_path[: 5 * step], ""),
+                    household.building.name,
+                    household.door_number,
+                    labels.get(household.kind, household.kind),
+                    person.name,
+                    labels.get(person.sex, ""),
+                    labels.get(person.relation, person.relation),
+                    labels.get(person.document_type, ""),
+                    document,
+                    phone,
+                    person.register_place,
+                    labels.get(person.resident_type, person.resident_type),
+                    "、".join(flags),
+                ],
+            )
         )
     if sheet is None:  # nobody here: the headings still say what the file is
         _new_sheet(workbook, title, unmasked_for, part=0)
@@ -196,14 +184,14 @@ def write_ledger(
 
 def _describe(workbook: Workbook, title: str, unmasked_for: Watermark | None) -> None:
     properties = workbook.properties
-    properties.title = title
+    properties.title = sheets.writable(title)
     properties.creator = str(_("集结"))
     if unmasked_for is not None:
         properties.title = title + str(_("(完整信息)"))
         properties.subject = unmasked_for.text()
         properties.description = unmasked_for.text()
         properties.keywords = f"approval-{unmasked_for.approval}"
-        properties.lastModifiedBy = unmasked_for.holder
+        properties.lastModifiedBy = sheets.writable(unmasked_for.holder)
 
 
 def _header_text(text: str) -> str:
@@ -223,11 +211,9 @@ def _new_sheet(
         watermark = _header_text(unmasked_for.text())
         sheet.oddHeader.center.text = watermark
         sheet.oddFooter.center.text = f"{watermark}  &P / &N"
-    for text in headings:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True, size=14)
-        sheet.append([cell])
-    sheet.append([WriteOnlyCell(sheet, value=c) for c in _columns()])
+    for heading in headings:
+        sheet.append([sheets.text(sheet, heading, font=Font(bold=True, size=14))])
+    sheet.append(sheets.cells(sheet, _columns()))
     sheet.print_title_rows = f"1:{len(headings) + 1}"  # the headings on every page
     return sheet
 

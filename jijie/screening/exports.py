@@ -1,6 +1,7 @@
 """The screening ledger (排查台账) as .xlsx, in the columns communities keep by hand: one
 row per visit, the householder's phone masked, health answers only for the roles that
-follow people up. Written in openpyxl's write-only mode; audited."""
+follow people up. Every cell through `jijie.core.sheets`. Written in openpyxl's
+write-only mode; audited."""
 
 from __future__ import annotations
 
@@ -14,14 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
-from jijie.residents.exports import neutralise
+from jijie.core import sheets
 from jijie.residents.models import Person, Relation
 from jijie.screening import selectors
 from jijie.screening.models import Campaign, Mode, Outcome
@@ -36,12 +36,6 @@ LEDGER_ROW_LIMIT = 100_000
 
 class LedgerTooLargeError(Exception):
     pass
-
-
-def _text(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=neutralise(value))
-    cell.data_type = "s"
-    return cell
 
 
 def _answer(value: object) -> str:
@@ -77,9 +71,7 @@ def ledger_file(*, actor: User, campaign: Campaign, area: Area, day: date | None
     workbook = Workbook(write_only=True)
     sheet: WriteOnlyWorksheet = workbook.create_sheet(title=str(_("排查台账")))
     title = f"{area.name} {campaign.name} {_('排查台账')}" + (f" {day:%Y-%m-%d}" if day else "")
-    heading = WriteOnlyCell(sheet, value=title)
-    heading.font = Font(bold=True, size=14)
-    sheet.append([heading])
+    sheet.append([sheets.text(sheet, title, font=Font(bold=True, size=14))])
     columns = [
         _("序号"), _("街道"), _("社区"), _("网格"), _("楼栋"), _("门牌号"), _("户主"),
         _("联系电话"), _("排查方式"), _("排查结果"), _("在家人数"),
@@ -88,7 +80,7 @@ def ledger_file(*, actor: User, campaign: Campaign, area: Area, day: date | None
     if health:
         columns.append(_("体温(℃)"))
     columns += [_("标记重点人员"), _("排查人"), _("排查时间"), _("备注")]
-    sheet.append([WriteOnlyCell(sheet, value=str(c)) for c in columns])
+    sheet.append(sheets.cells(sheet, columns))
     modes, outcomes = dict(Mode.choices), dict(Outcome.choices)
     # The householder of each household of the area, read once (the first head listed).
     heads: dict[int, tuple[str, str]] = {}
@@ -109,24 +101,24 @@ def ledger_file(*, actor: User, campaign: Campaign, area: Area, day: date | None
             names.get(path[: 3 * step], ""),
             names.get(path[: 4 * step], ""),
             names.get(path[: 5 * step], ""),
-            _text(sheet, household.building.name),
-            _text(sheet, household.door_number),
-            _text(sheet, head[0] if head else ""),
-            _text(sheet, head[1] if head else ""),
-            str(modes.get(visit.mode, visit.mode)),
-            str(outcomes.get(visit.outcome, visit.outcome)),
+            household.building.name,
+            household.door_number,
+            head[0] if head else "",
+            head[1] if head else "",
+            modes.get(visit.mode, visit.mode),
+            outcomes.get(visit.outcome, visit.outcome),
             visit.people_present if visit.outcome == Outcome.DONE else "",
-            *[_text(sheet, _answer(visit.answers.get(q["key"]))) for q in questions],
+            *[_answer(visit.answers.get(q["key"])) for q in questions],
         ]
         if health:
             row.append(" ".join(str(t.celsius) for t in visit.temperatures.all()))
         row += [
             visit.flags_raised or "",
-            _text(sheet, visit.worker.get_username() if visit.worker else ""),
+            visit.worker.get_username() if visit.worker else "",
             timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"),
-            _text(sheet, visit.note),
+            visit.note,
         ]
-        sheet.append(row)
+        sheet.append(sheets.cells(sheet, row))
     descriptor, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(descriptor)
     try:

@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -6,8 +7,11 @@ from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import AuditEvent
+from jijie.areas.models import Area
 from jijie.core import pii
+from jijie.core.testing import PAYLOADS, live_cells
 from jijie.residents import exports
+from jijie.residents.models import Household, Person
 from jijie.residents.services import PersonData, household_register, person_add
 
 BODY = "44160219820304561"
@@ -79,3 +83,31 @@ def test_the_service_refuses_what_is_too_large_to_write_at_once(
     with pytest.raises(exports.ExportTooLargeError, match="超过单次导出上限"):
         exports.ledger_export(actor=actors.manager, area=tree.community, path=tmp_path / "x.xlsx")
     assert not AuditEvent.objects.filter(action="registry.export").exists()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("unmasked", [False, True])
+def test_no_text_column_of_the_ledger_runs_as_a_formula(person, tree, payload, unmasked):
+    # given a payload in every text a user can type: the areas a secretary names, the
+    # door, the name and the register place (stored as is, whatever way they came in)
+    for area in (tree.street, tree.community, tree.grid, tree.building):
+        Area.objects.filter(pk=area.pk).update(name=payload + area.name)
+    Household.objects.filter(pk=person.household_id).update(door_number=payload)
+    Person.objects.filter(pk=person.pk).update(name=payload, register_place=payload)
+    watermark = exports.Watermark(payload, 7, date(2026, 3, 2)) if unmasked else None
+    # when the ledger is written, masked or unmasked for an approved request
+    target = io.BytesIO()
+    assert exports.write_ledger(area=tree.community, target=target, unmasked_for=watermark) == 1
+    # then no cell would run, and every payload is still there to read
+    data = target.getvalue()
+    assert live_cells(data) == []
+    row = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[-1]
+    # (a sheet cannot hold NUL; XML reads a CR back as LF)
+    printable = payload.replace("\x00", "").replace("\r", "\n")
+    assert row[1:6] == (
+        f"'{printable}源西街道",
+        f"'{printable}新港路社区",
+        f"'{printable}第01网格",
+        f"'{printable}1栋",
+        f"'{printable}",
+    )

@@ -9,8 +9,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jijie.accounts.models import AuditEvent
-from jijie.residents.models import Person
-from jijie.screening.models import Revisit, Visit
+from jijie.areas.models import Area
+from jijie.core.testing import PAYLOADS, live_cells
+from jijie.residents.models import Household, Person
+from jijie.screening.models import Campaign, Revisit, Visit
 from jijie.screening.services import VisitData, visit_record
 
 
@@ -248,3 +250,39 @@ def test_the_coverage_page_never_reads_the_visits(client, campaign, households, 
             page = c.get(reverse("screening:coverage", args=[campaign.pk]), {"area": area.code})
         assert page.status_code == 200
         assert not [q["sql"] for q in queries if "screening_visit" in q["sql"]]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_text_column_of_the_ledger_runs_as_a_formula(
+    client, campaign, households, actors, tree, payload
+):
+    # given a payload in every text a user can type: the areas' names, the questions'
+    # labels, a text answer, the door, the householder's name, the visit's note
+    for area in (tree.street, tree.community, tree.grid, tree.building):
+        Area.objects.filter(pk=area.pk).update(name=payload + area.name)
+    questions = [{**q, "label": payload + q["label"]} for q in campaign.questions]
+    questions.append({"key": "said", "label": payload, "kind": "text", "health": False})
+    Campaign.objects.filter(pk=campaign.pk).update(questions=questions)
+    campaign.refresh_from_db()
+    Household.objects.filter(pk=households[0].pk).update(door_number=payload)
+    Person.objects.filter(household=households[0]).update(name=payload)
+    visit = visit_record(
+        actor=None,
+        campaign=campaign,
+        household=households[0],
+        data=VisitData(mode="door", outcome="done", answers={"said": "=1+1"}),
+    )
+    Visit.objects.filter(pk=visit.pk).update(note=payload)
+    # when the community's secretary (who sees health answers) takes the ledger
+    response = _as(client, actors.manager).get(reverse("screening:ledger", args=[campaign.pk]))
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    # then nothing in it would run, and every payload is there to read
+    assert live_cells(data) == []
+    text = " ".join(
+        str(c)
+        for row in load_workbook(BytesIO(data)).active.iter_rows(values_only=True)
+        for c in row
+    )
+    printable = payload.replace("\x00", "").replace("\r", "\n")
+    assert text.count(printable) >= 4 + len(questions) + 3  # areas, labels, door, name, note
