@@ -88,7 +88,10 @@ def test_offline_scan_is_checked_on_the_phone_and_synced_once(live_server, actor
     assert Scan.objects.count() == 0
     screenshot(page, "gates-scan-offline-phone")
 
-    page.context.set_offline(False)
+    with page.expect_response("**/api/gates/scans/batch") as batch:
+        page.context.set_offline(False)
+    results = batch.value.json()["results"]
+    assert [r["status"] for r in results] == ["stored", "stored"], results
     page.wait_for_function(
         "document.querySelector('[data-testid=offline]').hidden === true", timeout=10_000
     )
