@@ -40,6 +40,7 @@ class Action(StrEnum):
     RESIDENT_VIEW = "resident.view"
     RESIDENT_EDIT = "resident.edit"
     PII_REVEAL = "pii.reveal"
+    LEDGER_EXPORT = "resident.ledger_export"
     PII_EXPORT = "pii.export"
     HEALTH_VIEW = "health.view"
     RESPONSE_MANAGE = "response.manage"
@@ -70,7 +71,17 @@ def _permissions() -> dict[str, frozenset[Action]]:
     # Front-line roles keep the registry; only they may reveal a full ID number or phone,
     # one record at a time, with a reason. Higher levels see masked lists and aggregates.
     # Health and travel data is seen by those who follow people up, no one else.
-    residents = {Action.RESIDENT_VIEW, Action.RESIDENT_EDIT, Action.PII_REVEAL, Action.HEALTH_VIEW}
+    # They also take the masked ledger of their part (LEDGER_EXPORT), as do those above
+    # who answer for an area; a guard or an inspector reads the registry on its pages and
+    # has no use for the whole ledger in a file.
+    ledger = Action.LEDGER_EXPORT
+    residents = {
+        Action.RESIDENT_VIEW,
+        Action.RESIDENT_EDIT,
+        Action.PII_REVEAL,
+        Action.HEALTH_VIEW,
+        ledger,
+    }
     # A bulk unmasked export is asked for and approved by those who answer for an area:
     # the community secretary, the street office, the command. It is never one person's
     # decision: the approver is someone else with this action over the same area.
@@ -90,12 +101,15 @@ def _permissions() -> dict[str, frozenset[Action]]:
                 Action.RESIDENT_VIEW,
                 Action.RESPONSE_MANAGE,
                 export,
+                ledger,
                 Action.MOBILIZATION_VIEW,
                 deployed,
             }
         ),
         Role.WORKING_COMMITTEE: frozenset({view, *mobilize}),
-        Role.STREET_OFFICE: frozenset({view, edit, grant, Action.RESIDENT_VIEW, export, deployed}),
+        Role.STREET_OFFICE: frozenset(
+            {view, edit, grant, Action.RESIDENT_VIEW, export, ledger, deployed}
+        ),
         Role.COMMUNITY_SECRETARY: frozenset(
             {view, edit, grant, *residents, export, deployed, Action.TEAM_MANAGE}
         ),

@@ -16,8 +16,8 @@ Both people prove their second factor (step-up) in the views before each step. E
 step writes its audit row. Tasks take the request's id, never its file.
 
 The same machinery writes a *masked* ledger too large for a web request (over
-exports.EXPORT_ROW_LIMIT people): `export_masked_start` needs only the right to see the
-registry there, no reason and no approval; the file is built, kept encrypted, handed
+exports.EXPORT_ROW_LIMIT people): `export_masked_start` needs only the right to take the
+masked ledger there (LEDGER_EXPORT), no reason and no approval; the file is built, kept encrypted, handed
 to its requester and erased in the same way.
 """
 
@@ -91,7 +91,7 @@ def export_masked_start(
 ) -> ExportRequest:
     """Start writing the masked ledger of a large area in the background, or return the
     one this user already has under way or ready for that area."""
-    access.require(actor, Action.RESIDENT_VIEW, area)
+    access.require(actor, Action.LEDGER_EXPORT, area)
     now = timezone.now()
     current = (
         ExportRequest.objects.filter(

@@ -87,7 +87,7 @@ def too_large_to_write_now(area: Area) -> bool:
 @transaction.atomic
 def ledger_export(*, actor: User, area: Area, path: Path) -> int:
     """Write the masked ledger of everyone under `area` to `path`; return the row count."""
-    access.require(actor, Action.RESIDENT_VIEW, area)
+    access.require(actor, Action.LEDGER_EXPORT, area)
     total = Person.objects.filter(area_path__startswith=area.path).count()
     if total > EXPORT_ROW_LIMIT:
         raise ExportTooLargeError(

@@ -75,6 +75,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "found": found,
         "may_edit": bool(access.scope_paths(request.user, Action.RESIDENT_EDIT)),
         "may_export": bool(access.scope_paths(request.user, Action.PII_EXPORT)),
+        "may_export_ledger": bool(access.scope_paths(request.user, Action.LEDGER_EXPORT)),
     }
     return render(request, "residents/household_list.html", context)
 
@@ -209,14 +210,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse | FileResponse:
-    """The masked household ledger of an area (default: the user's first scope) as .xlsx."""
+    """The masked household ledger of an area (default: the user's first scope) as .xlsx,
+    for those who answer for the area."""
     _require_registry(request)
+    roots = access.scope_roots(request.user, Action.LEDGER_EXPORT)
+    if not roots:
+        raise PermissionDenied(_("您的角色不能导出台账。"))
     code = request.GET.get("area", "")
-    if code:
-        area = access.area_for(request.user, code, Action.RESIDENT_VIEW)
-    else:
-        roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
-        area = roots[0]
+    area = access.area_for(request.user, code, Action.LEDGER_EXPORT) if code else roots[0]
     if exports.too_large_to_write_now(area):
         export = export_requests.export_masked_start(
             actor=actor(request), area=area, request=request

@@ -2,6 +2,7 @@ import io
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
@@ -66,12 +67,34 @@ def test_id_cells_are_text(client, person, actors, tree):
     assert sheet.cell(row=3, column=12).data_type == "s"
 
 
-@pytest.mark.parametrize(("who", "status"), [("guard", 200), ("outsider", 404), ("member", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("manager", 200),
+        ("lower", 200),  # a community worker keeps the registry
+        ("street", 200),
+        ("command", 200),
+        # a guard reads the registry at the gate; the whole ledger is not their work
+        ("guard", 403),
+        ("outsider", 404),
+        ("member", 403),
+    ],
+)
 def test_export_three_actors(client, person, actors, tree, who, status):
     client.force_login(getattr(actors, who))
     assert (
         client.get(reverse("residents:export"), {"area": tree.community.code}).status_code == status
     )
+
+
+def test_a_guard_sees_no_ledger_button_and_the_service_refuses_them(
+    client, person, actors, tree, tmp_path
+):
+    client.force_login(actors.guard)
+    page = client.get(reverse("residents:list")).content.decode()
+    assert reverse("residents:export") not in page
+    with pytest.raises(PermissionDenied):
+        exports.ledger_export(actor=actors.guard, area=tree.community, path=tmp_path / "x")
 
 
 def test_the_service_refuses_what_is_too_large_to_write_at_once(
