@@ -60,6 +60,7 @@ from pydantic import ValidationError as SchemaError
 
 from jijie.accounts.models import ApiToken
 from jijie.accounts.services import token_hash, token_needs_touch
+from jijie.core.middleware import ResponseHeadersMiddleware
 from jijie.core.queries import RowReader
 from jijie.gates import rules, selectors, services
 from jijie.gates.api import ErrorOut, ScanIn, scan_data, scan_out
@@ -80,7 +81,12 @@ Connection: TypeAlias = "PoolConnectionProxy[Record]"
 CONTENT_TYPE = "application/json; charset=utf-8"  # as the API's renderer answers
 # The middleware whose headers a scan's answer carries through Django: they only add
 # headers to a response (the session, CSRF, auth and message middleware add none to it).
-_HEADER_MIDDLEWARE = (SecurityMiddleware, XFrameOptionsMiddleware, LocaleMiddleware)
+_HEADER_MIDDLEWARE = (
+    SecurityMiddleware,
+    XFrameOptionsMiddleware,
+    ResponseHeadersMiddleware,
+    LocaleMiddleware,
+)
 _STORED = RowReader(Scan, [f.name for f in Scan._meta.concrete_fields])
 
 

@@ -1,0 +1,58 @@
+"""What every answer of the app carries.
+
+Static files never reach these: WhiteNoise answers them before, with their own caching.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import patch_cache_control
+from django.utils.deprecation import MiddlewareMixin
+
+
+def _sha256(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+# The inline code the templates hold, each allowed by its hash alone. Better moved to a
+# static file; jijie/core/tests/test_response_headers.py fails on one the policy does not allow.
+INLINE_HANDLERS = ("window.print(); return false;",)  # duty/roster.html: the print link
+INLINE_STYLES = (
+    # duty/roster.html: what a printed roster leaves out
+    "\n    @media print { nav, .no-print, footer { display: none !important; }"
+    " table { font-size: 11pt; } }\n  ",
+)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        # Scripts from our own static files only (htmx, the gates' scan page, the API
+        # docs' Swagger UI); inline event handlers only those listed above.
+        " ".join(["script-src 'self'", "'unsafe-hashes'", *map(_sha256, INLINE_HANDLERS)]),
+        " ".join(["style-src 'self'", *map(_sha256, INLINE_STYLES)]),
+        # style="" attributes (a tree's indentation, Swagger UI's icons) cannot run code.
+        "style-src-attr 'unsafe-inline'",
+        # Pico's form controls draw their marks with data: SVG images.
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class ResponseHeadersMiddleware(MiddlewareMixin):
+    """Every answer the app makes may hold personal data (a household's page, a search,
+    a reveal, a new token's secret), so none is kept by a browser's or a proxy's cache;
+    and a page runs only the scripts and styles it was built with."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        patch_cache_control(response, no_store=True)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
