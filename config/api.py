@@ -10,6 +10,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from jijie.accounts.api import router as accounts_router
@@ -71,6 +72,24 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(BadRequest)
 def bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
     return api.create_response(request, {"detail": _detail(exc, _("请求有误。"))}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("请先登录,或提供有效的令牌。")}, status=exc.status_code
+    )
+
+
+@api.exception_handler(HttpError)
+def refused(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (a body that is not JSON, a session request without
+    its CSRF token), said in the user's language rather than in English."""
+    detail = {
+        400: _("请求的内容无法解析。"),
+        403: _("请求缺少有效的 CSRF 令牌,请刷新页面后重试。"),
+    }.get(exc.status_code, str(exc))
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

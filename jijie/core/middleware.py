@@ -8,9 +8,12 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
 
 
 def _sha256(source: str) -> str:
@@ -53,6 +56,18 @@ class ResponseHeadersMiddleware(MiddlewareMixin):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
+        if response.status_code == 405 and request.path.startswith(API_PREFIX):
+            response = _method_not_allowed_as_json(response)
         patch_cache_control(response, no_store=True)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+def _method_not_allowed_as_json(response: HttpResponseBase) -> HttpResponseBase:
+    """django-ninja answers a method a path does not take in plain text; the API answers
+    every error as `{"detail": ...}`."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response
+    answer = JsonResponse({"detail": _("该地址不接受这种请求方法。")}, status=405)
+    answer["Allow"] = response.get("Allow", "")
+    return answer
