@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: every answer but a static file's is no-store, with the CSP.
     "jijie.core.middleware.ResponseHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "jijie.core.middleware.ReadSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,11 +177,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after this much idle time: every request pushes the expiry forward.
+# Sessions end after this much idle time: every request that reads the session pushes
+# the expiry forward (jijie.core.middleware.ReadSessionMiddleware; Django's
+# SESSION_SAVE_EVERY_REQUEST also stored a new session for any unknown cookie).
 SESSION_COOKIE_AGE = int(
     timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30)).total_seconds()
 )
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

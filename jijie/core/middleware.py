@@ -1,4 +1,4 @@
-"""What every answer of the app carries.
+"""What every answer of the app carries, and which requests save a session.
 
 Static files never reach these: WhiteNoise answers them before, with their own caching.
 """
@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
@@ -71,3 +72,22 @@ def _method_not_allowed_as_json(response: HttpResponseBase) -> HttpResponseBase:
     answer = JsonResponse({"detail": _("该地址不接受这种请求方法。")}, status=405)
     answer["Allow"] = response.get("Allow", "")
     return answer
+
+
+class ReadSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, saving only a session that was read or written.
+
+    A session ends after `SESSION_COOKIE_AGE` of idle time, so each request that uses it
+    pushes its expiry forward. Django's SESSION_SAVE_EVERY_REQUEST did that, but it also
+    saved the session of requests that never opened it: with a cookie naming no session
+    (an expired one, or made up), each such request stored a new empty session (30
+    requests to /healthz, 30 rows). A session is opened when a page asks who is signed
+    in, so a signed-in user's pages still push it forward; health checks, bearer-token
+    API calls and anonymous pages leave the table alone."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        # Read, a session whose key named no row has no key left and is empty.
+        if session is not None and session.accessed and not session.is_empty():
+            session.modified = True
+        return super().process_response(request, response)
