@@ -239,6 +239,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[env.str("TASK_BACKEND", default="
 # An unmasked export must be decided, and once approved downloaded, within this many
 # hours; then its file is erased (`manage.py export_purge`, or when it is next opened).
 EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
+# A role given by someone the requester appointed keeps its holder from approving the
+# requester's unmasked exports for this long (a role the requester gave: for ever).
+EXPORT_APPOINTMENT_DAYS = env.int("EXPORT_APPOINTMENT_DAYS", default=90)
 
 # Processes that check the rows of a large import (validation, encryption, pinyin) while
 # the importing process writes; 1 checks in that process itself.

@@ -3,6 +3,8 @@ roles one manages, second factors."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
@@ -56,3 +58,18 @@ def mfa_confirmed(*, user: User) -> MfaDevice | None:
 
 def recovery_codes_left(*, device: MfaDevice) -> int:
     return device.recovery_codes.filter(used_at__isnull=True).count()
+
+
+def appointed_by(*, granter: User, user: User, since: datetime) -> bool:
+    """Whether `granter` gave `user` any role, ever, or someone `granter` gave a role
+    to gave `user` one since `since`: read from the audit log, which a revoked role
+    does not erase."""
+    grants = AuditEvent.objects.filter(action="role.assign", target_type="accounts.user")
+    if grants.filter(actor=granter, target_id=str(user.pk)).exists():
+        return True
+    appointees = grants.filter(actor=granter).values_list("target_id", flat=True)
+    return grants.filter(
+        target_id=str(user.pk),
+        actor_id__in=[int(pk) for pk in appointees if pk.isdigit()],
+        at__gte=since,
+    ).exists()

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.accounts.audit import audit_record
+from jijie.accounts.selectors import appointed_by
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
@@ -126,10 +127,24 @@ def export_masked_start(
     return export
 
 
+def appointment_days() -> int:
+    """How long a role given by someone the requester appointed keeps its holder from
+    approving the requester's exports (setting EXPORT_APPOINTMENT_DAYS, 90)."""
+    return int(settings.EXPORT_APPOINTMENT_DAYS)
+
+
 def _check_decider(actor: User, export: ExportRequest) -> None:
+    """The second person must be another person: not the requester, not someone whose
+    role the requester gave (ever), nor someone given a role lately by a person the
+    requester appointed; and allowed to export over the area."""
     if export.requested_by_id == actor.pk:
         raise ValidationError(_("不能审批自己的申请,需由另一位有导出权限的负责人审批。"))
     access.require(actor, Action.PII_EXPORT, export.area)
+    since = timezone.now() - timedelta(days=appointment_days())
+    if appointed_by(granter=export.requested_by, user=actor, since=since):
+        raise ValidationError(
+            _("您的角色由申请人(或其任命的人)授予,不能审批这份申请,需由另一位负责人审批。")
+        )
 
 
 def _decide(
@@ -222,7 +237,7 @@ def export_download(
     counted and audited."""
     if export.requested_by_id != actor.pk:
         raise PermissionDenied(_("只有申请人本人可以下载。"))
-    access.require(actor, Action.RESIDENT_VIEW if export.masked else Action.PII_EXPORT, export.area)
+    access.require(actor, Action.LEDGER_EXPORT if export.masked else Action.PII_EXPORT, export.area)
     locked = ExportRequest.objects.select_for_update().get(pk=export.pk)
     if locked.status == ExportStatus.REQUESTED:
         raise ValidationError(_("申请还没有批准,不能下载。"))

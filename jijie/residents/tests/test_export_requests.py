@@ -22,7 +22,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
+from jijie.accounts.models import AuditEvent, Role, RoleAssignment, User
+from jijie.accounts.services import role_assign, role_revoke
 from jijie.accounts.testing import step_up
 from jijie.core import pii
 from jijie.residents import export_requests
@@ -151,6 +152,67 @@ def test_a_second_person_over_the_area_approves(
     export.refresh_from_db()
     assert export.built_at is not None
     assert export.rows == 1
+
+
+# The second person is another person ----------------------------------------------------
+
+
+def _secretary(username, granter, area):
+    someone = User.objects.create_user(username=username, password="a-long-test-password")
+    role_assign(actor=granter, user=someone, role=Role.COMMUNITY_SECRETARY, area=area)
+    return someone
+
+
+@pytest.fixture
+def street_asks(tree, actors, person, clock):
+    """The street office asks for the community's full ledger."""
+    return export_request_create(actor=actors.street, area=tree.community, reason=REASON)
+
+
+def test_an_approver_whose_role_the_requester_gave_cannot_approve(street_asks, actors, tree):
+    # given a secretary's account the street office opened in its own street
+    puppet = _secretary("puppet", actors.street, tree.community)
+    # then that account cannot approve the street office's request
+    with pytest.raises(ValidationError, match="由申请人"):
+        export_request_approve(actor=puppet, export=street_asks)
+    # while a secretary nobody in the chain appointed can
+    assert ExportRequest.objects.get().status == ExportStatus.REQUESTED
+    assert export_request_approve(actor=actors.manager, export=street_asks).approver == (
+        actors.manager
+    )
+
+
+@pytest.fixture
+def command_asks(tree, actors, person, clock):
+    """The district command asks for the community's full ledger."""
+    return export_request_create(actor=actors.command, area=tree.community, reason=REASON)
+
+
+def _deputy(actors, tree):
+    """A street office the command appointed."""
+    deputy = User.objects.create_user(username="deputy", password="a-long-test-password")
+    role_assign(actor=actors.command, user=deputy, role=Role.STREET_OFFICE, area=tree.street)
+    return deputy
+
+
+def test_an_approver_appointed_lately_through_the_requesters_appointee_cannot_approve(
+    command_asks, actors, tree
+):
+    # given a secretary's account opened by a street office the command appointed
+    deputy = _deputy(actors, tree)
+    puppet = _secretary("puppet", deputy, tree.community)
+    # and the deputy's own role taken away since (the audit log remembers the grant)
+    role_revoke(actor=actors.command, assignment=RoleAssignment.objects.get(user=deputy))
+    # then the secretary cannot approve the command's request
+    with pytest.raises(ValidationError, match="由申请人"):
+        export_request_approve(actor=puppet, export=command_asks)
+
+
+def test_a_role_given_long_ago_by_an_appointee_no_longer_counts(tree, actors, person, clock):
+    colleague = _secretary("colleague", _deputy(actors, tree), tree.community)
+    clock.shift(timedelta(days=export_requests.appointment_days() + 1))
+    asked = export_request_create(actor=actors.command, area=tree.community, reason=REASON)
+    assert export_request_approve(actor=colleague, export=asked).approver == colleague
 
 
 def test_a_request_is_decided_once(approved, actors):
