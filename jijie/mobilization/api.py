@@ -17,7 +17,15 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.mobilization import proposal, selectors, services
-from jijie.mobilization.models import CallUp, Deployment, Member, Organisation, Proposal, SignUp
+from jijie.mobilization.models import (
+    CallUp,
+    Deployment,
+    Member,
+    MemberClaim,
+    Organisation,
+    Proposal,
+    SignUp,
+)
 
 router = Router(tags=["mobilization"])
 
@@ -214,7 +222,7 @@ def sign_up_list(request: HttpRequest, pk: int, status: str = "") -> QuerySet[Si
 
 @router.post(
     "/join/{token}",
-    response={201: SignUpCreated},
+    response={201: SignUpCreated, 202: SignUpCreated},
     auth=None,
     summary="Sign up for a call-up (open to whoever has its token)",
 )
@@ -231,7 +239,7 @@ def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[SignUpCr
             code=payload.residence, path__startswith=call_up.response.area_path
         ).first()
     user = request.user if request.user.is_authenticated else None
-    sign_up = services.sign_up_submit(
+    submitted = services.sign_up_submit(
         call_up=call_up,
         data=services.SignUpData(
             member=services.MemberData(
@@ -251,7 +259,9 @@ def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[SignUpCr
         ),
         user=user,
     )
-    return Status(201, SignUpCreated(id=sign_up.pk, status=sign_up.status))
+    if isinstance(submitted, MemberClaim):  # left for the member's unit to review
+        return Status(202, SignUpCreated(id=submitted.pk, status=submitted.status))
+    return Status(201, SignUpCreated(id=submitted.pk, status=submitted.status))
 
 
 @router.post("/call-ups/{pk}/screen", response=ScreenedOut, summary="Apply screening rules")

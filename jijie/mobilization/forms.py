@@ -118,6 +118,11 @@ class DecideForm(forms.Form):
     reason = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+class ClaimDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("同意")), ("decline", _("拒绝"))])
+    reason = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
 def _default_period() -> tuple[date, date]:
     today = timezone.localdate()
     return today, today + timedelta(days=30)

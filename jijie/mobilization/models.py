@@ -572,3 +572,80 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已同意")
+    DECLINED = "declined", _("已拒绝")
+
+
+class MemberClaim(models.Model):
+    """A sign-up that says it is an already registered member and cannot prove it
+    itself: an account that is not the member's own asks for their record. Knowing
+    someone's ID number and phone is no proof, so the member's unit (whoever may edit the
+    member) reviews it; until it is approved nothing of the member's changes and the
+    account sees nothing of them. Approving links the account to the member and signs
+    the member up for the call-up with the declaration given here.
+
+    The phone is the one given with the claim, stored like the member's."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="claims")
+    call_up = models.ForeignKey(CallUp, on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请账号"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    name = models.CharField(_("填写的姓名"), max_length=50)
+    phone_cipher = models.BinaryField(null=True, editable=False)
+    phone_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
+    phone_masked = models.CharField(_("填写的电话"), max_length=20, blank=True)
+    phone_tail = models.CharField(max_length=4, blank=True)
+    health_declared = models.BooleanField(_("健康申报"), default=False)
+    availability = models.CharField(
+        _("可服务时间"),
+        max_length=12,
+        choices=Availability.choices,
+        default=Availability.FULL_TIME,
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    reason = models.CharField(_("审核说明"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("认领申请")
+        verbose_name_plural = _("认领申请")
+        indexes = [models.Index(fields=["status", "created_at"], name="member_claim_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.member}"
+
+
+class MemberNotice(models.Model):
+    """A message to a member about their record, shown on their own page (as duty's
+    notices are on their shifts page): someone asked for their record, the unit
+    decided."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("队员通知")
+        verbose_name_plural = _("队员通知")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text

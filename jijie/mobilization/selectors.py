@@ -19,9 +19,12 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.mobilization.models import (
     CallUp,
+    ClaimStatus,
     Deployment,
     DeploymentStatus,
     Member,
+    MemberClaim,
+    MemberNotice,
     Organisation,
     Proposal,
     SignUp,
@@ -104,6 +107,58 @@ def member_of(user: User | AnonymousUser) -> Member | None:
     if not user.is_authenticated:
         return None
     return Member.objects.select_related("organisation", "residence").filter(user=user).first()
+
+
+def _claim_filter(actor: User | AnonymousUser, action: Action) -> Q:
+    """Claims on members the actor may act on: as `_member_filter`, and for a member with
+    neither unit nor home community, the committee whose call-up the claim came by."""
+    q = access.organisation_filter(
+        actor,
+        action,
+        path_field="member__organisation__path",
+        area_path_field="member__organisation__area_path",
+    )
+    for path in access.scope_paths(actor, action):
+        q |= Q(member__organisation__isnull=True, member__residence_path__startswith=path)
+    orphan = Q(member__organisation__isnull=True, member__residence_path="")
+    return q | orphan & access.organisation_filter(
+        actor,
+        action,
+        path_field="call_up__organisation__path",
+        area_path_field="call_up__organisation__area_path",
+    )
+
+
+def member_claims(*, actor: User | AnonymousUser) -> QuerySet[MemberClaim]:
+    """Claims waiting for the actor's decision: on the members they may edit (a unit's
+    admin, the committee over the unit's area)."""
+    return (
+        MemberClaim.objects.filter(_claim_filter(actor, Action.MEMBER_EDIT))
+        .filter(status=ClaimStatus.PENDING)
+        .select_related("member", "member__organisation", "call_up", "user")
+        .order_by("created_at", "pk")
+    )
+
+
+def member_claim_for(*, actor: User | AnonymousUser, pk: int) -> MemberClaim:
+    """One claim to decide: 404 when the member is out of the actor's sight, 403 when
+    they see the member but may not edit them."""
+    claim = MemberClaim.objects.filter(_claim_filter(actor, Action.MOBILIZATION_VIEW), pk=pk)
+    if not claim.exists():
+        raise Http404
+    found = (
+        MemberClaim.objects.filter(_claim_filter(actor, Action.MEMBER_EDIT), pk=pk)
+        .select_related("member", "call_up", "user")
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied(_("您的角色不能审核该队员的认领申请。"))
+    return found
+
+
+def member_notices(*, member: Member) -> QuerySet[MemberNotice]:
+    """The member's latest notices (the page marks the unread ones)."""
+    return MemberNotice.objects.filter(member=member).order_by("-created_at", "-pk")[:20]
 
 
 def call_ups(

@@ -22,4 +22,6 @@ urlpatterns = [
     path("me/sign-ups/<int:pk>/withdraw/", views.my_withdraw, name="my_withdraw"),
     path("members/", views.member_list, name="members"),
     path("members/import/", views.member_import, name="member_import"),
+    path("members/claims/<int:pk>/decide/", views.claim_decide, name="claim_decide"),
+    path("me/notices/read/", views.my_notices_read, name="my_notices_read"),
 ]

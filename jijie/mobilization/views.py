@@ -25,6 +25,7 @@ from jijie.core.forms import apply_errors
 from jijie.mobilization import imports, proposal, selectors, services
 from jijie.mobilization.forms import (
     CallUpForm,
+    ClaimDecisionForm,
     DecideForm,
     DeployForm,
     ImportForm,
@@ -39,7 +40,7 @@ from jijie.mobilization.forms import (
     SignUpForm,
     TeamForm,
 )
-from jijie.mobilization.models import CallUp, Organisation
+from jijie.mobilization.models import CallUp, MemberClaim, Organisation
 from jijie.responses.selectors import response_list
 
 
@@ -75,6 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
             access.scope_paths(request.user, Action.MEMBER_EDIT)
             or access.organisation_paths(request.user, Action.MEMBER_EDIT)
         ),
+        "claims_pending": selectors.member_claims(actor=request.user).count(),
     }
     return render(request, "mobilization/index.html", context)
 
@@ -381,6 +383,10 @@ def _submit(
         apply_errors(form, error)
         context = {"call_up": call_up, "form": form, "refusal": None}
         return render(request, "mobilization/join.html", context)
+    if isinstance(sign_up, MemberClaim):
+        return render(
+            request, "mobilization/join_done.html", {"call_up": call_up, "claim": sign_up}
+        )
     return render(request, "mobilization/join_done.html", {"call_up": call_up, "sign_up": sign_up})
 
 
@@ -448,8 +454,19 @@ def me(request: HttpRequest) -> HttpResponse:
         "form": form,
         "sign_ups": selectors.my_sign_ups(member=member),
         "deployments": selectors.my_deployments(member=member),
+        "notices": selectors.member_notices(member=member),
     }
     return render(request, "mobilization/me.html", context)
+
+
+@require_POST
+@login_required
+def my_notices_read(request: HttpRequest) -> HttpResponse:
+    member = selectors.member_of(request.user)
+    if member is None:
+        raise Http404
+    services.member_notices_read(member=member)
+    return redirect("mobilization:me")
 
 
 @require_POST
@@ -471,8 +488,34 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if not _sees_call_ups(request):
         raise PermissionDenied(_("您的角色不能查看队员名册。"))
     members = selectors.member_list(actor=request.user)
-    context = {"page": Paginator(members, 50).get_page(request.GET.get("page"))}
+    context = {
+        "page": Paginator(members, 50).get_page(request.GET.get("page")),
+        "claims": selectors.member_claims(actor=request.user)[:200],
+    }
     return render(request, "mobilization/member_list.html", context)
+
+
+@require_POST
+@login_required
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's unit approves or declines a claim on the member's record."""
+    claim = selectors.member_claim_for(actor=request.user, pk=pk)
+    form = ClaimDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择同意或拒绝。"))
+        return redirect("mobilization:members")
+    decide = (
+        services.member_claim_approve
+        if form.cleaned_data["decision"] == "approve"
+        else services.member_claim_decline
+    )
+    try:
+        decide(actor=actor(request), claim=claim, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已处理 %(name)s 的认领申请。") % {"name": claim.member.name})
+    return redirect("mobilization:members")
 
 
 @login_required

@@ -9,6 +9,7 @@ from jijie.mobilization.services.base import (
     area_of,
     check_community,
     require_manage,
+    unit_of,
 )
 from jijie.mobilization.services.call_ups import (
     Screened,
@@ -21,6 +22,12 @@ from jijie.mobilization.services.call_ups import (
     screening_reasons,
     sign_up_open,
     sign_up_submit,
+)
+from jijie.mobilization.services.claims import (
+    member_claim_approve,
+    member_claim_decline,
+    member_claim_open,
+    member_notices_read,
 )
 from jijie.mobilization.services.deployments import (
     check_period,
@@ -67,6 +74,10 @@ __all__ = [
     "check_period",
     "deployment_create",
     "deployment_end",
+    "member_claim_approve",
+    "member_claim_decline",
+    "member_claim_open",
+    "member_notices_read",
     "member_register",
     "member_update",
     "organisation_admin_grant",
@@ -86,4 +97,5 @@ __all__ = [
     "sign_up_submit",
     "sign_up_withdraw",
     "team_create",
+    "unit_of",
 ]

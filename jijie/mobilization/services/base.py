@@ -12,6 +12,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.mobilization.models import (
+    CallUp,
     Organisation,
 )
 
@@ -41,3 +42,15 @@ def require_manage(actor: User | None, organisation: Organisation) -> None:
 def check_community(area: Area, field_name: str) -> None:
     if area.kind not in COMMUNITY_KINDS:
         raise ValidationError({field_name: _("“%(name)s”不是社区或村。") % {"name": area.name}})
+
+
+def unit_of(call_up: CallUp, organisation: Organisation | None) -> Organisation | None:
+    """The member's unit: their organisation's ancestor right under the calling
+    committee (or the organisation itself if it is the committee or outside it)."""
+    if organisation is None:
+        return None
+    root = call_up.organisation
+    depth = root.depth + 1
+    if organisation.path.startswith(root.path) and organisation.depth > depth:
+        return Organisation.objects.get(path=organisation.path[: depth * Organisation.steplen])
+    return organisation

@@ -22,12 +22,14 @@ from jijie.mobilization.models import (
     CallUpTarget,
     Fitness,
     Member,
+    MemberClaim,
     MemberKind,
     Organisation,
     SignUp,
     SignUpStatus,
 )
-from jijie.mobilization.services.base import UPDATE_CHUNK, area_of, require_manage
+from jijie.mobilization.services.base import UPDATE_CHUNK, area_of, require_manage, unit_of
+from jijie.mobilization.services.claims import member_claim_open
 from jijie.mobilization.services.members import MemberData, apply_member_data, link_person
 from jijie.responses.models import Response
 
@@ -124,18 +126,6 @@ def call_up_close(*, actor: User | None, call_up: CallUp) -> CallUp:
     return current
 
 
-def _unit_of(call_up: CallUp, organisation: Organisation | None) -> Organisation | None:
-    """The member's unit: their organisation's ancestor right under the calling
-    committee (or the organisation itself if it is the committee or outside it)."""
-    if organisation is None:
-        return None
-    root = call_up.organisation
-    depth = root.depth + 1
-    if organisation.path.startswith(root.path) and organisation.depth > depth:
-        return Organisation.objects.get(path=organisation.path[: depth * Organisation.steplen])
-    return organisation
-
-
 def sign_up_open(call_up: CallUp) -> str | None:
     """Why the call-up takes no sign-ups now, or None when it does."""
     if call_up.status != CallUpStatus.OPEN:
@@ -164,12 +154,23 @@ def _duplicate() -> str:
     return _("您已报名本次集结号,无需重复报名。可在“我的集结”查看报名状态。")
 
 
-@sensitive_variables("data")
+@sensitive_variables("data", "probe")
 @transaction.atomic
-def sign_up_submit(*, call_up: CallUp, data: SignUpData, user: User | None = None) -> SignUp:
-    """A member signs up for a call-up. Whoever has the call-up's link may sign up; a
-    person already registered as a member (same ID number) signs up as that member and
-    their record is not changed by the form. Signing up twice is refused."""
+def sign_up_submit(
+    *, call_up: CallUp, data: SignUpData, user: User | None = None
+) -> SignUp | MemberClaim:
+    """A member signs up for a call-up. Whoever has the call-up's link may sign up:
+
+    - a signed-in member signs up as themselves (their record is not changed);
+    - an ID number not registered yet registers a member (linked to the account that
+      signs up, if any) and signs them up;
+    - an ID number already registered, with its registered phone and no account, signs
+      up as that member without changing their record;
+    - an account asking for a member who is not its own (the member has no account, or
+      another one) gets nothing of theirs: a claim goes to the member's unit, which
+      approves or declines it (`member_claim_approve`), and the member is told.
+
+    Signing up twice is refused."""
     refusal = sign_up_open(call_up)
     if refusal:
         raise ValidationError(refusal, code="closed")
@@ -193,11 +194,14 @@ def sign_up_submit(*, call_up: CallUp, data: SignUpData, user: User | None = Non
                 )
             }
         )
+    if existing is not None and own is None and user is not None:
+        # An account is linked to a registered member only on proof the member controls:
+        # their unit's approval. Knowing their ID number and phone is not that.
+        return member_claim_open(
+            call_up=call_up, member=existing, probe=probe, data=data, user=user
+        )
     if existing is not None:
         member = existing
-        if member.user_id is None and user is not None:
-            member.user = user
-            member.save(update_fields=["user"])
     else:
         probe.user = user
         link_person(probe)
@@ -223,7 +227,7 @@ def sign_up_submit(*, call_up: CallUp, data: SignUpData, user: User | None = Non
             sign_up = SignUp.objects.create(
                 call_up=call_up,
                 member=member,
-                unit=_unit_of(call_up, member.organisation),
+                unit=unit_of(call_up, member.organisation),
                 health_declared=data.health_declared,
                 availability=data.availability,
                 note=data.note.strip()[:200],
