@@ -61,7 +61,7 @@ def ledger_file(*, actor: User, campaign: Campaign, area: Area, day: date | None
             )
             % {"count": total, "limit": LEDGER_ROW_LIMIT}
         )
-    questions = [q for q in campaign.questions if health or not q.get("health")]
+    questions = [q for q in campaign.questions if health or not campaign.is_health(q["key"])]
     names = dict(
         Area.objects.filter(
             Q(path__in=[area.path[:n] for n in range(Area.steplen, len(area.path) + 1, 4)])

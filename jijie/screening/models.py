@@ -97,6 +97,10 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # When the health answers and temperatures were erased after the response closed.
     health_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Every question key that has been a health question of this campaign: such a key
+    # stays one (its answers are health data whatever its label says later), its answers
+    # go to HEALTH_VIEW holders only, and the purge erases them.
+    health_keys = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("排查行动")
@@ -113,6 +117,12 @@ class Campaign(models.Model):
 
     def allows(self, mode: str) -> bool:
         return self.mode in (CampaignMode.BOTH, mode)
+
+    def is_health(self, key: str) -> bool:
+        """Whether answers to question `key` are health data (see `health_keys`)."""
+        return key in self.health_keys or any(
+            q["key"] == key and q.get("health") for q in self.questions
+        )
 
 
 class CampaignArea(models.Model):

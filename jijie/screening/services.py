@@ -136,7 +136,7 @@ def campaign_create(
         raise ValidationError(
             {"name": _("该应急响应已有名为“%(name)s”的排查行动。") % {"name": name}}
         )
-    campaign = Campaign.objects.create(
+    campaign = Campaign(
         response=response,
         name=name,
         mode=mode,
@@ -145,6 +145,8 @@ def campaign_create(
         created_by=actor,
         **({"questions": _check_questions(questions)} if questions is not None else {}),
     )
+    campaign.health_keys = sorted(q["key"] for q in campaign.questions if q["health"])
+    campaign.save()
     CampaignArea.objects.bulk_create(
         [CampaignArea(campaign=campaign, area=a, area_path=a.path) for a in areas]
     )
@@ -169,25 +171,59 @@ def campaign_update(
     questions: list[dict[str, Any]],
 ) -> Campaign:
     """Change a campaign's end, its way of asking and its questions (answers already
-    given stay as they were)."""
+    given stay as they were). A question that has been a health question stays one,
+    whoever edits the list and whatever they tick (`Campaign.health_keys`); the audit
+    row says what changed."""
     for area in campaign_areas(campaign):
         access.require(actor, Action.SCREENING_MANAGE, area)
     current = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if mode not in CampaignMode.values:
         raise ValidationError({"mode": _("“%(value)s”不是可选的值。") % {"value": mode}})
     _check_period(current.response, current.starts_on, ends_on)
+    before = {q["key"]: q for q in current.questions}
+    after = _check_questions(questions)
+    for question in after:
+        question["health"] = question["health"] or current.is_health(question["key"])
     current.ends_on = ends_on
     current.mode = mode
-    current.questions = _check_questions(questions)
-    current.save(update_fields=["ends_on", "mode", "questions"])
+    current.questions = after
+    current.health_keys = sorted(
+        set(current.health_keys) | {q["key"] for q in after if q["health"]}
+    )
+    current.save(update_fields=["ends_on", "mode", "questions", "health_keys"])
     audit_record(
         actor=actor,
         action="screening.campaign.update",
         target=current,
         area=_common_area(campaign_areas(current)),
-        data={"ends_on": ends_on.isoformat(), "mode": mode, "questions": len(questions)},
+        data={
+            "ends_on": ends_on.isoformat(),
+            "mode": mode,
+            "questions": _question_changes(before, after),
+        },
     )
     return current
+
+
+def _question_changes(
+    before: dict[str, dict[str, Any]], after: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """The keys of the questions added, removed, reworded (label or kind) and newly
+    marked as health questions by an edit of the list."""
+    keys = [q["key"] for q in after]
+    return {
+        "added": [k for k in keys if k not in before],
+        "removed": [k for k in before if k not in keys],
+        "changed": [
+            q["key"]
+            for q in after
+            if q["key"] in before
+            and (q["label"], q["kind"]) != (before[q["key"]]["label"], before[q["key"]]["kind"])
+        ],
+        "health": [
+            q["key"] for q in after if q["health"] and not before.get(q["key"], {}).get("health")
+        ],
+    }
 
 
 def campaign_areas(campaign: Campaign) -> list[Area]:
@@ -429,7 +465,6 @@ def health_data_purge(*, now: datetime | None = None) -> int:
         response__purge_after__lte=now,
     )
     for campaign in due:
-        health = [q["key"] for q in campaign.questions if q.get("health")]
         visits = Visit.objects.filter(campaign=campaign).exclude(answers={})
         last = 0
         while True:
@@ -442,7 +477,7 @@ def health_data_purge(*, now: datetime | None = None) -> int:
                 last = batch[-1].pk
                 dirty = []
                 for visit in batch:
-                    kept = {k: v for k, v in visit.answers.items() if k not in health}
+                    kept = {k: v for k, v in visit.answers.items() if not campaign.is_health(k)}
                     if kept != visit.answers:
                         visit.answers = kept
                         dirty.append(visit)

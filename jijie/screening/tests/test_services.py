@@ -330,3 +330,83 @@ def test_health_data_purged_after_the_response_closes(
     assert (coverage.completed, coverage.fevers, coverage.people_screened) == (1, 1, 2)
     assert health_data_purge() == 0
     assert AuditEvent.objects.filter(action="screening.health_purge").count() == 1
+
+
+# Health questions stay health questions ------------------------------------------------
+
+
+def _unticked(questions, drop=()):
+    """The list as someone who unticks 健康 everywhere (and drops `drop`) sends it."""
+    return [{**q, "health": False} for q in questions if q["key"] not in drop]
+
+
+def test_a_street_office_cannot_untick_a_health_question(campaign, households, actors):
+    # given the street office (no HEALTH_VIEW) edits the questions, unticking 健康
+    campaign_update(
+        actor=actors.street,
+        campaign=campaign,
+        ends_on=campaign.ends_on,
+        mode=campaign.mode,
+        questions=_unticked(campaign.questions),
+    )
+    campaign.refresh_from_db()
+    # then the travel and fever questions are still health questions
+    health = {q["key"] for q in campaign.questions if q["health"]}
+    assert health == {"risk_area_14d", "fever_cough"}
+    # and the audit row says what changed (nothing did)
+    event = AuditEvent.objects.filter(action="screening.campaign.update").get()
+    assert event.data["questions"] == {"added": [], "removed": [], "changed": [], "health": []}
+
+
+def test_a_health_question_dropped_and_added_back_is_still_one(campaign, households, actors):
+    def edit(questions):
+        campaign.refresh_from_db()
+        campaign_update(
+            actor=actors.street,
+            campaign=campaign,
+            ends_on=campaign.ends_on,
+            mode=campaign.mode,
+            questions=questions,
+        )
+
+    # given the street office drops the travel question, then adds it back unticked
+    edit(_unticked(campaign.questions, drop=["risk_area_14d"]))
+    back = {"key": "risk_area_14d", "label": "去过哪里", "kind": "text", "health": False}
+    campaign.refresh_from_db()
+    edit([*campaign.questions, back])
+    # then it is a health question again, and the log says what happened
+    campaign.refresh_from_db()
+    [question] = [q for q in campaign.questions if q["key"] == "risk_area_14d"]
+    assert question["health"]
+    changes = [
+        e.data["questions"]
+        for e in AuditEvent.objects.filter(action="screening.campaign.update").order_by("seq")
+    ]
+    assert changes[0]["removed"] == ["risk_area_14d"]
+    assert (changes[1]["added"], changes[1]["health"]) == (["risk_area_14d"], ["risk_area_14d"])
+
+
+def test_the_purge_erases_answers_of_a_health_question_since_dropped(
+    campaign, households, response, actors, time_machine
+):
+    from jijie.responses.services import response_close
+    from jijie.screening.services import health_data_purge
+
+    visit = visit_record(
+        actor=None,
+        campaign=campaign,
+        household=households[0],
+        data=VisitData(mode="door", outcome="done", answers={"risk_area_14d": True}),
+    )
+    campaign_update(
+        actor=actors.manager,
+        campaign=campaign,
+        ends_on=campaign.ends_on,
+        mode=campaign.mode,
+        questions=_unticked(campaign.questions, drop=["risk_area_14d"]),
+    )
+    response_close(actor=actors.command, response=response)
+    time_machine.move_to(timezone.now() + timedelta(days=31))
+    assert health_data_purge() == 1
+    visit.refresh_from_db()
+    assert "risk_area_14d" not in visit.answers
