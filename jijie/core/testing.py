@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from django.db import connection
 from openpyxl import load_workbook
 
 from jijie.core.sheets import FORMULA_STARTS
@@ -21,6 +22,19 @@ PAYLOADS = (
     "\n=1+1",
     "\x00=1+1",
 )
+
+
+def as_stored(payload: str, max_length: int) -> str:
+    """`payload` as a text column keeps it: cut to the column's length, and without NUL
+    on PostgreSQL, which refuses it in text."""
+    if connection.vendor == "postgresql":
+        payload = payload.replace("\x00", "")
+    return payload[:max_length]
+
+
+def readable(payload: str) -> str:
+    """`payload` as a spreadsheet reads back: no NUL (it cannot hold one), LF for CR."""
+    return payload.replace("\x00", "").replace("\r", "\n")
 
 
 def live_cells(data: bytes) -> list[str]:
