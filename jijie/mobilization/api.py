@@ -9,9 +9,11 @@ from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from jijie.accounts.audit import client_ip
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
@@ -21,7 +23,6 @@ from jijie.mobilization.models import (
     CallUp,
     Deployment,
     Member,
-    MemberClaim,
     Organisation,
     Proposal,
     SignUp,
@@ -125,9 +126,12 @@ class SignUpIn(Schema):
     note: str = ""
 
 
-class SignUpCreated(Schema):
-    id: int
-    status: str
+class SignUpReceived(Schema):
+    detail: str
+
+
+class Refusal(Schema):
+    detail: str
 
 
 class DecisionIn(Schema):
@@ -222,12 +226,22 @@ def sign_up_list(request: HttpRequest, pk: int, status: str = "") -> QuerySet[Si
 
 @router.post(
     "/join/{token}",
-    response={201: SignUpCreated, 202: SignUpCreated},
+    response={202: SignUpReceived, 429: Refusal},
     auth=None,
     summary="Sign up for a call-up (open to whoever has its token)",
+    description=(
+        "The answer is the same whether the ID number was unknown, registered with this "
+        "phone or another, or already signed up; a sign-up that cannot prove it is the "
+        "registered member goes to the member's unit for review. Throttled per client "
+        "address and per token (429)."
+    ),
 )
-def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[SignUpCreated]:
+def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[Schema]:
     call_up = selectors.call_up_by_token(token)
+    if services.sign_up_open(call_up) is None and not services.sign_up_attempt(
+        address=client_ip(request), token=token
+    ):
+        return Status(429, Refusal(detail=services.sign_up_too_often()))
     organisation = None
     if payload.organisation_id is not None:
         organisation = Organisation.objects.filter(
@@ -239,7 +253,7 @@ def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[SignUpCr
             code=payload.residence, path__startswith=call_up.response.area_path
         ).first()
     user = request.user if request.user.is_authenticated else None
-    submitted = services.sign_up_submit(
+    services.sign_up_receive(
         call_up=call_up,
         data=services.SignUpData(
             member=services.MemberData(
@@ -259,9 +273,15 @@ def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[SignUpCr
         ),
         user=user,
     )
-    if isinstance(submitted, MemberClaim):  # left for the member's unit to review
-        return Status(202, SignUpCreated(id=submitted.pk, status=submitted.status))
-    return Status(201, SignUpCreated(id=submitted.pk, status=submitted.status))
+    return Status(
+        202,
+        SignUpReceived(
+            detail=_(
+                "报名已提交。如果该身份证号此前已登记为队员,而手机号或账号与登记的不同,"
+                "报名将由所在单位核实后生效。"
+            )
+        ),
+    )
 
 
 @router.post("/call-ups/{pk}/screen", response=ScreenedOut, summary="Apply screening rules")

@@ -582,11 +582,13 @@ class ClaimStatus(models.TextChoices):
 
 class MemberClaim(models.Model):
     """A sign-up that says it is an already registered member and cannot prove it
-    itself: an account that is not the member's own asks for their record. Knowing
+    itself: an account that is not the member's own asks for their record, or someone
+    gives the member's ID number with another phone than the registered one. Knowing
     someone's ID number and phone is no proof, so the member's unit (whoever may edit the
     member) reviews it; until it is approved nothing of the member's changes and the
-    account sees nothing of them. Approving links the account to the member and signs
-    the member up for the call-up with the declaration given here.
+    account sees nothing of them. Approving links the account (if any) to the member,
+    makes the phone given theirs, and signs the member up for the call-up with the
+    declaration given here.
 
     The phone is the one given with the claim, stored like the member's."""
 
@@ -649,3 +651,21 @@ class MemberNotice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SignUpAttempt(models.Model):
+    """An attempt on a public sign-up link, kept while the throttle's window lasts
+    (`services.throttle`): one row for the client's address and one for the link, each
+    under a keyed hash, so that no address is stored."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "at"], name="sign_up_attempt_key"),
+            models.Index(fields=["at"], name="sign_up_attempt_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} · {self.at:%Y-%m-%d %H:%M:%S}"

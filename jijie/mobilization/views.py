@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from jijie.accounts.audit import client_ip
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
@@ -40,7 +41,7 @@ from jijie.mobilization.forms import (
     SignUpForm,
     TeamForm,
 )
-from jijie.mobilization.models import CallUp, MemberClaim, Organisation
+from jijie.mobilization.models import CallUp, Organisation
 from jijie.responses.selectors import response_list
 
 
@@ -322,15 +323,16 @@ def _member_data(data: dict[str, Any], communities: Any, **extra: Any) -> servic
 @sensitive_post_parameters("document_number", "phone", "name")
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """The shareable sign-up page: open to anyone with the link, a minute on a phone; a
-    signed-in member only confirms this call-up's declaration."""
+    signed-in member only confirms this call-up's declaration. The form's answer is the
+    same whoever the ID number belongs to, and posting it is throttled per address and
+    per link."""
     call_up = selectors.call_up_by_token(token)
     refusal = services.sign_up_open(call_up)
     own = selectors.member_of(request.user)
     if own is not None:
         quick = QuickSignUpForm(request.POST or None, initial={"availability": own.availability})
         if request.method == "POST" and refusal is None and quick.is_valid():
-            data = quick.cleaned_data
-            return _submit(request, call_up, quick, own_data(own), data)
+            return _submit_own(request, call_up, quick, own)
         context = {"call_up": call_up, "form": quick, "refusal": refusal, "own": own}
         return render(request, "mobilization/join.html", context)
     units = Organisation.objects.filter(
@@ -338,6 +340,13 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     ).order_by("path")
     communities = _communities_under(call_up.response.area_path)
     form = SignUpForm(request.POST or None, organisations=units, communities=communities)
+    if (
+        request.method == "POST"
+        and refusal is None
+        and not services.sign_up_attempt(address=client_ip(request), token=token)
+    ):
+        context = {"call_up": call_up, "form": form, "refusal": services.sign_up_too_often()}
+        return render(request, "mobilization/join.html", context, status=429)
     if request.method == "POST" and refusal is None and form.is_valid():
         data = form.cleaned_data
         organisation = (
@@ -350,43 +359,42 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             phone=data["phone"],
             organisation=organisation,
         )
-        return _submit(request, call_up, form, member, data)
+        try:
+            services.sign_up_receive(
+                call_up=call_up,
+                data=_sign_up_data(member, data),
+                user=request.user if request.user.is_authenticated else None,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            # The name as typed: the stored one would tell whose ID number it is.
+            context = {"call_up": call_up, "name": member.name.strip()}
+            return render(request, "mobilization/join_done.html", context)
     context = {"call_up": call_up, "form": form, "refusal": refusal}
     return render(request, "mobilization/join.html", context)
 
 
-def own_data(member: Any) -> services.MemberData:
-    """The signed-in member's own record, as the service takes it (it is not changed)."""
-    return services.MemberData(name=member.name, kind=member.kind, document_number=None, phone=None)
+def _sign_up_data(member: services.MemberData, data: dict[str, Any]) -> services.SignUpData:
+    return services.SignUpData(
+        member=member,
+        health_declared=data["health_declared"],
+        availability=data["availability"],
+        note=data["note"],
+    )
 
 
-def _submit(
-    request: HttpRequest,
-    call_up: CallUp,
-    form: Any,
-    member: services.MemberData,
-    data: dict[str, Any],
-) -> HttpResponse:
-    user = request.user if request.user.is_authenticated else None
+def _submit_own(request: HttpRequest, call_up: CallUp, form: Any, own: Any) -> HttpResponse:
+    """A signed-in member signs up as themselves (their record is not changed)."""
+    member = services.MemberData(name=own.name, kind=own.kind, document_number=None, phone=None)
     try:
         sign_up = services.sign_up_submit(
-            call_up=call_up,
-            data=services.SignUpData(
-                member=member,
-                health_declared=data["health_declared"],
-                availability=data["availability"],
-                note=data["note"],
-            ),
-            user=user,
+            call_up=call_up, data=_sign_up_data(member, form.cleaned_data), user=actor(request)
         )
     except ValidationError as error:
         apply_errors(form, error)
-        context = {"call_up": call_up, "form": form, "refusal": None}
+        context = {"call_up": call_up, "form": form, "refusal": None, "own": own}
         return render(request, "mobilization/join.html", context)
-    if isinstance(sign_up, MemberClaim):
-        return render(
-            request, "mobilization/join_done.html", {"call_up": call_up, "claim": sign_up}
-        )
     return render(request, "mobilization/join_done.html", {"call_up": call_up, "sign_up": sign_up})
 
 

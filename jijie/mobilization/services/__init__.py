@@ -21,6 +21,7 @@ from jijie.mobilization.services.call_ups import (
     screening_apply,
     screening_reasons,
     sign_up_open,
+    sign_up_receive,
     sign_up_submit,
 )
 from jijie.mobilization.services.claims import (
@@ -57,6 +58,7 @@ from jijie.mobilization.services.organisations import (
     pairing_create,
 )
 from jijie.mobilization.services.teams import team_create
+from jijie.mobilization.services.throttle import sign_up_attempt, sign_up_too_often
 
 __all__ = [
     "TRANSITIONS",
@@ -91,10 +93,13 @@ __all__ = [
     "screening_apply",
     "screening_reasons",
     "sign_up_approve",
+    "sign_up_attempt",
     "sign_up_decline",
     "sign_up_end",
     "sign_up_open",
+    "sign_up_receive",
     "sign_up_submit",
+    "sign_up_too_often",
     "sign_up_withdraw",
     "team_create",
     "unit_of",

@@ -166,11 +166,14 @@ def sign_up_submit(
       signs up, if any) and signs them up;
     - an ID number already registered, with its registered phone and no account, signs
       up as that member without changing their record;
-    - an account asking for a member who is not its own (the member has no account, or
-      another one) gets nothing of theirs: a claim goes to the member's unit, which
-      approves or declines it (`member_claim_approve`), and the member is told.
+    - an ID number already registered otherwise (another phone, or an account asking
+      for a member who is not its own) changes nothing and gives nothing of the
+      member's: a claim goes to the member's unit, which approves or declines it
+      (`member_claim_approve`), and the member, if they have an account, is told. So
+      whoever registered an unused ID number first does not lock its owner out.
 
-    Signing up twice is refused."""
+    Signing up twice is refused (code "duplicate"); the public page says the same
+    whatever happened (`sign_up_receive`)."""
     refusal = sign_up_open(call_up)
     if refusal:
         raise ValidationError(refusal, code="closed")
@@ -185,18 +188,14 @@ def sign_up_submit(
         existing = Member.objects.filter(document_hash=probe.document_hash).first()
     else:
         existing = own
-    if existing is not None and own is None and existing.phone_hash != probe.phone_hash:
-        # Someone who knows a member's ID number cannot sign them up from another phone.
-        raise ValidationError(
-            {
-                "phone": _(
-                    "该身份证号已登记为队员,但手机号与登记的不一致。请填写登记的手机号,或联系所在单位修改。"
-                )
-            }
-        )
-    if existing is not None and own is None and user is not None:
-        # An account is linked to a registered member only on proof the member controls:
-        # their unit's approval. Knowing their ID number and phone is not that.
+    if (
+        existing is not None
+        and own is None
+        and (user is not None or existing.phone_hash != probe.phone_hash)
+    ):
+        # An account is linked to a registered member, and a member is signed up from
+        # another phone than theirs, only on proof the member controls: their unit's
+        # approval. Knowing their ID number (and phone) is not that.
         return member_claim_open(
             call_up=call_up, member=existing, probe=probe, data=data, user=user
         )
@@ -242,6 +241,18 @@ def sign_up_submit(
         data={"call_up": call_up.pk},
     )
     return sign_up
+
+
+def sign_up_receive(*, call_up: CallUp, data: SignUpData, user: User | None = None) -> None:
+    """The public sign-up form's submission (`sign_up_submit`), answered the same way
+    whether the ID number was unknown, registered with this phone or another, or
+    already signed up: the answer must not tell anyone who is a member. Only what the
+    form alone decides (a malformed ID number, a closed call-up) is refused."""
+    try:
+        sign_up_submit(call_up=call_up, data=data, user=user)
+    except ValidationError as error:
+        if getattr(error, "code", None) != "duplicate":
+            raise
 
 
 @dataclass

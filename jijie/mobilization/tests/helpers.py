@@ -3,6 +3,7 @@ branch), its members, a response and a call-up for two communities of 源西街�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -113,3 +114,8 @@ def sign_up(
 
 def member(n: int, **kwargs) -> Member:
     return services.member_register(actor=None, data=member_data(n, **kwargs)).member
+
+
+def without_csrf(response) -> str:
+    """A page's text without its CSRF token, which is masked afresh on every answer."""
+    return re.sub(r"[A-Za-z0-9]{64}", "", response.content.decode())

@@ -16,6 +16,7 @@ from jijie.mobilization.models import (
     Deployment,
     DeploymentStatus,
     Member,
+    MemberClaim,
     SignUp,
     SignUpStatus,
 )
@@ -193,12 +194,14 @@ def test_signing_up_twice_is_refused(mob):
 
 
 def test_an_existing_member_signs_up_with_their_registered_phone(mob):
-    member(1, organisation=mob.unit)
+    registered = member(1, organisation=mob.unit)
     data = member_data(1, organisation=mob.unit)
     data.phone = "13800000000"
-    with pytest.raises(ValidationError) as error:
-        services.sign_up_submit(call_up=mob.call_up, data=services.SignUpData(member=data))
-    assert "手机号与登记的不一致" in _messages(error.value)
+    # another phone signs no one up: the unit reviews it
+    claim = services.sign_up_submit(call_up=mob.call_up, data=services.SignUpData(member=data))
+    assert isinstance(claim, MemberClaim)
+    assert (claim.member, claim.user, claim.phone_masked) == (registered, None, "138****0000")
+    assert not SignUp.objects.exists()
     entry = sign_up(mob.call_up, 1, organisation=mob.unit)
     assert entry.member.pk == Member.objects.get().pk
 
