@@ -160,9 +160,13 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and env.bool(
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes pauses a username on an address; the accounts backends pause an address after too
+# many failures on any usernames, and audit each failure (jijie/accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "jijie.accounts.backends.AddressThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "jijie.accounts.backends.FailedLoginAuditBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,8 +197,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling: a username+address pair is locked out after repeated failures.
+# Login throttling: a username+address pair is locked out after repeated failures, and an
+# address after LOGIN_ADDRESS_FAILURE_LIMIT failures on any usernames (password spraying)
+# within the same cool-off. The address limit is higher: a community office signs in
+# many people through one address.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"

@@ -115,6 +115,8 @@ class AuditEvent(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-seq"]
+        # The failed sign-ins of an address in the cool-off (selectors.login_address_paused).
+        indexes = [models.Index(fields=["ip_address", "at"], name="audit_ip_at")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"

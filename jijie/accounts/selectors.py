@@ -3,11 +3,13 @@ roles one manages, second factors."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from jijie.accounts.models import ApiToken, AuditEvent, MfaDevice, RoleAssignment, User
 from jijie.areas import access
@@ -73,3 +75,15 @@ def appointed_by(*, granter: User, user: User, since: datetime) -> bool:
         actor_id__in=[int(pk) for pk in appointees if pk.isdigit()],
         at__gte=since,
     ).exists()
+
+
+def login_address_paused(*, address: str) -> bool:
+    """Whether an address has had LOGIN_ADDRESS_FAILURE_LIMIT failed sign-ins, on any
+    usernames, within the cool-off: counted from the audit log, which a successful
+    sign-in does not reset."""
+    cooloff: timedelta = settings.AXES_COOLOFF_TIME
+    failures = AuditEvent.objects.filter(
+        action="session.login.failed", ip_address=address, at__gte=timezone.now() - cooloff
+    )
+    limit: int = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    return failures.count() >= limit

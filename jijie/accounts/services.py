@@ -45,6 +45,28 @@ def session_login(*, request: HttpRequest, user: User) -> None:
     audit_record(actor=user, action="session.login", request=request)
 
 
+# What the audit keeps of a typed username that names no account: enough to tell a spray
+# of guessed names from one person's typo, too little to hold a password typed in the
+# wrong field.
+UNKNOWN_USERNAME_KEPT = 3
+
+
+@transaction.atomic
+def login_failure_record(*, request: HttpRequest | None, username: str) -> None:
+    """Record a refused password sign-in: the account it named, or the first characters
+    of a name that is none, and the client address (which the address limit counts)."""
+    account = User.objects.filter(username=username).first()
+    if account is None:
+        typed = username.strip()
+        kept = typed[:UNKNOWN_USERNAME_KEPT] + ("…" if len(typed) > UNKNOWN_USERNAME_KEPT else "")
+        data = {"username": kept, "account": False}
+    else:
+        data = {"username": account.username, "account": True}
+    audit_record(
+        actor=None, action="session.login.failed", target=account, data=data, request=request
+    )
+
+
 @transaction.atomic
 def session_logout(*, request: HttpRequest) -> None:
     user = request.user if request.user.is_authenticated else None

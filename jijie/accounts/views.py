@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jijie.accounts import mfa, requests, selectors, services
 from jijie.accounts.audit import verify_chain
+from jijie.accounts.backends import PAUSED_BY_ADDRESS
 from jijie.accounts.forms import (
     AccountForm,
     AuditFilterForm,
@@ -40,6 +42,12 @@ class SignInView(LoginView):
     def form_valid(self, form: Form) -> HttpResponse:
         services.session_login(request=self.request, user=form.get_user())  # type: ignore[attr-defined]
         return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if getattr(self.request, PAUSED_BY_ADDRESS, False):
+            context = {"by_address": True}
+            return render(self.request, "accounts/locked_out.html", context, status=429)
+        return super().form_invalid(form)
 
 
 @require_POST

@@ -178,3 +178,47 @@ def test_audit_log_pages_keep_the_filter(client, actors):
     ).content.decode()
     assert "2 / 2" in second
     assert "?action=test.paging&amp;page=1" in second
+
+
+def test_an_address_spraying_many_usernames_is_paused_and_audited(client, actors, settings):
+    # given one address that tries one password on many usernames, real and guessed
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 20
+    usernames = [f"guess{i:02d}-secret-typed" for i in range(22)] + ["manager", "street"]
+    answers = [_login(client, name, "Spring2026!") for name in usernames]
+    # then the first failures are refused as usual, those past the limit are paused
+    assert [a.status_code for a in answers[:20]] == [200] * 20
+    assert {a.status_code for a in answers[20:]} == {429}
+    assert "这个网络地址的登录已暂停" in answers[-1].content.decode()
+    # even with the right password, for an account never tried from there
+    assert _login(client, "lower").status_code == 429
+    # and from another address, the accounts still sign in
+    other = _login(client.__class__(REMOTE_ADDR="10.0.0.9"), "lower")
+    assert other.status_code == 302
+    # each checked failure is audited with the address and a truncated unknown username
+    failed = AuditEvent.objects.filter(action="session.login.failed").order_by("seq")
+    assert failed.count() == 20
+    assert {e.ip_address for e in failed} == {"127.0.0.1"}
+    assert failed[0].data == {"username": "gue…", "account": False}
+    assert not any("Spring2026" in str(e.data) or "secret" in str(e.data) for e in failed)
+
+
+def test_a_success_does_not_reset_the_address_count(client, actors, settings):
+    # given an address with failures on several usernames
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for i in range(5):
+        _login(client, f"nobody{i}", "wrong-password")
+    # when one account of the sprayer's signs in from there (axes resets its attempts)
+    assert _login(client, "manager").status_code == 302
+    client.post(reverse("accounts:logout"))
+    # then the failures still count and stay in the audit log
+    assert _login(client, "nobody9", "wrong-password").status_code == 200
+    assert _login(client, "nobody10", "wrong-password").status_code == 429
+    assert AuditEvent.objects.filter(action="session.login.failed").count() == 6
+
+
+def test_a_failed_login_on_an_account_names_it(client, actors):
+    _login(client, "manager", "wrong-password")
+    event = AuditEvent.objects.get(action="session.login.failed")
+    assert event.data == {"username": "manager", "account": True}
+    assert event.target_id == str(actors.manager.pk)
+    assert event.actor is None
