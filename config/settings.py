@@ -54,6 +54,15 @@ GATES_LANE_CONNECTIONS = env.int("GATES_LANE_CONNECTIONS", default=4)
 GATES_LANE_GATHER_MS = env.float("GATES_LANE_GATHER_MS", default=2.0)
 # A TrueType font with Chinese glyphs, embedded (subset) in printed pass cards.
 PDF_CJK_FONT = env.str("PDF_CJK_FONT", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+# Fonts for the characters PDF_CJK_FONT lacks (rare ones outside the BMP, such as 𠮷),
+# the first that has a character drawing it.
+PDF_CJK_FALLBACK_FONTS = env.list(
+    "PDF_CJK_FALLBACK_FONTS",
+    default=[
+        "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+        "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+    ],
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

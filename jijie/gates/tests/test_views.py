@@ -1,13 +1,16 @@
 """Gate pages with three actors; the guard's page records and shows the decision."""
 
 import io
+import os
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from jijie.areas.models import Area
 from jijie.gates.models import Pass, PassStatus, Scan
 from jijie.gates.tests.conftest import NOON
 from jijie.residents.services import household_register
@@ -148,3 +151,29 @@ def test_revoke_and_reissue_pages(client, setup, actors):
     assert Pass.objects.get(pk=setup.pass_.pk).status == PassStatus.REPLACED
     assert Pass.objects.filter(status=PassStatus.ACTIVE).count() == 1
     assert NOON + timedelta(days=13) == Pass.objects.get(status=PassStatus.ACTIVE).valid_until
+
+
+def test_a_rare_character_outside_the_bmp_is_printed_not_dropped(client, setup, actors, settings):
+    if not any(Path(f).is_file() for f in settings.PDF_CJK_FALLBACK_FONTS):
+        message = "no fallback CJK font: apt-get install fonts-hanazono"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    # given a building whose name holds 𠮷 (U+20BB7), which the main font lacks
+    Area.objects.filter(pk=setup.household.building_id).update(name="𠮷祥苑1栋")
+    client.force_login(actors.manager)
+    answer = client.get(reverse("gates:cards") + f"?building={setup.household.building.code}")
+    # then the card draws it, with a fallback font embedded beside the main one
+    text = PdfReader(io.BytesIO(answer.content)).pages[0].extract_text()
+    assert "𠮷祥苑1栋 301" in text
+    assert b"+WenQuanYi" in answer.content
+    assert b"+HanaMin" in answer.content
+
+
+def test_a_character_no_font_draws_stops_the_printing_and_names_it(setup, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from jijie.gates import cards
+
+    Area.objects.filter(pk=setup.household.building_id).update(name="𠮷祥苑1栋")
+    settings.PDF_CJK_FALLBACK_FONTS = []
+    with pytest.raises(ImproperlyConfigured, match=r"U\+20BB7"):
+        cards.render(Pass.objects.select_related("household__building", "response"))
