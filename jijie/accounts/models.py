@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,14 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计")
 
 
+# Whoever can do anything, unchecked, cannot also be the one who checks the audit log.
+# No constraint of one table can say it (the flag is the user's, the role an assignment's):
+# `User.clean` and `RoleAssignment.clean` refuse it, `role_assign` calls the latter, and
+# `accounts.E001` (jijie/accounts/checks.py) finds any account that breaks it anyway
+# whenever `migrate` runs or `check --database default` is asked.
+SUPERUSER_AUDITOR_MESSAGE = _("超级用户不能担任审计员:审计员须另设一个普通账号。")
+
+
 class User(AbstractUser):
     """A person who signs in. Roles come from RoleAssignment, never from Django groups."""
 
@@ -33,6 +42,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.is_superuser
+            and self.pk is not None
+            and self.role_assignments.filter(role=Role.AUDITOR).exists()
+        ):
+            raise ValidationError({"is_superuser": SUPERUSER_AUDITOR_MESSAGE})
 
 
 class RoleAssignment(models.Model):
@@ -57,6 +75,11 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.AUDITOR and self.user.is_superuser:
+            raise ValidationError({"role": SUPERUSER_AUDITOR_MESSAGE})
 
 
 class ApiToken(models.Model):

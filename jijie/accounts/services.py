@@ -119,8 +119,10 @@ def _check_grant(actor: User | None, role: str, area: Area) -> None:
 @transaction.atomic
 def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
     """Give `user` a role over `area`'s subtree. An actor (None for the system) must be
-    allowed to grant that role there (`access.grantable_roles`)."""
+    allowed to grant that role there (`access.grantable_roles`). A superuser is never
+    an auditor (`RoleAssignment.clean`)."""
     _check_grant(actor, role, area)
+    RoleAssignment(user=user, role=role, area=area).clean()
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, area=area, defaults={"granted_by": actor}
     )

@@ -1,20 +1,9 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
+from jijie.accounts.admin import ReadOnlyAdmin
 from jijie.areas.models import Area, Compound
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Areas are written through the area pages (services check codes and audit)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+# Areas are written through the area pages (services check codes and audit).
 
 
 @admin.register(Area)
