@@ -260,6 +260,13 @@ EXPORT_EXPIRY_HOURS = env.int("EXPORT_EXPIRY_HOURS", default=24)
 # requester's unmasked exports for this long (a role the requester gave: for ever).
 EXPORT_APPOINTMENT_DAYS = env.int("EXPORT_APPOINTMENT_DAYS", default=90)
 
+# Sign-ups through a call-up's public link: posts allowed per client address (an IPv6
+# client counts by its /64) and per link within the window (jijie/mobilization/services/
+# throttle.py); over either, the page answers 429.
+SIGN_UP_ATTEMPTS_PER_ADDRESS = env.int("SIGN_UP_ATTEMPTS_PER_ADDRESS", default=30)
+SIGN_UP_ATTEMPTS_PER_LINK = env.int("SIGN_UP_ATTEMPTS_PER_LINK", default=1000)
+SIGN_UP_ATTEMPTS_WINDOW_MINUTES = env.int("SIGN_UP_ATTEMPTS_WINDOW_MINUTES", default=10)
+
 # Processes that check the rows of a large import (validation, encryption, pinyin) while
 # the importing process writes; 1 checks in that process itself.
 IMPORT_WORKERS = env.int("IMPORT_WORKERS", default=os.cpu_count() or 1)
