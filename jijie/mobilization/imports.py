@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 RefusedFile = reader.RefusedFile
+# Refuse a file over the reader's size limit; callers check before reading it into memory.
+check_size = reader.check_size
 MAX_MEMBER_ROWS = 20_000
 
 # Columns a member list has beyond the registry's.

@@ -538,6 +538,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            imports.check_size(upload.size or 0)  # before reading it into memory
             report = imports.member_import(
                 actor=actor(request),
                 organisation=form.cleaned_data["organisation"],

@@ -358,6 +358,28 @@ def test_member_list_three_actors(client, mob, actors, entries):
     assert _as(client, actors.manager).get(url).status_code == 403
 
 
+def test_member_import_refuses_a_file_too_large_before_reading_it(client, mob, monkeypatch):
+    import io
+
+    from django.core.files.uploadedfile import InMemoryUploadedFile
+
+    from jijie.residents.imports import reader
+
+    def unread(self, *args):
+        raise AssertionError("the upload was read before its size was checked")
+
+    upload = io.BytesIO(b"x" * 1000)
+    upload.name = "m.csv"
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(InMemoryUploadedFile, "read", unread)  # as the view receives it
+    response = _as(client, mob.unit_admin).post(
+        reverse("mobilization:member_import"), {"organisation": mob.unit.pk, "file": upload}
+    )
+    assert response.status_code == 200
+    assert "文件太大" in response.content.decode()
+    assert not Member.objects.exists()
+
+
 def test_member_import(client, mob, actors):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
