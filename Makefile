@@ -8,6 +8,9 @@ ASSETS := $(VENDOR)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 HOST ?= 127.0.0.1:8000
 SCALE ?= small
+# Every target here is development's (the demo, the tests, the checks): its throwaway
+# keys. Production is the settings' default and needs its keys (docs/operations.md).
+export DJANGO_DEBUG ?= true
 
 .PHONY: demo test check bench setup serve messages clean
 

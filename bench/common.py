@@ -30,6 +30,10 @@ def setup_django() -> str:
     os.environ.setdefault("PII_KEYS", "0:" + "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0wMDA")
     os.environ.setdefault("PII_HASH_KEY", "bench-hash-key-not-for-production")
     os.environ.setdefault("GATE_SIGNING_KEY", "YmVuY2gtZ2F0ZS1rZXktbm90LWZvci1wcm9kdWN0aW8")
+    os.environ.setdefault("AUDIT_KEY", os.environ["SECRET_KEY"])  # as the chain was keyed
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    # The benchmarks' servers and test clients speak plain HTTP.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     if url.startswith("postgres"):
         _create_database(url)
     import django

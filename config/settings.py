@@ -1,7 +1,9 @@
 """Settings, all read from the environment (see docs/operations.md for every variable).
 
-Defaults are for a developer laptop and the demo: SQLite in var/, debug on, one process.
-Production sets DJANGO_DEBUG=false, SECRET_KEY, AUDIT_KEY, DATABASE_URL and TASK_BACKEND.
+Production is the default: unless DJANGO_DEBUG=true, the app refuses to start until every
+key, ALLOWED_HOSTS and DATABASE_URL are set, naming each one missing; cookies are secure,
+plain HTTP is redirected and HSTS is on. DJANGO_DEBUG=true (`make`, the tests) is for a
+developer laptop and the demo: SQLite in var/, throwaway keys derived from a public one.
 """
 
 import base64
@@ -11,39 +13,66 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables of the environment win over the file's; DJANGO_ENV_FILE names another file
+# (os.devnull: none at all).
+environ.Env.read_env(os.environ.get("DJANGO_ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# What DJANGO_DEBUG chose, kept apart from DEBUG, which test runners turn off: whether
+# development keys and demo data (`demo_city`, its published passwords) are allowed.
+DEVELOPMENT = DEBUG
 _DEV_SECRET = "dev-only-insecure-key-change-me-in-production-0123456789"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else environ.Env.NOTSET)
+_missing: list[str] = []
+
+
+def _required(name: str, development: str) -> str:
+    """The variable's value; without DJANGO_DEBUG=true, an unset or empty one (or the
+    public development key) is noted for the one message below."""
+    value = str(env.str(name, default="")).strip()
+    if DEVELOPMENT:
+        return value or development
+    if not value or value == _DEV_SECRET:
+        _missing.append(name)
+    return value
+
+
+def _derived(purpose: str) -> str:
+    """A development key: public, since the development secret is."""
+    digest = hashlib.sha256(f"{purpose}:{_DEV_SECRET}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+SECRET_KEY = _required("SECRET_KEY", _DEV_SECRET)
 # The audit chain is keyed separately so that rotating the session secret never breaks it.
-AUDIT_KEY = env.str("AUDIT_KEY", default=SECRET_KEY)
+AUDIT_KEY = _required("AUDIT_KEY", _DEV_SECRET)
 # Personal data: AES-GCM keys ("id:base64", current first; older ones still decrypt)
-# and the key of the lookup hashes. Development derives throwaway keys from SECRET_KEY.
-_DEV_PII_KEY = (
-    "0:"
-    + base64.urlsafe_b64encode(hashlib.sha256(("pii:" + SECRET_KEY).encode()).digest()).decode()
-)
-PII_KEYS = env.list("PII_KEYS", default=[_DEV_PII_KEY] if DEBUG else environ.Env.NOTSET)
-PII_HASH_KEY = env.str(
-    "PII_HASH_KEY", default=("hash:" + SECRET_KEY) if DEBUG else environ.Env.NOTSET
-)
+# and the key of the lookup hashes.
+PII_KEYS = [key.strip() for key in _required("PII_KEYS", "0:" + _derived("pii")).split(",")]
+PII_HASH_KEY = _required("PII_HASH_KEY", "hash:" + _DEV_SECRET)
 # Passes' QR codes are signed with this Ed25519 key (32 bytes, base64url); guards'
 # phones verify them offline with its public key.
-GATE_SIGNING_KEY = env.str(
-    "GATE_SIGNING_KEY",
-    default=base64.urlsafe_b64encode(hashlib.sha256(("gates:" + SECRET_KEY).encode()).digest())
-    .decode()
-    .rstrip("=")
-    if DEBUG
-    else environ.Env.NOTSET,
-)
+GATE_SIGNING_KEY = _required("GATE_SIGNING_KEY", _derived("gates"))
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in _required("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if host.strip()
+]
+# SQLite is the embedded default of development; PostgreSQL is production's
+# (DATABASE_URL=postgres://...). SQLite in production is a choice, so it is named too.
+_DATABASE_URL = _required("DATABASE_URL", f"sqlite:///{VAR_DIR / 'jijie.sqlite3'}")
+if _missing:
+    raise ImproperlyConfigured(
+        "Production settings (DJANGO_DEBUG is not true) need these environment variables, "
+        f"which are unset or empty: {', '.join(_missing)}. See docs/operations.md; "
+        "DJANGO_DEBUG=true runs with public development keys, never in production."
+    )
 # Served by ASGI on PostgreSQL (config/asgi.py), one scan sent with a bearer token is
 # answered in two statements by the gates' scan lane (jijie/gates/lane.py), on
 # connections of its own, at most this many a worker process; false sends every scan
@@ -63,7 +92,6 @@ PDF_CJK_FALLBACK_FONTS = env.list(
         "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
     ],
 )
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -132,10 +160,7 @@ TEMPLATES = [
     },
 ]
 
-# SQLite is the embedded default; PostgreSQL is production (DATABASE_URL=postgres://...).
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'jijie.sqlite3'}"),
-}
+DATABASES = {"default": environ.Env.db_url_config(_DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
@@ -201,8 +226,16 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # TLS is usually ended by the reverse proxy; these say what it guarantees.
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Production defaults to HTTPS only; an intranet that still serves plain HTTP says so
+# (SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SECURE_COOKIES=false), and
+# `check --deploy` keeps saying it.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is asked of the browsers by the domain's owner, for the whole domain: it is
+# theirs to decide (and `check --deploy` need not remind every deployment of it).
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

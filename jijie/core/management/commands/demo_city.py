@@ -1,8 +1,12 @@
-"""Load the demo city (河源市 › 源城区) and one account per role; safe to run twice."""
+"""Load the demo city (河源市 › 源城区) and one account per role; safe to run twice.
+
+Development only (DJANGO_DEBUG=true): it prints the accounts' passwords, `admin`'s too.
+"""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from jijie.core.demo import SCALES, DemoContext, run_demo
@@ -21,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2020, help="random seed (default 2020)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEVELOPMENT:
+            raise CommandError(
+                "demo_city creates accounts whose passwords are published (a superuser "
+                "among them): it runs only with DJANGO_DEBUG=true, never in production."
+            )
         ctx = DemoContext(
             scale=options["scale"],
             seed=options["seed"],
