@@ -1,9 +1,9 @@
 from typing import Any, cast
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jijie.accounts.models import Role
+from jijie.core import forms
 
 
 class TokenForm(forms.Form):

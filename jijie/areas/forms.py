@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
+from jijie.core import forms
 
 
 class AreaChildForm(forms.Form):

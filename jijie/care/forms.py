@@ -9,13 +9,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijie.care.models import CaseKind, CaseOutcome, ContactMode, ErrandKind
 from jijie.care.services import ERRAND_MAX_MINUTES, MAX_DAYS, MAX_EXTENSION_DAYS
+from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.mobilization.models import Member
 from jijie.responses.models import Response

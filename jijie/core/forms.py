@@ -1,9 +1,89 @@
-from django import forms
-from django.core.exceptions import ValidationError
-from django.forms import Form
+"""The project's forms module: `from jijie.core import forms` where Django's would be
+imported. It is `django.forms` (as `django.contrib.gis.forms` is), with a `CharField`
+that cleans text by `jijie.core.text` and the project's own widgets and helpers. Every
+text field of every form is then cleaned the same way without each form asking;
+`jijie/core/tests/test_text.py` walks the forms to hold that."""
+
+from typing import Any
+
+from django import forms as django_forms
+from django.forms import (
+    BooleanField,
+    CheckboxSelectMultiple,
+    ChoiceField,
+    DateField,
+    DateTimeField,
+    DateTimeInput,
+    DecimalField,
+    Field,
+    FileField,
+    Form,
+    HiddenInput,
+    IntegerField,
+    ModelChoiceField,
+    MultipleChoiceField,
+    NumberInput,
+    PasswordInput,
+    RadioSelect,
+    Textarea,
+    TextInput,
+    TimeField,
+    TimeInput,
+    TypedChoiceField,
+    UUIDField,
+    ValidationError,
+)
+from django.utils.translation import gettext as _
+
+from jijie.core import text
+
+# Django's forms, for `forms.X` in the project's form modules; add what a form needs.
+__all__ = [
+    "BooleanField",
+    "CharField",
+    "CheckboxSelectMultiple",
+    "ChoiceField",
+    "DateField",
+    "DateInput",
+    "DateTimeField",
+    "DateTimeInput",
+    "DecimalField",
+    "Field",
+    "FileField",
+    "Form",
+    "HiddenInput",
+    "IntegerField",
+    "ModelChoiceField",
+    "MultipleChoiceField",
+    "NumberInput",
+    "PasswordInput",
+    "RadioSelect",
+    "TextInput",
+    "Textarea",
+    "TimeField",
+    "TimeInput",
+    "TypedChoiceField",
+    "UUIDField",
+    "ValidationError",
+    "apply_errors",
+]
 
 
-class DateInput(forms.DateInput):
+class CharField(django_forms.CharField):
+    """Django's CharField, its text cleaned (`jijie.core.text.clean`): refused with the
+    field named when it holds control or bidirectional characters. A password is left
+    as typed: it is never shown, and changing it would lock its owner out."""
+
+    def to_python(self, value: Any) -> str | None:
+        typed: str | None = super().to_python(value)
+        if not typed or isinstance(self.widget, django_forms.PasswordInput):
+            return typed
+        multiline = isinstance(self.widget, django_forms.Textarea)
+        cleaned = text.clean(typed, field=str(self.label or _("此项")), multiline=multiline)
+        return cleaned or self.empty_value  # only invisible characters: as if empty
+
+
+class DateInput(django_forms.DateInput):
     """The phone's date picker (<input type="date">). Its value is always ISO
     (YYYY-MM-DD): drawn in the language's own date format (2026/03/10 in Chinese) the
     picker would show an initial date as empty."""

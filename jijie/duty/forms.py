@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
+from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.duty.models import PostType
 from jijie.mobilization.models import Member

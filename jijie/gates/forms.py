@@ -3,9 +3,9 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jijie.core import forms
 from jijie.gates.models import Direction
 
 

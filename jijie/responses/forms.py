@@ -1,6 +1,6 @@
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jijie.core import forms
 from jijie.responses.models import ResponseLevel
 from jijie.responses.services import MAX_RETENTION_DAYS
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.residents.models import KeyGroup, Person, Relation
 from jijie.responses.models import Response

@@ -1,0 +1,142 @@
+"""Text on every way in (forms, API, imports) is cleaned by one set of rules, and a
+name that would be drawn in another order (U+202E) or that carries NUL is refused."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+from django import forms as django_forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+import jijie
+from jijie.core import forms, text
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "王小明\u202egpj.exe" reads "王小明exe.jpg"
+ROOT = Path(jijie.__file__).parent
+
+
+def _project_modules() -> list[str]:
+    return [
+        module.name
+        for module in pkgutil.walk_packages([str(ROOT)], prefix="jijie.")
+        if ".tests" not in module.name and ".migrations" not in module.name
+    ]
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set()
+    for sub in cls.__subclasses__():
+        found |= {sub, *_subclasses(sub)}
+    return found
+
+
+# The rules ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  王小明  ", "王小明"),
+        ("王\u3000\u3000小明", "王 小明"),  # a run of ideographic spaces inside
+        ("Mary\t \nAnn", "Mary Ann"),
+        ("王\u200b小明\ufeff", "王小明"),  # zero-width space and BOM pasted from a page
+        ("\u3164", ""),  # a Hangul filler: a "blank" name
+        ("王\u200d小明", "王小明"),  # a joiner between Han characters joins nothing
+        ("e\u0301", "\u00e9"),  # NFC
+        ("ＡＢＣ５０２", "ＡＢＣ５０２"),  # not NFKC: what the person wrote
+        ("\ue000明", "\ue000明"),  # private use: a rare character of a name
+    ],
+)
+def test_text_is_cleaned(raw: str, expected: str) -> None:
+    assert text.clean(raw, field="姓名") == expected
+
+
+def test_a_joiner_inside_a_joining_script_is_kept() -> None:
+    # Persian needs ZWNJ (می‌خواهم); Malayalam chillu forms need ZWJ.
+    assert text.clean("می\u200cخواهم", field="姓名") == "می\u200cخواهم"
+    assert text.clean("ന\u0d4d\u200d", field="姓名") == "ന\u0d4d"  # at the end: removed
+    assert text.clean("ന\u0d4d\u200dന", field="姓名") == "ന\u0d4d\u200dന"
+
+
+def test_multiline_text_keeps_its_line_breaks() -> None:
+    assert text.clean(" 一楼\r\n\r\n二楼  东 ", field="备注", multiline=True) == "一楼\n\n二楼 东"
+
+
+@pytest.mark.parametrize(
+    ("char", "code"),
+    [
+        (RLO, "bidi"),
+        ("\u2066", "bidi"),
+        ("\u200f", "bidi"),
+        ("\u061c", "bidi"),
+        ("\x00", "control"),
+        ("\x1b", "control"),
+        ("\x85", "control"),  # C1
+        ("\x7f", "control"),
+        ("\ud800", "control"),  # a lone surrogate, from a JSON "\\ud800"
+    ],
+)
+def test_control_and_bidi_characters_are_refused_naming_field_and_reason(
+    char: str, code: str
+) -> None:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        text.clean(f"王小明{char}gpj.exe", field="姓名")
+    assert raised.value.code == code
+    message = raised.value.messages[0]
+    assert "“姓名”" in message
+    assert f"U+{ord(char):04X}" in message
+    assert ("方向控制符" if code == "bidi" else "控制字符") in message
+
+
+def test_the_refusal_reads_in_english_too() -> None:
+    with translation.override("en"), pytest.raises(ValidationError) as raised:
+        text.clean(f"a{RLO}b", field="Name")
+    assert "U+202E" in raised.value.messages[0]
+    assert "Name" in raised.value.messages[0]
+    assert "方向" not in raised.value.messages[0]
+
+
+# Every form -----------------------------------------------------------------------------
+
+
+def test_every_text_field_of_every_form_cleans_its_text() -> None:
+    """A form written with Django's own CharField would take U+202E and store it."""
+    for name in _project_modules():
+        importlib.import_module(name)
+    project_forms = [
+        form for form in _subclasses(django_forms.BaseForm) if form.__module__.startswith("jijie.")
+    ]
+    assert len(project_forms) > 40
+    unguarded = [
+        f"{form.__module__}.{form.__qualname__}.{field_name}"
+        for form in project_forms
+        for field_name, field in form.base_fields.items()
+        if isinstance(field, django_forms.CharField)
+        and not isinstance(field, forms.CharField | django_forms.UUIDField)
+        and not isinstance(field.widget, django_forms.PasswordInput)
+    ]
+    assert unguarded == []
+
+
+def test_no_form_module_builds_fields_from_djangos_forms_directly() -> None:
+    """Fields a form adds in __init__ are not in base_fields: their module must be the
+    project's forms module."""
+    direct = re.compile(r"^from django import forms\b|^from django\.forms import .*CharField", re.M)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if "tests" not in path.parts
+        and path != ROOT / "core" / "forms.py"
+        and direct.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_a_password_is_left_as_typed() -> None:
+    field = forms.CharField(widget=forms.PasswordInput)
+    assert field.clean(" pass\u200bword ") == " pass\u200bword ".strip()
