@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from jijie.areas import access, selectors, services
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.core.schemas import Text
 
 router = Router(tags=["areas"])
 
@@ -59,14 +60,14 @@ class AreaDetailOut(Schema):
 
 
 class AreaCreateIn(Schema):
-    kind: str
-    name: str
-    code: str
+    kind: Text
+    name: Text
+    code: Text
     dwelling_count: int = 0
 
 
 class AreaUpdateIn(Schema):
-    name: str
+    name: Text
     dwelling_count: int | None = None
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from jijie.accounts.requests import actor
 from jijie.areas.access import Action
+from jijie.core.schemas import Text
 from jijie.gates import selectors, services, signing
 from jijie.gates.models import Gate, GateRule, Pass, Scan
 from jijie.responses.models import Response
@@ -71,9 +72,9 @@ def _gate_out(gate: Gate, rule: GateRule | None) -> GateOut:
 
 
 class VisitorIn(BaseModel):
-    name: str = Field(min_length=1, max_length=50)
-    visiting: str = Field("", max_length=100)
-    reason: str = Field("", max_length=200)
+    name: Text = Field(min_length=1, max_length=50)
+    visiting: Text = Field("", max_length=100)
+    reason: Text = Field("", max_length=200)
 
 
 class ScanIn(BaseModel):
@@ -81,11 +82,11 @@ class ScanIn(BaseModel):
     gate_id: int
     device_at: datetime = Field(description="when the phone made the scan, with time zone")
     direction: Literal["in", "out"]
-    token: str = Field("", max_length=200, description="the pass's QR content")
+    token: Text = Field("", max_length=200, description="the pass's QR content")
     household_id: int | None = Field(None, description="a household found by the guard")
     temperature: Decimal | None = Field(None, ge=30, le=45, max_digits=4, decimal_places=2)
     certificate_checked: bool = False
-    vehicle_plate: str = Field("", max_length=16)
+    vehicle_plate: Text = Field("", max_length=16)
     vehicle_disinfected: bool = False
     visitor: VisitorIn | None = None
 

@@ -18,6 +18,7 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.core.schemas import MultilineText, Text
 from jijie.mobilization import proposal, selectors, services
 from jijie.mobilization.models import (
     CallUp,
@@ -113,17 +114,17 @@ class SignUpOut(Schema):
 
 
 class SignUpIn(Schema):
-    name: str
-    document_number: str
-    phone: str
-    kind: str = "party_member"
+    name: Text
+    document_number: Text
+    phone: Text
+    kind: Text = "party_member"
     organisation_id: int | None = None
-    residence: str = ""  # community code
-    skills: list[str] = []
-    fitness: str = "fit"
-    availability: str = "full_time"
+    residence: Text = ""  # community code
+    skills: list[Text] = []
+    fitness: Text = "fit"
+    availability: Text = "full_time"
     health_declared: bool = False
-    note: str = ""
+    note: MultilineText = ""
 
 
 class SignUpReceived(Schema):
@@ -135,14 +136,14 @@ class Refusal(Schema):
 
 
 class DecisionIn(Schema):
-    reason: str = ""
+    reason: Text = ""
 
 
 class RulesIn(Schema):
     min_age: int | None = 18
     max_age: int | None = 60
     require_health_declaration: bool = True
-    kinds: list[str] = []
+    kinds: list[Text] = []
     exclude_unfit: bool = True
 
 

@@ -16,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from jijie.accounts.requests import actor, step_up_or_code
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.core.schemas import Text
 from jijie.residents import selectors, services
 from jijie.residents.models import Household, Person
 
@@ -65,16 +66,16 @@ class HouseholdDetailOut(HouseholdOut):
 
 
 class SearchIn(Schema):
-    q: str
-    area: str = ""
+    q: Text
+    area: Text = ""
 
 
 class RevealIn(Schema):
     field: Literal["document", "phone"]
-    reason: str
+    reason: Text
     # The authenticator's current code (the step-up), unless the caller's browser session
     # verified one in the last few minutes.
-    code: str = ""
+    code: Text = ""
 
 
 class RevealOut(Schema):

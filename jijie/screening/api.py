@@ -17,6 +17,7 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import AreaKind
+from jijie.core.schemas import MultilineText, Text
 from jijie.residents import selectors as registry
 from jijie.screening import selectors, services
 from jijie.screening.models import Campaign
@@ -93,13 +94,13 @@ class DoorOut(Schema):
 
 
 class VisitIn(Schema):
-    mode: str
-    outcome: str
-    answers: dict[str, Any] = {}
+    mode: Text
+    outcome: Text
+    answers: dict[Text, Any] = {}
     # [[person id or null, degrees]]
     temperatures: list[tuple[int | None, Decimal]] = []
-    note: str = ""
-    client_ref: str = ""
+    note: MultilineText = ""
+    client_ref: Text = ""
 
 
 class VisitOut(Schema):

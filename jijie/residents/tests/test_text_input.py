@@ -43,6 +43,6 @@ def test_the_forms_refuse_nul_and_name_the_field() -> None:
     form = HouseholdForm(data={"building_code": "B1", "door_number": "1\x0002", "kind": "resident"})
     assert not form.is_valid()
     assert "“门牌号”含有控制字符或无效字符 U+0000" in form.errors["door_number"][0]
-    form = PersonForm(data={"name": "王\x1b[31m小明", "relation": "head"})
-    assert not form.is_valid()
-    assert "U+001B" in form.errors["name"][0]
+    person = PersonForm(data={"name": "王\x1b[31m小明", "relation": "head"})
+    assert not person.is_valid()
+    assert "U+001B" in person.errors["name"][0]
