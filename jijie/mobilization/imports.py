@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jijie.areas.models import Area, AreaKind
-from jijie.core import pii
+from jijie.core import pii, text
 from jijie.core.identity import check_phone, check_resident_id, normalise
 from jijie.mobilization import services
 from jijie.mobilization.models import Member, MemberKind, Organisation, Skill
@@ -116,7 +116,11 @@ def plan_rows(
             report.problems.append(Problem(number, labels.get(name, name), value, reason))
 
         name = _text(row, columns.get("name"))
-        if not name:
+        refused = text.refusal(name, field=labels.get("name", "name"))
+        if refused is not None:
+            problem("name", text.visible(name)[:20], refused.messages[0])
+        name = text.tidy(name)  # as the forms clean it (jijie.core.text)
+        if not name and refused is None:
             problem("name", "", _("姓名不能为空。"))
         raw_id = _text(row, columns.get("document_number"))
         try:

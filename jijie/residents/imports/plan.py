@@ -27,7 +27,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from jijie.areas.models import Area, AreaKind
-from jijie.core import pii
+from jijie.core import pii, text
 from jijie.core.identity import DocumentType, check_document, check_phone, normalise
 from jijie.residents.imports.columns import Layout
 from jijie.residents.models import (
@@ -368,8 +368,26 @@ class Planner:
         self._match(plan, checked, work)
         return work
 
+    def _cleaned(self, plan: Checked, number: int, row: list[Any]) -> list[Any]:
+        """The row with its text cleaned as the forms clean it (`jijie.core.text`); a
+        cell with a control or bidirectional character is an error naming its column.
+        The ID number and phone are left to their own checks, which refuse them too and
+        mask what they show."""
+        row = list(row)
+        for field_name, col in self.cols.items():
+            value = row[col] if col < len(row) else None
+            if field_name in ("document_number", "phone") or not isinstance(value, str):
+                continue
+            refused = text.refusal(value, field=self.label(field_name))
+            if refused is not None:
+                shown = text.visible(value.strip())
+                self._problem(plan, number, field_name, shown[:20], refused.messages[0])
+            row[col] = text.tidy(value)
+        return row
+
     def _row(self, plan: Checked, number: int, row: list[Any]) -> Row | None:
         errors_before = len(plan.errors)
+        row = self._cleaned(plan, number, row)
         name = _text(self.cell(row, "name"))
         if not name:
             self._problem(plan, number, "name", "", _("姓名不能为空。"))

@@ -6,6 +6,7 @@ import html
 from django.urls import reverse
 
 from jijie.residents.forms import HouseholdForm, PersonForm
+from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Household, Person
 from jijie.residents.services import household_register
 
@@ -46,3 +47,20 @@ def test_the_forms_refuse_nul_and_name_the_field() -> None:
     person = PersonForm(data={"name": "王\x1b[31m小明", "relation": "head"})
     assert not person.is_valid()
     assert "U+001B" in person.errors["name"][0]
+
+
+def test_the_import_refuses_a_bidi_override_naming_row_column_and_reason(tree, actors):
+    ledger = (
+        "姓名,楼栋,门牌号,与户主关系\n"
+        f"王小明{RLO}gpj.exe,1栋,502,户主\n"
+        f"李小红,1栋,{RLO}503,户主\n"
+        "王\u200b小宝 ,1栋, 504 ,户主\n"
+    ).encode()
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger)
+    problems = {(p.row, p.column): p for p in plan.errors}
+    assert set(problems) == {(2, "姓名"), (3, "门牌号")}
+    assert problems[(2, "姓名")].value == "王小明[U+202E]gpj.exe"
+    assert "“姓名”含有改变文字显示顺序的方向控制符 U+202E" in problems[(2, "姓名")].reason
+    assert "“门牌号”" in problems[(3, "门牌号")].reason
+    import_ledger(actor=actors.manager, area=tree.grid, data=ledger, commit=True, skip_invalid=True)
+    assert list(Person.objects.values_list("name", "household__door_number")) == [("王小宝", "504")]
