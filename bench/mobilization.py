@@ -85,7 +85,7 @@ def main() -> None:
     def bare_screening_read() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT s.id, s.health_declared, m.birth_date, m.kind, m.fitness "
+                "SELECT s.id, s.health_declared, m.birth_date_cipher, m.kind, m.fitness "
                 "FROM mobilization_signup s JOIN mobilization_member m ON m.id = s.member_id "
                 "WHERE s.call_up_id = %s AND s.status = 'requested' ORDER BY s.id",
                 [call_up.pk],

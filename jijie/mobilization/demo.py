@@ -47,7 +47,7 @@ from jijie.mobilization.models import (
     skills_text,
 )
 from jijie.residents.demo import _name
-from jijie.residents.models import Person, stored
+from jijie.residents.models import Person, birth_date_of, stored, stored_birth_date
 from jijie.responses.demo import DAYS_AGO as RESPONSE_DAYS_AGO
 from jijie.responses.demo import NAME as RESPONSE
 from jijie.responses.models import Response
@@ -158,14 +158,21 @@ class MemberMaker:
         # people of 22 to 58 today
         born_after, born_before = _years_before(today, 58), _years_before(today, 22)
         for area in communities:
-            self.registry[area.path] = list(
-                Person.objects.filter(
-                    area_path__startswith=area.path,
-                    document_hash__isnull=False,
-                    phone_hash__isnull=False,
-                    birth_date__range=(born_after, born_before),
-                ).order_by("pk")[:400]
-            )
+            # The year narrows in SQL, the decrypted day decides.
+            people = Person.objects.filter(
+                area_path__startswith=area.path,
+                document_hash__isnull=False,
+                phone_hash__isnull=False,
+                birth_year__range=(born_after.year, born_before.year),
+            ).order_by("pk")
+            pool: list[Person] = []
+            for person in people.iterator(chunk_size=500):
+                born = birth_date_of(person.birth_date_cipher)
+                if born is not None and born_after <= born <= born_before:
+                    pool.append(person)
+                    if len(pool) == 400:
+                        break
+            self.registry[area.path] = pool
 
     def _made_up_id(self, born: date, male: bool) -> str:
         while True:
@@ -218,7 +225,10 @@ class MemberMaker:
             member.person = person
             member.name = person.name
             member.sex = person.sex
-            member.birth_date = person.birth_date
+            member.birth_year, member.birth_date_cipher = (
+                person.birth_year,
+                person.birth_date_cipher,
+            )
             for field in ("document", "phone"):
                 for part in ("cipher", "hash", "masked", "tail"):
                     setattr(member, f"{field}_{part}", getattr(person, f"{field}_{part}"))
@@ -228,7 +238,7 @@ class MemberMaker:
         born = self.today - timedelta(days=rng.randint(22, oldest) * 365 + rng.randrange(365))
         member.name = _name(rng)
         member.sex = "M" if male else "F"
-        member.birth_date = born
+        member.birth_year, member.birth_date_cipher = stored_birth_date(born)
         number = self._made_up_id(born, male)
         phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
         (

@@ -184,7 +184,8 @@ class Member(models.Model):
     """A party member, cadre, civil servant, deputy or volunteer who can be called up.
 
     The ID number and phone are stored as the registry stores them (ciphertext, keyed
-    hash, mask, last four; `jijie.residents.models.stored`); `person` links the member to
+    hash, mask, last four; `jijie.residents.models.stored`), the birth date too (year,
+    ciphertext; `stored_birth_date`); `person` links the member to
     the registry where the same document is registered. `user` is their own account.
     """
 
@@ -222,7 +223,9 @@ class Member(models.Model):
         related_name="member",
     )
     sex = models.CharField(_("性别"), max_length=1, blank=True)
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    # Year in clear, date encrypted: `jijie.residents.models.stored_birth_date` says why.
+    birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True, blank=True)
+    birth_date_cipher = models.BinaryField(null=True, editable=False)
     document_cipher = models.BinaryField(null=True, editable=False)
     document_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
     document_masked = models.CharField(_("证件号码"), max_length=32, blank=True)

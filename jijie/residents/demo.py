@@ -138,13 +138,13 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
                 name=name,
                 name_initials=initials(name),
                 sex="M" if male else "F",
-                birth_date=born,
                 relation=relation,
                 register_place=rng.choice(PLACES),
                 resident_type=ResidentType.FLOATING
                 if household.kind == HouseholdKind.RENTAL
                 else ResidentType.REGISTERED,
             )
+            person.set_birth_date(born)
             person.set_document("resident_id", number)
             person.set_phone(phone)
             batch.append(person)

@@ -97,7 +97,7 @@ def _apply(person: Person, data: PersonData) -> list[str]:
         warnings += document.warnings
         person.set_document(document.document_type, document.value)
         if document.birth_date:
-            person.birth_date = document.birth_date
+            person.set_birth_date(document.birth_date)
         if document.sex:
             person.sex = document.sex
     elif not keep_document:

@@ -25,7 +25,7 @@ from jijie.mobilization.models import (
     Organisation,
     skills_text,
 )
-from jijie.residents.models import Person, stored
+from jijie.residents.models import Person, stored, stored_birth_date
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -99,7 +99,7 @@ def apply_member_data(member: Member, data: MemberData) -> list[str]:
             member.document_masked,
             member.document_tail,
         ) = stored("id", document.value)
-        member.birth_date = document.birth_date
+        member.birth_year, member.birth_date_cipher = stored_birth_date(document.birth_date)
         member.sex = document.sex or ""
     if phone is not None:
         member.phone_cipher, member.phone_hash, member.phone_masked, member.phone_tail = stored(

@@ -29,6 +29,7 @@ from jijie.mobilization.tests.helpers import (
     phone_for,
     sign_up,
 )
+from jijie.residents.models import birth_date_of
 from jijie.residents.services import PersonData, household_register, person_add
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,8 @@ def test_member_is_stored_like_the_registry_and_linked_to_their_person(mob, tree
     assert member.document_masked == pii.mask("id", number)
     assert member.phone_masked == "139****0007"
     assert pii.decrypt(member.document_cipher or b"") == number
-    assert member.birth_date == date(1985, 5, 1)
+    assert member.birth_year == 1985
+    assert birth_date_of(member.birth_date_cipher) == date(1985, 5, 1)
     assert member.residence_path == tree.community.path
 
 
@@ -254,6 +256,43 @@ def test_screening_records_the_reason_for_each_person(mob):
         actor=mob.chair, call_up=mob.call_up, rules=services.ScreeningRules()
     )
     assert (again.approved, again.declined) == (0, 0)
+
+
+def test_screening_decides_ages_by_the_day_as_before(mob, monkeypatch):
+    """The birth year is kept in clear, the date encrypted: the rules still decide by the
+    day, at both limits, and decrypt only the dates whose year leaves the outcome open."""
+    today = date(2020, 2, 12)
+    born = [
+        date(2002, 2, 12),  # 18 today
+        date(2002, 2, 13),  # 18 tomorrow
+        date(2001, 12, 31),  # 18
+        date(1960, 1, 1),  # 60
+        date(1959, 2, 12),  # 61 today
+        date(1959, 2, 13),  # 60 until tomorrow
+        date(1985, 6, 30),  # between the limits all year
+        date(1940, 8, 1),  # 79
+        date(2010, 3, 1),  # 9
+    ]
+    sign_ups = [sign_up(mob.call_up, n + 1, born=day) for n, day in enumerate(born)]
+    rules = services.ScreeningRules(min_age=18, max_age=60)
+    decrypted = []
+
+    def counted(cipher):
+        decrypted.append(cipher)
+        return birth_date_of(cipher)
+
+    monkeypatch.setattr("jijie.mobilization.services.call_ups.birth_date_of", counted)
+    services.screening_apply(actor=mob.chair, call_up=mob.call_up, rules=rules, today=today)
+    for day, signed_up in zip(born, sign_ups, strict=True):
+        signed_up.refresh_from_db()
+        reasons = services.screening_reasons(
+            rules, today, birth_date=day, kind="party_member", fitness="fit", health_declared=True
+        )
+        assert signed_up.reason == ("; ".join(reasons) or "符合报名条件"), day
+    assert [s.status for s in sign_ups] == ["approved", "declined", "approved", "approved",
+                                            "declined", "approved", "approved", "declined",
+                                            "declined"]  # fmt: skip
+    assert len(decrypted) == 6  # born in 2002, 1959, 1940 and 2010
 
 
 def test_screening_rules_are_checked(mob):

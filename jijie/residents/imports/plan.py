@@ -38,6 +38,7 @@ from jijie.residents.models import (
     Relation,
     ResidentType,
     stored,
+    stored_birth_date,
 )
 from jijie.residents.names import initials
 from jijie.residents.services import ConflictError
@@ -397,7 +398,8 @@ class Planner:
         if reason:
             field_name = "door_number" if "door_number" in self.cols else "address"
             self._problem(plan, number, field_name, door, reason)
-        details: dict[str, Any] = {"name": name, "sex": "", "birth_date": None}
+        details: dict[str, Any] = {"name": name, "sex": ""}
+        details["birth_year"], details["birth_date_cipher"] = stored_birth_date(None)
         details["document_type"] = ""
         (
             details["document_cipher"],
@@ -480,7 +482,7 @@ class Planner:
             details["document_masked"],
             details["document_tail"],
         ) = stored("id", checked.value)
-        details["birth_date"] = checked.birth_date
+        details["birth_year"], details["birth_date_cipher"] = stored_birth_date(checked.birth_date)
         details["sex"] = checked.sex or ""
         plan.documents.append((number, details["document_hash"], details["document_masked"]))
 

@@ -27,7 +27,7 @@ HOUSEHOLD_COLUMNS = ("id", "building_id", "area_path", "door_number", "kind", "i
 PERSON_COLUMNS = ("id", "household_id", "area_path", *PERSON_DETAIL_FIELDS, "version",
                   "created_at", "updated_at")  # fmt: skip
 GRAM_COLUMNS = ("person_id", "gram", "area_path")
-DATED = {"birth_date", "created_at", "updated_at"}
+DATED = {"created_at", "updated_at"}
 
 
 def _table(model: type[Model]) -> str:

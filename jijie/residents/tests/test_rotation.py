@@ -1,12 +1,14 @@
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.testing import authenticator, enrol
 from jijie.core import pii
 from jijie.residents.export_requests import export_request_approve, export_request_create
-from jijie.residents.models import Person
+from jijie.residents.models import Person, birth_date_of
 from jijie.residents.services import PersonData, household_register, person_add
 
 
@@ -22,7 +24,10 @@ def test_rotation_re_encrypts_and_the_old_key_can_go(
 ):
     totp = enrol(actors.manager)
     household = household_register(actor=None, building=tree.building, door_number="1")
-    person_add(actor=None, household=household, data=PersonData(name="甲", phone="13800138000"))
+    body = "44160219900101123"
+    number = body + calc_check_digit(body + "0")
+    data = PersonData(name="甲", phone="13800138000", document_number=number)
+    person_add(actor=None, household=household, data=data)
     person_add(actor=None, household=household, data=PersonData(name="乙"))
     export = export_request_create(
         actor=actors.manager, area=tree.community, reason="报送核酸检测名单备查"
@@ -47,6 +52,9 @@ def test_rotation_re_encrypts_and_the_old_key_can_go(
     assert person.phone_cipher is not None
     assert pii.key_id(person.phone_cipher) == 9
     assert pii.decrypt(person.phone_cipher) == "13800138000"
+    assert person.birth_date_cipher is not None
+    assert pii.key_id(person.birth_date_cipher) == 9
+    assert birth_date_of(person.birth_date_cipher) == date(1990, 1, 1)
     assert authenticator(actors.manager).secret == totp.secret
     export.refresh_from_db()
     assert export.file_cipher is not None
@@ -58,8 +66,12 @@ def test_rotation_finds_every_encrypted_field_by_its_name():
     """The command knows no app: each model's `*_cipher` binary fields are found, so a
     new app's encrypted fields are rotated too."""
     found = {model._meta.label_lower: fields for model, fields in pii.cipher_fields()}
-    assert found["residents.person"] == ["document_cipher", "phone_cipher"]
+    assert found["residents.person"] == ["birth_date_cipher", "document_cipher", "phone_cipher"]
     assert found["residents.importjob"] == ["file_cipher"]
     assert found["residents.exportrequest"] == ["file_cipher"]
     assert found["accounts.mfadevice"] == ["secret_cipher"]
-    assert found.get("mobilization.member") == ["document_cipher", "phone_cipher"]
+    assert found.get("mobilization.member") == [
+        "birth_date_cipher",
+        "document_cipher",
+        "phone_cipher",
+    ]
