@@ -37,9 +37,12 @@ def populate(ctx: DemoContext) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(username=username, full_name=full_name)
-        # Reset each run, so the printed password always works.
+        # Reset each run, so the printed password always works; a demo database made
+        # before accounts enrolled at sign-in lets a reviewer look around first too
+        # (README: they are asked to enrol at their first reveal).
         user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        user.mfa_enrolment_required = False
+        user.save(update_fields=["password", "mfa_enrolment_required"])
         role_assign(actor=None, user=user, role=role, area=area)
         ctx.accounts.append(
             DemoAccount(

@@ -127,6 +127,16 @@ def enrolment(device: MfaDevice) -> Enrolment:
 
 
 @transaction.atomic
+def mfa_enrolment_require(*, user: User) -> None:
+    """Send the user to enrolment before anything else (jijie.accounts.middleware) when
+    their roles ask for a second factor they have not confirmed."""
+    confirmed = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+    if access.requires_mfa(user) and not confirmed:
+        User.objects.filter(pk=user.pk).update(mfa_enrolment_required=True)
+        user.mfa_enrolment_required = True
+
+
+@transaction.atomic
 def mfa_enrol_start(*, user: User) -> MfaDevice:
     """Give the user a new secret that waits for its first valid code. Starting again
     replaces the waiting secret but keeps the failure count and any lock."""
@@ -215,6 +225,8 @@ def mfa_enrol_confirm(*, user: User, code: str, request: HttpRequest | None = No
         return result
     device.confirmed_at = timezone.now()
     device.save(update_fields=["confirmed_at"])
+    User.objects.filter(pk=user.pk).update(mfa_enrolment_required=False)
+    user.mfa_enrolment_required = False
     codes = _new_recovery_codes(device)
     audit_record(actor=user, action="mfa.enrol", target=user, request=request)
     return Verification(Outcome.ACCEPTED, device, recovery_codes=codes)
@@ -271,6 +283,7 @@ def mfa_disable(*, user: User, code: str, request: HttpRequest | None = None) ->
         return result
     device.delete()
     audit_record(actor=user, action="mfa.disable", target=user, request=request)
+    mfa_enrolment_require(user=user)  # a role that needs it: a new phone, at once
     return result
 
 
@@ -291,3 +304,4 @@ def mfa_reset(
         raise ValidationError(_("该用户没有设置两步验证,无需重置。"))
     device.delete()
     audit_record(actor=actor, action="mfa.reset", target=user, reason=reason, request=request)
+    mfa_enrolment_require(user=user)

@@ -35,6 +35,11 @@ class User(AbstractUser):
     """A person who signs in. Roles come from RoleAssignment, never from Django groups."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Steps the user takes before anything else (jijie.accounts.middleware): a password
+    # chosen by someone else (an account opened for them, a reset) is replaced by one
+    # only they know; a role that reveals or exports gets its second factor at sign-in.
+    password_change_required = models.BooleanField(_("须修改密码"), default=False)
+    mfa_enrolment_required = models.BooleanField(_("须设置两步验证"), default=False)
 
     class Meta:
         verbose_name = _("用户")

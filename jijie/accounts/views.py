@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -48,6 +48,28 @@ class SignInView(LoginView):
             context = {"by_address": True}
             return render(self.request, "accounts/locked_out.html", context, status=429)
         return super().form_invalid(form)
+
+
+@never_cache
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """The user's own password: the current one, the new one twice. Where someone else
+    chose the password, every page leads here first (jijie.accounts.middleware)."""
+    user = _user(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                request=request, user=user, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("密码已修改。"))
+            return redirect(requests.next_url(request) or "accounts:home")
+    context = {"form": form, "next": requests.next_url(request)}
+    return render(request, "accounts/password_change.html", context)
 
 
 @require_POST

@@ -1,11 +1,13 @@
 """Grant a role as the system (audited): how the administrator appoints auditors and the
-first command of a new city."""
+first command of a new city. A role that reveals or exports has its holder enrol a second
+factor at their next sign-in."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jijie.accounts.mfa import mfa_enrolment_require
 from jijie.accounts.models import Role, User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area
@@ -30,4 +32,5 @@ class Command(BaseCommand):
             role_assign(actor=None, user=user, role=options["role"], area=area)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        mfa_enrolment_require(user=user)
         self.stdout.write(f"{user.username}: {options['role']} over {area.name} ({area.code})")
