@@ -418,6 +418,7 @@ def test_https_redirect_and_hsts_as_django_gives_them(settings, setup, key, answ
     assert response.status_code == 301  # plain HTTP: Django sends the phone to HTTPS
     assert answered_fast == [0]
     settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # production's default is True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     body = scan_body(setup, temperature="38.5")
     by_view = _answers(settings, False, key, [body], **{"X-Forwarded-Proto": "https"})
