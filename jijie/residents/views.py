@@ -211,8 +211,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def ledger_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The masked household ledger of an area (default: the user's first scope) as .xlsx,
-    for those who answer for the area."""
-    _require_registry(request)
+    for those who keep or answer for the area."""
     roots = access.scope_roots(request.user, Action.LEDGER_EXPORT)
     if not roots:
         raise PermissionDenied(_("您的角色不能导出台账。"))
