@@ -38,7 +38,12 @@ def _report(plan: Plan) -> dict[str, object]:
             for p in problems[:REPORT_PROBLEMS]
         ]
 
-    return {"summary": plan.summary(), "errors": rows(plan.errors), "warnings": rows(plan.warnings)}
+    return {
+        "summary": plan.summary(),
+        "errors": rows(plan.errors),
+        "warnings": rows(plan.warnings),
+        "notes": rows(plan.notes),
+    }
 
 
 @contextmanager

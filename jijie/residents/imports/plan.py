@@ -64,6 +64,10 @@ DOCUMENT_WORDS: dict[str, str] = {
 }  # fmt: skip
 ADDRESS = re.compile(r"(\d+)\s*(?:栋|号楼|幢|座)\s*[-—]?\s*(\S+)")
 DIGITS = re.compile(r"\d+")
+# A totals row at a ledger's foot (or a subtotal under a building): a totals word in its
+# first cells, and nothing after it but counts ("35", "35人", "12户").
+TOTALS_WORD = re.compile(r"^(?:合计|总计|小计|共计)")
+COUNT = re.compile(r"^[\d.,]*\s*[人户名个]?$")
 SLICE_ROWS = 5000
 # What decides whether a registered person differs from their row in the file.
 COMPARED = ("name", "relation", "register_place", "resident_type", "sex", "phone_hash",
@@ -136,6 +140,8 @@ class Plan:
     unchanged: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # Rows left out on purpose (totals), said in the report.
+    notes: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     # The version of each person the import would update, as the check saw it: the
     # commit refuses to overwrite anyone whose version has moved on since.
@@ -170,6 +176,16 @@ def _text(value: Any) -> str:
 def _building_number(text: str) -> str | None:
     match = DIGITS.search(text)
     return match.group() if match else None
+
+
+def is_totals_row(row: list[Any]) -> bool:
+    """Whether a row is a ledger's totals (合计, 总计, 小计, 共计) rather than a person."""
+    cells = [c for c in (_text(v) for v in row) if c]
+    words = [i for i, c in enumerate(cells[:3]) if TOTALS_WORD.match(re.sub(r"\s", "", c))]
+    if not words:
+        return False
+    others = cells[: words[0]] + cells[words[0] + 1 :]
+    return all(COUNT.match(c) for c in others)
 
 
 def _household_kind(text: str) -> str:
@@ -306,6 +322,10 @@ class Planner:
         for number, row in enumerate(rows, start=first_number):
             if not any(_text(v) for v in row):
                 continue
+            if is_totals_row(row):
+                shown = " ".join(_text(v) for v in row if _text(v))[:40]
+                plan.notes.append(Problem(number, "", shown, _("合计行,已跳过。")))
+                continue
             plan.rows_read += 1
             batch.append((number, row))
             if len(batch) == SLICE_ROWS:
@@ -357,8 +377,6 @@ class Planner:
                 duplicates.add(number)
                 reason = _("与第 %(row)s 行的证件号码重复。") % {"row": first}
                 self._problem(batch, number, "document_number", shown, reason)
-        plan.errors.extend(sorted(batch.errors, key=lambda p: p.row))
-        plan.warnings.extend(batch.warnings)
         checked = [r for r in batch.rows if r.number not in duplicates]
         work = Slice()
         for r in checked:
@@ -366,7 +384,12 @@ class Planner:
                 self.households[r.key] = None
                 work.households[r.key] = (r.building_path, r.kind)
                 plan.households_new += 1
-        self._match(plan, checked, work)
+        self._match(plan, checked, work, batch)
+        # The report lists problems in row order: a slice's come from three passes (the
+        # row itself, duplicates across rows, matching), so they are sorted here; the
+        # slices come in order. The sort is stable: a row's columns keep their order.
+        plan.errors.extend(sorted(batch.errors, key=lambda p: p.row))
+        plan.warnings.extend(sorted(batch.warnings, key=lambda p: p.row))
         return work
 
     def _cleaned(self, plan: Checked, number: int, row: list[Any]) -> list[Any]:
@@ -511,7 +534,7 @@ class Planner:
             )
             yield from cursor.fetchall()
 
-    def _match(self, plan: Plan, checked: list[Row], work: Slice) -> None:
+    def _match(self, plan: Plan, checked: list[Row], work: Slice, sink: Sink) -> None:
         hashes = [r.details["document_hash"] for r in checked if r.details["document_hash"]]
         existing: dict[str, tuple[Any, ...]] = {}
         for found in self._people_by_document(hashes):
@@ -538,7 +561,7 @@ class Planner:
             pk, area_path, version, *compared = current
             if not area_path.startswith(self.area.path):
                 self._problem(
-                    plan,
+                    sink,
                     r.number,
                     "document_number",
                     r.details["document_masked"],

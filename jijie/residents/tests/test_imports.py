@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import AuditEvent
+from jijie.areas.models import Area
 from jijie.core import pii
 from jijie.residents.imports import reader
 from jijie.residents.imports.commit import import_ledger
@@ -348,3 +349,41 @@ def test_large_files_are_checked_by_worker_processes_with_the_same_result(
     )
     assert done.summary()["people_new"] == 3
     assert Person.objects.count() == 3
+
+
+def test_problems_are_reported_in_row_order(tree, actors):
+    # given a person registered outside the area (found while matching, after the rows'
+    # own checks) in row 4, and a bad ID number in row 5
+    far = household_register(
+        actor=None, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
+    )
+    person_add(actor=None, household=far, data=PersonData(name="王小明", document_number=ID1))
+    rows = [GOOD[0], ("李四", BAD_CHECK, "身份证", "", "1栋", "102", "户主")]
+    # when
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(rows))
+    # then
+    assert [p.row for p in plan.errors] == [4, 5]
+
+
+@pytest.mark.parametrize(
+    "totals",
+    [
+        ("合计", None, None, None, None, None, None),
+        ("合 计:3人", None, None, None, None, None, None),
+        (None, None, None, None, "总计", "3", "2户"),
+        ("小计", "", "", "3", "", "", ""),
+        ("共计", 3, None, None, None, None, None),
+    ],
+)
+def test_a_totals_row_is_skipped_with_a_note(tree, actors, totals):
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger([*GOOD, totals]))
+    assert plan.errors == []
+    assert plan.summary()["rows"] == 3
+    assert [(n.row, n.reason) for n in plan.notes] == [(7, "合计行,已跳过。")]
+
+
+def test_a_row_that_only_mentions_a_total_is_still_checked(tree, actors):
+    row = ("合计", ID1, "身份证", "", "1栋", "101", "户主")  # a name, then a person's cells
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger([row]))
+    assert plan.notes == []
+    assert plan.summary()["rows"] == 1
