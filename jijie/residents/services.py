@@ -18,7 +18,14 @@ from jijie.areas.models import Area, AreaKind
 from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
 from jijie.residents import names
-from jijie.residents.models import Household, HouseholdKind, Person, Relation, ResidentType
+from jijie.residents.models import (
+    Household,
+    HouseholdKind,
+    Person,
+    Relation,
+    ResidentType,
+    Sex,
+)
 from jijie.residents.names import initials
 
 if TYPE_CHECKING:
@@ -99,6 +106,11 @@ def _apply(person: Person, data: PersonData) -> list[str]:
         if document.birth_date:
             person.set_birth_date(document.birth_date)
         if document.sex:
+            if person.sex and person.sex != document.sex:
+                warnings.append(
+                    _("性别与证件号码中的性别(%(sex)s)不符,按证件号码登记。")
+                    % {"sex": Sex(document.sex).label}
+                )
             person.sex = document.sex
     elif not keep_document:
         person.set_document("", None)

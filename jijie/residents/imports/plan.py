@@ -37,6 +37,7 @@ from jijie.residents.models import (
     Person,
     Relation,
     ResidentType,
+    Sex,
     stored,
     stored_birth_date,
 )
@@ -64,6 +65,7 @@ DOCUMENT_WORDS: dict[str, str] = {
 }  # fmt: skip
 ADDRESS = re.compile(r"(\d+)\s*(?:栋|号楼|幢|座)\s*[-—]?\s*(\S+)")
 DIGITS = re.compile(r"\d+")
+SEX_WORDS = {"男": "M", "女": "F", "男性": "M", "女性": "F"}
 # A totals row at a ledger's foot (or a subtotal under a building): a totals word in its
 # first cells, and nothing after it but counts ("35", "35人", "12户").
 TOTALS_WORD = re.compile(r"^(?:合计|总计|小计|共计)")
@@ -468,8 +470,20 @@ class Planner:
                 )
             )
         sex_text = _text(self.cell(row, "sex"))
-        if not details["sex"] and sex_text in ("男", "女"):
-            details["sex"] = "M" if sex_text == "男" else "F"
+        written = SEX_WORDS.get(sex_text)
+        if not details["sex"]:
+            details["sex"] = written or ""
+        elif written and written != details["sex"]:
+            # The ID number's sex digit decides; the cell was probably typed wrong.
+            plan.warnings.append(
+                Problem(
+                    number,
+                    self.label("sex"),
+                    sex_text,
+                    _("与证件号码中的性别(%(sex)s)不符,按证件号码登记。")
+                    % {"sex": Sex(details["sex"]).label},
+                )
+            )
         details["register_place"] = _text(self.cell(row, "register_place"))[:100]
         type_text = _text(self.cell(row, "resident_type"))
         details["resident_type"] = (

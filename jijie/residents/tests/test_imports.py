@@ -387,3 +387,15 @@ def test_a_row_that_only_mentions_a_total_is_still_checked(tree, actors):
     plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger([row]))
     assert plan.notes == []
     assert plan.summary()["rows"] == 1
+
+
+def test_a_sex_cell_contradicting_the_id_number_is_a_warning(tree, actors):
+    # ID1's sex digit says male; the cell says female
+    text = f"姓名,身份证号,性别,楼栋,门牌号\n王小明,{ID1},女,1栋,502\n李小红,{ID2},女,1栋,502\n"
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=text.encode(), commit=True)
+    assert plan.errors == []
+    assert [(w.row, w.column, w.value) for w in plan.warnings] == [(2, "性别", "女")]
+    assert "证件号码" in plan.warnings[0].reason
+    assert plan.summary()["people_new"] == 2  # still imported, with the ID's sex
+    assert Person.objects.get(document_hash=pii.lookup_hash("id", ID1)).sex == "M"
+    assert Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).sex == "F"

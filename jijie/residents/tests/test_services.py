@@ -260,3 +260,14 @@ def test_name_index_follows_edits_and_moves(person, tree, actors):
     assert [
         p.pk for p in selectors.person_search(actor=actors.manager, query="陈", area=tree.grid2)
     ] == [person.pk]
+
+
+def test_a_sex_contradicting_the_id_number_is_a_warning(household, actors):
+    # the number's sex digit (3, odd) says male
+    saved = person_add(
+        actor=actors.manager,
+        household=household,
+        data=PersonData(name="王小明", document_number=_valid_id(), sex="F"),
+    )
+    assert saved.person.sex == "M"
+    assert any("性别" in w for w in saved.warnings)
