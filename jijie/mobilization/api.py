@@ -11,13 +11,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jijie.accounts.audit import client_ip
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.core.pagination import Pagination
 from jijie.core.schemas import MultilineText, Text
 from jijie.mobilization import proposal, selectors, services
 from jijie.mobilization.models import (
@@ -196,7 +197,7 @@ class DeploymentOut(Schema):
 
 
 @router.get("/call-ups", response=list[CallUpOut], summary="Call-ups in scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def call_up_list(request: HttpRequest) -> QuerySet[CallUp]:
     return selectors.call_ups(actor=request.user)
 
@@ -219,7 +220,7 @@ def funnel(request: HttpRequest, pk: int) -> FunnelOut:
 
 
 @router.get("/call-ups/{pk}/sign-ups", response=list[SignUpOut], summary="A call-up's sign-ups")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def sign_up_list(request: HttpRequest, pk: int, status: str = "") -> QuerySet[SignUp]:
     call_up = selectors.call_up_for(actor=request.user, pk=pk)
     return selectors.sign_up_list(actor=request.user, call_up=call_up, status=status)
@@ -367,7 +368,7 @@ def accept(request: HttpRequest, pk: int) -> AcceptedOut:
     response=list[DeploymentOut],
     summary="Members deployed to a community (masked)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def deployments(request: HttpRequest, code: str) -> QuerySet[Deployment]:
     area = access.area_for(request.user, code, Action.DEPLOYMENT_VIEW)
     return selectors.deployed_to(actor=request.user, community=area)

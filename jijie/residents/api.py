@@ -11,11 +11,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jijie.accounts.requests import actor, step_up_or_code
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.core.pagination import Pagination
 from jijie.core.schemas import Text
 from jijie.residents import selectors, services
 from jijie.residents.models import Household, Person
@@ -83,7 +84,7 @@ class RevealOut(Schema):
 
 
 @router.get("/households", response=list[HouseholdOut], summary="Households in scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def household_list(
     request: HttpRequest, area: str = "", kind: str = "", flag: str = ""
 ) -> QuerySet[Household]:

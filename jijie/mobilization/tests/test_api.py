@@ -219,3 +219,47 @@ def test_ending_what_is_not_deployed_is_refused(client, mob, entries):
     assert response.status_code == 400
     theirs.refresh_from_db()
     assert theirs.status == SignUpStatus.REQUESTED
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=9223372036854775808",
+        "offset=9223372036854775808",
+        "offset=18446744073709551616",
+        "limit=0",
+        "limit=501",
+        "offset=-1",
+        "offset=2147483148",
+    ],
+)
+@pytest.mark.parametrize("list_", ["call-ups", "sign-ups", "deployments"])
+def test_a_page_out_of_bounds_is_a_clear_400(client, mob, tree, actors, entries, query, list_):
+    # Past 2^63 the offset reached the database and answered 500.
+    url = {
+        "call-ups": "/api/mobilization/call-ups",
+        "sign-ups": f"/api/mobilization/call-ups/{mob.call_up.pk}/sign-ups",
+        "deployments": f"/api/mobilization/communities/{tree.community.code}/deployments",
+    }[list_]
+    c = _as(client, mob.chair if list_ != "deployments" else actors.manager)
+    assert c.get(url).status_code == 200
+    response = c.get(f"{url}?{query}")
+    assert response.status_code == 400, response.content
+    name = query.split("=")[0]
+    assert f"参数 {name} 应在" in response.json()["detail"]
+
+
+def test_the_last_page_the_bounds_allow_is_served(client, mob, entries):
+    response = _as(client, mob.chair).get("/api/mobilization/call-ups?limit=500&offset=2147483147")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_the_schema_publishes_the_bounds(client, db):
+    document = client.get("/api/openapi.json").json()
+    operation = document["paths"]["/api/mobilization/call-ups"]["get"]
+    bounds = {
+        p["name"]: (p["schema"].get("minimum"), p["schema"].get("maximum"))
+        for p in operation["parameters"]
+    }
+    assert bounds == {"limit": (1, 500), "offset": (0, 2147483147)}

@@ -125,3 +125,13 @@ def test_search_is_not_a_get(client, person, actors):
         client.get("/api/residents/search?q=zjg", headers=_headers(actors.manager)).status_code
         == 405
     )
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=9223372036854775808", "offset=9223372036854775808", "limit=0", "offset=-1"]
+)
+def test_a_page_out_of_bounds_is_a_clear_400(client, person, actors, query):
+    # Past 2^63 the offset reached the database and answered 500.
+    response = client.get(f"/api/residents/households?{query}", headers=_headers(actors.manager))
+    assert response.status_code == 400, response.content
+    assert f"参数 {query.split('=')[0]} 应在" in response.json()["detail"]
