@@ -7,7 +7,7 @@ a 409 that names it."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from jijie.accounts.requests import actor
 from jijie.areas.access import Action
-from jijie.core.schemas import Text
+from jijie.core.schemas import ClockTime, Day, Instant, Text
 from jijie.gates import selectors, services, signing
 from jijie.gates.models import Gate, GateRule, Pass, Scan
 from jijie.responses.models import Response
@@ -46,7 +46,7 @@ class RuleOut(Schema):
     visitors_allowed: bool
     outings_limit: int | None
     outings_period_days: int
-    curfew_at: time | None
+    curfew_at: ClockTime | None
 
 
 class GateOut(Schema):
@@ -54,8 +54,8 @@ class GateOut(Schema):
     name: str
     kind: str
     community_code: str
-    opens_at: time | None
-    closes_at: time | None
+    opens_at: ClockTime | None
+    closes_at: ClockTime | None
     rule: RuleOut | None
 
 
@@ -80,7 +80,7 @@ class VisitorIn(BaseModel):
 class ScanIn(BaseModel):
     client_id: uuid.UUID = Field(description="the phone's id for this scan (UUID)")
     gate_id: int
-    device_at: datetime = Field(description="when the phone made the scan, with time zone")
+    device_at: Instant = Field(description="when the phone made the scan, with time zone")
     direction: Literal["in", "out"]
     token: Text = Field("", max_length=200, description="the pass's QR content")
     household_id: int | None = Field(None, description="a household found by the guard")
@@ -286,7 +286,7 @@ class HourOut(Schema):
     response=list[HourOut],
     summary="Allowed passages in and out, and denials, per hour of a day",
 )
-def gate_counts(request: HttpRequest, gate_id: int, day: date) -> list[selectors.HourCount]:
+def gate_counts(request: HttpRequest, gate_id: int, day: Day) -> list[selectors.HourCount]:
     gate = selectors.gate_for(actor=request.user, pk=gate_id)
     if not FIRST_DAY <= day <= LAST_DAY:
         raise BadRequest(_("日期应在 2000-01-01 到 2099-12-31 之间。"))

@@ -19,7 +19,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core.pagination import Pagination
-from jijie.core.schemas import MultilineText, Text
+from jijie.core.schemas import Day, MultilineText, Text
 from jijie.mobilization import proposal, selectors, services
 from jijie.mobilization.models import (
     CallUp,
@@ -154,8 +154,8 @@ class ScreenedOut(Schema):
 
 
 class PeriodIn(Schema):
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class ProposalLineOut(Schema):

@@ -6,10 +6,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import schemathesis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from schemathesis.checks import response_schema_conformance
 
 from jijie.accounts.services import token_create
+from jijie.core.testing_api import validate
 from jijie.gates import signing
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON, scan_body
@@ -139,7 +142,7 @@ def test_openapi_documents_the_scan_endpoints(client, db):
     assert "ScanIn" in schema["components"]["schemas"]
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("day", ["1999-12-31", "2100-01-01"])
 def test_counts_of_a_day_out_of_range_is_a_400(client, setup, actors, day):
     answer = client.get(
         f"/api/gates/gates/{setup.gate.pk}/counts?day={day}", headers=_headers(actors.guard)
@@ -254,3 +257,35 @@ def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):
         ("ok", setup.pass_.pk),
         ("pass_invalid", None),
     ]
+
+
+def test_gate_times_conform_to_the_published_schema(client, setup, actors):
+    # JSON Schema's `format: time` needs an offset; the gate list sent "06:00:00".
+    document = client.get("/api/openapi.json").json()
+    gates = client.get("/api/gates/gates", headers=_headers(actors.guard))
+    case = schemathesis.openapi.from_dict(document)["/api/gates/gates"]["GET"].Case()
+    validate(case, gates, [response_schema_conformance], headers={})
+    [gate] = gates.json()
+    assert (gate["opens_at"], gate["closes_at"], gate["rule"]["curfew_at"]) == (
+        "06:00:00",
+        "22:00:00",
+        "20:00:00",
+    )
+    published = json.dumps(document["components"]["schemas"]["GateOut"])
+    assert '"format": "time"' not in published
+
+
+@pytest.mark.parametrize("device_at", [1795521600, "1795521600", "0122-11-24T12:00:00+08:00"])
+def test_a_scan_time_is_iso_text_in_the_calendar(client, setup, actors, device_at):
+    response = _post(client, actors.guard, "scans", scan_body(setup, device_at=device_at))
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"][-1] == "device_at"
+    assert not Scan.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["1795521600", "0122-11-24", "0001-01-01", "9999-12-31"])
+def test_a_day_of_counts_is_iso_text_in_the_calendar(client, setup, actors, day):
+    response = client.get(
+        f"/api/gates/gates/{setup.gate.pk}/counts?day={day}", headers=_headers(actors.guard)
+    )
+    assert response.status_code == 422, response.content

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from jijie.mobilization import services
-from jijie.mobilization.models import SignUp, SignUpStatus
+from jijie.mobilization.models import Proposal, SignUp, SignUpStatus
 from jijie.mobilization.tests.helpers import END, START, make_id, phone_for, sign_up
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +263,27 @@ def test_the_schema_publishes_the_bounds(client, db):
         for p in operation["parameters"]
     }
     assert bounds == {"limit": (1, 500), "offset": (0, 2147483147)}
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "says"),
+    [
+        ("0122-02-10", "1900-01-01"),  # a slip of the keyboard, taken as the year 122
+        ("2200-02-10", "2100-12-31"),
+        (1581292800, "YYYY-MM-DD"),  # a JSON number, taken as seconds since 1970
+        ("1581292800", "YYYY-MM-DD"),
+        ("2020-02-30", ""),
+        ("2020/02/10", "YYYY-MM-DD"),
+    ],
+)
+def test_a_proposal_takes_only_real_dates(client, mob, entries, starts_on, says):
+    response = post(
+        _as(client, mob.chair),
+        f"/api/mobilization/call-ups/{mob.call_up.pk}/proposal",
+        {"starts_on": starts_on, "ends_on": "2020-03-10"},
+    )
+    assert response.status_code == 422, response.content
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "starts_on"
+    assert says in error["msg"]
+    assert not Proposal.objects.exists()
