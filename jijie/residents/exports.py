@@ -45,7 +45,7 @@ def _columns() -> list[str]:
     return [
         _("序号"), _("街道"), _("社区"), _("网格"), _("楼栋"), _("门牌号"), _("住户类型"),
         _("姓名"), _("性别"), _("与户主关系"), _("证件类型"), _("证件号码"), _("联系电话"),
-        _("户籍地"), _("人口类型"), _("重点户"),
+        _("户籍地"), _("人口类型"), _("重点户"), _("备注"),
     ]  # fmt: skip
 
 
@@ -173,6 +173,7 @@ def write_ledger(
                     person.register_place,
                     labels.get(person.resident_type, person.resident_type),
                     "、".join(flags),
+                    person.note,
                 ],
             )
         )

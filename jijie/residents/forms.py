@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.core.identity import DocumentType
+from jijie.residents.imports.columns import FIELD_LABELS
 from jijie.residents.models import (
+    NOTE_LENGTH,
     HealthStatus,
     HouseholdKind,
     KeyGroup,
@@ -79,7 +81,13 @@ class PersonForm(forms.Form):
     )
     sex = forms.ChoiceField(label=_("性别"), required=False, choices=[("", "—"), *Sex.choices])
     register_place = forms.CharField(label=_("户籍地"), required=False, max_length=100)
-    resident_type = forms.ChoiceField(label=_("人口类型"), choices=ResidentType.choices)
+    resident_type = forms.ChoiceField(label=_("人员类别"), choices=ResidentType.choices)
+    note = forms.CharField(
+        label=_("备注"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class RevealForm(forms.Form):
@@ -96,6 +104,25 @@ class ImportForm(forms.Form):
         help_text=_("社区、网格或楼栋的代码;表格中的楼栋在此区域内查找"),
     )
     file = forms.FileField(label=_("台账文件"), help_text=_(".xlsx、.xls 或 .csv(UTF-8 或 GBK)"))
+
+
+class ColumnMapForm(forms.Form):
+    """A choice of field for each column of a checked file that no field reads."""
+
+    def __init__(self, *args: Any, ignored: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("不导入")), *FIELD_LABELS.items()]
+        for column in ignored:
+            self.fields[f"column_{column['column']}"] = forms.ChoiceField(
+                label=f"{column['letter']} · {column['header']}", choices=choices, required=False
+            )
+
+    def mapping(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("column_")): value
+            for name, value in self.cleaned_data.items()
+            if value
+        }
 
 
 class ConfirmForm(forms.Form):

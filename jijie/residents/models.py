@@ -84,6 +84,10 @@ class Relation(models.TextChoices):
 class ResidentType(models.TextChoices):
     REGISTERED = "registered", _("户籍人口")
     FLOATING = "floating", _("流动人口")
+    FOREIGN = "foreign", _("境外人员")
+
+
+NOTE_LENGTH = 500
 
 
 class Person(models.Model):
@@ -123,6 +127,9 @@ class Person(models.Model):
         choices=ResidentType.choices,
         default=ResidentType.REGISTERED,
     )
+    # What a ledger's 备注 or 情况说明 column says of the person (not health data: that
+    # lives in a key group, and only there).
+    note = models.CharField(_("备注"), max_length=NOTE_LENGTH, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -210,7 +217,7 @@ PERSON_DETAIL_FIELDS = (
     "name", "name_initials", "relation", "register_place", "resident_type", "sex",
     "birth_year", "birth_date_cipher", "document_type", "document_cipher", "document_hash",
     "document_masked", "document_tail", "phone_cipher", "phone_hash", "phone_masked",
-    "phone_tail",
+    "phone_tail", "note",
 )  # fmt: skip
 
 
@@ -245,6 +252,8 @@ class ImportJob(models.Model):
     # to overwrite anyone edited since.
     expected_versions = models.JSONField(default=dict, blank=True, editable=False)
     message = models.TextField(blank=True)
+    # {column index: field} the uploader chose on the check page ("" leaves it out).
+    column_map = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -19,6 +19,7 @@ from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
 from jijie.residents import names
 from jijie.residents.models import (
+    NOTE_LENGTH,
     Household,
     HouseholdKind,
     Person,
@@ -47,6 +48,7 @@ class PersonData:
     relation: str = Relation.OTHER
     register_place: str = ""
     resident_type: str = ResidentType.REGISTERED
+    note: str | None = None  # None keeps what is stored
 
 
 @dataclass
@@ -99,6 +101,8 @@ def _apply(person: Person, data: PersonData) -> list[str]:
     person.relation = data.relation
     person.register_place = data.register_place.strip()[:100]
     person.resident_type = data.resident_type
+    if data.note is not None:
+        person.note = data.note.strip()[:NOTE_LENGTH]
     person.sex = data.sex if data.sex in ("M", "F") else ""
     if document is not None:
         warnings += document.warnings

@@ -29,6 +29,7 @@ from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
 from jijie.residents import export_requests, exports, keygroups, selectors, services
 from jijie.residents.forms import (
+    ColumnMapForm,
     ConfirmForm,
     ExportDecisionForm,
     ExportRequestForm,
@@ -43,7 +44,8 @@ from jijie.residents.forms import (
     SearchForm,
 )
 from jijie.residents.imports import jobs, reader
-from jijie.residents.models import Household, Person
+from jijie.residents.imports.columns import FIELD_LABELS
+from jijie.residents.models import Household, ImportJob, Person
 
 
 def _require_registry(request: HttpRequest) -> None:
@@ -119,6 +121,7 @@ def _person_data(data: dict[str, Any], *, keep_blank: bool) -> services.PersonDa
         sex=data["sex"],
         register_place=data["register_place"],
         resident_type=data["resident_type"],
+        note=data["note"],
     )
 
 
@@ -189,6 +192,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "sex": person.sex,
         "register_place": person.register_place,
         "resident_type": person.resident_type,
+        "note": person.note,
     }
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -295,11 +299,38 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "residents/import_new.html", {"form": form, "recent": recent})
 
 
+def _ignored_columns(job: ImportJob) -> list[dict[str, Any]]:
+    return [c for c in job.report.get("columns", []) if not c["field"]]
+
+
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_for(actor=actor(request), pk=pk)
     template = "residents/_import_status.html" if request.htmx else "residents/import_detail.html"  # type: ignore[attr-defined]
-    return render(request, template, {"job": job, "confirm": ConfirmForm()})
+    context = {
+        "job": job,
+        "confirm": ConfirmForm(),
+        "column_map": ColumnMapForm(ignored=_ignored_columns(job)),
+        "columns": [
+            {**column, "label": FIELD_LABELS.get(column["field"], "")}
+            for column in job.report.get("columns", [])
+        ],
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read some of the ignored columns as fields, and check the file again."""
+    job = selectors.import_job_for(actor=actor(request), pk=pk)
+    form = ColumnMapForm(request.POST, ignored=_ignored_columns(job))
+    if form.is_valid() and form.mapping():
+        try:
+            jobs.import_job_map_columns(actor=actor(request), job=job, mapping=form.mapping())
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("residents:import_detail", pk=pk)
 
 
 @login_required

@@ -39,6 +39,7 @@ def import_ledger(
     skip_invalid: bool = False,
     expected_versions: dict[int, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    mapping: dict[int, str] | None = None,
 ) -> Plan:
     """Check a ledger file against the registry under `area`; with `commit`, write it.
 
@@ -46,17 +47,19 @@ def import_ledger(
     the versions of the people it would update. A commit writes all planned rows or
     none; rows with errors stop it unless `skip_invalid` says to leave them out; given
     the dry run's `expected_versions`, it also stops if anyone it would update was
-    edited since. Raises reader.RefusedFile for a file that cannot be read at all.
+    edited since. `mapping` (column index -> field, "" to leave a column out) overrides
+    what the header's names say. Raises reader.RefusedFile for a file that cannot be
+    read at all.
     """
     if actor is not None:
         access.require(actor, Action.RESIDENT_EDIT, area)
     sheet = reader.read(data)
-    layout = columns.find_layout(sheet.head(columns.HEADER_SCAN_ROWS))
+    layout = columns.find_layout(sheet.head(columns.HEADER_SCAN_ROWS), mapping)
     if layout is None or "name" not in layout.columns:
         raise reader.RefusedFile(
             _("没有找到表头:表格前 20 行中应有“姓名”,以及“身份证号”“联系电话”“门牌号”等列。")
         )
-    plan = Plan()
+    plan = Plan(columns=layout.describe())
     planner = Planner(
         area=area,
         layout=layout,

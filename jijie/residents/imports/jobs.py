@@ -20,7 +20,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import pii
 from jijie.core.tasks import task
-from jijie.residents.imports import reader
+from jijie.residents.imports import columns, reader
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.imports.plan import Plan, Problem
 from jijie.residents.models import ImportJob, ImportStatus
@@ -43,6 +43,7 @@ def _report(plan: Plan) -> dict[str, object]:
         "errors": rows(plan.errors),
         "warnings": rows(plan.warnings),
         "notes": rows(plan.notes),
+        "columns": plan.columns,
     }
 
 
@@ -90,6 +91,36 @@ def _finish(job_id: int, **fields: object) -> None:
     ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
 
 
+def _mapping(job: ImportJob) -> dict[int, str]:
+    return {int(col): field for col, field in job.column_map.items()}
+
+
+@transaction.atomic
+def import_job_map_columns(*, actor: User, job: ImportJob, mapping: dict[int, str]) -> ImportJob:
+    """The requester says which field some of a checked file's columns hold ("" leaves a
+    column out); the file is checked again with that reading."""
+    if job.requested_by_id != actor.pk:
+        raise ValidationError(_("只有上传者本人可以确认导入。"))
+    titled = {int(c["column"]) for c in job.report.get("columns", [])}
+    for col, field_name in mapping.items():
+        if col not in titled or (field_name and field_name not in columns.SYNONYMS):
+            raise ValidationError(_("没有这一列,或没有这个字段。"))
+    column_map = {**job.column_map, **{str(c): f for c, f in mapping.items()}}
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.CHECKING,
+        column_map=column_map,
+        report={},
+        expected_versions={},
+        progress_done=0,
+        progress_total=0,
+    )
+    if not updated:
+        raise ValidationError(_("这个导入任务已经处理过了。"))
+    transaction.on_commit(lambda: import_check.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
 @task()
 def import_check(job_id: int) -> None:
     """The dry run of a job: every row checked, nothing written."""
@@ -101,6 +132,7 @@ def import_check(job_id: int) -> None:
                 area=job.area,
                 data=pii.decrypt_bytes(job.file_cipher or b""),
                 progress=progress,
+                mapping=_mapping(job),
             )
     except reader.RefusedFile as refusal:
         _finish(job_id, status=ImportStatus.REFUSED, message=str(refusal), file_cipher=None)
@@ -142,6 +174,7 @@ def import_run(job_id: int) -> None:
                 skip_invalid=job.skip_invalid,
                 expected_versions={int(pk): v for pk, v in job.expected_versions.items()},
                 progress=progress,
+                mapping=_mapping(job),
             )
     except (ValidationError, reader.RefusedFile) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)

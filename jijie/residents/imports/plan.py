@@ -31,6 +31,7 @@ from jijie.core import pii, text
 from jijie.core.identity import DocumentType, check_document, check_phone, normalise
 from jijie.residents.imports.columns import Layout
 from jijie.residents.models import (
+    NOTE_LENGTH,
     PERSON_DETAIL_FIELDS,
     Household,
     HouseholdKind,
@@ -66,6 +67,16 @@ DOCUMENT_WORDS: dict[str, str] = {
 ADDRESS = re.compile(r"(\d+)\s*(?:栋|号楼|幢|座)\s*[-—]?\s*(\S+)")
 DIGITS = re.compile(r"\d+")
 SEX_WORDS = {"男": "M", "女": "F", "男性": "M", "女性": "F"}
+# Words of a person's category, most specific first ("非户籍" before "户籍").
+RESIDENT_TYPE_WORDS = (
+    (("境外", "外籍", "外国", "港澳台"), ResidentType.FOREIGN),
+    (("流动", "外来", "暂住", "非户籍", "寄住", "租住"), ResidentType.FLOATING),
+    (("户籍", "常住", "本地", "本市"), ResidentType.REGISTERED),
+)
+# Details that an empty cell (or a missing column) leaves as they are on a registered
+# person, and their value for a new one: a ledger without a 备注 column must not wipe
+# the notes, nor one without a category turn everybody into 户籍人口.
+KEPT_WHEN_EMPTY = {"resident_type": ResidentType.REGISTERED, "note": ""}
 # A totals row at a ledger's foot (or a subtotal under a building): a totals word in its
 # first cells, and nothing after it but counts ("35", "35人", "12户").
 TOTALS_WORD = re.compile(r"^(?:合计|总计|小计|共计)")
@@ -73,7 +84,7 @@ COUNT = re.compile(r"^[\d.,]*\s*[人户名个]?$")
 SLICE_ROWS = 5000
 # What decides whether a registered person differs from their row in the file.
 COMPARED = ("name", "relation", "register_place", "resident_type", "sex", "phone_hash",
-            "document_type", "document_hash", "household_id")  # fmt: skip
+            "document_type", "document_hash", "note", "household_id")  # fmt: skip
 
 HouseholdKey = tuple[int, str]  # (building id, door number)
 
@@ -144,6 +155,8 @@ class Plan:
     warnings: list[Problem] = field(default_factory=list)
     # Rows left out on purpose (totals), said in the report.
     notes: list[Problem] = field(default_factory=list)
+    # Every titled column of the header and the field it was read as ("" = ignored).
+    columns: list[dict[str, object]] = field(default_factory=list)
     rows_read: int = 0
     # The version of each person the import would update, as the check saw it: the
     # commit refuses to overwrite anyone whose version has moved on since.
@@ -485,17 +498,40 @@ class Planner:
                 )
             )
         details["register_place"] = _text(self.cell(row, "register_place"))[:100]
-        type_text = _text(self.cell(row, "resident_type"))
-        details["resident_type"] = (
-            ResidentType.FLOATING
-            if any(w in type_text for w in ("流动", "外来", "暂住"))
-            else ResidentType.REGISTERED
-        )
+        details["resident_type"] = self._resident_type(plan, number, row)
+        details["note"] = _text(self.cell(row, "note")) or None
+        if details["note"] and len(details["note"]) > NOTE_LENGTH:
+            self._problem(
+                plan,
+                number,
+                "note",
+                details["note"][:10] + "…",
+                _("备注不能超过 %(limit)s 个字。") % {"limit": NOTE_LENGTH},
+            )
         if len(plan.errors) > errors_before or building is None:
             return None
         details["name_initials"] = initials(name)
         kind = _household_kind(_text(self.cell(row, "household_kind")))
         return Row(number, (building, door), self.paths[building], details, kind)
+
+    def _resident_type(self, plan: Checked, number: int, row: list[Any]) -> str | None:
+        """The category a cell names; None (keep) when empty; 户籍人口 with a warning for
+        words it does not know."""
+        type_text = _text(self.cell(row, "resident_type"))
+        if not type_text:
+            return None
+        for words, resident_type in RESIDENT_TYPE_WORDS:
+            if any(w in type_text for w in words):
+                return resident_type
+        plan.warnings.append(
+            Problem(
+                number,
+                self.label("resident_type"),
+                type_text[:20],
+                _("无法识别的人员类别,按“户籍人口”登记。"),
+            )
+        )
+        return ResidentType.REGISTERED
 
     def _document(
         self, plan: Checked, number: int, document_type: str, raw: Any, details: dict[str, Any]
@@ -569,10 +605,16 @@ class Planner:
             else:
                 current = None
             if current is None:
+                for name, default in KEPT_WHEN_EMPTY.items():
+                    if r.details[name] is None:
+                        r.details[name] = default
                 work.creates.append(r)
                 plan.people_new += 1
                 continue
             pk, area_path, version, *compared = current
+            for name in KEPT_WHEN_EMPTY:
+                if r.details[name] is None:
+                    r.details[name] = compared[COMPARED.index(name)]
             if not area_path.startswith(self.area.path):
                 self._problem(
                     sink,
