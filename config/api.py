@@ -23,8 +23,12 @@ from jijie.screening.api import router as screening_router
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token (jijie.accounts.tokens), for the part of the API it may call: the
+    first segment of the path under /api/ (each router's mount point)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
+        scope = request.path_info.removeprefix("/api/").split("/", 1)[0]
+        user = token_authenticate(token, scope=scope)
         if user is not None:
             request.user = user
         return user

@@ -223,6 +223,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = int(
     timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30)).total_seconds()
 )
+# ...and, however busy, this long after signing in (jijie.accounts.middleware).
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -259,6 +261,11 @@ AXES_VERBOSE = False
 MFA_STEP_UP_MINUTES = env.int("MFA_STEP_UP_MINUTES", default=15)
 MFA_FAILURE_LIMIT = env.int("MFA_FAILURE_LIMIT", default=5)
 MFA_LOCKOUT_MINUTES = env.int("MFA_LOCKOUT_MINUTES", default=15)
+# A bearer token is made with a fresh second factor by the roles that have one; it
+# lives API_TOKEN_DAYS unless its maker chooses otherwise, never more
+# than API_TOKEN_MAX_DAYS.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=7)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -1,13 +1,34 @@
 from typing import Any, cast
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from jijie.accounts.models import Role
+from jijie.accounts.models import Role, TokenScope
 from jijie.core import forms
 
 
 class TokenForm(forms.Form):
+    """A new token: its name, what it may call, how long it lives."""
+
     name = forms.CharField(label=_("令牌名称"), max_length=100, help_text=_("例如:卡口手机 3 号"))
+    scopes = forms.MultipleChoiceField(
+        label=_("可以调用"),
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("只选这部手机或这个系统要用的部分。"),
+    )
+    days = forms.TypedChoiceField(label=_("有效期"), coerce=int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        longest = settings.API_TOKEN_MAX_DAYS
+        lives = sorted({d for d in (1, 7, settings.API_TOKEN_DAYS, 30, longest) if d <= longest})
+        field = cast(forms.TypedChoiceField, self.fields["days"])
+        field.choices = [
+            (d, ngettext("%(days)s 天", "%(days)s 天", d) % {"days": d}) for d in lives
+        ]
+        field.initial = settings.API_TOKEN_DAYS
 
 
 class AuditFilterForm(forms.Form):

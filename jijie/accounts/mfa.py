@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from pyotp.exceptions import OTPVerificationError
 
+from jijie.accounts import tokens
 from jijie.accounts.audit import audit_record
 from jijie.accounts.models import MfaDevice, MfaRecoveryCode, User
 from jijie.areas import access
@@ -127,13 +128,15 @@ def enrolment(device: MfaDevice) -> Enrolment:
 
 
 @transaction.atomic
-def mfa_enrolment_require(*, user: User) -> None:
+def mfa_enrolment_require(*, user: User, actor: User | None = None) -> None:
     """Send the user to enrolment before anything else (jijie.accounts.middleware) when
-    their roles ask for a second factor they have not confirmed."""
+    their roles ask for a second factor they have not confirmed. The tokens they made
+    without one end."""
     confirmed = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
     if access.requires_mfa(user) and not confirmed:
         User.objects.filter(pk=user.pk).update(mfa_enrolment_required=True)
         user.mfa_enrolment_required = True
+        tokens.tokens_end(actor=actor, user=user, why="mfa.enrolment_required")
 
 
 @transaction.atomic
@@ -304,4 +307,4 @@ def mfa_reset(
         raise ValidationError(_("该用户没有设置两步验证,无需重置。"))
     device.delete()
     audit_record(actor=actor, action="mfa.reset", target=user, reason=reason, request=request)
-    mfa_enrolment_require(user=user)
+    mfa_enrolment_require(user=user, actor=actor)

@@ -1,8 +1,10 @@
-"""The steps an account takes before anything else: replace a password someone else
-chose (`User.password_change_required`), then enrol the second factor its roles ask for
-(`User.mfa_enrolment_required`). Until then every page leads to the step's page, and
+"""What an account meets before anything else. A session that signed in more than
+SESSION_MAX_HOURS ago ends, however busy it was. Then the steps: replace a password
+someone else chose (`User.password_change_required`), then enrol the second factor its
+roles ask for (`User.mfa_enrolment_required`). Until then every page leads to the step's page, and
 the API answers 403 to such a session; the step's own pages, signing out, static files,
-health checks and bearer tokens' calls stay open.
+health checks and bearer tokens' calls stay open (the tokens of a user with a step to
+take are refused, and ended when the step is set: jijie.accounts.tokens).
 
 The flags are set where an account gets a password or a role from someone else
 (`account_open`, `password_reset`, a role given by a person, `mfa_reset`), not for
@@ -16,11 +18,13 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts import selectors
+from jijie.accounts import requests, selectors, services
 from jijie.accounts.models import User
 from jijie.areas import access
 
@@ -63,6 +67,16 @@ class AccountSetupMiddleware:
         if self._session_free(request):
             return self.get_response(request)
         user = getattr(request, "user", None)
+        if isinstance(user, User) and requests.session_over(request.session, timezone.now()):
+            # Signed in too long ago: signed out, the request goes on as anonymous (a
+            # page leads to the sign-in, the API answers 401).
+            services.session_expire(request=request, user=user)
+            messages.info(
+                request,
+                _("您已登录超过 %(hours)s 小时,请重新登录。")
+                % {"hours": settings.SESSION_MAX_HOURS},
+            )
+            return self.get_response(request)
         step = pending_step(user) if isinstance(user, User) and user.is_active else None
         if step is None or self._open(request.path_info, step):
             return self.get_response(request)

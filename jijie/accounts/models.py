@@ -87,11 +87,24 @@ class RoleAssignment(models.Model):
             raise ValidationError({"role": SUPERUSER_AUDITOR_MESSAGE})
 
 
+class TokenScope(models.TextChoices):
+    """What a bearer token may call: a part of the API (`/api/<scope>/…`). Every token
+    may also ask who it belongs to (`/api/accounts/me`)."""
+
+    GATES = "gates", _("门岗:扫码、通行证")
+    SCREENING = "screening", _("入户排查")
+    MOBILIZATION = "mobilization", _("党员与志愿者:报名、报到、任务")
+    RESIDENTS = "residents", _("居民登记")
+    AREAS = "areas", _("区域")
+
+
 class ApiToken(models.Model):
-    """A bearer token for phones and other systems. Only its SHA-256 is stored."""
+    """A bearer token for phones and other systems. Only its SHA-256 is stored; it may
+    call the parts of the API named in `scopes`, until `expires_at`."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=100)
+    scopes = models.JSONField(_("可调用的接口"), default=list)
     prefix = models.CharField(max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,6 +118,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def scope_labels(self) -> list[str]:
+        labels = dict(TokenScope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes]
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

@@ -1,9 +1,11 @@
-"""What views need from a request: its signed-in user, and the step-up of the second
+"""What views need from a request: its signed-in user, when it signed in (a session
+ends SESSION_MAX_HOURS after, whatever its activity), and the step-up of the second
 factor (a code verified in this session a few minutes ago) before personal data is
 shown or exported in full."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from jijie.accounts import mfa, selectors
 from jijie.accounts.models import MfaDevice, User
 
 STEP_UP_SESSION_KEY = "mfa_step_up"
+SIGNED_IN_SESSION_KEY = "signed_in_at"
 
 
 def actor(request: HttpRequest) -> User:
@@ -27,6 +30,22 @@ def actor(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+def signed_in_mark(session: SessionBase, now: datetime) -> None:
+    """Remember in the session when its user signed in."""
+    session[SIGNED_IN_SESSION_KEY] = now.timestamp()
+
+
+def session_over(session: SessionBase, now: datetime) -> bool:
+    """Whether the session's user signed in more than SESSION_MAX_HOURS before `now`,
+    however busy the session has been since. A session that does not know when (one
+    started before this rule) counts from now."""
+    signed_in = session.get(SIGNED_IN_SESSION_KEY)
+    if not isinstance(signed_in, int | float):
+        signed_in_mark(session, now)
+        return False
+    return bool(now.timestamp() - signed_in > settings.SESSION_MAX_HOURS * 3600)
 
 
 def step_up_mark(session: SessionBase, device: MfaDevice) -> None:

@@ -3,9 +3,9 @@ Each writes its audit row in the same transaction."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts import mfa
+from jijie.accounts import mfa, requests, tokens
 from jijie.accounts.audit import audit_record
 from jijie.accounts.models import ApiToken, Role, RoleAssignment, User
 from jijie.areas import access
@@ -35,14 +35,13 @@ ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset({AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET, AreaKind.TOWN}),
     Role.AUDITOR: frozenset({AreaKind.CITY, AreaKind.DISTRICT}),
 }
-TOKEN_LIFETIME = timedelta(days=90)
-TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
 @transaction.atomic
 def session_login(*, request: HttpRequest, user: User) -> None:
     """Start a session for an authenticated user and record it."""
     login(request, user)
+    requests.signed_in_mark(request.session, timezone.now())
     audit_record(actor=user, action="session.login", request=request)
 
 
@@ -66,6 +65,13 @@ def login_failure_record(*, request: HttpRequest | None, username: str) -> None:
     audit_record(
         actor=None, action="session.login.failed", target=account, data=data, request=request
     )
+
+
+@transaction.atomic
+def session_expire(*, request: HttpRequest, user: User) -> None:
+    """End a session that has lived its SESSION_MAX_HOURS since sign-in."""
+    audit_record(actor=user, action="session.expired", request=request)
+    logout(request)
 
 
 @transaction.atomic
@@ -150,7 +156,7 @@ def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> Rol
     if created and actor is not None:
         # A role given by a person is a real account's: it enrols at sign-in. The system's
         # grants (fixtures, the demo) leave it to the first reveal; `grant_role` asks.
-        mfa.mfa_enrolment_require(user=user)
+        mfa.mfa_enrolment_require(user=user, actor=actor)
     return assignment
 
 
@@ -238,31 +244,41 @@ def password_reset(*, actor: User | None, user: User, password: str, reason: str
     user.password_change_required = True
     user.save(update_fields=["password", "password_change_required"])
     audit_record(actor=actor, action="password.reset", target=user, reason=reason)
-
-
-def token_hash(key: str) -> str:
-    """What is stored of a token, and looked up."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def token_needs_touch(last_used_at: datetime | None, now: datetime) -> bool:
-    """Whether a use of a token at `now` is written down: at most once a minute, so that
-    a busy phone does not write on every request."""
-    return last_used_at is None or now - last_used_at > TOKEN_TOUCH_EVERY
+    tokens.tokens_end(actor=actor, user=user, why="password.reset")
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str, lifetime: timedelta = TOKEN_LIFETIME) -> str:
-    """Create an API token and return its secret, which is shown once and never stored."""
+def token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: Iterable[str] = tokens.ALL_SCOPES,
+    days: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Create an API token and return its secret, which is shown once and never stored.
+    The caller has checked the user's second factor where their roles need it (the
+    tokens page does); `scopes` defaults to every part, for the system's own tokens."""
+    chosen = sorted(set(scopes))
+    unknown = set(chosen) - set(tokens.ALL_SCOPES)
+    if not chosen or unknown:
+        raise ValidationError({"scopes": _("请选择令牌可以调用的接口。")})
+    life = tokens.lifetime(days)
     key = "jj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=name,
+        scopes=chosen,
         prefix=key[3:11],
-        key_hash=token_hash(key),
-        expires_at=timezone.now() + lifetime,
+        key_hash=tokens.key_hash(key),
+        expires_at=(now or timezone.now()) + life,
     )
-    audit_record(actor=user, action="token.create", target=token, data={"name": name})
+    audit_record(
+        actor=user,
+        action="token.create",
+        target=token,
+        data={"name": name, "scopes": chosen, "days": life.days},
+    )
     return key
 
 
@@ -274,17 +290,23 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
     audit_record(actor=actor, action="token.revoke", target=token)
 
 
-def token_authenticate(key: str) -> User | None:
-    """The active user behind a bearer token, or None. Touches `last_used_at` when
-    `token_needs_touch`."""
+def token_authenticate(key: str, *, scope: str) -> User | None:
+    """The user behind a live bearer token, or None; 403 when the token is live but may
+    not call `scope` (the part of the API asked: `/api/<scope>/…`). Touches
+    `last_used_at` when `tokens.needs_touch`."""
     now = timezone.now()
     token = unique_or_none(
         ApiToken.objects.select_related("user").filter(
-            key_hash=token_hash(key), revoked_at__isnull=True, expires_at__gt=now
+            key_hash=tokens.key_hash(key), revoked_at__isnull=True, expires_at__gt=now
         )
     )
-    if token is None or not token.user.is_active:
+    if token is None:
         return None
-    if token_needs_touch(token.last_used_at, now):
+    user = token.user
+    if not user.is_active or user.password_change_required or user.mfa_enrolment_required:
+        return None
+    if scope != tokens.ALWAYS_OPEN and scope not in token.scopes:
+        raise PermissionDenied(_("此令牌不能调用这部分接口,请创建包含它的令牌。"))
+    if tokens.needs_touch(token.last_used_at, now):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user

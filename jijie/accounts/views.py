@@ -126,15 +126,29 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/audit_verify.html", {"problems": problems[:100]})
 
 
+@never_cache
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's tokens. Where their roles have a second factor, a token is made only
+    in a session that proved it a few minutes ago, as for a reveal."""
     user = _user(request)
+    needs_step_up = access.requires_mfa(user) and not requests.step_up_fresh(request)
+    if request.method == "POST" and needs_step_up:
+        return requests.step_up_redirect(request) or redirect("accounts:tokens")
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        secret = services.token_create(user=user, name=form.cleaned_data["name"])
+        data = form.cleaned_data
+        secret = services.token_create(
+            user=user, name=data["name"], scopes=data["scopes"], days=data["days"]
+        )
         form = TokenForm()
-    context = {"form": form, "secret": secret, "tokens": selectors.token_list(user=user)}
+    context = {
+        "form": form,
+        "secret": secret,
+        "needs_step_up": needs_step_up,
+        "tokens": selectors.token_list(user=user),
+    }
     return render(request, "accounts/tokens.html", context)
 
 

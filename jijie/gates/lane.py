@@ -58,8 +58,8 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 from pydantic import ValidationError as SchemaError
 
+from jijie.accounts import tokens
 from jijie.accounts.models import ApiToken
-from jijie.accounts.services import token_hash, token_needs_touch
 from jijie.core.middleware import ResponseHeadersMiddleware
 from jijie.core.queries import RowReader
 from jijie.gates import rules, selectors, services
@@ -244,7 +244,7 @@ class ScanLane:
         connection = self._ops
         now = timezone.now()
         query = selectors.scan_context_query(
-            key_hash=token_hash(key),
+            key_hash=tokens.key_hash(key),
             gate_id=payload.gate_id,
             token=payload.token,
             now=now,
@@ -283,7 +283,7 @@ class ScanLane:
             )
         except ValidationError:
             return None
-        if token_needs_touch(context.token_last_used_at, now):
+        if tokens.needs_touch(context.token_last_used_at, now):
             # The token's use, written down as `token_authenticate` does: at most once a
             # minute.
             async with pool.acquire() as db:

@@ -13,7 +13,8 @@ from django.db.models.functions import ExtractHour
 from django.http import Http404
 from django.utils import timezone
 
-from jijie.accounts.models import ApiToken
+from jijie.accounts import tokens
+from jijie.accounts.models import ApiToken, TokenScope
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
@@ -197,7 +198,7 @@ def _scan_contexts_sql() -> tuple[str, list[str]]:
         )
         LEFT JOIN gates_gaterule gr ON gr.gate_id = g.id AND gr.response_id = r.id
         LEFT JOIN gates_pass p ON p.id = i.pass_id
-        WHERE t.revoked_at IS NULL AND t.expires_at > i.expires AND u.is_active
+        WHERE {tokens.live_sql(now="i.expires", scope=TokenScope.GATES)}
     """  # noqa: S608
     return sql, view_params + scan_params
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jijie.accounts.models import ApiToken, AuditEvent
 from jijie.accounts.services import token_create, user_create
+from jijie.accounts.testing import step_up
 
 PASSWORD = "a-long-test-password"
 
@@ -111,8 +112,10 @@ def test_audit_log_is_for_auditors_only(client, actors):
 
 
 def test_token_page_creates_shows_once_and_revokes(client, actors):
-    client.force_login(actors.lower)
-    response = client.post(reverse("accounts:tokens"), {"name": "卡口手机"})
+    step_up(client, actors.lower)
+    response = client.post(
+        reverse("accounts:tokens"), {"name": "卡口手机", "scopes": ["gates"], "days": 7}
+    )
     secret = response.context["secret"]
     assert secret.startswith("jj_")
     assert secret in response.content.decode()
@@ -131,10 +134,10 @@ def test_cannot_revoke_someone_elses_token(client, actors):
 
 
 def test_expired_and_revoked_tokens_are_refused(client, actors):
-    key = token_create(user=actors.manager, name="x", lifetime=timedelta(minutes=5))
+    key = token_create(user=actors.manager, name="x", days=1)
     headers = {"Authorization": f"Bearer {key}"}
     assert client.get("/api/accounts/me", headers=headers).status_code == 200
-    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
         assert client.get("/api/accounts/me", headers=headers).status_code == 401
     ApiToken.objects.update(revoked_at=timezone.now())
     assert client.get("/api/accounts/me", headers=headers).status_code == 401

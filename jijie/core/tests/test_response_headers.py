@@ -71,7 +71,8 @@ def test_every_page_and_api_answer_is_no_store_with_the_csp(actors, tree):
 
 def new_token(client: Client) -> tuple[Any, str]:
     """The page that shows a new API token's secret, once, and the secret."""
-    page = client.post(reverse("accounts:tokens"), {"name": "phone"})
+    form = {"name": "phone", "scopes": ["gates"], "days": 7}
+    page = client.post(reverse("accounts:tokens"), form)
     assert page.status_code == 200
     secret = re.search(r"jj_[\w-]+", page.content.decode())
     assert secret is not None
@@ -79,7 +80,7 @@ def new_token(client: Client) -> tuple[Any, str]:
 
 
 def test_anew_tokens_secret_and_an_api_answer_are_no_store(client, actors):
-    client.force_login(actors.manager)
+    client.force_login(actors.guard)  # a role without a second factor to prove first
     page, key = new_token(client)
     assert_hardened("tokens", page)
     answer = Client().get("/api/accounts/me", HTTP_AUTHORIZATION=f"Bearer {key}")

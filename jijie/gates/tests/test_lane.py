@@ -322,7 +322,10 @@ def _guard_of(area):
     return user
 
 
-@pytest.mark.parametrize("token", ["revoked", "expired", "unknown", "inactive", "empty"])
+@pytest.mark.parametrize(
+    "token",
+    ["revoked", "expired", "unknown", "inactive", "empty", "password_step", "mfa_step"],
+)
 def test_a_dead_token_is_a_401_either_way(settings, setup, actors, token):
     key = token_create(user=actors.guard, name="phone")
     if token == "revoked":
@@ -334,10 +337,24 @@ def test_a_dead_token_is_a_401_either_way(settings, setup, actors, token):
     elif token == "inactive":
         actors.guard.is_active = False
         actors.guard.save()
+    elif token == "password_step":  # a password someone else set, not yet replaced
+        actors.guard.password_change_required = True
+        actors.guard.save()
+    elif token == "mfa_step":  # a second factor to enrol first
+        actors.guard.mfa_enrolment_required = True
+        actors.guard.save()
     else:
         key = ""
     by_view = _answers(settings, False, key, [scan_body(setup)])
     assert by_view[0][0][0] == 401
+    assert _answers(settings, True, key, [scan_body(setup)]) == by_view
+
+
+def test_a_token_for_another_part_of_the_api_is_a_403_either_way(settings, setup, actors):
+    key = token_create(user=actors.guard, name="phone", scopes=["residents", "screening"])
+    by_view = _answers(settings, False, key, [scan_body(setup)])
+    assert by_view[0][0][0] == 403
+    assert by_view[1] == []  # nothing stored
     assert _answers(settings, True, key, [scan_body(setup)]) == by_view
 
 
