@@ -312,6 +312,11 @@ SIGN_UP_ATTEMPTS_WINDOW_MINUTES = env.int("SIGN_UP_ATTEMPTS_WINDOW_MINUTES", def
 # Processes that check the rows of a large import (validation, encryption, pinyin) while
 # the importing process writes; 1 checks in that process itself.
 IMPORT_WORKERS = env.int("IMPORT_WORKERS", default=os.cpu_count() or 1)
+# An uploaded ledger is erased this many hours after its import job's last step (a check
+# nobody confirmed, a failed import), and a job still checking or importing this many
+# hours after its step began is failed: `manage.py import_purge`, hourly.
+REGISTRY_IMPORT_FILE_HOURS = env.int("REGISTRY_IMPORT_FILE_HOURS", default=4)
+REGISTRY_IMPORT_STUCK_HOURS = env.int("REGISTRY_IMPORT_STUCK_HOURS", default=2)
 
 # Home isolation follow-ups (jijie/care/rules.py): a slot with no follow-up this long
 # after it is due counts as missed; a temperature at or above the limit is a fever; the

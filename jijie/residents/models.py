@@ -228,6 +228,11 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", _("导入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    EXPIRED = "expired", _("已过期")
+
+
+# A job whose step has run this long is stuck (its process died): marked failed.
+RUNNING_IMPORT_STATUSES = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
 
 class ImportJob(models.Model):
@@ -256,10 +261,14 @@ class ImportJob(models.Model):
     column_map = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the job last changed step (uploaded, checked, confirmed, done...): the purge
+    # erases its file some hours after, and fails a job that stays running too long.
+    stepped_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("导入任务")
         verbose_name_plural = _("导入任务")
+        indexes = [models.Index(fields=["stepped_at"], name="import_job_stepped")]
 
     def __str__(self) -> str:
         return self.filename
@@ -272,7 +281,7 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+        return self.status in RUNNING_IMPORT_STATUSES
 
 
 class ExportStatus(models.TextChoices):

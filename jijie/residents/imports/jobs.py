@@ -1,20 +1,26 @@
 """Import jobs: upload, check in the background, confirm, import in the background.
 
 The uploaded file is stored encrypted (it is full of ID numbers and phones) and erased
-when the import is done, refused, or abandoned. Tasks take the job's id, never the file.
+when the import is done or refused, and otherwise (a check nobody confirms, a failed or
+stuck job) by `import_purge` some hours after the job's last step. Tasks take the job's
+id, never the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
@@ -23,7 +29,7 @@ from jijie.core.tasks import task
 from jijie.residents.imports import columns, reader
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.imports.plan import Plan, Problem
-from jijie.residents.models import ImportJob, ImportStatus
+from jijie.residents.models import RUNNING_IMPORT_STATUSES, ImportJob, ImportStatus
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -88,7 +94,8 @@ def import_job_create(*, actor: User, area: Area, filename: str, data: bytes) ->
 
 
 def _finish(job_id: int, **fields: object) -> None:
-    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job_id).update(finished_at=now, stepped_at=now, **fields)
 
 
 def _mapping(job: ImportJob) -> dict[int, str]:
@@ -113,6 +120,7 @@ def import_job_map_columns(*, actor: User, job: ImportJob, mapping: dict[int, st
         expected_versions={},
         progress_done=0,
         progress_total=0,
+        stepped_at=timezone.now(),
     )
     if not updated:
         raise ValidationError(_("这个导入任务已经处理过了。"))
@@ -125,19 +133,23 @@ def import_job_map_columns(*, actor: User, job: ImportJob, mapping: dict[int, st
 def import_check(job_id: int) -> None:
     """The dry run of a job: every row checked, nothing written."""
     job = ImportJob.objects.select_related("area", "requested_by").get(pk=job_id)
+    if job.status != ImportStatus.CHECKING or job.file_cipher is None:
+        return  # purged as stuck meanwhile, or queued twice
     try:
         with _progress(job_id) as progress:
             plan = import_ledger(
                 actor=job.requested_by,
                 area=job.area,
-                data=pii.decrypt_bytes(job.file_cipher or b""),
+                data=pii.decrypt_bytes(job.file_cipher),
                 progress=progress,
                 mapping=_mapping(job),
             )
     except reader.RefusedFile as refusal:
         _finish(job_id, status=ImportStatus.REFUSED, message=str(refusal), file_cipher=None)
         return
-    ImportJob.objects.filter(pk=job_id).update(
+    # Only a job still checking: one the purge failed meanwhile has lost its file.
+    ImportJob.objects.filter(pk=job_id, status=ImportStatus.CHECKING).update(
+        stepped_at=timezone.now(),
         status=ImportStatus.CHECKED,
         report=_report(plan),
         expected_versions={str(pk): version for pk, version in plan.versions.items()},
@@ -151,8 +163,13 @@ def import_job_confirm(*, actor: User, job: ImportJob, skip_invalid: bool) -> Im
     """The requester confirms a checked job; the import is queued."""
     if job.requested_by_id != actor.pk:
         raise ValidationError(_("只有上传者本人可以确认导入。"))
-    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.IMPORTING, skip_invalid=skip_invalid, progress_done=0
+    updated = ImportJob.objects.filter(
+        pk=job.pk, status=ImportStatus.CHECKED, file_cipher__isnull=False
+    ).update(
+        status=ImportStatus.IMPORTING,
+        skip_invalid=skip_invalid,
+        progress_done=0,
+        stepped_at=timezone.now(),
     )
     if not updated:
         raise ValidationError(_("这个导入任务已经处理过了。"))
@@ -164,6 +181,8 @@ def import_job_confirm(*, actor: User, job: ImportJob, skip_invalid: bool) -> Im
 @task()
 def import_run(job_id: int) -> None:
     job = ImportJob.objects.select_related("area", "requested_by").get(pk=job_id)
+    if job.status != ImportStatus.IMPORTING:
+        return  # purged as stuck meanwhile, or queued twice
     try:
         with _progress(job_id) as progress:
             plan = import_ledger(
@@ -188,4 +207,71 @@ def import_run(job_id: int) -> None:
         expected_versions={},
         progress_done=plan.rows_read,
         progress_total=plan.rows_read,
+    )
+
+
+@dataclass
+class Purged:
+    stuck: int = 0  # jobs failed for running too long
+    erased: int = 0  # stored files erased
+
+
+def import_purge(*, now: datetime) -> Purged:
+    """Erase every stored upload whose job last changed step REGISTRY_IMPORT_FILE_HOURS
+    before `now` (a check nobody confirmed, a failed import: a ledger full of ID numbers
+    must not wait for ever), and fail every job still checking or importing
+    REGISTRY_IMPORT_STUCK_HOURS after its step began (its process died: it would say
+    "checking" for ever). One audit row per job; safe to run again."""
+    purged = Purged()
+    stuck_hours = settings.REGISTRY_IMPORT_STUCK_HOURS
+    file_hours = settings.REGISTRY_IMPORT_FILE_HOURS
+    stuck = ImportJob.objects.filter(
+        status__in=RUNNING_IMPORT_STATUSES, stepped_at__lte=now - timedelta(hours=stuck_hours)
+    )
+    for job in stuck.select_related("area").defer("file_cipher", "report").order_by("pk"):
+        message = (
+            _("检查超过 %(hours)s 小时仍未完成,已中止,上传的文件已删除。请重新上传。")
+            if job.status == ImportStatus.CHECKING
+            else _(
+                "导入超过 %(hours)s 小时仍未完成,已标记为失败,上传的文件已删除。"
+                "请在居民名单中核对后重新上传。"
+            )
+        ) % {"hours": stuck_hours}
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+                status=ImportStatus.FAILED,
+                message=message,
+                file_cipher=None,
+                finished_at=now,
+                stepped_at=now,
+            ):
+                _purge_audit(job, was=job.status, reason="stuck")
+                purged.stuck += 1
+    kept = ImportJob.objects.filter(
+        file_cipher__isnull=False, stepped_at__lte=now - timedelta(hours=file_hours)
+    ).exclude(status__in=RUNNING_IMPORT_STATUSES)
+    for job in kept.select_related("area").defer("file_cipher", "report").order_by("pk"):
+        fields: dict[str, object] = {"file_cipher": None}
+        if job.status == ImportStatus.CHECKED:
+            fields.update(
+                status=ImportStatus.EXPIRED,
+                message=_("超过 %(hours)s 小时没有确认导入,上传的文件已删除。请重新上传。")
+                % {"hours": file_hours},
+                finished_at=now,
+                stepped_at=now,
+            )
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=job.pk, status=job.status).update(**fields):
+                _purge_audit(job, was=job.status, reason="expired")
+                purged.erased += 1
+    return purged
+
+
+def _purge_audit(job: ImportJob, *, was: str, reason: str) -> None:
+    audit_record(
+        actor=None,
+        action="registry.import.purge",
+        target=job,
+        area=job.area,
+        data={"area": job.area.code, "was": was, "reason": reason},
     )

@@ -1,10 +1,17 @@
 """Import pages: upload, background check, confirm, background import; scoped to the
 uploader and the registry keepers of the area."""
 
+import io
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
+from jijie.accounts.models import AuditEvent
+from jijie.residents.imports.jobs import import_check, import_purge
 from jijie.residents.models import ImportJob, ImportStatus, Person
 from jijie.residents.tests.test_imports import GOOD, ID1, ledger
 
@@ -105,3 +112,76 @@ def test_outsider_cannot_import_into_our_area_nor_see_our_jobs(client, tree, act
     assert client.post(reverse("residents:import_confirm", args=[job.pk])).status_code == 404
     client.force_login(actors.lower)  # a colleague in the same community: not their upload
     assert client.get(reverse("residents:import_detail", args=[job.pk])).status_code == 404
+
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def _job(tree, actors, *, status, hours_ago, with_file=True):
+    from jijie.core import pii
+
+    return ImportJob.objects.create(
+        requested_by=actors.manager,
+        area=tree.grid,
+        filename="台账.csv",
+        file_cipher=pii.encrypt_bytes(CSV) if with_file else None,
+        status=status,
+        stepped_at=NOW - timedelta(hours=hours_ago),
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "hours_ago", "after", "erased"),
+    [
+        (ImportStatus.CHECKED, 5, ImportStatus.EXPIRED, True),  # never confirmed
+        (ImportStatus.CHECKED, 3, ImportStatus.CHECKED, False),  # still in time
+        (ImportStatus.FAILED, 5, ImportStatus.FAILED, True),  # a failed import's file
+        (ImportStatus.CHECKING, 3, ImportStatus.FAILED, True),  # stuck checking
+        (ImportStatus.IMPORTING, 3, ImportStatus.FAILED, True),  # stuck importing
+        (ImportStatus.CHECKING, 1, ImportStatus.CHECKING, False),  # still working
+    ],
+)
+def test_the_purge_erases_idle_files_and_fails_stuck_jobs(
+    tree, actors, settings, status, hours_ago, after, erased
+):
+    settings.REGISTRY_IMPORT_FILE_HOURS = 4
+    settings.REGISTRY_IMPORT_STUCK_HOURS = 2
+    job = _job(tree, actors, status=status, hours_ago=hours_ago)
+    import_purge(now=NOW)
+    job.refresh_from_db()
+    assert job.status == after
+    assert (job.file_cipher is None) == erased
+    if after != status:
+        assert "小时" in job.message
+    assert AuditEvent.objects.filter(action="registry.import.purge").count() == int(erased)
+    import_purge(now=NOW)  # again: nothing more to do
+    assert AuditEvent.objects.filter(action="registry.import.purge").count() == int(erased)
+
+
+def test_an_expired_check_cannot_be_confirmed(client, tree, actors, settings):
+    job = _job(tree, actors, status=ImportStatus.CHECKED, hours_ago=5)
+    import_purge(now=NOW)
+    client.force_login(actors.manager)
+    client.post(reverse("residents:import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.EXPIRED
+    page = client.get(reverse("residents:import_detail", args=[job.pk])).content.decode()
+    assert "重新上传" in page
+
+
+def test_a_check_that_ends_after_it_was_failed_as_stuck_stays_failed(tree, actors):
+    job = _job(tree, actors, status=ImportStatus.CHECKING, hours_ago=3)
+    import_purge(now=NOW)
+    import_check.call(job.pk)  # the queue delivers it late
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+
+
+def test_the_purge_command(tree, actors):
+    job = _job(tree, actors, status=ImportStatus.CHECKED, hours_ago=5)
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("import_purge", stdout=out)
+    assert "erased 1" in out.getvalue()
+    job.refresh_from_db()
+    assert job.file_cipher is None
