@@ -27,6 +27,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import pii, sheets
 from jijie.core.identity import DocumentType
+from jijie.residents.imports import columns
 from jijie.residents.models import HouseholdKind, Person, Relation, ResidentType, Sex
 
 if TYPE_CHECKING:
@@ -221,3 +222,27 @@ def _new_sheet(
 
 def _ancestor_paths(area: Area) -> list[str]:
     return [area.path[:n] for n in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+
+
+def write_import_template(target: Path | IO[bytes]) -> None:
+    """The registry import's template: the columns it understands as its first sheet
+    (the one it reads), and a second sheet saying what goes in each."""
+    workbook = Workbook(write_only=True)
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(title=str(_("居民台账")))
+    sheet.append(sheets.cells(sheet, [columns.SYNONYMS[f][0] for f in columns.TEMPLATE_FIELDS]))
+    notes: WriteOnlyWorksheet = workbook.create_sheet(title=str(_("填写说明")))
+    notes.append(sheets.cells(notes, [_("列名"), _("必填"), _("说明"), _("也可以写作")]))
+    for field_name in columns.TEMPLATE_FIELDS:
+        required = field_name in ("name", "door_number")
+        notes.append(
+            sheets.cells(
+                notes,
+                [
+                    columns.SYNONYMS[field_name][0],
+                    _("是") if required else "",
+                    str(columns.FIELD_HELP[field_name]),
+                    "、".join(columns.SYNONYMS[field_name][1:]),
+                ],
+            )
+        )
+    workbook.save(target)

@@ -14,6 +14,7 @@ urlpatterns = [
         "exports/<int:pk>/download/", views.export_request_download, name="export_request_download"
     ),
     path("import/", views.import_new, name="import_new"),
+    path("import/template/", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/columns/", views.import_columns, name="import_columns"),

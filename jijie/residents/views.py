@@ -4,6 +4,7 @@ response, which is never cached."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -44,7 +45,7 @@ from jijie.residents.forms import (
     SearchForm,
 )
 from jijie.residents.imports import jobs, reader
-from jijie.residents.imports.columns import FIELD_LABELS
+from jijie.residents.imports.columns import FIELD_HELP, FIELD_LABELS, SYNONYMS, TEMPLATE_FIELDS
 from jijie.residents.models import Household, ImportJob, Person
 
 
@@ -295,8 +296,31 @@ def import_new(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(refusal))
         else:
             return redirect("residents:import_detail", pk=job.pk)
-    recent = selectors.import_jobs(actor=actor(request))[:10]
-    return render(request, "residents/import_new.html", {"form": form, "recent": recent})
+    context = {
+        "form": form,
+        "recent": selectors.import_jobs(actor=actor(request))[:10],
+        "fields": [
+            {
+                "header": SYNONYMS[name][0],
+                "others": "、".join(SYNONYMS[name][1:]),
+                "help": FIELD_HELP[name],
+            }
+            for name in TEMPLATE_FIELDS
+        ],
+    }
+    return render(request, "residents/import_new.html", context)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The empty ledger the import reads best, for those who may import."""
+    if not access.scope_paths(request.user, Action.RESIDENT_EDIT):
+        raise PermissionDenied(_("您的角色不能导入居民台账。"))
+    buffer = io.BytesIO()
+    exports.write_import_template(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
+    return response
 
 
 def _ignored_columns(job: ImportJob) -> list[dict[str, Any]]:
@@ -307,9 +331,12 @@ def _ignored_columns(job: ImportJob) -> list[dict[str, Any]]:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_for(actor=actor(request), pk=pk)
     template = "residents/_import_status.html" if request.htmx else "residents/import_detail.html"  # type: ignore[attr-defined]
+    summary = job.report.get("summary", {})
     context = {
         "job": job,
         "confirm": ConfirmForm(),
+        # Rows the import would write (those with only warnings included).
+        "importable": summary.get("rows", 0) - summary.get("error_rows", 0),
         "column_map": ColumnMapForm(ignored=_ignored_columns(job)),
         "columns": [
             {**column, "label": FIELD_LABELS.get(column["field"], "")}

@@ -23,7 +23,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sex": ("性别",),
     "register_place": ("户籍地", "户籍所在地", "户籍地址", "籍贯"),
     "resident_type": (
-        "人口类型", "户籍类型", "人员类型", "人员类别", "人口类别", "人员属性", "类别", "类型",
+        "人员类别", "人口类型", "户籍类型", "人员类型", "人口类别", "人员属性", "类别", "类型",
     ),
     "household_kind": ("住户类型", "房屋类型", "房屋性质"),
     "note": ("备注", "情况说明", "备注说明", "说明"),
@@ -46,6 +46,26 @@ FIELD_LABELS = {
     "note": _("备注"),
 }
 REQUIRED = ("name",)
+# The columns of the template offered on the import page, in its order: each titled
+# with its field's first name above (the importer's own word for it).
+TEMPLATE_FIELDS = ("name", "document_type", "document_number", "phone", "building",
+                   "door_number", "relation", "sex", "register_place", "resident_type",
+                   "household_kind", "note")  # fmt: skip
+# What the template's notes say of each column.
+FIELD_HELP = {
+    "name": _("必填。"),
+    "document_type": _("居民身份证、护照、港澳通行证、台胞证;不填按居民身份证。"),
+    "document_number": _("请设为文本格式,以免表格软件改写 18 位号码。"),
+    "phone": _("手机号或带区号的固定电话。"),
+    "building": _("导入到社区或网格时必填,如“1栋”;导入到一栋楼时可不填。"),
+    "door_number": _("必填,如“502”;也可以只填一列“住址”,如“新港路1栋502”。"),
+    "relation": _("户主、配偶、子女、父母、租客等。"),
+    "sex": _("男或女;有身份证号时以号码为准。"),
+    "register_place": _("可选。"),
+    "resident_type": _("户籍人口、流动人口或境外人员;不填按户籍人口。"),
+    "household_kind": _("住户、出租屋或商铺;不填按住户。"),
+    "note": _("可选,不超过 500 字。"),
+}
 HEADER_SCAN_ROWS = 20
 
 

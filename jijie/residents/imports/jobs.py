@@ -163,6 +163,11 @@ def import_job_confirm(*, actor: User, job: ImportJob, skip_invalid: bool) -> Im
     """The requester confirms a checked job; the import is queued."""
     if job.requested_by_id != actor.pk:
         raise ValidationError(_("只有上传者本人可以确认导入。"))
+    summary = job.report.get("summary", {})
+    if job.status == ImportStatus.CHECKED and summary.get("rows", 0) <= summary.get(
+        "error_rows", 0
+    ):
+        raise ValidationError(_("没有可以导入的行:每一行都有错误。请修改后重新上传。"))
     updated = ImportJob.objects.filter(
         pk=job.pk, status=ImportStatus.CHECKED, file_cipher__isnull=False
     ).update(

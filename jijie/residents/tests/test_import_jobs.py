@@ -9,8 +9,10 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from jijie.accounts.models import AuditEvent
+from jijie.residents.imports.commit import import_ledger
 from jijie.residents.imports.jobs import import_check, import_purge
 from jijie.residents.models import ImportJob, ImportStatus, Person
 from jijie.residents.tests.test_imports import GOOD, ID1, ledger
@@ -61,7 +63,7 @@ def test_errors_are_listed_and_can_be_skipped(
         response = _upload(client, tree.grid.code, ledger(bad))
     page = client.get(response.url).content.decode()
     assert "import-errors" in page
-    assert "跳过有错误的行" in page
+    assert "跳过 1 行有错误的行" in page
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("residents:import_confirm", args=[job.pk]))
@@ -185,3 +187,79 @@ def test_the_purge_command(tree, actors):
     assert "erased 1" in out.getvalue()
     job.refresh_from_db()
     assert job.file_cipher is None
+
+
+def test_the_button_says_how_many_rows_it_imports_and_skips(
+    client, tree, actors, django_capture_on_commit_callbacks
+):
+    client.force_login(actors.manager)
+    bad = [*GOOD, ("坏行", "123", "身份证", "", "1栋", "999", "户主")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree.grid.code, ledger(bad))
+    page = client.get(response.url).content.decode()
+    assert "确认导入 3 行,跳过 1 行有错误的行" in page
+    assert 'name="skip_invalid" value="on"' in page
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("residents:import_confirm", args=[job.pk]), {"skip_invalid": "on"})
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert Person.objects.count() == 3
+
+
+def test_a_file_whose_every_row_has_errors_cannot_be_confirmed(
+    client, tree, actors, django_capture_on_commit_callbacks
+):
+    client.force_login(actors.manager)
+    bad = [("坏行", "123", "身份证", "", "1栋", "999", "户主"), ("", ID1, "身份证", "", "", "", "")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, tree.grid.code, ledger(bad))
+    page = client.get(response.url).content.decode()
+    assert "import-confirm" not in page
+    assert "import-nothing" in page
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("residents:import_confirm", args=[job.pk]), {"skip_invalid": "on"}, follow=True
+        )
+    assert "没有可以导入的行" in answer.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.CHECKED
+    assert not Person.objects.exists()
+
+
+def test_the_import_page_offers_a_template_that_imports(client, tree, actors):
+    client.force_login(actors.manager)
+    page = client.get(reverse("residents:import_new")).content.decode()
+    assert "import-template" in page
+    assert "必填" in page
+    assert "人员类别" in page
+    assert "备注" in page
+    response = client.get(reverse("residents:import_template"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["姓名", "证件类型"]
+    assert "必填" in [c.value for c in workbook.worksheets[1][1]]
+    # filled in as a community would, it imports with no column ignored
+    sheet.append(["王小明", "居民身份证", ID1, "13800138000", "1栋", "502", "户主", "男",
+                  "广东河源", "流动人口", "出租屋", "新租户"])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=buffer.getvalue(), commit=True)
+    assert plan.errors == plan.warnings == []
+    assert all(c["field"] for c in plan.columns)
+    person = Person.objects.get()
+    assert (person.resident_type, person.note, person.register_place) == (
+        "floating",
+        "新租户",
+        "广东河源",
+    )
+    assert person.household.kind == "rental"
+
+
+@pytest.mark.parametrize(("who", "status"), [("guard", 403), ("member", 403)])
+def test_the_template_is_for_those_who_import(client, tree, actors, who, status):
+    client.force_login(getattr(actors, who))
+    assert client.get(reverse("residents:import_template")).status_code == status
