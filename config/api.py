@@ -9,13 +9,13 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from jijie.accounts.api import router as accounts_router
 from jijie.accounts.services import token_authenticate
 from jijie.areas.api import router as areas_router
+from jijie.core.openapi import DocumentedAPI
 from jijie.gates.api import router as gates_router
 from jijie.mobilization.api import router as mobilization_router
 from jijie.residents.api import router as residents_router
@@ -45,7 +45,7 @@ class BrowserSessionAuth(SessionAuth):
         return super()._get_key(request)
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Jijie API",
     version="1",
     description="集结 — community-level emergency response. All data is scoped to the "

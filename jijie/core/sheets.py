@@ -5,8 +5,9 @@ its source: a person's name, a door number, an area's name a secretary typed, a
 question's label, a heading built from them. Text is written as a text cell that no
 spreadsheet evaluates, and text that one would evaluate once edited or saved as CSV
 (`=HYPERLINK(...)`, `+cmd`, `@SUM`, a tab, CR, LF or NUL first) gets a leading
-apostrophe, the OWASP remedy for formula injection. Control characters that a
-spreadsheet file may not hold are dropped, so that a stray NUL cannot stop an export.
+apostrophe, the OWASP remedy for formula injection. Control characters and the other
+characters that a spreadsheet file may not hold are dropped, so that a stray NUL or
+U+0001 in stored text can neither stop an export nor make its file unreadable.
 Numbers, dates and empty cells are written as they are.
 """
 
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
-# What the file format cannot hold (openpyxl refuses it): C0 controls but tab, LF, CR.
-_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# What the file format cannot hold: C0 controls but tab, LF, CR (openpyxl refuses them
+# with IllegalCharacterError), and what XML 1.0 excludes beyond them, which openpyxl
+# writes and a spreadsheet then cannot open: lone surrogates, U+FFFE and U+FFFF.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def writable(value: str) -> str:
@@ -37,9 +40,11 @@ def writable(value: str) -> str:
 
 
 def neutralise(value: str) -> str:
-    """`value` as text no spreadsheet will run: an apostrophe before a formula start,
-    and without the control characters a sheet cannot hold."""
-    return writable("'" + value if value.startswith(FORMULA_STARTS) else value)
+    """`value` as text no spreadsheet will run: without the characters a sheet cannot
+    hold, then an apostrophe before a formula start (dropping them first, so that
+    U+0001 then "=1+1" cannot come out as a bare "=1+1")."""
+    value = writable(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def text(sheet: WriteOnlyWorksheet, value: object, *, font: Font | None = None) -> WriteOnlyCell:

@@ -26,8 +26,13 @@ def case_path(case: Case) -> str:
     return path
 
 
-def case_body(case: Case) -> str:
-    return json.dumps(case.body) if _has_body(case) else ""
+def case_body(case: Case) -> bytes:
+    """The body as sent: JSON, or the raw bytes a negative case made on purpose."""
+    if not _has_body(case):
+        return b""
+    if isinstance(case.body, bytes):
+        return case.body
+    return json.dumps(case.body).encode()
 
 
 def send(client: Client, case: Case, headers: dict[str, str]) -> HttpResponse:
@@ -36,7 +41,7 @@ def send(client: Client, case: Case, headers: dict[str, str]) -> HttpResponse:
         case.method,
         case_path(case),
         case_body(case),
-        content_type="application/json",
+        content_type=case.media_type or "application/json",
         headers={**(case.headers or {}), **headers},
     )
     return sent
@@ -48,7 +53,7 @@ def as_response(case: Case, response: HttpResponse, *, headers: dict[str, str]) 
         method=case.method,
         url=f"http://testserver{case_path(case)}",
         headers=headers,
-        data=case_body(case).encode(),
+        data=case_body(case),
     ).prepare()
     return Response(
         status_code=response.status_code,

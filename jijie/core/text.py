@@ -22,11 +22,20 @@ came: the project's form CharField (`jijie.core.forms`), the API's `Text` and
 - Then NFC (not NFKC: NFKC would fold what a person wrote, ＡＢＣ to ABC; identity
   numbers and phones get NFKC from `jijie.core.identity.normalise`, as the import
   always did), leading and trailing whitespace stripped, and each run of whitespace
-  inside collapsed to one space; a multi-line text keeps its line breaks (as LF).
+  (no-break and ideographic spaces included) inside collapsed to one space; a
+  multi-line text keeps its line breaks (as LF).
+- In one line of text, a dot between two letters that looks like the middle dot of a
+  minority or foreign name (阿卜杜拉·买买提 typed with •, ．, ・, ‧, ∙, ⋅, ･ and the
+  like) becomes the one `·` (U+00B7), without spaces around it, so that a name is the
+  same name for search and duplicates however it was typed. A dot that is not between
+  letters (a bullet that starts a line, 1．201) is left as it is.
+- Characters outside the Basic Multilingual Plane (𠮷, CJK Extension B and beyond)
+  are kept exactly.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -41,6 +50,13 @@ JOINERS = frozenset("\u200c\u200d\u180e")  # ZWNJ, ZWJ, Mongolian vowel separato
 # Letters, not format characters, but drawn as nothing: a "blank" name.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 _KEPT_CONTROLS = frozenset("\t\n\r")
+MIDDLE_DOT = "\u00b7"
+# What people type for the middle dot of a name: bullet, fullwidth full stop, katakana
+# and halfwidth katakana middle dots, hyphenation point, bullet and dot operators, one
+# dot leader, word-separator and raised dots, the syllabics final middle dot, and the
+# middle dot itself (for the spaces around it).
+MIDDLE_DOT_LOOKALIKES = "\u2022\uff0e\u30fb\u2027\u2219\u22c5\uff65\u2024\u2e31\u2e33\u1427\u00b7"
+_NAME_DOT = re.compile(rf"(?<=[^\W\d_]) ?[{MIDDLE_DOT_LOOKALIKES}] ?(?=[^\W\d_])")
 # Scripts whose letters join or conjoin through ZWJ/ZWNJ: Hebrew to Arabic Extended,
 # Devanagari to Sinhala, Tibetan and Myanmar, Khmer and Mongolian, Arabic
 # presentation forms.
@@ -120,7 +136,7 @@ def tidy(text: str, *, multiline: bool = False) -> str:
     """The cleaning part of `clean`, for text already checked by `refusal`."""
     text = unicodedata.normalize("NFC", _without_invisible(text))
     if not multiline:
-        return " ".join(text.split())
+        return _NAME_DOT.sub(MIDDLE_DOT, " ".join(text.split()))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return "\n".join(lines).strip()
 

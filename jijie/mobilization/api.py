@@ -18,6 +18,7 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.core.openapi import Detail
 from jijie.core.pagination import Pagination
 from jijie.core.schemas import Day, MultilineText, Text
 from jijie.mobilization import proposal, selectors, services
@@ -374,7 +375,11 @@ def deployments(request: HttpRequest, code: str) -> QuerySet[Deployment]:
     return selectors.deployed_to(actor=request.user, community=area)
 
 
-@router.get("/me", response=MemberOut, summary="The caller's own member record")
+@router.get(
+    "/me",
+    response={200: MemberOut, 404: Detail},
+    summary="The caller's own member record (404: the caller is no member)",
+)
 def me(request: HttpRequest) -> Member:
     member = selectors.member_of(request.user)
     if member is None:

@@ -60,6 +60,48 @@ def test_text_is_cleaned(raw: str, expected: str) -> None:
     assert text.clean(raw, field="姓名") == expected
 
 
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\U000e0041"],
+    ids=lambda c: f"U+{ord(c):04X}",
+)
+def test_invisible_characters_leave_a_name(invisible: str) -> None:
+    """A search for 陈明 missed 陈\u200b明."""
+    assert text.clean(f"{invisible}陈{invisible}明{invisible}", field="姓名") == "陈明"
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2007", "\u3000", "\u2003"])
+def test_no_break_and_wide_spaces_collapse_to_one_space(space: str) -> None:
+    assert text.clean(f"{space}John{space}{space}Smith{space}", field="姓名") == "John Smith"
+
+
+@pytest.mark.parametrize("dot", list(text.MIDDLE_DOT_LOOKALIKES), ids=lambda c: f"U+{ord(c):04X}")
+def test_a_middle_dot_look_alike_in_a_name_becomes_the_middle_dot(dot: str) -> None:
+    assert text.clean(f"阿卜杜拉{dot}买买提", field="姓名") == "阿卜杜拉·买买提"
+    assert text.clean(f"阿卜杜拉 {dot} 买买提", field="姓名") == "阿卜杜拉·买买提"
+    assert text.clean(f"Jean{dot}Paul", field="姓名") == "Jean·Paul"
+
+
+def test_a_dot_that_is_not_between_letters_is_left() -> None:
+    assert text.clean("1．201", field="门牌号") == "1．201"
+    assert text.clean("• 一楼", field="备注") == "• 一楼"
+    assert text.clean("• 一楼\n• 二楼", field="备注", multiline=True) == "• 一楼\n• 二楼"
+
+
+def test_characters_outside_the_basic_plane_are_kept_exactly() -> None:
+    for name in ("𠮷野家", "𪚥", "王\U0002a6a5明", "𠮷•𡈽"):
+        cleaned = text.clean(name, field="姓名")
+        assert [c for c in cleaned if ord(c) > 0xFFFF] == [c for c in name if ord(c) > 0xFFFF]
+    assert text.clean("𠮷•𡈽", field="姓名") == "𠮷·𡈽"
+
+
+def test_a_control_character_in_a_name_is_refused_naming_the_field() -> None:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        text.clean("陈\x01明", field="姓名")
+    assert "“姓名”" in raised.value.messages[0]
+    assert "U+0001" in raised.value.messages[0]
+
+
 def test_a_joiner_inside_a_joining_script_is_kept() -> None:
     # Persian needs ZWNJ (می‌خواهم); Malayalam chillu forms need ZWJ.
     assert text.clean("می\u200cخواهم", field="姓名") == "می\u200cخواهم"

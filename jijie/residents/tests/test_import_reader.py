@@ -16,9 +16,13 @@ from pathlib import Path
 import pytest
 import xlwt
 from django.utils import translation
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
+from jijie.areas.models import Area
+from jijie.residents import exports
 from jijie.residents.imports import reader
+from jijie.residents.imports.commit import import_ledger
+from jijie.residents.models import Person
 
 ROOT = Path(__file__).resolve().parents[3]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -333,3 +337,51 @@ def test_a_plain_workbook_and_xls_are_still_read():
     book.save(buffer)
     assert rows(buffer.getvalue()) == [["姓名", "身份证号"]]
     assert rows(xls((0, 0, "姓名"), (1, 0, "王小明"))) == [["姓名"], ["王小明"]]
+
+
+# 4. Names through the import: the one cleaning, and exports that cannot break ---------------
+
+
+def test_imported_names_are_cleaned_and_found_by_search(tree, actors):
+    from jijie.residents.selectors import person_search
+    from jijie.residents.tests.test_imports import ID1, ID2, ID3
+
+    text = (
+        "姓名,身份证号,住址\n"
+        f"陈\u200b明\ufeff,{ID1},新港路1栋502\n"
+        f"阿卜杜拉•买买提,{ID2},新港路1栋502\n"
+        f"\u00a0𠮷野\u00a0\u00a0家,{ID3},新港路1栋502\n"
+    )
+    plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode(), commit=True)
+    assert plan.errors == []
+    assert sorted(Person.objects.values_list("name", flat=True)) == sorted(
+        ["陈明", "阿卜杜拉·买买提", "𠮷野 家"]
+    )
+    assert [p.name for p in person_search(actor=actors.manager, query="陈明")] == ["陈明"]
+
+
+def test_a_control_character_in_an_imported_name_is_an_error_naming_row_and_field(tree, actors):
+    from jijie.residents.tests.test_imports import ID1
+
+    text = f"姓名,身份证号,住址\n陈\x01明,{ID1},新港路1栋502\n"
+    plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode())
+    [problem] = plan.errors
+    assert problem.row == 2
+    assert problem.column == "姓名"
+    assert "U+0001" in problem.reason
+    assert not Person.objects.exists()
+
+
+def test_a_control_character_already_stored_cannot_break_the_export(tree, actors):
+    from jijie.residents.tests.test_imports import ID1
+
+    text = f"姓名,身份证号,住址\n陈明,{ID1},新港路1栋502\n"
+    import_ledger(actor=actors.manager, area=tree.community, data=text.encode(), commit=True)
+    # as a row stored before the cleaning, or written behind its back
+    Person.objects.update(name="\x01=陈\x1f明\ufffe")
+    Area.objects.filter(pk=tree.community.pk).update(name="新港路\x02社区")
+    buffer = io.BytesIO()
+    assert exports.write_ledger(area=Area.objects.get(pk=tree.community.pk), target=buffer) == 1
+    values = [v for row in load_workbook(buffer).active.iter_rows(values_only=True) for v in row]
+    assert "'=陈明" in values
+    assert not any(isinstance(v, str) and "\x01" in v for v in values)
