@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
-from django.http import HttpResponse
 from django.test import Client
-from schemathesis import Case, Response
+from schemathesis import Case as AnyCase
+from schemathesis import Response
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+Case = AnyCase[Any]
 
 
 def _has_body(case: Case) -> bool:
@@ -35,19 +40,19 @@ def case_body(case: Case) -> bytes:
     return json.dumps(case.body).encode()
 
 
-def send(client: Client, case: Case, headers: dict[str, str]) -> HttpResponse:
+def send(client: Client, case: Case, headers: dict[str, str]) -> TestResponse:
     """The case as a request through the test client, with the caller's headers."""
-    sent: HttpResponse = client.generic(
+    sent: TestResponse = client.generic(
         case.method,
         case_path(case),
         case_body(case),
         content_type=case.media_type or "application/json",
-        headers={**(case.headers or {}), **headers},
+        headers={**dict(case.headers or {}), **headers},
     )
     return sent
 
 
-def as_response(case: Case, response: HttpResponse, *, headers: dict[str, str]) -> Response:
+def as_response(case: Case, response: TestResponse, *, headers: dict[str, str]) -> Response:
     """A Django test response as schemathesis reads one."""
     request = requests.Request(
         method=case.method,
@@ -67,7 +72,7 @@ def as_response(case: Case, response: HttpResponse, *, headers: dict[str, str]) 
 
 
 def validate(
-    case: Case, response: HttpResponse, checks: list[Any], headers: dict[str, str]
+    case: Case, response: TestResponse, checks: list[Any], headers: dict[str, str]
 ) -> None:
     """Run schemathesis's `checks` on the answer; a failure raises with the case to
     replay it (`curl` line included)."""
