@@ -23,6 +23,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -184,8 +185,10 @@ class _Budget:
                     if read > allowed:
                         raise _bomb()
                     yield chunk
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
             raise _damaged() from None
+        except (NotImplementedError, RuntimeError):  # a compression or encryption
+            raise _damaged() from None  # that no spreadsheet uses
         self.left -= read
 
     def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -275,7 +278,7 @@ def _check_xlsx(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
         raise _damaged() from None
     names = [info.filename for info in infos]
     if "[Content_Types].xml" not in names:
@@ -323,6 +326,7 @@ _END = 0xFFFFFFFE
 # and the two that place a run of cells in one row. BLANK and MULBLANK hold no value.
 _CELL_RECORDS = frozenset({0x0006, 0x0203, 0x00FD, 0x0204, 0x027E, 0x0205, 0x00D6, 0x0406})
 _MULRK = 0x00BD
+_BLANK, _MULBLANK, _DIMENSIONS = 0x0201, 0x00BE, 0x0200
 
 
 class _Compound:
@@ -405,6 +409,13 @@ class _Compound:
 
 def _check_xls(data: bytes) -> None:
     try:
+        _check_biff(data)
+    except (struct.error, IndexError):
+        raise _damaged() from None
+
+
+def _check_biff(data: bytes) -> None:
+    try:
         compound = _Compound(data)
         if any(name.upper() == "_VBA_PROJECT_CUR" for name in compound.names()):
             raise _macros()
@@ -425,11 +436,19 @@ def _check_xls(data: bytes) -> None:
     if first_sheet is None:
         return  # no sheet: calamine will say so
     extent = _Extent()
+    blanks = 0
+    declared = 0
     position, depth = first_sheet, 0
     while position + 4 <= len(book):
         kind, length = struct.unpack_from("<HH", book, position)
         body = position + 4
-        if kind in _CELL_RECORDS and length >= 4:
+        if kind == _DIMENSIONS and length in (10, 14):
+            declared = max(declared, _declared_cells(book[body : body + length]))
+        elif kind == _BLANK:
+            blanks += 1
+        elif kind == _MULBLANK and length >= 6:
+            blanks += max((length - 6) // 2, 0)
+        elif kind in _CELL_RECORDS and length >= 4:
             row, col = struct.unpack_from("<HH", book, body)
             extent.add(row, col)
         elif kind == _MULRK and length >= 6:
@@ -446,6 +465,24 @@ def _check_xls(data: bytes) -> None:
                 break
         position = body + length
     extent.check()
+    # calamine reserves room for the rectangle the DIMENSIONS record declares: a byte
+    # changed there asked for 181 GB. Blank formatted cells, which it covers, count.
+    if declared > MAX_CELLS or declared > max(
+        SPARSE_FLOOR, SPARSE_FACTOR * (extent.cells + blanks)
+    ):
+        raise _damaged()
+
+
+def _declared_cells(record: bytes) -> int:
+    """The cells of the rectangle a DIMENSIONS record declares (BIFF8 or BIFF5);
+    an end before its start, which calamine would wrap around, counts as endless."""
+    if len(record) == 14:
+        first_row, end_row, first_col, end_col = struct.unpack_from("<IIHH", record)
+    else:
+        first_row, end_row, first_col, end_col = struct.unpack_from("<HHHH", record)
+    if end_row < first_row or end_col < first_col:
+        return 1 << 62
+    return int((end_row - first_row) * (end_col - first_col))
 
 
 # .csv ------------------------------------------------------------------------------------
@@ -530,6 +567,10 @@ def read(data: bytes) -> Sheet:
         sheet = workbook.get_sheet_by_index(0)
     except Exception:  # calamine reports many kinds of damage; all mean the same here
         raise _damaged() from None
+    except BaseException as error:  # a panic in calamine is pyo3's PanicException
+        if type(error).__name__ == "PanicException":
+            raise _damaged() from None
+        raise
     if sheet.total_height > MAX_ROWS:
         raise _too_many_rows()
     # Rows are numbered from the sheet's first row; columns from its first used column,

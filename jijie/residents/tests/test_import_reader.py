@@ -3,6 +3,7 @@ cells a file holds: every file is built here, by hand or with openpyxl and xlwt.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import random
@@ -154,6 +155,30 @@ def test_a_stray_cell_far_away_is_refused_within_a_memory_cap(data, size, tmp_pa
     out = _read_under_a_memory_cap(data, tmp_path)
     assert out.startswith("refused:"), out
     assert size in out
+
+
+def test_an_xls_declaring_a_huge_rectangle_is_refused_within_a_memory_cap(tmp_path):
+    """calamine reserves room for what the DIMENSIONS record declares: one byte changed
+    there asked for 181 GB and aborted the process."""
+    data = bytearray(xls((0, 0, "姓名"), (1, 0, "王小明")))
+    # DIMENSIONS (0x0200, 14 bytes): rows 0 to 2, columns 0 to 1.
+    record = struct.pack("<HHIIHHH", 0x0200, 14, 0, 2, 0, 1, 0)
+    at = data.find(record)
+    assert at > 0
+    data[at : at + len(record)] = struct.pack("<HHIIHHH", 0x0200, 14, 0, 0x36000002, 0, 5, 0)
+    out = _read_under_a_memory_cap(bytes(data), tmp_path)
+    assert out.startswith("refused:"), out
+
+
+def test_an_xls_damaged_anywhere_is_refused_or_read():
+    """A panic inside calamine is not an Exception (pyo3's PanicException): it went
+    past the reader's net."""
+    seed = xls((0, 0, "姓名"), (1, 0, "王小明"), (2, 1, 3.5))
+    for position in range(512, len(seed)):
+        damaged = bytearray(seed)
+        damaged[position] ^= 0xFF
+        with contextlib.suppress(reader.RefusedFile):
+            list(reader.read(bytes(damaged)).rows())
 
 
 def test_the_refusal_says_where_the_stray_cell_is_and_what_to_do():
