@@ -80,7 +80,7 @@ def cell(ref: str, value: str = "1") -> str:
     return f'<c r="{ref}"><v>{value}</v></c>'
 
 
-def xls(*cells: tuple[int, int, str]) -> bytes:
+def xls(*cells: tuple[int, int, str | float]) -> bytes:
     book = xlwt.Workbook()
     sheet = book.add_sheet("台账")
     for row, col, value in cells:
