@@ -14,7 +14,7 @@ router = Router(tags=["areas"])
 
 
 class AreaOut(Schema):
-    code: str
+    code: Text
     name: str
     kind: str
     kind_label: str
@@ -72,14 +72,14 @@ class AreaUpdateIn(Schema):
 
 
 @router.get("/", response=list[AreaOut], summary="Scope roots, or areas matching ?q=")
-def area_roots(request: HttpRequest, q: str = "") -> list[AreaOut]:
+def area_roots(request: HttpRequest, q: Text = "") -> list[AreaOut]:
     if q:
         return [AreaOut.of(a) for a in selectors.area_search(request.user, q[:50])]
     return [AreaOut.of(a) for a in access.scope_roots(request.user)]
 
 
 @router.get("/{code}", response=AreaDetailOut, summary="One area with its children and counts")
-def area_detail(request: HttpRequest, code: str) -> AreaDetailOut:
+def area_detail(request: HttpRequest, code: Text) -> AreaDetailOut:
     area = access.area_for(request.user, code)
     table = selectors.area_table(area)  # one grouped count for the children and the total
     return AreaDetailOut(
@@ -100,7 +100,7 @@ def area_detail(request: HttpRequest, code: str) -> AreaDetailOut:
 
 
 @router.post("/{code}/children", response={201: AreaOut}, summary="Add a child area")
-def area_add_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> Status[AreaOut]:
+def area_add_child(request: HttpRequest, code: Text, payload: AreaCreateIn) -> Status[AreaOut]:
     parent = access.area_for(request.user, code, Action.AREA_EDIT)
     child = services.area_create(actor=request.user, parent=parent, **payload.dict())  # type: ignore[arg-type]
     return Status(201, AreaOut.of(child))
@@ -109,7 +109,7 @@ def area_add_child(request: HttpRequest, code: str, payload: AreaCreateIn) -> St
 @router.patch(
     "/{code}", response=AreaOut, summary="Rename an area (and set a building's dwellings)"
 )
-def area_update(request: HttpRequest, code: str, payload: AreaUpdateIn) -> AreaOut:
+def area_update(request: HttpRequest, code: Text, payload: AreaUpdateIn) -> AreaOut:
     area = access.area_for(request.user, code, Action.AREA_EDIT)
     area = services.area_update(actor=request.user, area=area, **payload.dict())  # type: ignore[arg-type]
     return AreaOut.of(area)

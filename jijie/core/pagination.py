@@ -4,10 +4,12 @@ django-ninja's own `LimitOffsetPagination` takes any offset: one past 2^63 reach
 database and came back as a 500 (SQLite cannot bind it, PostgreSQL's bigint overflows).
 Here both are bounded, the bounds are in the OpenAPI schema (`minimum`, `maximum`), and a
 value outside them is a 400 that names the parameter and its range, like the API's other
-refusals of a request that reads but cannot be served."""
+refusals of a request that reads but cannot be served. A list is `@paginated`."""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, paginate
 
 MAX_LIMIT = 500
 # Far past any list the product holds (a province's people number ~10^8), and with
@@ -62,3 +64,12 @@ def check(*, limit: int, offset: int) -> None:
                 _("参数 %(name)s 应在 %(low)s 到 %(high)s 之间。")
                 % {"name": name, "low": low, "high": high}
             )
+
+
+def paginated(view: Callable[..., Any]) -> Callable[..., Any]:
+    """`@paginate(Pagination)`, the view's annotations resolved first: ninja reads them
+    through its wrapper, whose module does not know the view's names (`Text` and the
+    like, left as strings by `from __future__ import annotations`), and failed on them."""
+    view.__annotations__ = typing.get_type_hints(view, include_extras=True)
+    wrapped: Callable[..., Any] = paginate(Pagination)(view)
+    return wrapped

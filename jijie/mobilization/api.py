@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import paginate
 
 from jijie.accounts.audit import client_ip
 from jijie.accounts.requests import actor
@@ -19,7 +18,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core.openapi import Detail
-from jijie.core.pagination import Pagination
+from jijie.core.pagination import paginated
 from jijie.core.schemas import Day, MultilineText, Text
 from jijie.mobilization import proposal, selectors, services
 from jijie.mobilization.models import (
@@ -198,7 +197,7 @@ class DeploymentOut(Schema):
 
 
 @router.get("/call-ups", response=list[CallUpOut], summary="Call-ups in scope")
-@paginate(Pagination)
+@paginated
 def call_up_list(request: HttpRequest) -> QuerySet[CallUp]:
     return selectors.call_ups(actor=request.user)
 
@@ -221,8 +220,8 @@ def funnel(request: HttpRequest, pk: int) -> FunnelOut:
 
 
 @router.get("/call-ups/{pk}/sign-ups", response=list[SignUpOut], summary="A call-up's sign-ups")
-@paginate(Pagination)
-def sign_up_list(request: HttpRequest, pk: int, status: str = "") -> QuerySet[SignUp]:
+@paginated
+def sign_up_list(request: HttpRequest, pk: int, status: Text = "") -> QuerySet[SignUp]:
     call_up = selectors.call_up_for(actor=request.user, pk=pk)
     return selectors.sign_up_list(actor=request.user, call_up=call_up, status=status)
 
@@ -239,7 +238,7 @@ def sign_up_list(request: HttpRequest, pk: int, status: str = "") -> QuerySet[Si
         "address and per token (429)."
     ),
 )
-def join(request: HttpRequest, token: str, payload: SignUpIn) -> Status[Schema]:
+def join(request: HttpRequest, token: Text, payload: SignUpIn) -> Status[Schema]:
     call_up = selectors.call_up_by_token(token)
     if services.sign_up_open(call_up) is None and not services.sign_up_attempt(
         address=client_ip(request), token=token
@@ -369,8 +368,8 @@ def accept(request: HttpRequest, pk: int) -> AcceptedOut:
     response=list[DeploymentOut],
     summary="Members deployed to a community (masked)",
 )
-@paginate(Pagination)
-def deployments(request: HttpRequest, code: str) -> QuerySet[Deployment]:
+@paginated
+def deployments(request: HttpRequest, code: Text) -> QuerySet[Deployment]:
     area = access.area_for(request.user, code, Action.DEPLOYMENT_VIEW)
     return selectors.deployed_to(actor=request.user, community=area)
 

@@ -11,12 +11,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.pagination import paginate
 
 from jijie.accounts.requests import actor, step_up_or_code
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.core.pagination import Pagination
+from jijie.core.pagination import paginated
 from jijie.core.schemas import Text
 from jijie.residents import selectors, services
 from jijie.residents.models import Household, Person
@@ -84,9 +83,9 @@ class RevealOut(Schema):
 
 
 @router.get("/households", response=list[HouseholdOut], summary="Households in scope")
-@paginate(Pagination)
+@paginated
 def household_list(
-    request: HttpRequest, area: str = "", kind: str = "", flag: str = ""
+    request: HttpRequest, area: Text = "", kind: Text = "", flag: Text = ""
 ) -> QuerySet[Household]:
     scope = access.area_for(request.user, area) if area else None
     return selectors.household_list(actor=request.user, area=scope, kind=kind, flag=flag)

@@ -121,7 +121,7 @@ def campaign_list(request: HttpRequest) -> list[CampaignOut]:
     response=CoverageOut,
     summary="Coverage under an area (default: where the caller's view starts)",
 )
-def coverage(request: HttpRequest, pk: int, area: str = "", depth: int = 0) -> CoverageOut:
+def coverage(request: HttpRequest, pk: int, area: Text = "", depth: int = 0) -> CoverageOut:
     _require_screening(request)
     campaign = selectors.campaign_for(actor=request.user, pk=pk)
     node = selectors.campaign_area(actor=request.user, campaign=campaign, code=area)
@@ -137,7 +137,7 @@ def coverage(request: HttpRequest, pk: int, area: str = "", depth: int = 0) -> C
     response=list[DoorOut],
     summary="A building's doors, not yet visited first",
 )
-def doors(request: HttpRequest, pk: int, code: str) -> list[DoorOut]:
+def doors(request: HttpRequest, pk: int, code: Text) -> list[DoorOut]:
     _require_screening(request)
     campaign = selectors.campaign_for(actor=request.user, pk=pk)
     building = access.area_for(request.user, code, Action.SCREENING_VISIT)

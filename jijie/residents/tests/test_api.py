@@ -135,3 +135,19 @@ def test_a_page_out_of_bounds_is_a_clear_400(client, person, actors, query):
     response = client.get(f"/api/residents/households?{query}", headers=_headers(actors.manager))
     assert response.status_code == 400, response.content
     assert f"参数 {query.split('=')[0]} 应在" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/residents/households?kind=a%00b",
+        "/api/residents/households?flag=a%00b",
+        "/api/areas/?q=a%00b",
+        "/api/areas/?q=a%E2%80%AEb",
+    ],
+)
+def test_query_text_is_cleaned_as_a_body_is(client, person, actors, url):
+    # PostgreSQL cannot hold NUL: the filter reached it and answered 500.
+    response = client.get(url, headers=_headers(actors.manager))
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"][0] == "query"
