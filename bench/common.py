@@ -72,6 +72,12 @@ def measure(fn: Callable[[], Any], *, runs: int = 30, warmup: int = 3) -> dict[s
     }
 
 
+def ratio(product: dict[str, Any], floor: dict[str, Any], key: str = "median_ms") -> float:
+    """The product's time as a multiple of its floor's (the best hand-written code for the
+    same answer, measured in the same run)."""
+    return round(product[key] / max(floor[key], 1e-6), 2)
+
+
 def machine() -> dict[str, Any]:
     from django.db import connection
 
