@@ -189,9 +189,9 @@ def _describe(workbook: Workbook, title: str, unmasked_for: Watermark | None) ->
     properties.title = sheets.writable(title)
     properties.creator = str(_("集结"))
     if unmasked_for is not None:
-        properties.title = title + str(_("(完整信息)"))
-        properties.subject = unmasked_for.text()
-        properties.description = unmasked_for.text()
+        properties.title = sheets.writable(title + str(_("(完整信息)")))
+        properties.subject = sheets.writable(unmasked_for.text())
+        properties.description = sheets.writable(unmasked_for.text())
         properties.keywords = f"approval-{unmasked_for.approval}"
         properties.lastModifiedBy = sheets.writable(unmasked_for.holder)
 
