@@ -105,14 +105,23 @@ def _tables() -> list[str]:
     return [m._meta.db_table for m in (Household, Person, NameGram)]
 
 
+def _new_rows(table: str, after: dict[str, int]) -> str:
+    """The condition of the rows added after `after` (each table's highest id): the
+    name pieces, which have no id, by their person's."""
+    if table.endswith("namegram"):
+        return f"person_id > {int(after[table.replace('namegram', 'person')])}"
+    return f"id > {int(after[table])}"
+
+
 def _max_ids() -> dict[str, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
         found = {}
         for table in _tables():
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-            found[table] = cursor.fetchone()[0]
+            if not table.endswith("namegram"):
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                found[table] = cursor.fetchone()[0]
         return found
 
 
@@ -124,7 +133,8 @@ def _dump(prefix: str, after: dict[str, int]) -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table in _tables():
-            select = f"SELECT * FROM {table} WHERE id > {int(after[table])} ORDER BY id"
+            order = "person_id, gram" if table.endswith("namegram") else "id"
+            select = f"SELECT * FROM {table} WHERE {_new_rows(table, after)} ORDER BY {order}"
             path = Path(f"{prefix}.{table}")
             if connection.vendor == "postgresql":
                 with (
@@ -182,7 +192,7 @@ def _sequences() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for table in _tables():
+        for table in _tables()[:2]:  # the name pieces have no id
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM {table}",
                 [table],

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from jijie.areas.models import Area
 from jijie.core import pii
 from jijie.core.identity import DocumentType
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 class HouseholdKind(models.TextChoices):
@@ -436,26 +440,35 @@ class KeyGroupMember(models.Model):
         return f"{self.person} · {self.key_group}"
 
 
+class BytewisePath(models.CharField[str, str]):
+    """An area path compared byte by byte ("C" collation on PostgreSQL; SQLite compares
+    bytes already), so that one plain index serves both `startswith` and ORDER BY."""
+
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
 class NameGram(models.Model):
     """Each 1- and 2-character piece of a person's name, with the person's area path: the
     index behind "name contains …" search. Chinese names are 2–4 characters and a search
     is usually 1–2, too short for trigram indexes, so the pieces are kept here, on
-    SQLite and PostgreSQL alike."""
+    SQLite and PostgreSQL alike.
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_grams")
+    An import writes four pieces per person, millions for a district, so the table is
+    its own index: the key (piece, area path, person) is the search's scan, in area
+    order, and nothing else is stored. The person's foreign key has no database
+    constraint (millions of per-row checks at commit): its pieces go with the person
+    through the ORM's cascade, and `names.reindex` rewrites them."""
+
+    pk = models.CompositePrimaryKey("gram", "area_path", "person")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_grams", db_constraint=False
+    )
     gram = models.CharField(max_length=2)
-    area_path = models.CharField(max_length=255)
-
-    class Meta:
-        # The pattern opclass lets PostgreSQL use the area-path prefix inside the index too
-        # (other databases ignore opclasses).
-        indexes = [
-            models.Index(
-                fields=["gram", "area_path"],
-                name="name_gram_lookup",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
-            )
-        ]
+    area_path = BytewisePath(max_length=255)
 
     def __str__(self) -> str:
         return self.gram

@@ -156,9 +156,10 @@ def _name_search(
     )
     if area is not None:
         pieces = pieces.filter(area_path__startswith=area.path)
-    # No ORDER BY: the index scan (gram, area_path) stops at the limit instead of
-    # sorting every match of a common character; the page is sorted below.
-    ordered = pieces.order_by().values_list("person_id", flat=True)
+    # In the table's key order (piece, area path, person): the scan stops at the limit
+    # instead of sorting every match of a common character, and the same query always
+    # reads the same candidates, the first in area order. The page is sorted below.
+    ordered = pieces.order_by("area_path", "person_id").values_list("person_id", flat=True)
     found: list[Person] = []
     for limit in NAME_CANDIDATES:
         ids = list(ordered[:limit])

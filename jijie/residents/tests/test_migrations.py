@@ -64,3 +64,29 @@ def test_birth_dates_are_encrypted_and_the_clear_column_dropped():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_name_index_is_rebuilt_under_its_new_key():
+    try:
+        old = migrate([("residents", "0012_import_job_stepped_at")])
+        building = old.get_model("areas", "Area").objects.create(
+            path="0002", depth=1, name="2栋", kind="building", code="441602004001-01-002"
+        )
+        household = old.get_model("residents", "Household").objects.create(
+            building=building, area_path="0002", door_number="101"
+        )
+        people = old.get_model("residents", "Person").objects
+        first = people.create(household=household, area_path="0002", name="王小明")
+        second = people.create(household=household, area_path="0002", name="欧阳")
+        new = migrate([("residents", "0013_name_gram_keyed")])
+        grams = new.get_model("residents", "NameGram").objects
+        assert sorted(grams.filter(person_id=first.pk).values_list("gram", flat=True)) == sorted(
+            ["王", "小", "明", "王小", "小明"]
+        )
+        assert set(grams.filter(person_id=second.pk).values_list("gram", "area_path")) == {
+            ("欧", "0002"), ("阳", "0002"), ("欧阳", "0002")
+        }  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

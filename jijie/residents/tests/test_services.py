@@ -271,3 +271,43 @@ def test_a_sex_contradicting_the_id_number_is_a_warning(household, actors):
     )
     assert saved.person.sex == "M"
     assert any("性别" in w for w in saved.warnings)
+
+
+def test_name_search_reads_the_first_candidates_in_area_order(tree, actors):
+    """A common piece with more entries than the first batch: the candidates are the
+    first in area order, whatever order the people were registered in."""
+    from jijie.residents.models import Household, NameGram
+    from jijie.residents.selectors import NAME_CANDIDATES
+
+    buildings = list(
+        Area.objects.filter(path__startswith=tree.community.path, kind="building").order_by("path")
+    )
+    first, last = buildings[0], buildings[-1]
+    people = []
+    # The last building's people first (lower ids, earlier in the table), then the first's.
+    for building, count in ((last, NAME_CANDIDATES[0] + 100), (first, 60)):
+        household = Household.objects.create(
+            building=building, area_path=building.path, door_number="1"
+        )
+        people += [
+            Person(household=household, area_path=building.path, name=f"王{i:03d}")
+            for i in range(count)
+        ]
+    from jijie.residents.names import grams_for
+
+    NameGram.objects.bulk_create(grams_for(Person.objects.bulk_create(people)))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE residents_namegram")
+    found = selectors.person_search(actor=actors.manager, query="王")
+    assert len(found) == selectors.SEARCH_LIMIT
+    assert {p.area_path for p in found} == {first.path}
+    assert [p.name for p in found] == [f"王{i:03d}" for i in range(50)]
+
+
+def test_a_deleted_persons_name_pieces_go_with_them(person):
+    from jijie.residents.models import NameGram
+
+    assert NameGram.objects.filter(person=person).count() == 5
+    Person.objects.filter(pk=person.pk).delete()
+    assert not NameGram.objects.exists()
