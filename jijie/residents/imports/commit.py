@@ -9,6 +9,7 @@ row, a conflict, or a failure rolls the whole import back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
-from jijie.residents.imports import columns, reader, writer
+from jijie.residents.imports import bulk, columns, reader, writer
 from jijie.residents.imports.plan import Plan, Planner
 
 if TYPE_CHECKING:
@@ -83,10 +84,12 @@ def import_ledger(
     try:
         with transaction.atomic():
             now = timezone.now()
-            for work in slices:
-                if not plan.errors or skip_invalid:
-                    writer.write(work, planner, now)
-                report()  # once there are errors, the rest is only checked, to count them
+            planner.empty = bulk.claim_empty_registry()
+            with bulk.indexes_set_aside() if planner.empty else nullcontext():
+                for work in slices:
+                    if not plan.errors or skip_invalid:
+                        writer.write(work, planner, now)
+                    report()  # once there are errors, the rest is only checked, to count
             if plan.errors and not skip_invalid:
                 raise ValidationError(
                     _("有 %(count)s 行有错误,没有导入任何数据。请修改后重新导入,或选择跳过错误行。")

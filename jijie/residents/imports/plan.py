@@ -273,6 +273,9 @@ class Planner:
         }
         self.seen_documents: dict[str, int] = {}  # document hash -> first row
         self.cols = layout.columns
+        # Set by a first load into an empty registry (imports.bulk): nobody can match,
+        # so rows are not looked up, and the tables are locked, so ids come in blocks.
+        self.empty = False
 
     # Reading cells -------------------------------------------------------------------
 
@@ -585,6 +588,10 @@ class Planner:
             yield from cursor.fetchall()
 
     def _match(self, plan: Plan, checked: list[Row], work: Slice, sink: Sink) -> None:
+        if self.empty:
+            for r in checked:
+                self._create(plan, work, r)
+            return
         hashes = [r.details["document_hash"] for r in checked if r.details["document_hash"]]
         existing: dict[str, tuple[Any, ...]] = {}
         for found in self._people_by_document(hashes):
@@ -605,11 +612,7 @@ class Planner:
             else:
                 current = None
             if current is None:
-                for name, default in KEPT_WHEN_EMPTY.items():
-                    if r.details[name] is None:
-                        r.details[name] = default
-                work.creates.append(r)
-                plan.people_new += 1
+                self._create(plan, work, r)
                 continue
             pk, area_path, version, *compared = current
             for name in KEPT_WHEN_EMPTY:
@@ -642,3 +645,10 @@ class Planner:
             work.updates.append(
                 Update(pk, r.key, r.building_path, {f: r.details[f] for f in PERSON_DETAIL_FIELDS})
             )
+
+    def _create(self, plan: Plan, work: Slice, r: Row) -> None:
+        for name, default in KEPT_WHEN_EMPTY.items():
+            if r.details[name] is None:
+                r.details[name] = default
+        work.creates.append(r)
+        plan.people_new += 1

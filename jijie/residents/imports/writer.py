@@ -34,11 +34,22 @@ def _table(model: type[Model]) -> str:
     return model._meta.db_table
 
 
-def _new_ids(model: type[Model], count: int) -> list[int]:
+def _new_ids(model: type[Model], count: int, *, locked: bool = False) -> list[int]:
+    """`count` new ids for `model`'s table. `locked`: the import holds the table's
+    exclusive lock (imports.bulk), so nobody else can take one and the block is taken
+    at once."""
     if not count:
         return []
     table = _table(model)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and locked:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'),"
+                " nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+                [table, table, count],
+            )
+            last = cursor.fetchone()[0]
+            return list(range(last - count + 1, last + 1))
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -107,7 +118,7 @@ def write(work: Slice, planner: Planner, now: datetime | None = None) -> None:
 
 def _households(work: Slice, planner: Planner, now: datetime) -> None:
     keys = list(work.households)
-    ids = _new_ids(Household, len(keys))
+    ids = _new_ids(Household, len(keys), locked=planner.empty)
     _insert(
         Household,
         HOUSEHOLD_COLUMNS,
@@ -123,7 +134,7 @@ def _households(work: Slice, planner: Planner, now: datetime) -> None:
 
 
 def _creates(work: Slice, planner: Planner, now: datetime) -> None:
-    ids = _new_ids(Person, len(work.creates))
+    ids = _new_ids(Person, len(work.creates), locked=planner.empty)
     people: list[tuple[Any, ...]] = []
     grams: list[tuple[int, str, str]] = []
     for pk, row in zip(ids, work.creates, strict=True):
