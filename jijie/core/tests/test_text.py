@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -14,6 +15,8 @@ import pytest
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel, BeforeValidator
 
 import jijie
@@ -58,6 +61,30 @@ def _subclasses(cls: type[T]) -> set[type[T]]:
 )
 def test_text_is_cleaned(raw: str, expected: str) -> None:
     assert text.clean(raw, field="姓名") == expected
+
+
+# Text the quick path takes (printable ASCII and common ideographs, single spaces), and
+# text around it: ASCII controls and whitespace, look-alike dots, invisibles, spaces.
+_PLAIN_ALPHABET = st.sampled_from([*"王小明陈一丁鿿ab.Z-09~!", " "])
+_NEAR_ALPHABET = st.sampled_from(
+    [*"王小明a.", " ", "  ", "\t", "\n", "\x7f", "\u00b7", "\uff0e", "\u200b", "\u3000",
+     "\u202e", "\u3400", "\u0301", "\ufeff"]
+)  # fmt: skip
+
+
+@given(st.lists(_PLAIN_ALPHABET | _NEAR_ALPHABET, max_size=12).map("".join))
+def test_the_quick_path_gives_what_the_rules_give(raw: str) -> None:
+    """Whatever the quick check lets through unchanged, the character-by-character
+    rules leave unchanged and accept too."""
+    quick = text._PLAIN.fullmatch(raw) is not None
+    for multiline in (False, True):
+        assert text.tidy(raw, multiline=multiline) == text._tidy(raw, multiline=multiline)
+    if quick:
+        assert text._tidy(raw, multiline=False) == raw
+        assert all(
+            not (unicodedata.category(c) in ("Cc", "Cf", "Cs") or c in text.BIDI_CONTROLS)
+            for c in raw
+        )
 
 
 @pytest.mark.parametrize(
