@@ -8,8 +8,9 @@ row, a conflict, or a failure rolls the whole import back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import nullcontext
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -54,6 +55,46 @@ def import_ledger(
     """
     if actor is not None:
         access.require(actor, Action.RESIDENT_EDIT, area)
+    with _collector_paused():
+        return _import(
+            area=area,
+            data=data,
+            actor=actor,
+            commit=commit,
+            skip_invalid=skip_invalid,
+            expected_versions=expected_versions,
+            progress=progress,
+            mapping=mapping,
+        )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the rows stream through. Each slice unpickles
+    and builds tens of thousands of small objects, which start collections that walk
+    every live object, the area's hundreds of thousands of households included: two
+    thirds of the cost of receiving a checked slice, for cycles the import does not
+    make. Reference counting frees everything as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    *,
+    actor: User | None,
+    area: Area,
+    data: bytes,
+    commit: bool,
+    skip_invalid: bool,
+    expected_versions: dict[int, int] | None,
+    progress: Callable[[int, int], None] | None,
+    mapping: dict[int, str] | None,
+) -> Plan:
     sheet = reader.read(data)
     layout = columns.find_layout(sheet.head(columns.HEADER_SCAN_ROWS), mapping)
     if layout is None or "name" not in layout.columns:

@@ -195,6 +195,8 @@ def _building_number(text: str) -> str | None:
 
 def is_totals_row(row: list[Any]) -> bool:
     """Whether a row is a ledger's totals (合计, 总计, 小计, 共计) rather than a person."""
+    if not any(isinstance(v, str) and "计" in v for v in row):  # every totals word has it
+        return False
     cells = [c for c in (_text(v) for v in row) if c]
     words = [i for i, c in enumerate(cells[:3]) if TOTALS_WORD.match(re.sub(r"\s", "", c))]
     if not words:
