@@ -53,8 +53,8 @@ class Migration(migrations.Migration):
                         serialize=False,
                     ),
                 ),
-                ("gram", models.CharField(max_length=2)),
-                ("area_path", jijie.residents.models.BytewisePath(max_length=255)),
+                ("gram", jijie.residents.models.BytewiseCharField(max_length=2)),
+                ("area_path", jijie.residents.models.BytewiseCharField(max_length=255)),
                 (
                     "person",
                     models.ForeignKey(
