@@ -42,7 +42,7 @@ from jijie.residents.models import (
     stored,
     stored_birth_date,
 )
-from jijie.residents.names import initials
+from jijie.residents.names import grams, initials
 from jijie.residents.services import ConflictError
 
 RELATION_WORDS: dict[str, str] = {
@@ -106,6 +106,7 @@ class Row:
     building_path: str
     details: dict[str, Any]  # PERSON_DETAIL_FIELDS
     kind: str  # of the household, if it is new
+    grams: set[str]  # the name's pieces, for the search index (work done by the checker)
 
 
 @dataclass
@@ -191,6 +192,15 @@ def _text(value: Any) -> str:
 def _building_number(text: str) -> str | None:
     match = DIGITS.search(text)
     return match.group() if match else None
+
+
+def _blank(row: list[Any]) -> bool:
+    """Whether no cell of a row holds anything (what `_text` would make "" of each)."""
+    for value in row:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        return False  # text, or a number, date or truth value: always shown as something
+    return True
 
 
 def is_totals_row(row: list[Any]) -> bool:
@@ -340,7 +350,7 @@ class Planner:
     ) -> Iterator[list[tuple[int, list[Any]]]]:
         batch: list[tuple[int, list[Any]]] = []
         for number, row in enumerate(rows, start=first_number):
-            if not any(_text(v) for v in row):
+            if _blank(row):
                 continue
             if is_totals_row(row):
                 shown = " ".join(_text(v) for v in row if _text(v))[:40]
@@ -517,7 +527,7 @@ class Planner:
             return None
         details["name_initials"] = initials(name)
         kind = _household_kind(_text(self.cell(row, "household_kind")))
-        return Row(number, (building, door), self.paths[building], details, kind)
+        return Row(number, (building, door), self.paths[building], details, kind, grams(name))
 
     def _resident_type(self, plan: Checked, number: int, row: list[Any]) -> str | None:
         """The category a cell names; None (keep) when empty; 户籍人口 with a warning for

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -28,6 +29,7 @@ PERSON_COLUMNS = ("id", "household_id", "area_path", *PERSON_DETAIL_FIELDS, "ver
                   "created_at", "updated_at")  # fmt: skip
 GRAM_COLUMNS = ("person_id", "gram", "area_path")
 DATED = {"created_at", "updated_at"}
+_DETAILS = itemgetter(*PERSON_DETAIL_FIELDS)  # a person's details in column order
 
 
 def _table(model: type[Model]) -> str:
@@ -137,20 +139,11 @@ def _creates(work: Slice, planner: Planner, now: datetime) -> None:
     ids = _new_ids(Person, len(work.creates), locked=planner.empty)
     people: list[tuple[Any, ...]] = []
     grams: list[tuple[int, str, str]] = []
+    households = planner.households
     for pk, row in zip(ids, work.creates, strict=True):
-        details = row.details
-        people.append(
-            (
-                pk,
-                planner.households[row.key],
-                row.building_path,
-                *(details[f] for f in PERSON_DETAIL_FIELDS),
-                1,
-                now,
-                now,
-            )
-        )
-        grams.extend((pk, gram, row.building_path) for gram in names.grams(details["name"]))
+        path = row.building_path
+        people.append((pk, households[row.key], path, *_DETAILS(row.details), 1, now, now))
+        grams.extend((pk, gram, path) for gram in row.grams)
     _insert(Person, PERSON_COLUMNS, people)
     _insert(NameGram, GRAM_COLUMNS, grams)
 
