@@ -59,6 +59,19 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language (zh-Hans). A request answered in
+    another language (Accept-Language: en) leaves that language active in the thread
+    (LocaleMiddleware activates it and nothing resets it), and a later test on the same
+    worker that reads a message without a request would read it in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _suite_instant(request: pytest.FixtureRequest) -> Iterator[None]:
     """With `--at`, each test starts at that instant; a test that freezes or moves the
     clock itself (the `time_machine` fixture) does so from there. A browser test runs
