@@ -9,10 +9,10 @@ same run.
   with python-calamine, then write the import's own final rows (households, people,
   name pieces, dumped from the product's run) into the real tables, indexes and
   constraints included, in one transaction, and commit. On PostgreSQL a binary COPY per
-  table; on SQLite one prepared INSERT per table (executemany). For the
-  first load on PostgreSQL the floor does as the import does (`imports.bulk`): the
-  tables' secondary indexes and keys set aside, the rows copied, everything rebuilt —
-  the best by hand into an empty registry, which the plain copy is not.
+  table; on SQLite one prepared INSERT per table (executemany). For a first load the
+  floor does as the import does (`imports.bulk`): the tables' secondary indexes (and
+  PostgreSQL's keys) set aside, the rows copied, everything rebuilt — the best by hand
+  into an empty registry, which the plain copy is not.
 - **first load**: the whole district into an empty registry (PostgreSQL and SQLite).
 - **district load into a populated registry**: the registry already holds the people of
   the first half of the streets; the ledger of the other half is imported (PostgreSQL).
@@ -474,7 +474,9 @@ def main() -> None:
     populated_floor = _child("floor", url, half_b, f"{dumps}/b")
     # First load, SQLite.
     sqlite = _child("import", _fresh_sqlite("import-first"), str(ledger), f"{dumps}/sqlite")
-    sqlite_floor = _child("floor", _fresh_sqlite("import-floor"), str(ledger), f"{dumps}/sqlite")
+    sqlite_floor = _child(
+        "floor", _fresh_sqlite("import-floor"), str(ledger), f"{dumps}/sqlite", "first"
+    )
 
     data = {
         "people": args.people,
@@ -509,9 +511,9 @@ def main() -> None:
         "",
         "Floors: the same file read with python-calamine, then the import's own final rows "
         "written into the real tables (indexes and constraints included) in one transaction "
-        "and committed — binary COPY on PostgreSQL, executemany on SQLite; for the first "
-        "load on PostgreSQL, as the import does it, with the tables' secondary indexes and "
-        "keys set aside and rebuilt after the copy. The naive limit "
+        "and committed — binary COPY on PostgreSQL, executemany on SQLite; for a first "
+        "load, as the import does it, with the tables' secondary indexes (and on PostgreSQL "
+        "keys) set aside and rebuilt after the copy. The naive limit "
         "(read + text COPY into an unindexed temporary table) is kept for continuity. Memory: "
         "the largest total PSS of the process and its workers.",
         "",

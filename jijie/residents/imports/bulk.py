@@ -1,5 +1,5 @@
-"""A first load into an empty registry, on PostgreSQL: the registry's tables written
-without their secondary indexes and key checks, which are rebuilt once at the end.
+"""A first load into an empty registry: the registry's tables written without their
+secondary indexes and (on PostgreSQL) key checks, which are rebuilt once at the end.
 
 A new deployment's first import holds a whole district, hundreds of thousands of
 people. Written into indexed tables, every row updates eight indexes at random places
@@ -12,8 +12,10 @@ district — until the import commits. So this path is chosen only when the regi
 holds no household and no person at all, which no other district's work can then
 need; a district's first load into a registry others already use takes the ordinary
 path. The lock is taken in a savepoint and released at once if someone has stored a
-household meanwhile. Everything here runs in the import's transaction: a failure rolls
-the drops back with the rows.
+household meanwhile. On SQLite the import's transaction holds the database's write
+lock anyway, so the same path costs no more there; only the indexes made by their own
+statement can be dropped. Everything here runs in the import's transaction: a failure
+rolls the drops back with the rows.
 """
 
 from __future__ import annotations
@@ -40,10 +42,14 @@ def _empty() -> bool:
 
 
 def claim_empty_registry() -> bool:
-    """Whether the registry is empty and now locked for a bulk load (PostgreSQL only);
-    must run inside the import's transaction, which keeps the lock until it ends."""
-    if connection.vendor != "postgresql" or not _empty():
+    """Whether the registry is empty and now locked for a bulk load; must run inside the
+    import's transaction, which keeps the lock until it ends. On SQLite that transaction
+    holds the database's one write lock from its start (IMMEDIATE) and readers go on with
+    what was committed (WAL), so dropping indexes in it costs nobody anything more."""
+    if connection.vendor not in ("postgresql", "sqlite") or not _empty():
         return False
+    if connection.vendor == "sqlite":
+        return True
     try:
         with transaction.atomic():  # a savepoint: rolled back, it releases the lock
             with connection.cursor() as cursor:
@@ -62,6 +68,24 @@ class _SetAside:
     indexes: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # primary and unique
     foreign: list[str] = field(default_factory=list)
+
+
+def _set_aside_sqlite() -> _SetAside:
+    """SQLite: the indexes made by their own statement (a key declared in the table,
+    the name pieces' primary key among them, cannot be dropped without rebuilding the
+    table, and stays)."""
+    aside = _SetAside()
+    marks = ", ".join(["%s"] * len(TABLES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"  # noqa: S608
+            f" AND tbl_name IN ({marks}) ORDER BY name",
+            list(TABLES),
+        )
+        for name, statement in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            aside.indexes.append(statement)
+    return aside
 
 
 def _set_aside() -> _SetAside:
@@ -105,6 +129,11 @@ def _set_aside() -> _SetAside:
 def _restore(aside: _SetAside) -> None:
     """Build every index and key again over the loaded rows; the foreign keys are
     checked set-wise as they are added (one join each), the unique ones as built."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for statement in aside.indexes:
+                cursor.execute(statement)
+        return
     with connection.cursor() as cursor:
         # A table with key checks still queued (the households' buildings) cannot be
         # altered: run them now, then let the rest of the transaction defer as before
@@ -123,6 +152,6 @@ def indexes_set_aside() -> Iterator[None]:
     """Within this block the registry's tables have no secondary index and no key
     check; they are all rebuilt, and checked, when it ends without an error (with an
     error, the transaction's rollback restores them)."""
-    aside = _set_aside()
+    aside = _set_aside_sqlite() if connection.vendor == "sqlite" else _set_aside()
     yield
     _restore(aside)

@@ -82,19 +82,26 @@ def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[
         marks = ", ".join(["%s"] * len(columns))
         dated = [i for i, c in enumerate(columns) if c in DATED]
         if dated:
-            rows = (_adapt_dates(row, dated) for row in rows)
+            adapted: dict[date, Any] = {}  # every row of an import carries the same instant
+            rows = (_adapt_dates(row, dated, adapted) for row in rows)
         cursor.executemany(f"INSERT INTO {table} ({names_sql}) VALUES ({marks})", list(rows))  # noqa: S608
 
 
-def _adapt_dates(row: Sequence[Any], dated: list[int]) -> list[Any]:
-    """Dates as the ORM would store them, for backends without native date types."""
+def _adapt_dates(row: Sequence[Any], dated: list[int], adapted: dict[date, Any]) -> list[Any]:
+    """Dates as the ORM would store them, for backends without native date types;
+    `adapted` remembers each value's form."""
     values = list(row)
     for i in dated:
         value = values[i]
-        if isinstance(value, datetime):
-            values[i] = connection.ops.adapt_datetimefield_value(value)
-        elif isinstance(value, date):
-            values[i] = connection.ops.adapt_datefield_value(value)
+        if not isinstance(value, date):
+            continue
+        if value not in adapted:
+            adapted[value] = (
+                connection.ops.adapt_datetimefield_value(value)
+                if isinstance(value, datetime)
+                else connection.ops.adapt_datefield_value(value)
+            )
+        values[i] = adapted[value]
     return values
 
 
