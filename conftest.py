@@ -184,7 +184,7 @@ def actors(tree: Tree) -> Actors:
 
 @pytest.fixture(scope="session")
 def browser():
-    from jijie.core.browser import launch
+    from tests.browser import launch
 
     yield from launch()
 
@@ -192,7 +192,7 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A page the size of a phone, in Chinese."""
-    from jijie.core.browser import PHONE, new_context
+    from tests.browser import PHONE, new_context
 
     context = new_context(browser, viewport=PHONE, locale="zh-CN", device_scale_factor=2)
     page = context.new_page()
@@ -203,7 +203,7 @@ def phone(browser):
 
 @pytest.fixture
 def desktop(browser):
-    from jijie.core.browser import new_context
+    from tests.browser import new_context
 
     context = new_context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()

@@ -3,7 +3,7 @@ community by URL."""
 
 import pytest
 
-from jijie.core.browser import screenshot
+from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

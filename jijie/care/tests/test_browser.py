@@ -12,8 +12,8 @@ from django.utils import timezone
 from jijie.care import services
 from jijie.care.models import Errand, ErrandState, FollowUp
 from jijie.care.tests.conftest import open_case, resident_member
-from jijie.core.browser import PHONE, new_context, screenshot
 from jijie.responses.services import response_activate
+from tests.browser import PHONE, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,46 +1,17 @@
 """Races on PostgreSQL: members taking the same errand at once. Exactly one wins."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from jijie.care import services
 from jijie.care.models import Errand, ErrandState
 from jijie.care.tests.conftest import resident_member
 from jijie.residents.models import Household
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; return (results, refusals)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
-    barrier = threading.Barrier(len(calls))
-    results, refusals, errors = [], [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except ValidationError as refusal:
-            refusals.append(" ".join(refusal.messages))
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results, refusals
 
 
 def test_members_taking_the_same_errand_at_once(tree, actors, homes):

@@ -1,43 +1,13 @@
 """Races on PostgreSQL: members claiming the last place of a shift at once, and one
 member claiming two overlapping shifts at once. Exactly one wins each time."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from jijie.duty.models import Participation
 from jijie.duty.tests.helpers import claim, demand, resident, shifts, with_account
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; return (results, refusals)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
-    barrier = threading.Barrier(len(calls))
-    results, refusals, errors = [], [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except ValidationError as refusal:
-            refusals.append(" ".join(refusal.messages))
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results, refusals
 
 
 def test_the_last_place_of_a_shift_claimed_at_once(tree, posts):

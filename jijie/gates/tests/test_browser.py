@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from jijie.core.browser import screenshot
 from jijie.gates import services
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON
 from jijie.residents.services import household_register
+from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

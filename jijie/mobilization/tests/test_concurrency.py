@@ -3,46 +3,17 @@ once, two committees taking the last place of a community at once, and the same 
 deployed by two call-ups at once. Each time exactly one wins and the other is refused
 with its message."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
 from django.utils import timezone
 
 from jijie.mobilization import services
 from jijie.mobilization.models import Deployment, SignUp
 from jijie.mobilization.tests.helpers import END, START, member_data, sign_up
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; return (results, refusals)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
-    barrier = threading.Barrier(len(calls))
-    results, refusals, errors = [], [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except ValidationError as refusal:
-            refusals.append(" ".join(refusal.messages))
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results, refusals
 
 
 def test_signing_up_twice_at_once(mob):

@@ -7,8 +7,8 @@ from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import AuditEvent
 from jijie.accounts.testing import authenticator, enrol, next_code
-from jijie.core.browser import screenshot
 from jijie.residents.services import PersonData, household_register, person_add
+from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BODY = "44160219800512201"

@@ -4,8 +4,8 @@ revisit."""
 
 import pytest
 
-from jijie.core.browser import screenshot
 from jijie.screening.models import Revisit, Visit
+from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,11 +1,10 @@
 """Two workers at the same door at the same moment, on PostgreSQL (the production
 database): both visits are recorded, the household is counted once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from jijie.areas.models import Area
@@ -13,6 +12,7 @@ from jijie.residents.services import household_register
 from jijie.responses.services import response_activate
 from jijie.screening.models import BuildingCoverage, DailyCoverage, HouseholdState, Revisit, Visit
 from jijie.screening.services import VisitData, campaign_create, visit_record
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,36 +33,22 @@ def test_two_workers_same_household_counted_once(tree, actors, outcomes):
         ends_on=today + timedelta(days=1),
     )
     workers = [actors.grid_worker, actors.manager]
-    barrier = threading.Barrier(len(workers))
-    errors: list[BaseException] = []
 
-    def visit(worker, outcome) -> None:
-        try:
-            barrier.wait()
-            visit_record(
-                actor=worker,
-                campaign=campaign,
-                household=household,
-                data=VisitData(
-                    mode="door",
-                    outcome=outcome,
-                    answers={"people_home": 2} if outcome == "done" else {},
-                ),
-            )
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def visit(worker, outcome):
+        return lambda: visit_record(
+            actor=worker,
+            campaign=campaign,
+            household=household,
+            data=VisitData(
+                mode="door",
+                outcome=outcome,
+                answers={"people_home": 2} if outcome == "done" else {},
+            ),
+        )
 
-    threads = [
-        threading.Thread(target=visit, args=(w, o)) for w, o in zip(workers, outcomes, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, refusals = race(*(visit(w, o) for w, o in zip(workers, outcomes, strict=True)))
 
-    assert errors == []
+    assert refusals == []
     assert Visit.objects.filter(campaign=campaign).count() == 2
     assert HouseholdState.objects.get(campaign=campaign).visits == 2
     building = Area.objects.get(pk=tree.building.pk)
@@ -90,32 +76,18 @@ def test_the_same_visit_sent_twice_at_once_is_stored_once(tree, actors):
         starts_on=today,
         ends_on=today,
     )
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-    stored: list[int] = []
 
-    def send() -> None:
-        try:
-            barrier.wait()
-            visit = visit_record(
-                actor=actors.grid_worker,
-                campaign=campaign,
-                household=household,
-                data=VisitData(mode="door", outcome="no_answer", client_ref="phone-1-0001"),
-            )
-            stored.append(visit.pk)
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def send():
+        return visit_record(
+            actor=actors.grid_worker,
+            campaign=campaign,
+            household=household,
+            data=VisitData(mode="door", outcome="no_answer", client_ref="phone-1-0001"),
+        ).pk
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    stored, refusals = race(send, send)
 
-    assert errors == []
+    assert refusals == []
     assert len(set(stored)) == 1
     assert Visit.objects.filter(campaign=campaign).count() == 1
     assert HouseholdState.objects.get(campaign=campaign).visits == 1
