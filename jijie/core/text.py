@@ -76,6 +76,8 @@ _JOINING_RANGES = (
 # match instead of character by character. Nothing here is a control, an invisible or a
 # look-alike dot, nothing changes under NFC, and there is no space to collapse.
 _PLAIN = re.compile(r"[!-~\u4e00-\u9fff]+(?: [!-~\u4e00-\u9fff]+)*")
+# Whether a text is such plain text, which `clean` returns as it is (a match or None).
+is_plain = _PLAIN.fullmatch
 
 
 def _joins(char: str) -> bool:

@@ -19,8 +19,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 from multiprocessing.pool import AsyncResult
-from typing import Any, Protocol
+from operator import itemgetter
+from typing import Any, NamedTuple, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 from jijie.areas.models import Area, AreaKind
 from jijie.core import pii, text
 from jijie.core.identity import DocumentType, check_document, check_phone, normalise
-from jijie.residents.imports.columns import Layout
+from jijie.residents.imports.columns import FIELD_LABELS, Layout
 from jijie.residents.models import (
     NOTE_LENGTH,
     PERSON_DETAIL_FIELDS,
@@ -87,6 +89,8 @@ COMPARED = ("name", "relation", "register_place", "resident_type", "sex", "phone
             "document_type", "document_hash", "note", "household_id")  # fmt: skip
 
 HouseholdKey = tuple[int, str]  # (building id, door number)
+# Cells read as typed (only stripped): their own checks refuse and mask what they show.
+_OWN_CHECKS = frozenset({"document_number", "phone"})
 
 
 @dataclass
@@ -97,16 +101,33 @@ class Problem:
     reason: str
 
 
-@dataclass
-class Row:
-    """One checked row: a person's details in the form the registry stores them."""
+_AT = {name: i for i, name in enumerate(PERSON_DETAIL_FIELDS)}
+_DETAILS = itemgetter(*PERSON_DETAIL_FIELDS)
+
+
+class Row(NamedTuple):
+    """One checked row: a person's details in the form the registry stores them.
+
+    Rows are checked in other processes and sent back, so a row is plain values in the
+    order of `PERSON_DETAIL_FIELDS`: an enum member, a dict or a list per row costs more
+    to unpickle in the importing process than the rest of the row, and that process is
+    the one every row waits for."""
 
     number: int
     key: HouseholdKey
     building_path: str
-    details: dict[str, Any]  # PERSON_DETAIL_FIELDS
+    values: tuple[Any, ...]  # PERSON_DETAIL_FIELDS, in order, as a new person's
     kind: str  # of the household, if it is new
-    grams: set[str]  # the name's pieces, for the search index (work done by the checker)
+    grams: tuple[str, ...]  # the name's pieces, for the search index
+    # The details of KEPT_WHEN_EMPTY the file left empty: `values` holds their default
+    # for a new person; a registered person keeps theirs.
+    kept: tuple[str, ...]
+
+    def detail(self, name: str) -> Any:
+        return self.values[_AT[name]]
+
+    def details(self) -> dict[str, Any]:
+        return dict(zip(PERSON_DETAIL_FIELDS, self.values, strict=True))
 
 
 @dataclass
@@ -217,10 +238,10 @@ def is_totals_row(row: list[Any]) -> bool:
 
 def _household_kind(text: str) -> str:
     if "出租" in text:
-        return HouseholdKind.RENTAL
+        return HouseholdKind.RENTAL.value
     if any(w in text for w in ("商", "店")):
-        return HouseholdKind.SHOP
-    return HouseholdKind.RESIDENT
+        return HouseholdKind.SHOP.value
+    return HouseholdKind.RESIDENT.value
 
 
 _FORKED: Planner | None = None
@@ -285,6 +306,7 @@ class Planner:
         }
         self.seen_documents: dict[str, int] = {}  # document hash -> first row
         self.cols = layout.columns
+        self._empty_texts = dict.fromkeys((*FIELD_LABELS, *self.cols), "")
         # Set by a first load into an empty registry (imports.bulk): nobody can match,
         # so rows are not looked up, and the tables are locked, so ids come in blocks.
         self.empty = False
@@ -298,13 +320,38 @@ class Planner:
     def label(self, field_name: str) -> str:
         return self.layout.labels.get(field_name, field_name)
 
-    def _where(self, row: list[Any]) -> tuple[int | None, str, str | None]:
+    def _texts(self, sink: Sink, number: int, row: list[Any]) -> dict[str, str]:
+        """Every field's cell as text ("" for an empty cell or a column the file does not
+        have), cleaned as the forms clean text (`jijie.core.text`); a cell with a control
+        or bidirectional character is an error naming its column. The ID number and phone
+        are left to their own checks, which refuse them too and mask what they show.
+
+        One pass over the row's mapped cells: a ledger has hundreds of thousands of rows,
+        and most of their cells are plain text that one match settles."""
+        texts = dict(self._empty_texts)
+        width = len(row)
+        for field_name, col in self.cols.items():
+            value = row[col] if col < width else None
+            if value is None:
+                continue
+            if type(value) is not str:
+                texts[field_name] = _text(value)
+            elif text.is_plain(value) or field_name in _OWN_CHECKS:
+                texts[field_name] = value.strip()
+            else:
+                refused = text.refusal(value, field=self.label(field_name))
+                if refused is not None:
+                    shown = text.visible(value.strip())
+                    self._problem(sink, number, field_name, shown[:20], refused.messages[0])
+                texts[field_name] = text.tidy(value).strip()
+        return texts
+
+    def _where(self, texts: dict[str, str]) -> tuple[int | None, str, str | None]:
         """(building id, door number, reason when not found)."""
-        building_text = _text(self.cell(row, "building"))
-        door = _text(self.cell(row, "door_number"))
-        if not door and self.cell(row, "address") is not None:
-            address = _text(self.cell(row, "address"))
-            match = ADDRESS.search(address)
+        building_text = texts["building"]
+        door = texts["door_number"]
+        if not door and texts["address"]:
+            match = ADDRESS.search(texts["address"])
             if match:
                 building_text = building_text or match.group(1)
                 door = match.group(2)
@@ -312,7 +359,7 @@ class Planner:
             return None, "", _("缺少门牌号(或无法从住址中识别楼栋和门牌号)。")
         if self.only_building is not None and not building_text:
             return self.only_building, door, None
-        code = _text(self.cell(row, "building_code"))
+        code = texts["building_code"]
         if code:
             by_code = self.by_code.get(code)
             if by_code is None:
@@ -422,32 +469,15 @@ class Planner:
         plan.warnings.extend(sorted(batch.warnings, key=lambda p: p.row))
         return work
 
-    def _cleaned(self, plan: Checked, number: int, row: list[Any]) -> list[Any]:
-        """The row with its text cleaned as the forms clean it (`jijie.core.text`); a
-        cell with a control or bidirectional character is an error naming its column.
-        The ID number and phone are left to their own checks, which refuse them too and
-        mask what they show."""
-        row = list(row)
-        for field_name, col in self.cols.items():
-            value = row[col] if col < len(row) else None
-            if field_name in ("document_number", "phone") or not isinstance(value, str):
-                continue
-            refused = text.refusal(value, field=self.label(field_name))
-            if refused is not None:
-                shown = text.visible(value.strip())
-                self._problem(plan, number, field_name, shown[:20], refused.messages[0])
-            row[col] = text.tidy(value)
-        return row
-
     def _row(self, plan: Checked, number: int, row: list[Any]) -> Row | None:
         errors_before = len(plan.errors)
-        row = self._cleaned(plan, number, row)
-        name = _text(self.cell(row, "name"))
+        texts = self._texts(plan, number, row)
+        name = texts["name"]
         if not name:
             self._problem(plan, number, "name", "", _("姓名不能为空。"))
         elif len(name) > 50:
             self._problem(plan, number, "name", name[:10] + "…", _("姓名不能超过 50 个字。"))
-        building, door, reason = self._where(row)
+        building, door, reason = self._where(texts)
         if reason:
             field_name = "door_number" if "door_number" in self.cols else "address"
             self._problem(plan, number, field_name, door, reason)
@@ -461,10 +491,8 @@ class Planner:
             details["document_tail"],
         ) = stored("id", None)
         raw_document = self.cell(row, "document_number")
-        if _text(raw_document):
-            document_type = DOCUMENT_WORDS.get(
-                _text(self.cell(row, "document_type")), DocumentType.RESIDENT_ID
-            )
+        if texts["document_number"]:
+            document_type = DOCUMENT_WORDS.get(texts["document_type"], DocumentType.RESIDENT_ID)
             self._document(plan, number, document_type, raw_document, details)
         (
             details["phone_cipher"],
@@ -472,7 +500,7 @@ class Planner:
             details["phone_masked"],
             details["phone_tail"],
         ) = stored("phone", None)
-        raw_phone = _text(self.cell(row, "phone"))
+        raw_phone = texts["phone"]
         if raw_phone:
             try:
                 phone = check_phone(raw_phone)
@@ -486,7 +514,7 @@ class Planner:
                     details["phone_masked"],
                     details["phone_tail"],
                 ) = stored("phone", phone)
-        relation_text = _text(self.cell(row, "relation"))
+        relation_text = texts["relation"]
         details["relation"] = RELATION_WORDS.get(relation_text, Relation.OTHER)
         if relation_text and relation_text not in RELATION_WORDS:
             plan.warnings.append(
@@ -497,7 +525,7 @@ class Planner:
                     _("无法识别的关系,按“其他”登记。"),
                 )
             )
-        sex_text = _text(self.cell(row, "sex"))
+        sex_text = texts["sex"]
         written = SEX_WORDS.get(sex_text)
         if not details["sex"]:
             details["sex"] = written or ""
@@ -512,9 +540,9 @@ class Planner:
                     % {"sex": Sex(details["sex"]).label},
                 )
             )
-        details["register_place"] = _text(self.cell(row, "register_place"))[:100]
-        details["resident_type"] = self._resident_type(plan, number, row)
-        details["note"] = _text(self.cell(row, "note")) or None
+        details["register_place"] = texts["register_place"][:100]
+        details["resident_type"] = self._resident_type(plan, number, texts["resident_type"])
+        details["note"] = texts["note"] or None
         if details["note"] and len(details["note"]) > NOTE_LENGTH:
             self._problem(
                 plan,
@@ -526,13 +554,18 @@ class Planner:
         if len(plan.errors) > errors_before or building is None:
             return None
         details["name_initials"] = initials(name)
-        kind = _household_kind(_text(self.cell(row, "household_kind")))
-        return Row(number, (building, door), self.paths[building], details, kind, grams(name))
+        kind = _household_kind(texts["household_kind"])
+        kept = tuple(n for n in KEPT_WHEN_EMPTY if details[n] is None)
+        for n in kept:
+            details[n] = KEPT_WHEN_EMPTY[n]
+        values = tuple(v.value if isinstance(v, Enum) else v for v in _DETAILS(details))
+        path = self.paths[building]
+        key = (building, door)
+        return Row(number, key, path, values, kind, tuple(grams(name)), kept)
 
-    def _resident_type(self, plan: Checked, number: int, row: list[Any]) -> str | None:
+    def _resident_type(self, plan: Checked, number: int, type_text: str) -> str | None:
         """The category a cell names; None (keep) when empty; 户籍人口 with a warning for
         words it does not know."""
-        type_text = _text(self.cell(row, "resident_type"))
         if not type_text:
             return None
         for words, resident_type in RESIDENT_TYPE_WORDS:
@@ -604,7 +637,7 @@ class Planner:
             for r in checked:
                 self._create(plan, work, r)
             return
-        hashes = [r.details["document_hash"] for r in checked if r.details["document_hash"]]
+        hashes = [h for r in checked if (h := r.detail("document_hash"))]
         existing: dict[str, tuple[Any, ...]] = {}
         for found in self._people_by_document(hashes):
             existing[found[COMPARED.index("document_hash") + 3]] = found
@@ -616,30 +649,30 @@ class Planner:
                     by_name[(found[-1], found[3])] = found
         for r in checked:
             household = self.households[r.key]
-            document_hash = r.details["document_hash"]
+            document_hash = r.detail("document_hash")
             if document_hash:
                 current = existing.get(document_hash)
             elif household is not None:
-                current = by_name.get((household, r.details["name"]))
+                current = by_name.get((household, r.detail("name")))
             else:
                 current = None
             if current is None:
                 self._create(plan, work, r)
                 continue
             pk, area_path, version, *compared = current
-            for name in KEPT_WHEN_EMPTY:
-                if r.details[name] is None:
-                    r.details[name] = compared[COMPARED.index(name)]
+            details = r.details()
+            for name in r.kept:
+                details[name] = compared[COMPARED.index(name)]
             if not area_path.startswith(self.area.path):
                 self._problem(
                     sink,
                     r.number,
                     "document_number",
-                    r.details["document_masked"],
+                    r.detail("document_masked"),
                     _("此证件号码已登记在所选区域以外,请联系原社区办理迁移。"),
                 )
                 continue
-            incoming = {**r.details, "household_id": household}
+            incoming = {**details, "household_id": household}
             if all(compared[i] == incoming[name] for i, name in enumerate(COMPARED)):
                 plan.unchanged += 1
                 continue
@@ -654,13 +687,8 @@ class Planner:
                 )
             plan.versions[pk] = version
             plan.people_updated += 1
-            work.updates.append(
-                Update(pk, r.key, r.building_path, {f: r.details[f] for f in PERSON_DETAIL_FIELDS})
-            )
+            work.updates.append(Update(pk, r.key, r.building_path, details))
 
     def _create(self, plan: Plan, work: Slice, r: Row) -> None:
-        for name, default in KEPT_WHEN_EMPTY.items():
-            if r.details[name] is None:
-                r.details[name] = default
         work.creates.append(r)
         plan.people_new += 1

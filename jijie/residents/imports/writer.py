@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from operator import itemgetter
 from typing import Any
 
 from django.db import connection
@@ -29,7 +28,6 @@ PERSON_COLUMNS = ("id", "household_id", "area_path", *PERSON_DETAIL_FIELDS, "ver
                   "created_at", "updated_at")  # fmt: skip
 GRAM_COLUMNS = ("person_id", "gram", "area_path")
 DATED = {"created_at", "updated_at"}
-_DETAILS = itemgetter(*PERSON_DETAIL_FIELDS)  # a person's details in column order
 
 
 def _table(model: type[Model]) -> str:
@@ -149,7 +147,7 @@ def _creates(work: Slice, planner: Planner, now: datetime) -> None:
     households = planner.households
     for pk, row in zip(ids, work.creates, strict=True):
         path = row.building_path
-        people.append((pk, households[row.key], path, *_DETAILS(row.details), 1, now, now))
+        people.append((pk, households[row.key], path, *row.values, 1, now, now))
         grams.extend((pk, gram, path) for gram in row.grams)
     _insert(Person, PERSON_COLUMNS, people)
     _insert(NameGram, GRAM_COLUMNS, grams)

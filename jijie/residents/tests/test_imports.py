@@ -351,6 +351,28 @@ def test_large_files_are_checked_by_worker_processes_with_the_same_result(
     assert Person.objects.count() == 3
 
 
+def test_checked_rows_cross_between_processes_as_plain_values(tree, actors):
+    # Rows checked in a worker are unpickled by the importing process, which every row
+    # waits for: an enum member, a list or a set in a row costs it more than the rest.
+    import pickle
+    import pickletools
+
+    from jijie.residents.imports import columns
+    from jijie.residents.imports.plan import Planner
+
+    sheet = reader.read(ledger(GOOD))
+    rows = list(sheet.rows())
+    layout = columns.find_layout(rows[:20])
+    planner = Planner(area=tree.grid, layout=layout)
+    checked = planner.check([(n, row) for n, row in enumerate(rows[3:], start=4)])
+    assert [r.detail("relation") for r in checked.rows] == ["head", "spouse", "child"]
+    for row in checked.rows:
+        ops = [op.name for op, _arg, _pos in pickletools.genops(pickle.dumps(row, protocol=5))]
+        # One global (the row's own class); no list, set or dict to rebuild.
+        assert sum("GLOBAL" in op for op in ops) == 1
+        assert not set(ops) & {"EMPTY_LIST", "EMPTY_SET", "EMPTY_DICT", "APPENDS", "ADDITEMS"}
+
+
 def test_problems_are_reported_in_row_order(tree, actors):
     # given a person registered outside the area (found while matching, after the rows'
     # own checks) in row 4, and a bad ID number in row 5
