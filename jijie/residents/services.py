@@ -17,7 +17,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind
 from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
-from jijie.residents import names
+from jijie.residents import names, signals
 from jijie.residents.models import (
     NOTE_LENGTH,
     Household,
@@ -159,6 +159,7 @@ def household_register(
     household = Household.objects.create(
         building=building, area_path=building.path, door_number=door_number, kind=kind
     )
+    signals.households_added.send(Household, counts={building.pk: 1})
     audit_record(actor=actor, action="household.register", target=household, area=building)
     return household
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,14 @@ from django.utils.translation import gettext_lazy as _
 class ScreeningConfig(AppConfig):
     name = "jijie.screening"
     verbose_name = _("排查")
+
+    def ready(self) -> None:
+        from jijie.residents.signals import households_added
+
+        households_added.connect(_households_added, dispatch_uid="screening.households_added")
+
+
+def _households_added(sender: object, *, counts: dict[int, int], **kwargs: Any) -> None:
+    from jijie.screening import counters
+
+    counters.households_added(counts)

@@ -13,7 +13,7 @@ Both follow the same rules, written once in `Step`:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from jijie.areas.models import Area
 from jijie.residents.models import Household
 from jijie.screening.models import (
     BUILDING_COUNTERS,
@@ -30,6 +31,7 @@ from jijie.screening.models import (
     REVISIT_AFTER,
     BuildingCoverage,
     Campaign,
+    CampaignArea,
     DailyCoverage,
     HouseholdState,
     Mode,
@@ -89,7 +91,8 @@ def campaign_households(campaign: Campaign) -> dict[int, tuple[str, int]]:
 
 def scope_count(campaign: Campaign) -> None:
     """(Re)count the households in scope of every building of the campaign: at creation,
-    and whenever the registry has grown (`manage.py screening_rebuild`)."""
+    and to check or repair the counters (`manage.py screening_rebuild`); in between,
+    `households_added` follows the registry."""
     existing = dict(
         BuildingCoverage.objects.filter(campaign=campaign).values_list("building_id", "pk")
     )
@@ -108,6 +111,29 @@ def scope_count(campaign: Campaign) -> None:
                 )
             )
     BuildingCoverage.objects.bulk_create(new, batch_size=5000)
+
+
+def households_added(counts: Mapping[int, int]) -> None:
+    """Add households just registered (`counts`: how many, by building id) to the
+    counters of every campaign whose areas hold their buildings, inside the registering
+    transaction (`jijie.residents.signals`): a building registered after a campaign began
+    is in its totals at once, as it is in the list of doors not yet reached.
+
+    Added, not recounted: two registrations at once, or a registration beside a visit to
+    the same building, each add their own and neither overwrites the other's."""
+    scopes = list(CampaignArea.objects.values_list("campaign_id", "area_path"))
+    if not scopes or not counts:
+        return
+    paths = dict(Area.objects.filter(pk__in=list(counts)).values_list("pk", "path"))
+    for building_id, added in sorted(counts.items()):  # one lock order for every caller
+        path = paths[building_id]
+        for campaign_id in sorted({c for c, scope in scopes if path.startswith(scope)}):
+            _add(
+                BuildingCoverage,
+                {"campaign_id": campaign_id, "building_id": building_id},
+                {"area_path": path},
+                {"households": added},
+            )
 
 
 def _locked_state(visit: Visit) -> HouseholdState:
@@ -148,9 +174,6 @@ def count_visit(visit: Visit) -> Step:
     _move_revisit(visit, step)
 
     building_id = visit.household.building_id
-    # The building's households are recounted with each visit (an indexed count of a few
-    # dozen rows), so a door registered since the campaign began is in scope at once.
-    households = Household.objects.filter(building_id=building_id).count()
     _add(
         BuildingCoverage,
         {"campaign_id": visit.campaign_id, "building_id": building_id},
@@ -162,7 +185,6 @@ def count_visit(visit: Visit) -> Step:
             "flags": visit.flags_raised,
             "fevers": int(step.fever),
         },
-        households=households,
     )
     _add(
         DailyCoverage,

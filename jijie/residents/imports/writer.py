@@ -10,6 +10,7 @@ Must run inside the import's transaction.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +19,7 @@ from django.db import connection
 from django.db.models import F, Model
 from django.utils import timezone
 
-from jijie.residents import names
+from jijie.residents import names, signals
 from jijie.residents.imports.plan import HouseholdKey, Planner, Slice
 from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
 
@@ -138,6 +139,8 @@ def _households(work: Slice, planner: Planner, now: datetime) -> None:
     )
     written: dict[HouseholdKey, int] = dict(zip(keys, ids, strict=True))
     planner.households_written(written)
+    if keys:
+        signals.households_added.send(Household, counts=Counter(b for b, _door in keys))
 
 
 def _creates(work: Slice, planner: Planner, now: datetime) -> None:

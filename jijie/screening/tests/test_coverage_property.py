@@ -43,6 +43,11 @@ visit_plans = st.lists(
 )
 # per community: 0 = not in the campaign, 1 = the whole community, 2 = its first grid only
 choices = st.lists(st.integers(0, 2), min_size=4, max_size=4)
+# Households registered after the campaign began, between its visits: (before which
+# visit, which building, or a new building in which grid).
+registrations = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(0, 10_000), st.booleans()), max_size=6
+)
 
 
 def _build(district, shape):
@@ -128,8 +133,8 @@ def _row(row):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(shape=shapes, plan=visit_plans, picks=choices)
-def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks):
+@given(shape=shapes, plan=visit_plans, picks=choices, later=registrations)
+def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks, later):
     with transaction.atomic():
         district = Area.objects.get(pk=tree.district.pk)
         response = response_activate(actor=None, area=district, name="随机", level="2")
@@ -156,17 +161,48 @@ def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks):
         def in_scope(h):
             return any(h.area_path.startswith(p) for p in paths)
 
-        scoped = [h for h in households if in_scope(h)]
+        ours = Area.objects.filter(path__startswith=district.path).exclude(
+            path__startswith=tree.street.path
+        )
+        ours = ours.exclude(path__startswith=tree.other_street.path)
+        grids = list(ours.filter(kind=AreaKind.GRID).order_by("path"))
+        buildings = list(ours.filter(kind=AreaKind.BUILDING).order_by("path"))
+
+        def register(pick, new_building):
+            # A door in a building of the tree, or in a building registered just now.
+            if new_building:
+                grid = grids[pick % len(grids)]
+                number = ours.filter(path__startswith=grid.path, depth=grid.depth + 1).count() + 1
+                buildings.append(
+                    area_create(
+                        actor=None,
+                        parent=grid,
+                        kind=AreaKind.BUILDING,
+                        code=f"{grid.code}-{number:03d}",
+                        name=f"{number}栋",
+                    )
+                )
+            building = buildings[-1] if new_building else buildings[pick % len(buildings)]
+            door = f"新{len(households)}"
+            households.append(household_register(actor=None, building=building, door_number=door))
+
         base = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(
             hours=9
         )
         visits = []
-        if scoped:
-            timed = sorted(
-                (base + timedelta(days=day, minutes=n), pick, outcome, present, fever)
-                for n, (pick, outcome, present, fever, day) in enumerate(plan)
-            )
-            for at, pick, outcome, present, fever in timed:
+        timed = sorted(
+            (base + timedelta(days=day, minutes=n), pick, outcome, present, fever)
+            for n, (pick, outcome, present, fever, day) in enumerate(plan)
+        )
+        for index in range(len(timed) + 1):
+            for before, building_pick, new_building in later:
+                if min(before, len(timed)) == index:
+                    register(building_pick, new_building)
+            if index == len(timed):
+                break
+            at, pick, outcome, present, fever = timed[index]
+            scoped = [h for h in households if in_scope(h)]
+            if scoped:
                 household = scoped[pick % len(scoped)]
                 done = outcome == Outcome.DONE
                 visit_record(

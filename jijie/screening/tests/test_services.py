@@ -9,10 +9,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from jijie.accounts.models import AuditEvent
+from jijie.areas.models import Area
 from jijie.residents import keygroups
-from jijie.residents.models import KeyGroupMember, Person
-from jijie.residents.services import PersonData
-from jijie.screening import counters
+from jijie.residents.imports.commit import import_ledger
+from jijie.residents.models import Household, KeyGroupMember, Person
+from jijie.residents.services import PersonData, household_register
+from jijie.screening import counters, selectors
 from jijie.screening.models import (
     REVISIT_AFTER,
     BuildingCoverage,
@@ -38,6 +40,27 @@ def test_campaign_counts_the_households_in_scope(campaign, tree):
     # three doors in 1栋, one in 3栋; the sibling community's door is not in scope
     assert rows == {tree.building.code: 3, "441602004001-02-003": 1}
     assert AuditEvent.objects.filter(action="screening.campaign.create").count() == 1
+
+
+def test_households_registered_after_the_start_are_in_the_totals_at_once(campaign, tree, actors):
+    # given 2栋, which had no household when the campaign began, and 1栋 with three
+    second = Area.objects.get(code="441602004001-01-002")
+    assert not BuildingCoverage.objects.filter(campaign=campaign, building=second).exists()
+    # when a door is registered on its page, and a ledger adds one to each building
+    household_register(actor=actors.manager, building=second, door_number="201")
+    ledger = "姓名,楼栋代码,门牌号\n张三,441602004001-01-002,202\n李四,441602004001-01-001,104\n"
+    import_ledger(actor=actors.manager, area=tree.community, data=ledger.encode(), commit=True)
+    # then the totals count them, as the list of doors not reached does, unvisited
+    assert _coverage(campaign, second).households == 2
+    assert _coverage(campaign, tree.building).households == 4
+    total = selectors.coverage(campaign=campaign, area=tree.community).total
+    assert total.households == 3 + 1 + 2 + 1  # 1栋, 3栋, and the three new doors
+    not_reached = selectors.households_not_reached(campaign=campaign, area=tree.community)
+    assert total.not_reached == not_reached.count()
+    # and a door outside the campaign's areas counts in none of its buildings
+    sibling = Area.objects.get(code="441602004002-01-001")
+    household_register(actor=None, building=sibling, door_number="902")
+    assert not BuildingCoverage.objects.filter(campaign=campaign, building=sibling).exists()
 
 
 def test_campaign_refuses_areas_out_of_scope_or_nested(tree, response, actors, households):
@@ -410,3 +433,21 @@ def test_the_purge_erases_answers_of_a_health_question_since_dropped(
     assert health_data_purge() == 1
     visit.refresh_from_db()
     assert "risk_area_14d" not in visit.answers
+
+
+def test_the_migration_recounts_what_was_registered_before_the_counters_followed(campaign):
+    # given a door written straight into the table, as nothing follows (older releases
+    # did not follow the registry between visits)
+    from importlib import import_module
+
+    from django.apps import apps
+
+    second = Area.objects.get(code="441602004001-01-002")
+    Household.objects.create(building=second, area_path=second.path, door_number="201")
+    assert not BuildingCoverage.objects.filter(campaign=campaign, building=second).exists()
+    # when the migration runs
+    migration = import_module("jijie.screening.migrations.0005_households_follow_the_registry")
+    migration.recount(apps, None)
+    # then the building is counted, and the others keep their counts
+    assert _coverage(campaign, second).households == 1
+    assert _coverage(campaign, Area.objects.get(code="441602004001-01-001")).households == 3
