@@ -18,6 +18,7 @@ from jijie.accounts.models import Role, User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.services import area_create
+from tests import live_server
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are still synchronous.
@@ -49,6 +50,7 @@ def suite_instant(config: pytest.Config) -> datetime | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     suite_instant(config)  # a bad --at stops the run before any test
+    live_server.install()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

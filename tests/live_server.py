@@ -1,0 +1,48 @@
+"""The test server for browser tests, safe when it shares the test's SQLite database.
+
+An in-memory SQLite test database is one connection, which the test and the server's
+threads share (Django's documentation warns against simultaneous queries on it). A
+page that sends two requests at once (the guard's phone, back online, fetches the
+revoked passes and sends its offline batch together) then interleaves the two
+requests' statements on that one connection, and one request's transaction can take
+in, and roll back, the other's insert: the batch answers "stored" for a scan that is
+not there. With a shared connection the server answers one request at a time (each
+still on its own thread, keep-alive as before); on PostgreSQL, where every thread has
+its own connection, nothing changes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
+
+App = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class OneAtATimeWhenShared(ThreadedWSGIServer):
+    def set_app(self, application: App) -> None:
+        if not self.connections_override:
+            super().set_app(application)
+            return
+        lock = threading.Lock()
+
+        def one_at_a_time(
+            environ: dict[str, Any], start_response: Callable[..., Any]
+        ) -> list[bytes]:
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return list(result)  # the body is read under the lock too
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(one_at_a_time)
+
+
+def install() -> None:
+    LiveServerThread.server_class = OneAtATimeWhenShared
