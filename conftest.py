@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from jijie.accounts.models import Role, User
+from jijie.accounts.models import User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area, AreaKind
+from jijie.areas.roles import Role
 from jijie.areas.services import area_create
 from tests import live_server
 

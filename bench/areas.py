@@ -26,12 +26,13 @@ def main() -> None:
     from django.template.loader import render_to_string
     from django.test import Client, RequestFactory
 
-    from jijie.accounts.models import Role, User
+    from jijie.accounts.models import User
     from jijie.accounts.services import role_assign
     from jijie.areas import access, selectors
     from jijie.areas.access import Action
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
+    from jijie.areas.roles import Role
 
     city = Area.objects.filter(code=CITY[0]).first()
     built_s = None

@@ -59,8 +59,9 @@ def _households() -> None:
 
 def _accounts(grids: list[str], communities: list[Any]) -> dict[str, Any]:
     """A grid worker per grid with cases, a secretary per community (bulk)."""
-    from jijie.accounts.models import Role, RoleAssignment, User
+    from jijie.accounts.models import RoleAssignment, User
     from jijie.areas.models import Area
+    from jijie.areas.roles import Role
 
     areas = dict(Area.objects.filter(path__in=grids).values_list("path", "pk"))
     users = [User(username=f"bench_care_grid_{path}") for path in grids]

@@ -106,10 +106,11 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from jijie.accounts.models import Role, User
+    from jijie.accounts.models import User
     from jijie.accounts.services import role_assign
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
+    from jijie.areas.roles import Role
     from jijie.core.demo import DemoContext
     from jijie.residents import demo as residents_demo
     from jijie.residents.models import Household

@@ -52,10 +52,11 @@ def _prepare() -> dict[str, Any]:
 
     from django.utils import timezone
 
-    from jijie.accounts.models import Role, User
+    from jijie.accounts.models import User
     from jijie.accounts.services import role_assign, token_create
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
+    from jijie.areas.roles import Role
     from jijie.gates import services
     from jijie.gates.models import Gate, Pass, PassStatus
     from jijie.residents.models import Household

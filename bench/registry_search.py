@@ -50,10 +50,11 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from jijie.accounts.models import Role, User
+    from jijie.accounts.models import User
     from jijie.accounts.services import role_assign
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area
+    from jijie.areas.roles import Role
     from jijie.core import pii
     from jijie.core.demo import DemoContext
     from jijie.residents import demo as residents_demo

@@ -156,7 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "jijie.accounts.context_processors.shell",
+                "config.context_processors.shell",
             ],
         },
     },

@@ -33,8 +33,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conftest import make_user
-from jijie.accounts.models import Role
 from jijie.accounts.services import token_create
+from jijie.areas.roles import Role
 from jijie.core.testing_api import send, validate
 from jijie.gates.tests.conftest import setup  # noqa: F401 - the fixture: a gate, a pass
 from jijie.mobilization import services as mobilization

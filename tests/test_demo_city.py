@@ -58,8 +58,8 @@ def _the_registry_is_filled():
 def _each_demo_account_sees_exactly_its_own_subtree():
 
     from jijie.accounts.demo import ACCOUNTS
-    from jijie.accounts.models import Role
     from jijie.areas import access
+    from jijie.areas.roles import Role
 
     for username, _name, role, code in ACCOUNTS:
         user = User.objects.get(username=username)

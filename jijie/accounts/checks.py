@@ -16,7 +16,8 @@ def superusers_are_not_auditors(
 ) -> list[CheckMessage]:
     """Accounts that are superusers and hold the auditor role: the model and the service
     refuse it, so one here was made round them (the shell, SQL)."""
-    from jijie.accounts.models import Role, RoleAssignment, User
+    from jijie.accounts.models import RoleAssignment, User
+    from jijie.areas.roles import Role
 
     problems: list[CheckMessage] = []
     for alias in databases or ():

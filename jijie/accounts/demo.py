@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from jijie.accounts.models import Role, User
+from jijie.accounts.models import User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area
+from jijie.areas.roles import Role
 from jijie.core.demo import DemoAccount, DemoContext
 
 ORDER = 20

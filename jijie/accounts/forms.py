@@ -4,7 +4,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from jijie.accounts.models import Role, TokenScope
+from jijie.accounts.models import TokenScope
+from jijie.areas.roles import Role
 from jijie.core import forms
 
 

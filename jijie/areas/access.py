@@ -14,7 +14,6 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
-from django.apps import apps
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import codes
 from jijie.areas.models import Area
+from jijie.areas.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,8 +65,6 @@ class Action(StrEnum):
 
 @cache
 def _permissions() -> dict[str, frozenset[Action]]:
-    from jijie.accounts.models import Role
-
     view, edit, grant = Action.AREA_VIEW, Action.AREA_EDIT, Action.ROLE_GRANT
     # Front-line roles keep the registry; only they may reveal a full ID number or phone,
     # one record at a time, with a reason. Higher levels see masked lists and aggregates.
@@ -127,8 +125,6 @@ def _screening() -> dict[str, frozenset[Action]]:
     """Screening campaigns (扫楼): those who answer for an area run a campaign over it and
     read its coverage; front-line roles knock on doors in their own part of the tree; an
     inspector checks the coverage. Whether a visit's health answers show is HEALTH_VIEW."""
-    from jijie.accounts.models import Role
-
     see, visit, manage = Action.SCREENING_VIEW, Action.SCREENING_VISIT, Action.SCREENING_MANAGE
     return {
         Role.COMMAND: frozenset({see, manage}),
@@ -145,8 +141,6 @@ def _gates() -> dict[str, frozenset[Action]]:
     """Gates (卡口): the community sets up its gates and their rules and issues passes;
     guards and community workers record passages at the gates of their community; those
     above read the passage log and counts."""
-    from jijie.accounts.models import Role
-
     see, scan = Action.GATE_VIEW, Action.GATE_SCAN
     return {
         Role.COMMAND: frozenset({see}),
@@ -165,8 +159,6 @@ def _duty() -> dict[str, frozenset[Action]]:
     attendance; the street office also runs the roster optimiser over its communities;
     those above and community workers read the boards. Members claim shifts through
     their own member record, not through an area role."""
-    from jijie.accounts.models import Role
-
     see, manage = Action.DUTY_VIEW, Action.DUTY_MANAGE
     return {
         Role.COMMAND: frozenset({see}),
@@ -184,8 +176,6 @@ def _care() -> dict[str, frozenset[Action]]:
     record follow-ups and visits, ask for and confirm errands in their part of the tree;
     those above read the board. Members supervising a case or running an errand act
     through their own member record. Temperatures and symptoms show with HEALTH_VIEW."""
-    from jijie.accounts.models import Role
-
     see, record, manage = Action.CARE_VIEW, Action.CARE_RECORD, Action.CARE_MANAGE
     return {
         Role.COMMAND: frozenset({see}),
@@ -207,94 +197,6 @@ def role_actions(role: str) -> frozenset[Action]:
     )
 
 
-# Roles held over an organisation's subtree (`mobilization.OrganisationAssignment`)
-# rather than an area: a unit's admin keeps its own members' records and follows their
-# sign-ups, and sees no other unit's.
-ORGANISATION_ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "admin": frozenset({Action.MOBILIZATION_VIEW, Action.MEMBER_EDIT}),
-}
-
-
-def organisation_paths(user: User | AnonymousUser, action: Action) -> list[str]:
-    """Paths of the organisation subtrees where the user's organisation roles allow
-    `action` (read once per request object, like the area assignments)."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    cached: list[tuple[str, str]] | None = getattr(user, "_jijie_organisation_roles", None)
-    if cached is None:
-        # Looked up by name: the assignments live in mobilization, an app above this one.
-        assignment = apps.get_model("mobilization", "OrganisationAssignment")
-        cached = list(
-            assignment.objects.filter(user=user).values_list("role", "organisation__path")
-        )
-        setattr(user, "_jijie_organisation_roles", cached)  # noqa: B010 - a per-request cache
-    return _minimal(
-        path for role, path in cached if action in ORGANISATION_ROLE_ACTIONS.get(role, frozenset())
-    )
-
-
-def organisation_filter(
-    user: User | AnonymousUser,
-    action: Action,
-    *,
-    path_field: str = "path",
-    area_path_field: str = "area_path",
-    with_ancestors: bool = False,
-) -> Q:
-    """Organisation records the user may act on: through an area role over the area the
-    organisation is seated in, or an organisation role over the organisation (and, with
-    `with_ancestors`, the organisations above it: a unit's admin sees the call-ups of
-    the committee their unit answers to)."""
-    q = Q(pk__in=[])
-    for path in scope_paths(user, action):
-        q |= Q(**{f"{area_path_field}__startswith": path})
-    for path in organisation_paths(user, action):
-        q |= Q(**{f"{path_field}__startswith": path})
-        if with_ancestors:
-            q |= Q(**{f"{path_field}__in": _ancestors(path)})
-    return q
-
-
-def _ancestors(path: str) -> list[str]:
-    return [path[:end] for end in range(Area.steplen, len(path), Area.steplen)]
-
-
-def may_organisation(
-    user: User | AnonymousUser,
-    action: Action,
-    *,
-    path: str,
-    area_path: str,
-    with_ancestors: bool = False,
-) -> bool:
-    if any(area_path.startswith(p) for p in scope_paths(user, action)):
-        return True
-    return any(
-        path.startswith(p) or (with_ancestors and p.startswith(path))
-        for p in organisation_paths(user, action)
-    )
-
-
-def require_organisation(
-    user: User | AnonymousUser,
-    action: Action,
-    *,
-    path: str,
-    area_path: str,
-    with_ancestors: bool = False,
-) -> None:
-    """404 when the organisation is out of the user's sight (which reaches the
-    organisations above a unit), 403 when the role may not do `action` there."""
-    if not may_organisation(
-        user, action, path=path, area_path=area_path, with_ancestors=with_ancestors
-    ):
-        if not may_organisation(
-            user, Action.MOBILIZATION_VIEW, path=path, area_path=area_path, with_ancestors=True
-        ):
-            raise Http404
-        raise PermissionDenied(_("您的角色不能对该组织进行此操作。"))
-
-
 def is_self(user: User | AnonymousUser, user_id: int | None) -> bool:
     """Whether a record that belongs to account `user_id` is the signed-in user's own."""
     return user.is_authenticated and user_id is not None and user.pk == user_id
@@ -304,8 +206,6 @@ def is_self(user: User | AnonymousUser, user_id: int | None) -> bool:
 def _grantable() -> dict[str, frozenset[str]]:
     """Which roles each role may hand out within its subtree. Auditors are appointed by
     the system administrator only, so that no one audits themselves."""
-    from jijie.accounts.models import Role
-
     front_line = {Role.COMMUNITY_WORKER, Role.GRID_WORKER, Role.GATE_GUARD, Role.MEMBER}
     return {
         Role.COMMAND: frozenset(
@@ -381,15 +281,13 @@ def forget(user: User) -> None:
     """Drop the cached assignments after they change."""
     if hasattr(user, "_jijie_assignments"):
         del user._jijie_assignments
-    if hasattr(user, "_jijie_organisation_roles"):
-        del user._jijie_organisation_roles
 
 
 def roles(user: User | AnonymousUser) -> list[str]:
     return sorted({a.role for a in assignments(user)})
 
 
-def _minimal(paths: Iterable[str]) -> list[str]:
+def minimal_paths(paths: Iterable[str]) -> list[str]:
     """Drop paths that lie under another path of the set."""
     result: list[str] = []
     for path in sorted(set(paths)):
@@ -400,14 +298,12 @@ def _minimal(paths: Iterable[str]) -> list[str]:
 
 def scope_paths(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -> list[str]:
     """Paths of the subtrees where `user` may do `action`."""
-    return _minimal(a.area.path for a in assignments(user) if action in role_actions(a.role))
+    return minimal_paths(a.area.path for a in assignments(user) if action in role_actions(a.role))
 
 
 @cache
 def roles_with(action: Action) -> tuple[str, ...]:
     """The roles that allow `action`, wherever they are held."""
-    from jijie.accounts.models import Role
-
     return tuple(sorted(role for role in Role.values if action in role_actions(role)))
 
 

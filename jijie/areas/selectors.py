@@ -11,7 +11,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas import access
-from jijie.areas.models import Area, Compound
+from jijie.areas.access import Action
+from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -116,6 +117,14 @@ def area_search(user: User | AnonymousUser, query: str, *, limit: int = 50) -> l
         Q(name__icontains=query) | Q(code__startswith=query)
     )
     return list(matches.order_by("depth", "code")[:limit])
+
+
+def community_list(actor: User | AnonymousUser, action: Action) -> QuerySet[Area]:
+    """The communities (and villages) where `actor` may do `action`, in tree order: the
+    boards of the apps that work community by community start here."""
+    return access.scoped(Area.objects.filter(kind__in=COMMUNITY_KINDS), actor, action).order_by(
+        "path"
+    )
 
 
 def compounds_of(community: Area) -> QuerySet[Compound]:

@@ -19,10 +19,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.models import Role, RoleAssignment, User
+from jijie.accounts.models import RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.access import Action, scoped
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
+from jijie.areas.roles import Role
 from jijie.care import rules
 from jijie.care.models import (
     OPEN_ERRAND_STATES,

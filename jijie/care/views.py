@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area, community_path_of
+from jijie.areas.selectors import community_list
 from jijie.care import rules, selectors, services
 from jijie.care.forms import (
     AssignForm,
@@ -58,15 +58,9 @@ if TYPE_CHECKING:
 # Small reads the pages need --------------------------------------------------------
 
 
-def _communities(user: User | AnonymousUser, action: Action) -> QuerySet[Area]:
-    return access.scoped(Area.objects.filter(kind__in=COMMUNITY_KINDS), user, action).order_by(
-        "path"
-    )
-
-
 def _community_of(user: User | AnonymousUser, path: str) -> Area | None:
     """The community of a record, when the user may read its board."""
-    return _communities(user, Action.CARE_VIEW).filter(path=path).first()
+    return community_list(user, Action.CARE_VIEW).filter(path=path).first()
 
 
 def _board_community(user: User | AnonymousUser, code: str, action: Action) -> Area:
@@ -108,7 +102,7 @@ def day(request: HttpRequest) -> HttpResponse:
         "supervisor": supervisor,
         "today": timezone.localdate(),
         "rows": [(d, addresses[d.case.household_id], _follow_up_form(d.case)) for d in due],
-        "communities": _communities(request.user, Action.CARE_VIEW)[:100],
+        "communities": community_list(request.user, Action.CARE_VIEW)[:100],
         "is_member": member_of(request.user) is not None,
         "may_errand": bool(access.scope_paths(request.user, Action.CARE_RECORD)),
     }

@@ -11,7 +11,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.views.decorators.http import require_POST
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.areas.selectors import community_list
 from jijie.core.forms import apply_errors
 from jijie.duty import roster, selectors, services
 from jijie.duty.forms import AssignForm, DemandForm, ReasonForm, WindowForm
@@ -46,12 +45,6 @@ def _first_day(request: HttpRequest) -> date:
     return parse_date(request.GET.get("from", "") or "") or timezone.localdate()
 
 
-def _communities(request: HttpRequest, action: Action) -> QuerySet[Area]:
-    return access.scoped(
-        Area.objects.filter(kind__in=COMMUNITY_KINDS), request.user, action
-    ).order_by("path")
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Staff see the demands in their areas; a member goes to their own shifts."""
@@ -61,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您的角色不能查看值守。"))
     context = {
         "demands": selectors.demand_list(request.user)[:200],
-        "communities": _communities(request, Action.DUTY_VIEW)[:100],
+        "communities": community_list(request.user, Action.DUTY_VIEW)[:100],
         "may_manage": bool(access.scope_paths(request.user, Action.DUTY_MANAGE)),
     }
     return render(request, "duty/index.html", context)
@@ -69,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def demand_new(request: HttpRequest) -> HttpResponse:
-    communities = _communities(request, Action.DUTY_MANAGE)
+    communities = community_list(request.user, Action.DUTY_MANAGE)
     if not access.scope_paths(request.user, Action.DUTY_MANAGE):
         raise PermissionDenied(_("您的角色不能发布岗位需求。"))
     form = DemandForm(request.POST or None, communities=communities)

@@ -27,9 +27,10 @@ from decimal import Decimal
 from django.db import transaction
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import Role, User
+from jijie.accounts.models import User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area, AreaKind
+from jijie.areas.roles import Role
 from jijie.core.demo import DemoAccount, DemoContext
 from jijie.mobilization import proposal, services
 from jijie.mobilization.models import (

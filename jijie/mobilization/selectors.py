@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
     CallUp,
     ClaimStatus,
@@ -41,7 +42,9 @@ if TYPE_CHECKING:
 def organisations(
     *, actor: User | AnonymousUser, action: Action = Action.MOBILIZATION_VIEW
 ) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(access.organisation_filter(actor, action)).order_by("path")
+    return Organisation.objects.filter(
+        mobilization_access.organisation_filter(actor, action)
+    ).order_by("path")
 
 
 def organisation_for(
@@ -50,7 +53,7 @@ def organisation_for(
     organisation = organisations(actor=actor).filter(pk=pk).first()
     if organisation is None:
         raise Http404
-    access.require_organisation(
+    mobilization_access.require_organisation(
         actor, action, path=organisation.path, area_path=organisation.area_path
     )
     return organisation
@@ -59,7 +62,7 @@ def organisation_for(
 def _member_filter(actor: User | AnonymousUser, action: Action) -> Q:
     """Members of organisations in scope; members with no organisation (resident
     volunteers) by the area they live in."""
-    q = access.organisation_filter(
+    q = mobilization_access.organisation_filter(
         actor, action, path_field="organisation__path", area_path_field="organisation__area_path"
     )
     for path in access.scope_paths(actor, action):
@@ -112,7 +115,7 @@ def member_of(user: User | AnonymousUser) -> Member | None:
 def _claim_filter(actor: User | AnonymousUser, action: Action) -> Q:
     """Claims on members the actor may act on: as `_member_filter`, and for a member with
     neither unit nor home community, the committee whose call-up the claim came by."""
-    q = access.organisation_filter(
+    q = mobilization_access.organisation_filter(
         actor,
         action,
         path_field="member__organisation__path",
@@ -121,7 +124,7 @@ def _claim_filter(actor: User | AnonymousUser, action: Action) -> Q:
     for path in access.scope_paths(actor, action):
         q |= Q(member__organisation__isnull=True, member__residence_path__startswith=path)
     orphan = Q(member__organisation__isnull=True, member__residence_path="")
-    return q | orphan & access.organisation_filter(
+    return q | orphan & mobilization_access.organisation_filter(
         actor,
         action,
         path_field="call_up__organisation__path",
@@ -166,7 +169,7 @@ def call_ups(
 ) -> QuerySet[CallUp]:
     return (
         CallUp.objects.filter(
-            access.organisation_filter(
+            mobilization_access.organisation_filter(
                 actor,
                 action,
                 path_field="organisation__path",
@@ -186,7 +189,7 @@ def call_up_for(
     call_up = call_ups(actor=actor).filter(pk=pk).first()
     if call_up is None:
         raise Http404
-    access.require_organisation(
+    mobilization_access.require_organisation(
         actor,
         action,
         path=call_up.organisation.path,
@@ -207,7 +210,7 @@ def call_up_by_token(token: str) -> CallUp:
 def _managed_here(actor: User | AnonymousUser, call_up: CallUp) -> bool:
     """Whether the actor sees the whole call-up (its committee) or only their unit."""
     organisation = call_up.organisation
-    return access.may_organisation(
+    return mobilization_access.may_organisation(
         actor,
         Action.MOBILIZATION_MANAGE,
         path=organisation.path,
@@ -240,7 +243,7 @@ def sign_up_list(
 
 
 def _member_filter_prefixed(actor: User | AnonymousUser) -> Q:
-    return access.organisation_filter(
+    return mobilization_access.organisation_filter(
         actor,
         Action.MOBILIZATION_VIEW,
         path_field="member__organisation__path",

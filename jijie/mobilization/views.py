@@ -23,6 +23,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
+from jijie.mobilization import access as mobilization_access
 from jijie.mobilization import imports, proposal, selectors, services
 from jijie.mobilization.forms import (
     CallUpForm,
@@ -53,7 +54,7 @@ def _sees_call_ups(request: HttpRequest) -> bool:
     user = request.user
     return bool(
         access.scope_paths(user, Action.MOBILIZATION_VIEW)
-        or access.organisation_paths(user, Action.MOBILIZATION_VIEW)
+        or mobilization_access.organisation_paths(user, Action.MOBILIZATION_VIEW)
     )
 
 
@@ -75,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
         ).exists(),
         "may_edit_members": bool(
             access.scope_paths(request.user, Action.MEMBER_EDIT)
-            or access.organisation_paths(request.user, Action.MEMBER_EDIT)
+            or mobilization_access.organisation_paths(request.user, Action.MEMBER_EDIT)
         ),
         "claims_pending": selectors.member_claims(actor=request.user).count(),
     }
@@ -118,7 +119,7 @@ def call_up_new(request: HttpRequest) -> HttpResponse:
 
 def _may_manage(request: HttpRequest, call_up: CallUp) -> bool:
     organisation = call_up.organisation
-    return access.may_organisation(
+    return mobilization_access.may_organisation(
         request.user,
         Action.MOBILIZATION_MANAGE,
         path=organisation.path,
@@ -601,13 +602,13 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     people = [
         (m.pk, f"{m.name} · {m.organisation.name if m.organisation else ''}") for m in members[:500]
     ]
-    may_lead = access.may_organisation(
+    may_lead = mobilization_access.may_organisation(
         request.user,
         Action.MEMBER_EDIT,
         path=organisation.path,
         area_path=organisation.area_path,
     )
-    may_pair = access.may_organisation(
+    may_pair = mobilization_access.may_organisation(
         request.user,
         Action.MOBILIZATION_MANAGE,
         path=organisation.path,

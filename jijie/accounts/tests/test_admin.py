@@ -13,9 +13,10 @@ from django.urls import reverse
 from jijie.accounts.admin import AuditedAdmin
 from jijie.accounts.audit import verify_chain
 from jijie.accounts.checks import superusers_are_not_auditors
-from jijie.accounts.models import ApiToken, AuditEvent, Role, User
+from jijie.accounts.models import ApiToken, AuditEvent, User
 from jijie.accounts.services import role_assign, token_create
 from jijie.areas import access
+from jijie.areas.roles import Role
 
 
 def test_grant_role_command_is_audited(tree, actors):

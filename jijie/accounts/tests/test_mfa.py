@@ -179,8 +179,8 @@ def test_reset_page_three_actors(client, actors, who, status):
 
 
 def test_reset_page_refuses_a_peer(client, actors, tree):
-    from jijie.accounts.models import Role
     from jijie.accounts.services import role_assign
+    from jijie.areas.roles import Role
 
     role_assign(
         actor=None, user=actors.outsider, role=Role.COMMUNITY_SECRETARY, area=tree.community

@@ -7,10 +7,10 @@ from django.http import Http404
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jijie.accounts.models import Role
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.areas.roles import Role
 
 
 def test_scope_is_the_subtree_of_each_assignment(tree, actors):

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import make_user
-from jijie.accounts.models import Role
 from jijie.accounts.services import role_assign
+from jijie.areas.roles import Role
 from jijie.care import services
 from jijie.care.models import CarePlan, CareVisit, PlanStatus
 from jijie.care.tests.conftest import TODAY

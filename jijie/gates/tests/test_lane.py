@@ -18,8 +18,9 @@ from django.core.asgi import get_asgi_application
 from django.db import connection, connections
 from django.utils import timezone
 
-from jijie.accounts.models import ApiToken, Role
+from jijie.accounts.models import ApiToken
 from jijie.accounts.services import role_assign, token_create
+from jijie.areas.roles import Role
 from jijie.gates import lane, services
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON, scan_body

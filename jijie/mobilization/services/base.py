@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
     CallUp,
     Organisation,
@@ -31,7 +31,7 @@ def area_of(organisation: Organisation) -> Area:
 def require_manage(actor: User | None, organisation: Organisation) -> None:
     """The actor may call up, screen and deploy for `organisation` (None is the system)."""
     if actor is not None:
-        access.require_organisation(
+        mobilization_access.require_organisation(
             actor,
             Action.MOBILIZATION_MANAGE,
             path=organisation.path,

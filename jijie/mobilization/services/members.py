@@ -17,6 +17,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.identity import check_document, check_phone
+from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
     Availability,
     Fitness,
@@ -131,7 +132,7 @@ def _require_member_edit(actor: User | None, member: Member) -> None:
         if not access.may(actor, Action.MEMBER_EDIT, Area(path=member.residence_path or "-")):
             raise PermissionDenied(_("您的角色不能修改该队员的信息。"))
         return
-    access.require_organisation(
+    mobilization_access.require_organisation(
         actor, Action.MEMBER_EDIT, path=organisation.path, area_path=organisation.area_path
     )
 
@@ -150,7 +151,7 @@ def member_register(
     sign-up page, where `actor` is None)."""
     member = Member(user=user)
     if actor is not None and data.organisation is not None:
-        access.require_organisation(
+        mobilization_access.require_organisation(
             actor,
             Action.MEMBER_EDIT,
             path=data.organisation.path,

@@ -14,6 +14,7 @@ from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, Compound
+from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
     Member,
     Organisation,
@@ -88,7 +89,7 @@ def organisation_admin_grant(
     assignment, _created = OrganisationAssignment.objects.get_or_create(
         user=user, organisation=organisation, role=OrganisationRole.ADMIN
     )
-    access.forget(user)
+    mobilization_access.forget(user)
     audit_record(
         actor=actor,
         action="organisation.admin_grant",
@@ -130,7 +131,7 @@ def organisation_leader_add(
 ) -> OrganisationLeader:
     """Name one of an organisation's members as one of its leaders."""
     if actor is not None:
-        access.require_organisation(
+        mobilization_access.require_organisation(
             actor,
             Action.MEMBER_EDIT,
             path=organisation.path,

@@ -12,7 +12,8 @@ from django.utils import timezone
 from stdnum.cn.ric import calc_check_digit
 
 from conftest import Tree, make_user
-from jijie.accounts.models import Role, User
+from jijie.accounts.models import User
+from jijie.areas.roles import Role
 from jijie.mobilization import services
 from jijie.mobilization.models import CallUp, Member, Organisation
 from jijie.responses.models import Response

@@ -363,6 +363,7 @@ def test_checked_rows_cross_between_processes_as_plain_values(tree, actors):
     sheet = reader.read(ledger(GOOD))
     rows = list(sheet.rows())
     layout = columns.find_layout(rows[:20])
+    assert layout is not None
     planner = Planner(area=tree.grid, layout=layout)
     checked = planner.check([(n, row) for n, row in enumerate(rows[3:], start=4)])
     assert [r.detail("relation") for r in checked.rows] == ["head", "spouse", "child"]

@@ -207,7 +207,7 @@ def test_coverage_page_in_english(client, campaign, actors):
 
 def test_city_sees_its_communities_at_a_glance(client, campaign, tree):
     from conftest import make_user
-    from jijie.accounts.models import Role
+    from jijie.areas.roles import Role
 
     command = make_user("citycommand", Role.COMMAND, tree.city)
     page = _as(client, command).get(

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jijie.accounts.mfa import mfa_enrolment_require
-from jijie.accounts.models import Role, User
+from jijie.accounts.models import User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area
+from jijie.areas.roles import Role
 
 
 class Command(BaseCommand):

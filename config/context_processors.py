@@ -5,10 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 
 from jijie.areas import access
+from jijie.mobilization import access as mobilization_access
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """What the page shell needs: which menu entries this user may open."""
+    """What the page shell needs: which menu entries this user may open. It asks every
+    app, so it lives above them all."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
@@ -34,7 +36,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             # or a member's own record: the menu entry leads to whichever applies.
             "mobilization": bool(
                 access.scope_paths(user, access.Action.MOBILIZATION_VIEW)
-                or access.organisation_paths(user, access.Action.MOBILIZATION_VIEW)
+                or mobilization_access.organisation_paths(user, access.Action.MOBILIZATION_VIEW)
                 or access.scope_paths(user, access.Action.DEPLOYMENT_VIEW)
                 or is_member
             ),

@@ -4,9 +4,9 @@ record, whatever other roles the member also holds."""
 import pytest
 from django.test import RequestFactory
 
-from jijie.accounts.context_processors import shell
-from jijie.accounts.models import Role
+from config.context_processors import shell
 from jijie.accounts.services import role_assign
+from jijie.areas.roles import Role
 
 pytestmark = pytest.mark.django_db
 
