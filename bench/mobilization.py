@@ -41,9 +41,9 @@ def main() -> None:
     from django.utils import timezone
     from django.utils.translation import gettext
 
-    from jijie.accounts.audit import audit_record
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area
+    from jijie.audit.services import audit_record
     from jijie.core.demo import DemoContext
     from jijie.mobilization import demo, proposal, services
     from jijie.mobilization.models import CallUp

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Jijie, lower layers first (DESIGN.md: a lower app never imports a higher one).
     "jijie.core",
+    "jijie.audit",
     "jijie.areas",
     "jijie.accounts",
     "jijie.responses",

@@ -11,98 +11,21 @@ so whatever write remains, or is added later, lands in the audit chain.
 
 from __future__ import annotations
 
-from typing import Any
-
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
 from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
-from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin as BaseTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from jijie.accounts.audit import audit_record
-from jijie.accounts.models import ApiToken, AuditEvent, RoleAssignment, User
-
-ChangeMessage = str | list[dict[str, Any]]
-
-
-def _changed_fields(message: ChangeMessage) -> list[str]:
-    """The names of the fields an admin change message lists, and nothing of the values
-    or of the objects' names (the audit log holds no personal values)."""
-    if isinstance(message, str):
-        return []
-    fields: list[str] = []
-    for entry in message:
-        for detail in entry.values():
-            fields.extend(str(name) for name in detail.get("fields", []))
-    return fields
-
-
-class AuditedAdmin(admin.ModelAdmin[Any]):
-    """Writes an audit row for every write the admin makes.
-
-    Django's admin reports each write it makes through `log_addition`, `log_change` and
-    `log_deletions`, whichever view made it (the form, the list's inline edits, the bulk
-    delete action, the user's password form), and inside the write's transaction: these
-    hooks are the one place that sees them all, where `save_model` misses the password
-    form and `delete_model` the bulk delete. An action of our own that writes something
-    other than a deletion would bypass them, so none is offered (`actions`).
-    """
-
-    actions: Any = ()
-
-    def _audit(self, request: HttpRequest, action: str, obj: Model, **data: Any) -> None:
-        audit_record(
-            actor=request.user if isinstance(request.user, User) else None,
-            action=f"admin.{action}",
-            target=obj,
-            data=data,
-            request=request,
-        )
-
-    def log_addition(self, request: HttpRequest, obj: Model, message: ChangeMessage) -> LogEntry:
-        self._audit(request, "add", obj, fields=_changed_fields(message))
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request: HttpRequest, obj: Model, message: ChangeMessage) -> LogEntry:
-        self._audit(request, "change", obj, fields=_changed_fields(message))
-        return super().log_change(request, obj, message)
-
-    def log_deletions(
-        self, request: HttpRequest, queryset: QuerySet[Any]
-    ) -> list[LogEntry] | LogEntry:
-        for obj in queryset:
-            self._audit(request, "delete", obj)
-        return super().log_deletions(request, queryset)
-
-    def response_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
-        # The bulk delete logs, then deletes, outside the transaction the admin's other
-        # views open: one here keeps its audit rows and its deletion together.
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().response_action(request, queryset)
-
-
-class ReadOnlyAdmin(AuditedAdmin):
-    """Shown, never written: writes go through services, which check and audit them
-    (roles: the People page or `manage.py grant_role`; tokens: the account page)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from jijie.accounts.models import ApiToken, RoleAssignment, User
+from jijie.audit.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
@@ -161,12 +84,6 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
     exclude = ["key_hash"]
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "at", "actor_label", "action", "target_type", "target_id"]
-    search_fields = ["action", "actor_label", "target_id"]
 
 
 # The other apps' admins, each made to derive from AuditedAdmin. Roles are role

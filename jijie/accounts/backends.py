@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from jijie.accounts import selectors, services
-from jijie.accounts.audit import client_ip
+from jijie.audit.services import client_ip
 
 PAUSED_BY_ADDRESS = "jijie_login_paused_by_address"
 

@@ -36,9 +36,9 @@ from django.views.decorators.debug import sensitive_variables
 from pyotp.exceptions import OTPVerificationError
 
 from jijie.accounts import tokens
-from jijie.accounts.audit import audit_record
 from jijie.accounts.models import MfaDevice, MfaRecoveryCode, User
 from jijie.areas import access
+from jijie.audit.services import audit_record
 from jijie.core import pii
 
 ISSUER = "Jijie"

@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from jijie.accounts.models import ApiToken, AuditEvent, MfaDevice, RoleAssignment, User
+from jijie.accounts.models import ApiToken, MfaDevice, RoleAssignment, User
 from jijie.areas import access
+from jijie.audit.models import AuditEvent
 
 
 def audit_list(

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.accounts import mfa, requests, tokens
-from jijie.accounts.audit import audit_record
 from jijie.accounts.models import ApiToken, RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
+from jijie.audit.services import audit_record
 from jijie.core.queries import unique_or_none
 
 # The area levels each role may be assigned at: a grid worker holds grids, not a city.

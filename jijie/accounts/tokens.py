@@ -24,8 +24,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.accounts.models import ApiToken, TokenScope, User
+from jijie.audit.services import audit_record
 
 TOUCH_EVERY = timedelta(minutes=1)
 # Every token may ask whose it is.

@@ -19,7 +19,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jijie.accounts import mfa, requests, selectors, services
-from jijie.accounts.audit import verify_chain
 from jijie.accounts.backends import PAUSED_BY_ADDRESS
 from jijie.accounts.forms import (
     AccountForm,
@@ -32,6 +31,7 @@ from jijie.accounts.forms import (
 from jijie.accounts.models import User
 from jijie.areas import access
 from jijie.areas import selectors as area_selectors
+from jijie.audit.services import verify_chain
 from jijie.core.forms import apply_errors
 
 

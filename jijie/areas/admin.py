@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from jijie.accounts.admin import ReadOnlyAdmin
 from jijie.areas.models import Area, Compound
+from jijie.audit.admin import ReadOnlyAdmin
 
 # Areas are written through the area pages (services check codes and audit).
 

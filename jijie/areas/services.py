@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access, codes
 from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
+from jijie.audit.services import audit_record
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, community_path_of
+from jijie.audit.services import audit_record
 from jijie.care import rules
 from jijie.care.models import (
     OPEN_ERRAND_STATES,

@@ -18,10 +18,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
+from jijie.audit.services import audit_record
 from jijie.core.queries import prepared_cursor, unique_or_none
 from jijie.gates import rules, selectors, signing
 from jijie.gates.models import (

@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from jijie.accounts.audit import client_ip
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.services import client_ip
 from jijie.core.openapi import Detail
 from jijie.core.pagination import paginated
 from jijie.core.schemas import Day, MultilineText, Text

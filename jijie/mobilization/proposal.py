@@ -26,8 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ortools.graph.python import min_cost_flow
 
-from jijie.accounts.audit import audit_record
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     AreaLocation,
     CallUp,

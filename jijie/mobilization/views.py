@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from jijie.accounts.audit import client_ip
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.audit.services import client_ip
 from jijie.core.forms import apply_errors
 from jijie.mobilization import access as mobilization_access
 from jijie.mobilization import imports, proposal, selectors, services

@@ -36,11 +36,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.accounts.selectors import appointed_by
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.tasks import task
 from jijie.residents import exports

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.core import pii, sheets
 from jijie.core.identity import DocumentType
 from jijie.residents.imports import columns

@@ -13,10 +13,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.residents.models import HealthStatus, KeyGroup, KeyGroupMember, Person
 from jijie.responses.models import Response
 

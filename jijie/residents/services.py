@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind
+from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
 from jijie.residents import names, signals

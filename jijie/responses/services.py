@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.responses.models import Response, ResponseLevel, ResponseStatus
 
 if TYPE_CHECKING:

@@ -20,10 +20,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind
+from jijie.audit.services import audit_record
 from jijie.residents import keygroups
 from jijie.residents.models import Household, KeyGroup, Person
 from jijie.residents.services import PersonData, person_add

@@ -10,13 +10,14 @@ from django.core.management.base import SystemCheckError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from jijie.accounts.admin import AuditedAdmin
-from jijie.accounts.audit import verify_chain
 from jijie.accounts.checks import superusers_are_not_auditors
-from jijie.accounts.models import ApiToken, AuditEvent, User
+from jijie.accounts.models import ApiToken, User
 from jijie.accounts.services import role_assign, token_create
 from jijie.areas import access
 from jijie.areas.roles import Role
+from jijie.audit.admin import AuditedAdmin
+from jijie.audit.models import AuditEvent
+from jijie.audit.services import verify_chain
 
 
 def test_grant_role_command_is_audited(tree, actors):
@@ -45,7 +46,7 @@ def test_admin_shows_but_does_not_write_areas_roles_or_audit(client, tree, actor
     client.force_login(admin)
     assert client.get(reverse("admin:areas_area_changelist")).status_code == 200
     assert client.get(reverse("admin:areas_area_add")).status_code == 403
-    assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     page = client.get(reverse("admin:accounts_user_change", args=[actors.manager.pk]))
     assert page.status_code == 200
     assert 'name="role_assignments-0-role"' not in page.content.decode()  # shown, not editable

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from jijie.accounts.audit import audit_record, verify_chain
-from jijie.accounts.models import AuditEvent, AuditHead
+from jijie.audit.models import AuditEvent, AuditHead
+from jijie.audit.services import audit_record, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_rehashing_without_the_key_does_not_help(chain, settings):
     """An attacker who edits a row and recomputes the hash with another key is caught."""
     real_key = settings.AUDIT_KEY
     settings.AUDIT_KEY = "attacker-key"
-    from jijie.accounts.audit import compute_hash
+    from jijie.audit.services import compute_hash
 
     forged = AuditEvent.objects.get(seq=chain[0].seq)
     forged.action = "test.forged"

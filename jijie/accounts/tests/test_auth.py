@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from jijie.accounts.models import ApiToken, AuditEvent
+from jijie.accounts.models import ApiToken
 from jijie.accounts.services import token_create, user_create
 from jijie.accounts.testing import step_up
+from jijie.audit.models import AuditEvent
 
 PASSWORD = "a-long-test-password"
 
@@ -169,7 +170,7 @@ def test_me_lists_roles(client, actors):
 
 
 def test_audit_log_pages_keep_the_filter(client, actors):
-    from jijie.accounts.audit import audit_record
+    from jijie.audit.services import audit_record
 
     for i in range(60):
         audit_record(actor=actors.manager, action="test.paging", data={"i": i})

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijie.accounts import mfa
-from jijie.accounts.models import AuditEvent, MfaDevice, MfaRecoveryCode
+from jijie.accounts.models import MfaDevice, MfaRecoveryCode
 from jijie.accounts.requests import STEP_UP_SESSION_KEY
 from jijie.accounts.testing import authenticator, enrol, next_code, step_up
 from jijie.areas import access
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 
 NOW = timezone.make_aware(datetime(2026, 3, 2, 9, 0, 0))

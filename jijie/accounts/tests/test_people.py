@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from jijie.accounts.models import AuditEvent, RoleAssignment, User
+from jijie.accounts.models import RoleAssignment, User
 from jijie.accounts.services import account_open, role_assign, role_revoke
 from jijie.areas import access
 from jijie.areas.roles import Role
+from jijie.audit.models import AuditEvent
 
 NEW = {"username": "gw02", "full_name": "李网格", "password": "another-long-pass-42"}
 

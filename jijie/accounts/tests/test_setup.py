@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from jijie.accounts import mfa, services
-from jijie.accounts.models import AuditEvent, User
+from jijie.accounts.models import User
 from jijie.accounts.testing import authenticator, enrol
 from jijie.areas.roles import Role
+from jijie.audit.models import AuditEvent
 
 OPENER_PASSWORD = "chosen-by-the-secretary"
 OWN_PASSWORD = "only-i-know-this-one"

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jijie.accounts import mfa
-from jijie.accounts.models import ApiToken, AuditEvent, TokenScope
+from jijie.accounts.models import ApiToken, TokenScope
 from jijie.accounts.services import password_reset, token_create
 from jijie.accounts.testing import enrol, step_up
 from jijie.areas import access
+from jijie.audit.models import AuditEvent
 
 TOKEN_FORM = {"name": "卡口手机 3 号", "scopes": ["gates"], "days": 7}
 

@@ -62,7 +62,7 @@ def test_inactive_user_has_no_scope(tree, actors):
 
 
 def test_audit_scope(tree, actors):
-    from jijie.accounts.models import AuditEvent
+    from jijie.audit.models import AuditEvent
 
     q = access.audit_filter(actors.auditor)
     assert AuditEvent.objects.filter(q).count() == AuditEvent.objects.count()

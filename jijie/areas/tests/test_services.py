@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from jijie.accounts.models import AuditEvent
 from jijie.areas.models import Area, AreaKind, Compound
 from jijie.areas.services import area_create, area_update, compound_create
+from jijie.audit.models import AuditEvent
 
 
 def test_manager_adds_a_grid_and_it_is_audited(tree, actors):

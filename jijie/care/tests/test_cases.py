@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.http import Http404
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.care import selectors, services
 from jijie.care.models import Alert, AlertKind, CaseExtension, FollowUp
 from jijie.care.rules import DayState, SlotState

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from conftest import make_user
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.care import selectors, services
 from jijie.care.models import Alert, AlertKind, Errand, ErrandState
 from jijie.care.services import ErrandData

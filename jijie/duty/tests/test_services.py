@@ -12,7 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.duty import services
 from jijie.duty.models import Notice, Participation, ParticipationStatus, Shift
 from jijie.duty.tests.helpers import (

@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.gates import services
 from jijie.gates.models import Pass, PassStatus
 from jijie.gates.tests.conftest import NOON

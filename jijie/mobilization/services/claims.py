@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from jijie.accounts.audit import audit_record
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     CallUp,
     ClaimStatus,

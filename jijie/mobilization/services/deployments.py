@@ -12,8 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     CallUp,
     Deployment,

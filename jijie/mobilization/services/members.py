@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.audit.services import audit_record
 from jijie.core.identity import check_document, check_phone
 from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (

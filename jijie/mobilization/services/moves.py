@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
+from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     Deployment,
     DeploymentStatus,

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, Compound
+from jijie.audit.services import audit_record
 from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
     Member,

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.mobilization import services
 from jijie.mobilization.models import ClaimStatus, Member, MemberClaim, MemberNotice, SignUp
 from jijie.mobilization.tests.helpers import make_id, member, phone_for

@@ -12,7 +12,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.mobilization import services
 from jijie.mobilization.models import ClaimStatus, Member, MemberClaim, SignUp
 from jijie.mobilization.tests.helpers import make_id, member, phone_for, without_csrf

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.mobilization import services
 from jijie.mobilization.models import (

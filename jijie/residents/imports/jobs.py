@@ -20,10 +20,10 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jijie.accounts.audit import audit_record
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.tasks import task
 from jijie.residents.imports import columns, reader

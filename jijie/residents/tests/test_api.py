@@ -5,9 +5,9 @@ import json
 import pytest
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
 from jijie.accounts.services import token_create
 from jijie.accounts.testing import enrol, next_code
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents.services import PersonData, household_register, person_add
 

@@ -5,8 +5,8 @@ never showed it before. A secretary enrols their authenticator on the way to a r
 import pytest
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
 from jijie.accounts.testing import authenticator, enrol, next_code
+from jijie.audit.models import AuditEvent
 from jijie.residents.services import PersonData, household_register, person_add
 from tests.browser import screenshot
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.residents import exports
 from jijie.residents.models import ExportRequest, ExportStatus
 from jijie.residents.services import PersonData, household_register, person_add

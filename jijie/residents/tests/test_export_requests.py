@@ -22,10 +22,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent, RoleAssignment, User
+from jijie.accounts.models import RoleAssignment, User
 from jijie.accounts.services import role_assign, role_revoke
 from jijie.accounts.testing import step_up
 from jijie.areas.roles import Role
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents import export_requests
 from jijie.residents.export_requests import (

@@ -7,8 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
 from jijie.areas.models import Area
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.core.testing import PAYLOADS, as_stored, live_cells, readable
 from jijie.residents import exports

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.imports.jobs import import_check, import_purge
 from jijie.residents.models import ImportJob, ImportStatus, Person

@@ -9,8 +9,8 @@ from django.http import Http404
 from openpyxl import Workbook
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
 from jijie.areas.models import Area
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents.imports import reader
 from jijie.residents.imports.commit import import_ledger

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 
-from jijie.accounts.models import AuditEvent
 from jijie.areas.models import Area
+from jijie.audit.models import AuditEvent
 from jijie.residents import selectors
 from jijie.residents.models import Person, birth_date_of
 from jijie.residents.services import (

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from stdnum.cn.ric import calc_check_digit
 
-from jijie.accounts.models import AuditEvent
 from jijie.accounts.testing import step_up
+from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents.models import Household, Person
 from jijie.residents.services import PersonData, household_register, person_add

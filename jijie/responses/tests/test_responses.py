@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from jijie.accounts.models import AuditEvent
+from jijie.audit.models import AuditEvent
 from jijie.responses import selectors
 from jijie.responses.models import Response, ResponseStatus
 from jijie.responses.services import response_activate, response_close

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from jijie.accounts.models import AuditEvent
 from jijie.areas.models import Area
+from jijie.audit.models import AuditEvent
 from jijie.residents import keygroups
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Household, KeyGroupMember, Person

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jijie.accounts.models import AuditEvent
 from jijie.areas.models import Area
+from jijie.audit.models import AuditEvent
 from jijie.core.testing import PAYLOADS, as_stored, live_cells, readable
 from jijie.residents.models import Household, Person
 from jijie.screening.models import Campaign, Revisit, Visit

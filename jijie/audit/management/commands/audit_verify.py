@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jijie.accounts.audit import verify_chain
-from jijie.accounts.models import AuditHead
+from jijie.audit.models import AuditHead
+from jijie.audit.services import verify_chain
 
 
 class Command(BaseCommand):

@@ -12,15 +12,18 @@ import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jijie.accounts.models import AuditEvent, AuditHead, User
-from jijie.areas.models import Area
+from jijie.audit.models import AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+    from jijie.areas.models import Area
 
 GENESIS = "0" * 64
 
