@@ -18,7 +18,8 @@ from jijie.accounts.models import User
 from jijie.accounts.services import role_assign
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
-from jijie.areas.services import area_create
+from jijie.areas.services import do_area_create
+from jijie.audit.actors import SYSTEM
 from tests import live_server
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
@@ -111,7 +112,7 @@ class Tree:
 
 def build_tree() -> Tree:
     def add(parent: Area | None, kind: str, code: str, name: str, **kw: Any) -> Area:
-        return area_create(actor=None, parent=parent, kind=kind, code=code, name=name, **kw)
+        return do_area_create(actor=SYSTEM, parent=parent, kind=kind, code=code, name=name, **kw)
 
     city = add(None, AreaKind.CITY, "441600", "河源市")
     district = add(city, AreaKind.DISTRICT, "441602", "源城区")

@@ -93,6 +93,7 @@ def _load(rng: random.Random) -> dict[str, Any]:
     from django.utils import timezone
 
     from jijie.areas.models import Area
+    from jijie.audit.actors import SYSTEM
     from jijie.care import rules
     from jijie.care.models import (
         Alert,
@@ -106,13 +107,13 @@ def _load(rng: random.Random) -> dict[str, Any]:
     from jijie.mobilization.models import Member
     from jijie.residents.models import Household
     from jijie.responses.models import Response
-    from jijie.responses.services import response_activate
+    from jijie.responses.services import do_response_activate
 
     began = time.perf_counter()
     district = Area.objects.get(code="441602")
     response = Response.objects.filter(area=district, name="基准测试响应").first()
     if response is None:
-        response = response_activate(actor=None, area=district, name="基准测试响应", level="2")
+        response = do_response_activate(actor=SYSTEM, area=district, name="基准测试响应", level="2")
     now = timezone.now()
     today = timezone.localdate(now)
     homes = list(

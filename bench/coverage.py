@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta
 
 from bench.common import machine, measure, ratio, setup_django, write
+from jijie.screening.services import do_campaign_create, do_visit_record
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jijie_bench_cov")
 CAMPAIGN = "全区扫楼(基准测试)"
@@ -111,14 +112,15 @@ def main() -> None:
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
     from jijie.areas.roles import Role
+    from jijie.audit.actors import SYSTEM
     from jijie.core.demo import DemoContext
     from jijie.residents import demo as residents_demo
     from jijie.residents.models import Household
     from jijie.responses.models import Response
-    from jijie.responses.services import response_activate
+    from jijie.responses.services import do_response_activate
     from jijie.screening import counters, selectors
     from jijie.screening.models import DAILY_COUNTERS, BuildingCoverage, Campaign, Visit
-    from jijie.screening.services import VisitData, campaign_create, visit_record
+    from jijie.screening.services import VisitData, visit_record
 
     rng = random.Random(2020)
     city = Area.objects.filter(code=CITY[0]).first() or build("seed", 2020)
@@ -132,7 +134,7 @@ def main() -> None:
     today = timezone.localdate()
     response = Response.objects.filter(area=district, name="基准测试响应").first()
     if response is None:
-        response = response_activate(actor=None, area=district, name="基准测试响应", level="2")
+        response = do_response_activate(actor=SYSTEM, area=district, name="基准测试响应", level="2")
         # the sweep began SWEEP_DAYS days ago
         Response.objects.filter(pk=response.pk).update(
             started_at=timezone.now() - timedelta(days=SWEEP_DAYS + 5)
@@ -152,8 +154,8 @@ def main() -> None:
                 path__startswith=district.path, kind__in=[AreaKind.STREET, AreaKind.TOWN]
             )
         )
-        campaign = campaign_create(
-            actor=None,
+        campaign = do_campaign_create(
+            actor=SYSTEM,
             response=response,
             name=CAMPAIGN,
             areas=streets,
@@ -333,8 +335,8 @@ def main() -> None:
         )
 
     def save_as_system():
-        visit_record(
-            actor=None,
+        do_visit_record(
+            actor=SYSTEM,
             campaign=campaign,
             household=next(others_queue),
             data=VisitData(mode="phone", outcome="done", answers={"people_home": 1}),

@@ -57,27 +57,28 @@ def _prepare() -> dict[str, Any]:
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
     from jijie.areas.roles import Role
+    from jijie.audit.actors import SYSTEM
     from jijie.gates import services
     from jijie.gates.models import Gate, Pass, PassStatus
     from jijie.residents.models import Household
-    from jijie.residents.services import household_register
+    from jijie.residents.services import do_household_register
     from jijie.responses.models import Response
-    from jijie.responses.services import response_activate
+    from jijie.responses.services import do_response_activate
 
     city = Area.objects.filter(code=CITY[0]).first() or build("small", 2020)
     community = Area.objects.filter(path__startswith=city.path, kind=AreaKind.COMMUNITY).order_by(
         "path"
     )[0]
     district = Area.objects.get(path=community.path[: 2 * Area.steplen])
-    response = Response.objects.filter(area=district, status="active").first() or response_activate(
-        actor=None, area=district, name="bench gates", level="2"
-    )
+    response = Response.objects.filter(
+        area=district, status="active"
+    ).first() or do_response_activate(actor=SYSTEM, area=district, name="bench gates", level="2")
     building = Area.objects.filter(
         path__startswith=community.path, kind=AreaKind.BUILDING
     ).order_by("path")[0]
     for door in range(1, 201):
         if not Household.objects.filter(building=building, door_number=f"B{door}").exists():
-            household_register(actor=None, building=building, door_number=f"B{door}")
+            do_household_register(actor=SYSTEM, building=building, door_number=f"B{door}")
     now = timezone.now()
     services.passes_issue_building(
         actor=None,

@@ -43,6 +43,7 @@ def main() -> None:
 
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area
+    from jijie.audit.actors import SYSTEM
     from jijie.audit.services import audit_record
     from jijie.core.demo import DemoContext
     from jijie.mobilization import demo, proposal, services
@@ -51,12 +52,12 @@ def main() -> None:
     from jijie.mobilization.services.base import area_of
     from jijie.responses.demo import NAME as RESPONSE
     from jijie.responses.models import Response
-    from jijie.responses.services import response_activate
+    from jijie.responses.services import do_response_activate
 
     Area.objects.filter(code=CITY[0]).first() or build("seed", 2020)
     district = Area.objects.get(code="441602")
     if not Response.objects.filter(area=district, name=RESPONSE).exists():
-        response_activate(actor=None, area=district, name=RESPONSE, level="2")
+        do_response_activate(actor=SYSTEM, area=district, name=RESPONSE, level="2")
     built_s = None
     call_up = CallUp.objects.filter(title=demo.CALL_UP).order_by("pk").first()
     if call_up is None:

@@ -238,13 +238,14 @@ def child(mode: str, args: list[str]) -> dict[str, Any]:
         return {}
     data = Path(args[0]).read_bytes()
     if mode == "import":
-        from jijie.residents.imports.commit import import_ledger
+        from jijie.audit.actors import SYSTEM
+        from jijie.residents.imports.commit import do_import_ledger
 
         before = _max_ids()
         with PeakMemory() as memory:
             start = time.perf_counter()
-            plan = import_ledger(
-                actor=None, area=Area.objects.get(code=DISTRICT), data=data, commit=True
+            plan = do_import_ledger(
+                actor=SYSTEM, area=Area.objects.get(code=DISTRICT), data=data, commit=True
             )
             seconds = time.perf_counter() - start
         written = _dump(args[1], before)

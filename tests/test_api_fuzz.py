@@ -35,12 +35,13 @@ from schemathesis.specs.openapi.checks import (
 from conftest import make_user
 from jijie.accounts.services import token_create
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.core.testing_api import send, validate
 from jijie.gates.tests.conftest import setup  # noqa: F401 - the fixture: a gate, a pass
 from jijie.mobilization import services as mobilization
 from jijie.mobilization.tests.helpers import sign_up
-from jijie.residents.services import PersonData, person_add
-from jijie.screening.services import campaign_create
+from jijie.residents.services import PersonData, do_person_add
+from jijie.screening.services import do_campaign_create
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 # Another seed explores other cases (locally); without one, every run is CI's run.
@@ -57,8 +58,8 @@ def world(tree, actors, setup):  # noqa: F811 - the imported fixture
     """Something behind every path: a gate with a pass (the gates' fixture), a person,
     a call-up with sign-ups (one deployed), a screening campaign; and a chair of the
     district's working committee beside the shared actors."""
-    person = person_add(
-        actor=None, household=setup.household, data=PersonData(name="赵建国", relation="head")
+    person = do_person_add(
+        actor=SYSTEM, household=setup.household, data=PersonData(name="赵建国", relation="head")
     ).person
     committee = mobilization.organisation_create(
         actor=None, name="区直机关工委", kind="working_committee", area=tree.district
@@ -79,8 +80,8 @@ def world(tree, actors, setup):  # noqa: F811 - the imported fixture
     mobilization.sign_up_approve(actor=None, sign_up=sign_up(call_up, 1, organisation=unit))
     waiting = sign_up(call_up, 2, organisation=unit)
     today = timezone.localdate()
-    campaign = campaign_create(
-        actor=None,
+    campaign = do_campaign_create(
+        actor=SYSTEM,
         response=setup.response,
         name="第一轮扫楼",
         areas=[tree.community],

@@ -102,7 +102,7 @@ def area_detail(request: HttpRequest, code: Text) -> AreaDetailOut:
 @router.post("/{code}/children", response={201: AreaOut}, summary="Add a child area")
 def area_add_child(request: HttpRequest, code: Text, payload: AreaCreateIn) -> Status[AreaOut]:
     parent = access.area_for(request.user, code, Action.AREA_EDIT)
-    child = services.area_create(actor=request.user, parent=parent, **payload.dict())  # type: ignore[arg-type]
+    child = services.do_area_create(actor=request.user, parent=parent, **payload.dict())  # type: ignore[arg-type]
     return Status(201, AreaOut.of(child))
 
 
@@ -111,5 +111,5 @@ def area_add_child(request: HttpRequest, code: Text, payload: AreaCreateIn) -> S
 )
 def area_update(request: HttpRequest, code: Text, payload: AreaUpdateIn) -> AreaOut:
     area = access.area_for(request.user, code, Action.AREA_EDIT)
-    area = services.area_update(actor=request.user, area=area, **payload.dict())  # type: ignore[arg-type]
+    area = services.do_area_update(actor=request.user, area=area, **payload.dict())  # type: ignore[arg-type]
     return AreaOut.of(area)

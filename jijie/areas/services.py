@@ -1,4 +1,7 @@
-"""Writes to the area tree. Each checks `access`, writes, and audits in one transaction."""
+"""Writes to the area tree, in two steps (docs/architecture.md): the checked entry
+(`area_create`) takes a user and checks `access` once; the write (`do_area_create`)
+checks nothing, writes and audits in one transaction, and is what the system
+(`SYSTEM`) and other services that already checked call."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access, codes
 from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
+from jijie.audit.actors import Actor, SystemActor
 from jijie.audit.services import audit_record
 
 if TYPE_CHECKING:
@@ -25,10 +29,34 @@ def _check_name(name: str) -> str:
     return name
 
 
-@transaction.atomic
 def area_create(
     *,
-    actor: User | None,
+    actor: User,
+    parent: Area,
+    kind: str,
+    name: str,
+    code: str,
+    dwelling_count: int = 0,
+    compound: Compound | None = None,
+) -> Area:
+    """Add an area under `parent`, where `actor` may edit the tree (404 out of sight, 403
+    with too low a role). Cities are the system's (`do_area_create`)."""
+    access.require(actor, access.Action.AREA_EDIT, parent)
+    return do_area_create(
+        actor=actor,
+        parent=parent,
+        kind=kind,
+        name=name,
+        code=code,
+        dwelling_count=dwelling_count,
+        compound=compound,
+    )
+
+
+@transaction.atomic
+def do_area_create(
+    *,
+    actor: Actor,
     parent: Area | None,
     kind: str,
     name: str,
@@ -36,23 +64,21 @@ def area_create(
     dwelling_count: int = 0,
     compound: Compound | None = None,
 ) -> Area:
-    """Add an area under `parent` (or a city at the root when `parent` is None and there
-    is no actor: only the system creates cities)."""
+    """Add an area under `parent`, or a city at the root (`parent` None: the system
+    only). Locks the parent row (treebeard's `add_child`), so two adds never compute the
+    same child path."""
     if parent is None:
-        if actor is not None:
+        if not isinstance(actor, SystemActor):
             raise ValidationError(_("只有系统可以创建市级区域。"))
         if kind != AreaKind.CITY:
             raise ValidationError({"kind": _("根节点必须是市。")})
-    else:
-        if actor is not None:
-            access.require(actor, access.Action.AREA_EDIT, parent)
-        if kind not in CHILD_KINDS[parent.kind]:
-            raise ValidationError(
-                {
-                    "kind": _("“%(parent)s”下不能添加“%(kind)s”。")
-                    % {"parent": parent.name, "kind": dict(AreaKind.choices).get(kind, kind)}
-                }
-            )
+    elif kind not in CHILD_KINDS[parent.kind]:
+        raise ValidationError(
+            {
+                "kind": _("“%(parent)s”下不能添加“%(kind)s”。")
+                % {"parent": parent.name, "kind": dict(AreaKind.choices).get(kind, kind)}
+            }
+        )
     name = _check_name(name)
     code = codes.validate_child_code(
         kind=kind, code=code, parent_code=parent.code if parent else None
@@ -86,7 +112,6 @@ def area_create(
     return area
 
 
-@transaction.atomic
 def area_update(
     *,
     actor: User,
@@ -95,8 +120,25 @@ def area_update(
     dwelling_count: int | None = None,
     compound: Compound | None = None,
 ) -> Area:
-    """Rename an area; for a building also set its dwellings and compound."""
+    """Rename an area where `actor` may edit the tree; for a building also set its
+    dwellings and compound."""
     access.require(actor, access.Action.AREA_EDIT, area)
+    return do_area_update(
+        actor=actor, area=area, name=name, dwelling_count=dwelling_count, compound=compound
+    )
+
+
+@transaction.atomic
+def do_area_update(
+    *,
+    actor: Actor,
+    area: Area,
+    name: str,
+    dwelling_count: int | None = None,
+    compound: Compound | None = None,
+) -> Area:
+    """Rename an area; for a building also set its dwellings and compound. Locks the
+    area's row."""
     area = Area.objects.select_for_update().get(pk=area.pk)
     changes: dict[str, list[object]] = {}
     name = _check_name(name)
@@ -120,13 +162,18 @@ def area_update(
     return area
 
 
+def compound_create(*, actor: User, community: Area, name: str) -> Compound:
+    """Add a compound (小区) to a community or village where `actor` may edit the tree."""
+    access.require(actor, access.Action.AREA_EDIT, community)
+    return do_compound_create(actor=actor, community=community, name=name)
+
+
 @transaction.atomic
-def compound_create(*, actor: User | None, community: Area, name: str) -> Compound:
-    """Add a compound (小区) to a community or village; its code is numbered locally."""
+def do_compound_create(*, actor: Actor, community: Area, name: str) -> Compound:
+    """Add a compound (小区) to a community or village; its code is numbered locally.
+    Locks the community's row, which numbers its compounds."""
     if community.kind not in (AreaKind.COMMUNITY, AreaKind.VILLAGE):
         raise ValidationError({"community": _("小区只能建在社区或村下。")})
-    if actor is not None:
-        access.require(actor, access.Action.AREA_EDIT, community)
     name = _check_name(name)
     community = Area.objects.select_for_update().get(pk=community.pk)
     if Compound.objects.filter(community=community, name=name).exists():

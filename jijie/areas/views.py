@@ -59,7 +59,7 @@ def add_child(request: HttpRequest, code: str) -> HttpResponse:
     form = AreaChildForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            child = services.area_create(actor=request.user, parent=parent, **form.cleaned_data)  # type: ignore[arg-type]
+            child = services.do_area_create(actor=request.user, parent=parent, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -74,7 +74,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     form = AreaEditForm(request.POST or None, area=area, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.area_update(actor=request.user, area=area, **form.cleaned_data)  # type: ignore[arg-type]
+            services.do_area_update(actor=request.user, area=area, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -88,7 +88,7 @@ def add_compound(request: HttpRequest, code: str) -> HttpResponse:
     form = CompoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.compound_create(
+            services.do_compound_create(
                 actor=request.user,  # type: ignore[arg-type]
                 community=community,
                 name=form.cleaned_data["name"],

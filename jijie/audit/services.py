@@ -19,10 +19,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from jijie.audit.actors import Actor, SystemActor
 from jijie.audit.models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
-    from jijie.accounts.models import User
     from jijie.areas.models import Area
 
 GENESIS = "0" * 64
@@ -59,7 +59,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 @transaction.atomic
 def audit_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     target: Any = None,
     area: Area | None = None,
@@ -67,14 +67,18 @@ def audit_record(
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one row to the audit chain; call it inside the service's transaction."""
+    """Append one row to the audit chain; call it inside the service's transaction.
+
+    `actor` is the user who acts, or `SYSTEM` (recorded with no account and the label
+    "system"). `None` is what services not yet split into check and write still pass
+    for the system (recorded with no label); it goes once they all pass `SYSTEM`."""
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     # Microseconds are kept exactly by both databases; the hash covers them.
     at = timezone.now()
     event = AuditEvent(
         seq=head.last_seq + 1,
         at=at,
-        actor=actor,
+        actor=None if isinstance(actor, SystemActor) else actor,
         actor_label=(actor.get_username() if actor else ""),
         action=action,
         target_type=(target._meta.label_lower if target is not None else ""),

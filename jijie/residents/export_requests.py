@@ -40,6 +40,7 @@ from jijie.accounts.selectors import appointed_by
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.tasks import task
@@ -287,7 +288,7 @@ def export_purge(*, pk: int | None = None) -> int:
             ).update(status=ExportStatus.EXPIRED, file_cipher=None)
             if erased:
                 audit_record(
-                    actor=None,
+                    actor=SYSTEM,
                     action="registry.export.expire",
                     target=export,
                     area=export.area,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.residents.models import HealthStatus, KeyGroup, KeyGroupMember, Person
 from jijie.responses.models import Response
@@ -36,11 +37,16 @@ class FollowUp:
     note: str = ""
 
 
-@transaction.atomic
-def key_group_create(*, actor: User | None, response: Response, name: str) -> KeyGroup:
+def key_group_create(*, actor: User, response: Response, name: str) -> KeyGroup:
     """Name a key group of a response; by those who may edit the registry over its area."""
-    if actor is not None:
-        access.require_path(actor, Action.RESIDENT_EDIT, response.area_path)
+    access.require_path(actor, Action.RESIDENT_EDIT, response.area_path)
+    return do_key_group_create(actor=actor, response=response, name=name)
+
+
+@transaction.atomic
+def do_key_group_create(*, actor: Actor, response: Response, name: str) -> KeyGroup:
+    """Name a key group of a response. Takes no lock: a second group of one name is
+    refused by the table's unique constraint."""
     if not response.is_active:
         raise ValidationError(_("响应已经结束,不能再建重点人群。"))
     name = name.strip()
@@ -73,13 +79,22 @@ def _check(follow_up: FollowUp) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
 def key_group_add(
-    *, actor: User | None, person: Person, group: KeyGroup, follow_up: FollowUp
+    *, actor: User, person: Person, group: KeyGroup, follow_up: FollowUp
 ) -> KeyGroupMember:
-    """Put a person in a key group of a response that covers them, with their data."""
-    if actor is not None:
-        access.require_path(actor, Action.RESIDENT_EDIT, person.area_path)
+    """Put a person whose registry `actor` keeps in a key group of a response that covers
+    them, with their data."""
+    access.require_path(actor, Action.RESIDENT_EDIT, person.area_path)
+    return do_key_group_add(actor=actor, person=person, group=group, follow_up=follow_up)
+
+
+@transaction.atomic
+def do_key_group_add(
+    *, actor: Actor, person: Person, group: KeyGroup, follow_up: FollowUp
+) -> KeyGroupMember:
+    """Put a person in a key group of a response that covers them, with their data.
+    Takes no lock: a person twice in one open group is refused by the table's
+    constraint."""
     if not person.area_path.startswith(group.response.area_path):
         raise ValidationError({"key_group": _("该重点人群所属的响应不覆盖此人的住址。")})
     if not group.response.is_active:

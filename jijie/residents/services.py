@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.identity import DocumentType, check_document, check_phone
@@ -57,9 +58,8 @@ class Saved:
     warnings: list[str] = field(default_factory=list)
 
 
-def _require(actor: User | None, action: Action, area_path: str) -> None:
-    if actor is not None:  # None is the system (imports, demo data)
-        access.require_path(actor, action, area_path)
+def _require(actor: User, action: Action, area_path: str) -> None:
+    access.require_path(actor, action, area_path)
 
 
 @sensitive_variables("data", "document", "phone")
@@ -140,13 +140,22 @@ def _check_unique_document(person: Person) -> None:
         )
 
 
-@transaction.atomic
 def household_register(
-    *, actor: User | None, building: Area, door_number: str, kind: str = HouseholdKind.RESIDENT
+    *, actor: User, building: Area, door_number: str, kind: str = HouseholdKind.RESIDENT
 ) -> Household:
+    """Register a door of a building whose registry `actor` keeps."""
+    _require(actor, Action.RESIDENT_EDIT, building.path)
+    return do_household_register(actor=actor, building=building, door_number=door_number, kind=kind)
+
+
+@transaction.atomic
+def do_household_register(
+    *, actor: Actor, building: Area, door_number: str, kind: str = HouseholdKind.RESIDENT
+) -> Household:
+    """Register a door of a building. Takes no lock: a door registered twice at once is
+    refused by the table's unique constraint."""
     if building.kind != AreaKind.BUILDING:
         raise ValidationError({"building": _("住户只能登记在楼栋下:请填写楼栋的代码。")})
-    _require(actor, Action.RESIDENT_EDIT, building.path)
     door_number = door_number.strip()
     if not door_number:
         raise ValidationError({"door_number": _("门牌号不能为空。")})
@@ -218,9 +227,16 @@ def household_flags_set(
     return current
 
 
-@transaction.atomic
-def person_add(*, actor: User | None, household: Household, data: PersonData) -> Saved:
+def person_add(*, actor: User, household: Household, data: PersonData) -> Saved:
+    """Add a person to a household whose registry `actor` keeps."""
     _require(actor, Action.RESIDENT_EDIT, household.area_path)
+    return do_person_add(actor=actor, household=household, data=data)
+
+
+@transaction.atomic
+def do_person_add(*, actor: Actor, household: Household, data: PersonData) -> Saved:
+    """Add a person to a household. Takes no lock: an ID number registered twice at once
+    is refused by the table's unique constraint."""
     person = Person(household=household, area_path=household.area_path)
     warnings = _apply(person, data)
     _check_unique_document(person)

@@ -96,7 +96,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
             building = access.area_for(
                 request.user, data["building_code"].strip(), Action.RESIDENT_EDIT
             )
-            household = services.household_register(
+            household = services.do_household_register(
                 actor=actor(request),
                 building=building,
                 door_number=data["door_number"],
@@ -388,7 +388,7 @@ def person_key_groups(request: HttpRequest, pk: int) -> HttpResponse:
             data = dict(form.cleaned_data)
             group = data.pop("key_group")
             try:
-                keygroups.key_group_add(
+                keygroups.do_key_group_add(
                     actor=actor(request),
                     person=person,
                     group=group,

@@ -2,9 +2,10 @@
 today. Its name carries no year, so that it never contradicts its start."""
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoContext
 from jijie.responses.models import Response
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 
 ORDER = 30
 NAME = "新冠肺炎疫情防控"
@@ -14,8 +15,8 @@ DAYS_AGO = 21  # before the first call-up, the cases and the sweep of the later 
 def populate(ctx: DemoContext) -> None:
     district = Area.objects.get(code="441602")
     if not Response.objects.filter(area=district, name=NAME).exists():
-        response = response_activate(
-            actor=None, area=district, name=NAME, level="2", retention_days=30
+        response = do_response_activate(
+            actor=SYSTEM, area=district, name=NAME, level="2", retention_days=30
         )
         # The service starts a response at the present; the demo's began weeks ago.
         response.started_at = ctx.at(-DAYS_AGO, 9)

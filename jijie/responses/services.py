@@ -1,4 +1,6 @@
-"""Activating and closing responses; both audited."""
+"""Activating and closing responses; both audited. Each in two steps: the checked entry
+takes a user and checks `access` once, the write (`do_*`) checks nothing and is what the
+system (`SYSTEM`) calls."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.responses.models import Response, ResponseLevel, ResponseStatus
 
@@ -22,18 +25,23 @@ if TYPE_CHECKING:
 MAX_RETENTION_DAYS = 365
 
 
-@transaction.atomic
 def response_activate(
-    *,
-    actor: User | None,
-    area: Area,
-    name: str,
-    level: str,
-    retention_days: int = 30,
+    *, actor: User, area: Area, name: str, level: str, retention_days: int = 30
 ) -> Response:
-    """Start a response over `area` (a command's own area or below)."""
-    if actor is not None:
-        access.require(actor, Action.RESPONSE_MANAGE, area)
+    """Start a response over `area`, where `actor` is a command (its own area or
+    below)."""
+    access.require(actor, Action.RESPONSE_MANAGE, area)
+    return do_response_activate(
+        actor=actor, area=area, name=name, level=level, retention_days=retention_days
+    )
+
+
+@transaction.atomic
+def do_response_activate(
+    *, actor: Actor, area: Area, name: str, level: str, retention_days: int = 30
+) -> Response:
+    """Start a response over `area`. Takes no lock: two responses of one name over one
+    area are refused by the table's unique constraint."""
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:
@@ -58,7 +66,7 @@ def response_activate(
         level=level,
         started_at=timezone.now(),
         retention_days=retention_days,
-        created_by=actor,
+        created_by=account_of(actor),
     )
     audit_record(
         actor=actor,
@@ -70,13 +78,18 @@ def response_activate(
     return response
 
 
-@transaction.atomic
 def response_close(*, actor: User, response: Response) -> Response:
-    """End a response; its sensitive data becomes due for purging after the retention."""
-    # Callers found the response through `selectors` (it is in sight); ending it takes a
-    # command over its whole area.
+    """End a response `actor` found through `selectors` (it is in sight), which takes a
+    command over its whole area."""
     if not access.may(actor, Action.RESPONSE_MANAGE, Area(path=response.area_path)):
         raise PermissionDenied(_("只有该区域的指挥部可以结束此响应。"))
+    return do_response_close(actor=actor, response=response)
+
+
+@transaction.atomic
+def do_response_close(*, actor: Actor, response: Response) -> Response:
+    """End a response; its sensitive data becomes due for purging after the retention.
+    Locks the response's row."""
     current = Response.objects.select_for_update().get(pk=response.pk)
     if current.status == ResponseStatus.CLOSED:
         raise ValidationError(_("该响应已经结束。"))

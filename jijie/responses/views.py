@@ -30,7 +30,7 @@ def index(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 area = access.area_for(user, data["area_code"].strip(), Action.RESPONSE_MANAGE)
-                response = services.response_activate(
+                response = services.do_response_activate(
                     actor=user,  # type: ignore[arg-type]
                     area=area,
                     name=data["name"],

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from jijie.accounts.models import User
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoContext
 from jijie.residents.models import Household
 from jijie.responses.demo import NAME as RESPONSE_NAME
 from jijie.responses.models import Response
 from jijie.screening.models import Campaign, Outcome
-from jijie.screening.services import VisitData, campaign_create, visit_record
+from jijie.screening.services import VisitData, do_campaign_create, do_visit_record
 
 ORDER = 70
 COMMUNITY = "441602004001"  # 新港路社区
@@ -27,8 +28,8 @@ def populate(ctx: DemoContext) -> None:
         return
     response = Response.objects.get(name=RESPONSE_NAME)
     community = Area.objects.get(code=COMMUNITY)
-    campaign = campaign_create(
-        actor=None,
+    campaign = do_campaign_create(
+        actor=SYSTEM,
         response=response,
         name=NAME,
         areas=[community],
@@ -60,8 +61,8 @@ def populate(ctx: DemoContext) -> None:
             elif roll < 0.2:
                 outcome = Outcome.VACANT
             done = outcome == Outcome.DONE
-            visit_record(
-                actor=worker if index == 0 else None,
+            do_visit_record(
+                actor=worker if index == 0 and worker is not None else SYSTEM,
                 campaign=campaign,
                 household=household,
                 data=VisitData(

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind
+from jijie.audit.actors import SYSTEM, Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.residents import keygroups
 from jijie.residents.models import Household, KeyGroup, Person
-from jijie.residents.services import PersonData, person_add
+from jijie.residents.services import PersonData, do_person_add
 from jijie.responses.models import Response
 from jijie.screening import counters
 from jijie.screening.models import (
@@ -90,10 +91,36 @@ def _check_period(response: Response, starts_on: date, ends_on: date) -> None:
         raise ValidationError({"starts_on": _("开始日期不能早于应急响应的启动日期。")})
 
 
-@transaction.atomic
 def campaign_create(
     *,
-    actor: User | None,
+    actor: User,
+    response: Response,
+    name: str,
+    areas: list[Area],
+    starts_on: date,
+    ends_on: date,
+    mode: str = CampaignMode.BOTH,
+    questions: list[dict[str, Any]] | None = None,
+) -> Campaign:
+    """`do_campaign_create` by someone who may manage screening over each of `areas`."""
+    for area in areas:
+        access.require(actor, Action.SCREENING_MANAGE, area)
+    return do_campaign_create(
+        actor=actor,
+        response=response,
+        name=name,
+        areas=areas,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        mode=mode,
+        questions=questions,
+    )
+
+
+@transaction.atomic
+def do_campaign_create(
+    *,
+    actor: Actor,
     response: Response,
     name: str,
     areas: list[Area],
@@ -103,16 +130,15 @@ def campaign_create(
     questions: list[dict[str, Any]] | None = None,
 ) -> Campaign:
     """Start a sweep of `areas` (streets, communities, grids or buildings inside the
-    response's area), by someone who may manage screening over each of them. Counts the
-    households in scope of every building at once."""
+    response's area). Counts the households in scope of every building at once. Takes
+    no lock: households registered meanwhile are added by `counters.households_added`
+    once the campaign is committed."""
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": _("名称不能为空,也不能超过 100 个字。")})
     if not areas:
         raise ValidationError({"areas": _("请至少选择一个排查区域。")})
     for area in areas:
-        if actor is not None:
-            access.require(actor, Action.SCREENING_MANAGE, area)
         if area.depth < KIND_DEPTH[AreaKind.STREET]:
             raise ValidationError(
                 {
@@ -142,7 +168,7 @@ def campaign_create(
         mode=mode,
         starts_on=starts_on,
         ends_on=ends_on,
-        created_by=actor,
+        created_by=account_of(actor),
         **({"questions": _check_questions(questions)} if questions is not None else {}),
     )
     campaign.health_keys = sorted(q["key"] for q in campaign.questions if q["health"])
@@ -322,12 +348,7 @@ def _clean_temperatures(
     return result
 
 
-def _check_visit(
-    actor: User | None, campaign: Campaign, household: Household, data: VisitData
-) -> None:
-    if actor is not None:
-        # Out of the worker's part of the tree: 404 (unseen) or 403 (seen, not theirs).
-        access.require_path(actor, Action.SCREENING_VISIT, household.area_path)
+def _check_visit(campaign: Campaign, household: Household, data: VisitData) -> None:
     if not any(
         household.area_path.startswith(p)
         for p in campaign.areas.values_list("area_path", flat=True)
@@ -353,10 +374,27 @@ def _check_visit(
         )
 
 
-@transaction.atomic
 def visit_record(
     *,
-    actor: User | None,
+    actor: User,
+    campaign: Campaign,
+    household: Household,
+    data: VisitData,
+    at: datetime | None = None,
+) -> Visit:
+    """`do_visit_record` by a worker of the household's part of the tree (404 unseen,
+    403 seen but not theirs), who also keeps its registry when the visit adds people or
+    flags them."""
+    access.require_path(actor, Action.SCREENING_VISIT, household.area_path)
+    if data.new_people or data.flags:
+        access.require_path(actor, Action.RESIDENT_EDIT, household.area_path)
+    return do_visit_record(actor=actor, campaign=campaign, household=household, data=data, at=at)
+
+
+@transaction.atomic
+def do_visit_record(
+    *,
+    actor: Actor,
     campaign: Campaign,
     household: Household,
     data: VisitData,
@@ -365,15 +403,15 @@ def visit_record(
     """Record one visit or call, count it, and apply what it found: new people are added
     to the household through the registry, flagged people go into the key group named.
 
-    Check first, then write; a bad field anywhere stores nothing. A visit sent again
-    with the same `client_ref` returns the one stored the first time.
+    Check the values first, then write; a bad field anywhere stores nothing. A visit
+    sent again with the same `client_ref` returns the one stored the first time. Locks
+    the household's row of the campaign (`counters.count_visit`), so two workers at one
+    door count it once.
     """
-    if actor is not None:
-        access.require_path(actor, Action.SCREENING_VISIT, household.area_path)
     client_ref = data.client_ref.strip()[:64]
     if client_ref and (stored := _replayed(campaign, household, client_ref)) is not None:
         return stored
-    _check_visit(actor, campaign, household, data)
+    _check_visit(campaign, household, data)
     answers = _clean_answers(campaign, data.answers) if data.outcome == Outcome.DONE else {}
     temperatures = _clean_temperatures(household, data.temperatures)
     flags = _flag_targets(household, data.flags)
@@ -382,7 +420,7 @@ def visit_record(
         campaign=campaign,
         household=household,
         area_path=household.area_path,
-        worker=actor,
+        worker=account_of(actor),
         mode=data.mode,
         outcome=data.outcome,
         visited_at=at or timezone.now(),
@@ -407,11 +445,11 @@ def visit_record(
         temperature.visit = visit
     Temperature.objects.bulk_create(temperatures)
     for person_data in data.new_people:
-        person_add(actor=actor, household=household, data=person_data)
+        do_person_add(actor=actor, household=household, data=person_data)
     raised = 0
     for person, group in flags:
         if not group.members.filter(person=person, ended_at__isnull=True).exists():
-            keygroups.key_group_add(
+            keygroups.do_key_group_add(
                 actor=actor,
                 person=person,
                 group=group,
@@ -487,7 +525,7 @@ def health_data_purge(*, now: datetime | None = None) -> int:
             Temperature.objects.filter(visit__campaign=campaign).delete()
             Campaign.objects.filter(pk=campaign.pk).update(health_purged_at=now)
             audit_record(
-                actor=None,
+                actor=SYSTEM,
                 action="screening.health_purge",
                 target=campaign,
                 area=_common_area(campaign_areas(campaign)),

@@ -126,7 +126,8 @@ def test_anonymous_is_sent_to_login(client, tree):
 def test_detail_query_count_does_not_grow_with_children(
     client, tree, actors, django_assert_max_num_queries
 ):
-    from jijie.areas.services import area_create
+    from jijie.areas.services import do_area_create
+    from jijie.audit.actors import SYSTEM
 
     _client(client, actors.manager)
     url = reverse("areas:detail", args=[tree.community.code])
@@ -137,8 +138,8 @@ def test_detail_query_count_does_not_grow_with_children(
     with CaptureQueriesContext(connection) as before:
         client.get(url)
     for n in range(3, 12):
-        area_create(
-            actor=None,
+        do_area_create(
+            actor=SYSTEM,
             parent=tree.community,
             kind="grid",
             code=f"441602004001-{n:02d}",

@@ -13,14 +13,19 @@ import pytest
 
 from conftest import Actors, Tree, make_user
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.care import services
 from jijie.care.models import IsolationCase
 from jijie.mobilization.models import Member
 from jijie.mobilization.tests.helpers import member
 from jijie.residents.models import Household, Person
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 from jijie.responses.models import Response
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)
@@ -48,22 +53,22 @@ class Homes:
 
 @pytest.fixture
 def response(clock, tree: Tree) -> Response:
-    return response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    return do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
 
 
 @pytest.fixture
 def homes(tree: Tree) -> Homes:
     building3 = Area.objects.get(code="441602004001-02-003")
     sibling_building = Area.objects.get(code="441602004002-01-001")
-    wang = household_register(actor=None, building=tree.building, door_number="101")
-    zhao = household_register(actor=None, building=tree.building, door_number="102")
-    grid2 = household_register(actor=None, building=building3, door_number="301")
-    sibling = household_register(actor=None, building=sibling_building, door_number="901")
-    xiaoming = person_add(
-        actor=None, household=wang, data=PersonData(name="王小明", relation="head")
+    wang = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
+    zhao = do_household_register(actor=SYSTEM, building=tree.building, door_number="102")
+    grid2 = do_household_register(actor=SYSTEM, building=building3, door_number="301")
+    sibling = do_household_register(actor=SYSTEM, building=sibling_building, door_number="901")
+    xiaoming = do_person_add(
+        actor=SYSTEM, household=wang, data=PersonData(name="王小明", relation="head")
     ).person
-    lifang = person_add(
-        actor=None, household=wang, data=PersonData(name="李芳", relation="spouse")
+    lifang = do_person_add(
+        actor=SYSTEM, household=wang, data=PersonData(name="李芳", relation="spouse")
     ).person
     return Homes(wang, zhao, grid2, sibling, xiaoming, lifang)
 

@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.care import services
 from jijie.care.models import Errand, ErrandState, FollowUp
 from jijie.care.tests.conftest import open_case, resident_member
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 from tests.browser import PHONE, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def record(phone, case_pk: int, temperature: str, symptoms: str = "") -> None:
 def test_two_follow_ups_and_the_fever_on_the_board(
     live_server, tree, actors, homes, phone, other_phone
 ):
-    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
     start = timezone.localdate() - timedelta(days=2)
     first = open_case(actors, response, homes.wang, homes.xiaoming, starts_on=start)
     second = open_case(actors, response, homes.zhao, None, starts_on=start, kind="observation")
@@ -81,7 +82,7 @@ def test_two_follow_ups_and_the_fever_on_the_board(
 
 
 def test_an_errand_accepted_done_and_confirmed(live_server, tree, actors, homes, phone, desktop):
-    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
     start = timezone.localdate() - timedelta(days=2)
     open_case(actors, response, homes.wang, homes.xiaoming, starts_on=start)
     ming = resident_member(1, tree, username="ming")

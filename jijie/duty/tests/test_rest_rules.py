@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.duty import rules, services
 from jijie.duty.models import DutyRules
 from jijie.duty.tests.helpers import claim, demand, resident, shifts, with_account
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 
 HERE = "0001000100010001"
 DAY = date(2030, 3, 4)
@@ -191,7 +192,7 @@ def test_the_weekly_rest_through_a_direct_assignment(frozen, tree, posts, actors
 
 def test_a_response_sets_its_own_rules(frozen, tree, posts, actors):
     # given a response over the community with a shorter week than the default
-    response = response_activate(actor=None, area=tree.community, name="疫情防控", level="2")
+    response = do_response_activate(actor=SYSTEM, area=tree.community, name="疫情防控", level="2")
     services.duty_rules_set(
         actor=actors.command,
         response=response,
@@ -212,7 +213,7 @@ def test_a_response_sets_its_own_rules(frozen, tree, posts, actors):
 
 
 def test_only_the_command_over_the_response_sets_its_rules(tree, actors):
-    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
     with pytest.raises((PermissionDenied, Http404)):
         services.duty_rules_set(
             actor=actors.street,

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.gates import services
 from jijie.gates.models import Gate, GateRule, Pass
 from jijie.residents.models import Household
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
 from jijie.responses.models import Response
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 
 NOON = timezone.make_aware(datetime(2026, 11, 24, 12, 0))
 
@@ -34,8 +35,8 @@ class Setup:
 @pytest.fixture
 def setup(tree, time_machine) -> Setup:
     time_machine.move_to(NOON, tick=False)
-    response = response_activate(
-        actor=None, area=tree.district, name="2020年新冠肺炎疫情防控", level="1"
+    response = do_response_activate(
+        actor=SYSTEM, area=tree.district, name="2020年新冠肺炎疫情防控", level="1"
     )
     gate = services.gate_create(
         actor=None, area=tree.community, name="东门", opens_at=time(6), closes_at=time(22)
@@ -54,7 +55,7 @@ def setup(tree, time_machine) -> Setup:
             curfew_at=time(20),
         ),
     )
-    household = household_register(actor=None, building=tree.building, door_number="301")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="301")
     pass_ = services.pass_issue(
         actor=None,
         household=household,

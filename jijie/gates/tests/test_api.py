@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from schemathesis.checks import response_schema_conformance
 
 from jijie.accounts.services import token_create
+from jijie.audit.actors import SYSTEM
 from jijie.core.testing_api import validate
 from jijie.gates import signing
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON, scan_body
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
 
 
 def _headers(user):
@@ -226,8 +227,8 @@ def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):
 
     revoked = services.pass_issue(
         actor=None,
-        household=household_register(
-            actor=None, building=setup.household.building, door_number="302"
+        household=do_household_register(
+            actor=SYSTEM, building=setup.household.building, door_number="302"
         ),
         response=setup.response,
         valid_from=NOON - timedelta(days=1),

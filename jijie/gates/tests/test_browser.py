@@ -5,17 +5,20 @@ from datetime import timedelta
 
 import pytest
 
+from jijie.audit.actors import SYSTEM
 from jijie.gates import services
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_guard_scans_allow_then_expired_deny(live_server, actors, setup, phone):
-    other = household_register(actor=None, building=setup.household.building, door_number="502")
+    other = do_household_register(
+        actor=SYSTEM, building=setup.household.building, door_number="502"
+    )
     expired = services.pass_issue(
         actor=None,
         household=other,

@@ -21,10 +21,11 @@ from django.utils import timezone
 from jijie.accounts.models import ApiToken
 from jijie.accounts.services import role_assign, token_create
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.gates import lane, services
 from jijie.gates.models import Scan
 from jijie.gates.tests.conftest import NOON, scan_body
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
 
 pytestmark = [
     pytest.mark.skipif(
@@ -187,7 +188,7 @@ def more(setup, tree):
     building = setup.household.building
     revoked = services.pass_issue(
         actor=None,
-        household=household_register(actor=None, building=building, door_number="302"),
+        household=do_household_register(actor=SYSTEM, building=building, door_number="302"),
         response=setup.response,
         valid_from=NOON - timedelta(days=1),
         valid_until=NOON + timedelta(days=1),
@@ -196,7 +197,7 @@ def more(setup, tree):
     services.pass_revoke(actor=None, pass_=revoked, reason="遗失")
     expired = services.pass_issue(
         actor=None,
-        household=household_register(actor=None, building=building, door_number="303"),
+        household=do_household_register(actor=SYSTEM, building=building, door_number="303"),
         response=setup.response,
         valid_from=NOON - timedelta(days=3),
         valid_until=NOON - timedelta(hours=1),

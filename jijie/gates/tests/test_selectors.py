@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.gates import selectors, services, signing
 from jijie.responses.models import Response, ResponseStatus
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 
 
 def _close(response):
@@ -30,7 +31,7 @@ def test_a_response_without_a_rule_for_this_gate(setup, tree):
 
 def test_the_newest_active_response_wins_even_without_a_rule(setup, tree, time_machine):
     time_machine.shift(timedelta(hours=1))
-    newer = response_activate(actor=None, area=tree.community, name="社区封控", level="1")
+    newer = do_response_activate(actor=SYSTEM, area=tree.community, name="社区封控", level="1")
     assert selectors.rule_in_force(setup.gate) == (newer, None)
 
 
@@ -41,7 +42,7 @@ def test_no_response_in_force(setup):
 
 def test_a_response_over_a_sibling_area_is_not_in_force(setup, tree):
     _close(setup.response)
-    response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
+    do_response_activate(actor=SYSTEM, area=tree.sibling, name="隔壁社区", level="1")
     assert selectors.rule_in_force(setup.gate) == (None, None)
 
 
@@ -53,7 +54,7 @@ def test_the_rules_in_force_over_many_gates_in_two_queries(
     # with a rule for it
     west = services.gate_create(actor=None, area=tree.community, name="西门")
     time_machine.shift(timedelta(hours=1))
-    newer = response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
+    newer = do_response_activate(actor=SYSTEM, area=tree.sibling, name="隔壁社区", level="1")
     south = services.gate_create(actor=None, area=tree.sibling, name="南门")
     south_rule = services.gate_rule_set(
         actor=None, gate=south, response=newer, data=services.RuleData()

@@ -8,11 +8,13 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.gates import services
 from jijie.gates.models import Pass, PassStatus
 from jijie.gates.tests.conftest import NOON
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
+from jijie.responses.services import do_response_activate
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,9 @@ def test_gate_only_at_a_community_and_named_once(tree):
     ("who", "error"), [("manager", None), ("guard", PermissionDenied), ("outsider", Http404)]
 )
 def test_pass_issue_three_actors(setup, actors, who, error):
-    household = household_register(actor=None, building=setup.household.building, door_number="302")
+    household = do_household_register(
+        actor=SYSTEM, building=setup.household.building, door_number="302"
+    )
 
     def issue():
         return services.pass_issue(
@@ -73,7 +77,9 @@ def test_one_active_pass_per_household(setup):
 
 
 def test_pass_period_must_be_positive(setup):
-    household = household_register(actor=None, building=setup.household.building, door_number="9")
+    household = do_household_register(
+        actor=SYSTEM, building=setup.household.building, door_number="9"
+    )
     with pytest.raises(ValidationError):
         services.pass_issue(
             actor=None,
@@ -86,7 +92,7 @@ def test_pass_period_must_be_positive(setup):
 
 def test_building_issue_skips_households_with_a_pass(setup, actors):
     for door in ("302", "303"):
-        household_register(actor=None, building=setup.household.building, door_number=door)
+        do_household_register(actor=SYSTEM, building=setup.household.building, door_number=door)
     issued = services.passes_issue_building(
         actor=actors.manager,
         building=setup.household.building,
@@ -100,7 +106,7 @@ def test_building_issue_skips_households_with_a_pass(setup, actors):
 
 def _issue_building(setup, actors, doors):
     for door in doors:
-        household_register(actor=None, building=setup.household.building, door_number=door)
+        do_household_register(actor=SYSTEM, building=setup.household.building, door_number=door)
     with CaptureQueriesContext(connection) as queries:
         issued = services.passes_issue_building(
             actor=actors.manager,
@@ -129,7 +135,7 @@ def test_building_issue_checks_once_and_writes_each_pass_and_its_audit_row(setup
 
 
 def test_building_issue_names_who_issued_each_pass(setup, actors):
-    household_register(actor=None, building=setup.household.building, door_number="302")
+    do_household_register(actor=SYSTEM, building=setup.household.building, door_number="302")
     (issued,) = services.passes_issue_building(
         actor=actors.manager,
         building=setup.household.building,
@@ -143,10 +149,9 @@ def test_building_issue_names_who_issued_each_pass(setup, actors):
 
 
 def test_building_issue_needs_an_active_response_over_it(setup, actors, tree):
-    from jijie.responses.services import response_activate
 
-    household_register(actor=None, building=setup.household.building, door_number="302")
-    sibling = response_activate(actor=None, area=tree.sibling, name="隔壁社区", level="1")
+    do_household_register(actor=SYSTEM, building=setup.household.building, door_number="302")
+    sibling = do_response_activate(actor=SYSTEM, area=tree.sibling, name="隔壁社区", level="1")
     with pytest.raises(ValidationError):
         services.passes_issue_building(
             actor=actors.manager,

@@ -11,9 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.gates.models import Pass, PassStatus, Scan
 from jijie.gates.tests.conftest import NOON
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_counts_and_denials_on_the_gate_page(client, setup, actors):
 
 @pytest.mark.parametrize(("who", "status"), [("manager", 302), ("lower", 403), ("outsider", 404)])
 def test_issue_for_a_building_three_actors(client, setup, actors, who, status):
-    household_register(actor=None, building=setup.household.building, door_number="302")
+    do_household_register(actor=SYSTEM, building=setup.household.building, door_number="302")
     client.force_login(getattr(actors, who))
     answer = client.post(
         reverse("gates:passes"),
@@ -107,7 +108,7 @@ def test_issue_for_a_building_three_actors(client, setup, actors, who, status):
 
 def test_cards_pdf_embeds_the_chinese_font(client, setup, actors):
     for door in ("302", "303"):
-        household_register(actor=None, building=setup.household.building, door_number=door)
+        do_household_register(actor=SYSTEM, building=setup.household.building, door_number=door)
     client.force_login(actors.manager)
     client.post(reverse("gates:passes"), {"building": setup.household.building.code, "days": 7})
     answer = client.get(reverse("gates:cards") + f"?building={setup.household.building.code}")

@@ -14,10 +14,11 @@ from stdnum.cn.ric import calc_check_digit
 from conftest import Tree, make_user
 from jijie.accounts.models import User
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.mobilization import services
 from jijie.mobilization.models import CallUp, Member, Organisation
 from jijie.responses.models import Response
-from jijie.responses.services import response_activate
+from jijie.responses.services import do_response_activate
 
 START = date(2020, 2, 10)
 END = date(2020, 3, 10)
@@ -59,7 +60,7 @@ def mob(tree: Tree) -> Mob:
     other = services.organisation_create(
         actor=None, name="区教育局", kind="agency", area=tree.district, parent=committee
     )
-    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
     call_up = services.call_up_issue(
         actor=None,
         response=response,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.mobilization import services
@@ -30,7 +31,11 @@ from jijie.mobilization.tests.helpers import (
     sign_up,
 )
 from jijie.residents.models import birth_date_of
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +75,10 @@ def test_a_temporary_branch_names_its_compound_or_project(mob, tree):
 
 
 def test_member_is_stored_like_the_registry_and_linked_to_their_person(mob, tree):
-    household = household_register(actor=None, building=tree.building, door_number="101")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
     number = make_id(date(1985, 5, 1), 7)
-    person = person_add(
-        actor=None,
+    person = do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(name="张伟", document_number=number, phone=phone_for(7)),
     ).person

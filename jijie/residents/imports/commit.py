@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.residents.imports import bulk, columns, reader, writer
 from jijie.residents.imports.plan import Plan, Planner
@@ -34,7 +35,7 @@ PARALLEL_ROWS = 20_000  # smaller files are checked in the importing process
 
 def import_ledger(
     *,
-    actor: User | None,
+    actor: User,
     area: Area,
     data: bytes,
     commit: bool = False,
@@ -43,29 +44,19 @@ def import_ledger(
     progress: Callable[[int, int], None] | None = None,
     mapping: dict[int, str] | None = None,
 ) -> Plan:
-    """Check a ledger file against the registry under `area`; with `commit`, write it.
-
-    A dry run (the default) writes nothing and returns the plan with every problem and
-    the versions of the people it would update. A commit writes all planned rows or
-    none; rows with errors stop it unless `skip_invalid` says to leave them out; given
-    the dry run's `expected_versions`, it also stops if anyone it would update was
-    edited since. `mapping` (column index -> field, "" to leave a column out) overrides
-    what the header's names say. Raises reader.RefusedFile for a file that cannot be
-    read at all.
-    """
-    if actor is not None:
-        access.require(actor, Action.RESIDENT_EDIT, area)
-    with _collector_paused():
-        return _import(
-            area=area,
-            data=data,
-            actor=actor,
-            commit=commit,
-            skip_invalid=skip_invalid,
-            expected_versions=expected_versions,
-            progress=progress,
-            mapping=mapping,
-        )
+    """`do_import_ledger` for a user who keeps the registry of `area` (404 out of their
+    sight, 403 with too low a role)."""
+    access.require(actor, Action.RESIDENT_EDIT, area)
+    return do_import_ledger(
+        actor=actor,
+        area=area,
+        data=data,
+        commit=commit,
+        skip_invalid=skip_invalid,
+        expected_versions=expected_versions,
+        progress=progress,
+        mapping=mapping,
+    )
 
 
 @contextmanager
@@ -84,17 +75,31 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(
+@_collector_paused()
+def do_import_ledger(
     *,
-    actor: User | None,
+    actor: Actor,
     area: Area,
     data: bytes,
-    commit: bool,
-    skip_invalid: bool,
-    expected_versions: dict[int, int] | None,
-    progress: Callable[[int, int], None] | None,
-    mapping: dict[int, str] | None,
+    commit: bool = False,
+    skip_invalid: bool = False,
+    expected_versions: dict[int, int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    mapping: dict[int, str] | None = None,
 ) -> Plan:
+    """Check a ledger file against the registry under `area`; with `commit`, write it.
+
+    A dry run (the default) writes nothing and returns the plan with every problem and
+    the versions of the people it would update. A commit writes all planned rows or
+    none; rows with errors stop it unless `skip_invalid` says to leave them out; given
+    the dry run's `expected_versions`, it also stops if anyone it would update was
+    edited since. `mapping` (column index -> field, "" to leave a column out) overrides
+    what the header's names say. Raises reader.RefusedFile for a file that cannot be
+    read at all.
+
+    A commit locks the people it updates as it plans them, and on a first load into an
+    empty registry the registry's tables (`imports.bulk`).
+    """
     sheet = reader.read(data)
     layout = columns.find_layout(sheet.head(columns.HEADER_SCAN_ROWS), mapping)
     if layout is None or "name" not in layout.columns:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.tasks import task
@@ -274,7 +275,7 @@ def import_purge(*, now: datetime) -> Purged:
 
 def _purge_audit(job: ImportJob, *, was: str, reason: str) -> None:
     audit_record(
-        actor=None,
+        actor=SYSTEM,
         action="registry.import.purge",
         target=job,
         area=job.area,

@@ -7,9 +7,14 @@ from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.services import token_create
 from jijie.accounts.testing import enrol, next_code
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 BODY = "44160219751130402"
 ID = BODY + calc_check_digit(BODY + "0")
@@ -18,9 +23,9 @@ PHONE = "13712345678"
 
 @pytest.fixture
 def person(tree):
-    household = household_register(actor=None, building=tree.building, door_number="301")
-    return person_add(
-        actor=None,
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="301")
+    return do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(name="赵建国", document_number=ID, phone=PHONE, relation="head"),
     ).person

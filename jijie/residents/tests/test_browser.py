@@ -6,8 +6,13 @@ import pytest
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.testing import authenticator, enrol, next_code
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,9 +21,9 @@ ID = BODY + calc_check_digit(BODY + "0")
 
 
 def test_grid_worker_finds_and_reveals(live_server, actors, tree, phone):
-    household = household_register(actor=None, building=tree.building, door_number="1201")
-    person_add(
-        actor=None,
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="1201")
+    do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(name="陈美玲", document_number=ID, phone="13902233445", relation="head"),
     )
@@ -59,9 +64,9 @@ def test_grid_worker_finds_and_reveals(live_server, actors, tree, phone):
 
 
 def test_secretary_enrols_verifies_and_reveals(live_server, actors, tree, phone):
-    household = household_register(actor=None, building=tree.building, door_number="803")
-    person = person_add(
-        actor=None,
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="803")
+    person = do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(name="林国强", document_number=ID, relation="head"),
     ).person

@@ -9,10 +9,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.residents import exports
 from jijie.residents.models import ExportRequest, ExportStatus
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 BODY = "44160219850607891"
 ID = BODY + calc_check_digit(BODY + "0")
@@ -20,10 +25,10 @@ ID = BODY + calc_check_digit(BODY + "0")
 
 @pytest.fixture
 def large(tree, monkeypatch):
-    household = household_register(actor=None, building=tree.building, door_number="502")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="502")
     for name, number in (("王小明", ID), ("李小红", None)):
-        person_add(
-            actor=None,
+        do_person_add(
+            actor=SYSTEM,
             household=household,
             data=PersonData(name=name, document_number=number or "", phone="13922334455"),
         )

@@ -26,6 +26,7 @@ from jijie.accounts.models import RoleAssignment, User
 from jijie.accounts.services import role_assign, role_revoke
 from jijie.accounts.testing import step_up
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents import export_requests
@@ -37,7 +38,11 @@ from jijie.residents.export_requests import (
     export_request_decline,
 )
 from jijie.residents.models import ExportRequest, ExportStatus
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 BODY = "44160219850607891"
 ID = BODY + calc_check_digit(BODY + "0")
@@ -54,11 +59,11 @@ def clock():
 
 @pytest.fixture
 def person(tree):
-    household = household_register(
-        actor=None, building=tree.building, door_number='=HYPERLINK("x")'
+    household = do_household_register(
+        actor=SYSTEM, building=tree.building, door_number='=HYPERLINK("x")'
     )
-    return person_add(
-        actor=None,
+    return do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(
             name="+孙悟空", document_number=ID, phone=PHONE, relation="head", register_place="@A1"
@@ -289,8 +294,8 @@ def test_the_masked_ledger_stays_masked(client, person, actors, tree):
 def test_a_long_ledger_continues_on_a_second_sheet(approved, actors, tree, monkeypatch):
     from jijie.residents import exports
 
-    household = household_register(actor=None, building=tree.building, door_number="2")
-    person_add(actor=None, household=household, data=PersonData(name="猪八戒"))
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="2")
+    do_person_add(actor=SYSTEM, household=household, data=PersonData(name="猪八戒"))
     monkeypatch.setattr(exports, "SHEET_ROWS", 1)
     buffer = io.BytesIO()
     mark = exports.Watermark(holder="李书记", approval=approved.pk, approved_on=NOW.date())

@@ -8,12 +8,17 @@ from openpyxl import load_workbook
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.core.testing import PAYLOADS, as_stored, live_cells, readable
 from jijie.residents import exports
 from jijie.residents.models import Household, Person
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 BODY = "44160219820304561"
 ID = BODY + calc_check_digit(BODY + "0")
@@ -22,11 +27,11 @@ PHONE = "13800009999"
 
 @pytest.fixture
 def person(tree):
-    household = household_register(
-        actor=None, building=tree.building, door_number='=HYPERLINK("x")'
+    household = do_household_register(
+        actor=SYSTEM, building=tree.building, door_number='=HYPERLINK("x")'
     )
-    return person_add(
-        actor=None,
+    return do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(
             name="+孙悟空",

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.testing import (
     FEW_CANDIDATES,
     id_reconstruction,
@@ -15,7 +16,11 @@ from jijie.core.testing import (
     sample_ids,
 )
 from jijie.residents.models import Person
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 SAMPLE = 200
 
@@ -25,13 +30,15 @@ def test_a_dump_of_the_registry_does_not_give_back_the_id_numbers(tree):
     # given: people registered through the service where they were born (the attacker's
     # best case: the household's district completes the address code)
     households = [
-        household_register(actor=None, building=tree.building, door_number=f"{n + 1}01")
+        do_household_register(actor=SYSTEM, building=tree.building, door_number=f"{n + 1}01")
         for n in range(20)
     ]
     numbers = {}
     for n, number in enumerate(sample_ids(random.Random(8), tree.district.code, SAMPLE)):
         data = PersonData(name=f"居民{n}", document_number=number)
-        numbers[person_add(actor=None, household=households[n % 20], data=data).person.pk] = number
+        numbers[do_person_add(actor=SYSTEM, household=households[n % 20], data=data).person.pk] = (
+            number
+        )
     # when: every column of every row as a dump holds it, the area table beside it
     counts = id_reconstruction(
         Person.objects.values(),

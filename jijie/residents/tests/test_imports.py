@@ -10,12 +10,17 @@ from openpyxl import Workbook
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents.imports import reader
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Household, Person
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 
 def valid_id(body17: str) -> str:
@@ -157,10 +162,10 @@ def test_commit_is_atomic(tree, actors, monkeypatch):
 def test_someone_registered_elsewhere_is_an_error(tree, actors):
     from jijie.areas.models import Area
 
-    far = household_register(
-        actor=None, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
+    far = do_household_register(
+        actor=SYSTEM, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
     )
-    person_add(actor=None, household=far, data=PersonData(name="王小明", document_number=ID1))
+    do_person_add(actor=SYSTEM, household=far, data=PersonData(name="王小明", document_number=ID1))
     plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD))
     assert any("以外" in p.reason for p in plan.errors)
 
@@ -377,10 +382,10 @@ def test_checked_rows_cross_between_processes_as_plain_values(tree, actors):
 def test_problems_are_reported_in_row_order(tree, actors):
     # given a person registered outside the area (found while matching, after the rows'
     # own checks) in row 4, and a bad ID number in row 5
-    far = household_register(
-        actor=None, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
+    far = do_household_register(
+        actor=SYSTEM, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
     )
-    person_add(actor=None, household=far, data=PersonData(name="王小明", document_number=ID1))
+    do_person_add(actor=SYSTEM, household=far, data=PersonData(name="王小明", document_number=ID1))
     rows = [GOOD[0], ("李四", BAD_CHECK, "身份证", "", "1栋", "102", "户主")]
     # when
     plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(rows))

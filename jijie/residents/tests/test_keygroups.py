@@ -7,26 +7,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
+from jijie.audit.actors import SYSTEM
 from jijie.residents import keygroups
 from jijie.residents.models import KeyGroupMember
-from jijie.residents.services import PersonData, household_register, person_add
-from jijie.responses.services import response_activate, response_close
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
+from jijie.responses.services import do_response_activate, response_close
 
 
 @pytest.fixture
 def response(tree):
-    return response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    return do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
 
 
 @pytest.fixture
 def person(tree):
-    household = household_register(actor=None, building=tree.building, door_number="701")
-    return person_add(actor=None, household=household, data=PersonData(name="周返乡")).person
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="701")
+    return do_person_add(actor=SYSTEM, household=household, data=PersonData(name="周返乡")).person
 
 
 @pytest.fixture
 def group(response, actors):
-    return keygroups.key_group_create(actor=None, response=response, name="从中高风险地区返回人员")
+    return keygroups.do_key_group_create(
+        actor=SYSTEM, response=response, name="从中高风险地区返回人员"
+    )
 
 
 def test_add_with_follow_up_data(person, group, actors):
@@ -48,7 +55,9 @@ def test_add_with_follow_up_data(person, group, actors):
 
 @pytest.mark.parametrize("who", ["guard", "street", "command", "outsider"])
 def test_health_data_is_for_follow_up_roles_only(person, group, actors, who):
-    keygroups.key_group_add(actor=None, person=person, group=group, follow_up=keygroups.FollowUp())
+    keygroups.do_key_group_add(
+        actor=SYSTEM, person=person, group=group, follow_up=keygroups.FollowUp()
+    )
     with pytest.raises(PermissionDenied):
         keygroups.memberships(actor=getattr(actors, who), person=person)
 
@@ -73,12 +82,14 @@ def test_bad_follow_up_and_closed_response(person, group, response, actors):
 
 
 def test_a_response_elsewhere_does_not_cover_our_people(person, tree, actors):
-    elsewhere = response_activate(actor=None, area=tree.other_street, name="上城防汛", level="4")
-    group = keygroups.key_group_create(actor=None, response=elsewhere, name="转移人员")
+    elsewhere = do_response_activate(
+        actor=SYSTEM, area=tree.other_street, name="上城防汛", level="4"
+    )
+    group = keygroups.do_key_group_create(actor=SYSTEM, response=elsewhere, name="转移人员")
     assert list(keygroups.groups_for(person)) == []
     with pytest.raises(ValidationError):
-        keygroups.key_group_add(
-            actor=None, person=person, group=group, follow_up=keygroups.FollowUp()
+        keygroups.do_key_group_add(
+            actor=SYSTEM, person=person, group=group, follow_up=keygroups.FollowUp()
         )
 
 

@@ -6,10 +6,15 @@ from django.core.management import call_command
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.testing import authenticator, enrol
+from jijie.audit.actors import SYSTEM
 from jijie.core import pii
 from jijie.residents.export_requests import export_request_approve, export_request_create
 from jijie.residents.models import Person, birth_date_of
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +28,12 @@ def test_rotation_re_encrypts_and_the_old_key_can_go(
     tree, actors, settings, django_capture_on_commit_callbacks
 ):
     totp = enrol(actors.manager)
-    household = household_register(actor=None, building=tree.building, door_number="1")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="1")
     body = "44160219900101123"
     number = body + calc_check_digit(body + "0")
     data = PersonData(name="甲", phone="13800138000", document_number=number)
-    person_add(actor=None, household=household, data=data)
-    person_add(actor=None, household=household, data=PersonData(name="乙"))
+    do_person_add(actor=SYSTEM, household=household, data=data)
+    do_person_add(actor=SYSTEM, household=household, data=PersonData(name="乙"))
     export = export_request_create(
         actor=actors.manager, area=tree.community, reason="报送核酸检测名单备查"
     )

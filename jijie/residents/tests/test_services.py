@@ -6,12 +6,14 @@ from django.db import connection
 from django.http import Http404
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.residents import selectors
 from jijie.residents.models import Person, birth_date_of
 from jijie.residents.services import (
     ConflictError,
     PersonData,
+    do_household_register,
     household_flags_set,
     household_register,
     person_add,
@@ -78,7 +80,7 @@ def test_bad_input_names_every_field_and_stores_nothing(household, actors):
 
 
 def test_one_registry_entry_per_document(person, tree, actors):
-    other = household_register(actor=None, building=tree.building, door_number="503")
+    other = do_household_register(actor=SYSTEM, building=tree.building, door_number="503")
     with pytest.raises(ValidationError) as info:
         person_add(
             actor=actors.manager,
@@ -141,8 +143,8 @@ def test_household_flags_and_conflict(household, actors):
 
 
 def test_move_within_scope_only(person, tree, actors):
-    sibling_household = household_register(
-        actor=None,
+    sibling_household = do_household_register(
+        actor=SYSTEM,
         building=Area.objects.get(code="441602004002-01-001"),
         door_number="101",
     )

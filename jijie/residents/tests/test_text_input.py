@@ -5,10 +5,11 @@ import html
 
 from django.urls import reverse
 
+from jijie.audit.actors import SYSTEM
 from jijie.residents.forms import HouseholdForm, PersonForm
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Household, Person
-from jijie.residents.services import household_register
+from jijie.residents.services import do_household_register
 
 RLO = "\u202e"  # "王小明\u202egpj.exe" is drawn as "王小明exe.jpg"
 
@@ -29,7 +30,7 @@ def test_the_household_page_refuses_a_door_number_with_a_bidi_override(client, t
 
 
 def test_the_person_page_refuses_a_name_with_a_bidi_override(client, tree, actors):
-    household = household_register(actor=None, building=tree.building, door_number="502")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="502")
     person = {"relation": "head", "document_type": "resident_id", "resident_type": "registered"}
     c = _as(client, actors.manager)
     url = reverse("residents:household", args=[household.pk])

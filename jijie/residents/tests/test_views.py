@@ -10,10 +10,15 @@ from django.urls import reverse
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.testing import step_up
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents.models import Household, Person
-from jijie.residents.services import PersonData, household_register, person_add
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
 
 BODY = "44160219900101123"
 ID = BODY + calc_check_digit(BODY + "0")
@@ -22,13 +27,13 @@ PHONE = "13800138000"
 
 @pytest.fixture
 def household(tree):
-    return household_register(actor=None, building=tree.building, door_number="502")
+    return do_household_register(actor=SYSTEM, building=tree.building, door_number="502")
 
 
 @pytest.fixture
 def person(household):
-    return person_add(
-        actor=None,
+    return do_person_add(
+        actor=SYSTEM,
         household=household,
         data=PersonData(name="王小明", document_number=ID, phone=PHONE, relation="head"),
     ).person
@@ -212,7 +217,7 @@ def test_reveal_asks_for_a_code_first(client, person, actors):
 
 
 def test_move_page(client, person, actors, tree):
-    target = household_register(actor=None, building=tree.building, door_number="601")
+    target = do_household_register(actor=SYSTEM, building=tree.building, door_number="601")
     url = reverse("residents:person_move", args=[person.pk])
     c = _as(client, actors.manager)
     response = c.post(

@@ -2,10 +2,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.responses import selectors
 from jijie.responses.models import Response, ResponseStatus
-from jijie.responses.services import response_activate, response_close
+from jijie.responses.services import do_response_activate, response_activate, response_close
 
 
 @pytest.fixture
@@ -50,7 +51,9 @@ def test_bad_input_names_fields(tree, actors):
 
 
 def test_visibility_by_overlap(covid, tree, actors):
-    other = response_activate(actor=None, area=tree.other_street, name="上城街道防汛", level="4")
+    other = do_response_activate(
+        actor=SYSTEM, area=tree.other_street, name="上城街道防汛", level="4"
+    )
     assert [r.pk for r in selectors.response_list(actor=actors.manager)] == [covid.pk]
     assert {r.pk for r in selectors.response_list(actor=actors.command)} == {covid.pk, other.pk}
     assert list(selectors.response_list(actor=actors.member)) == []
@@ -83,7 +86,9 @@ def test_pages_three_actors(client, covid, tree, actors):
     )
     assert client.post(reverse("responses:close", args=[covid.pk])).status_code == 403
     # an outsider to the response's area cannot even find it
-    other = response_activate(actor=None, area=tree.other_street, name="上城街道防汛", level="4")
+    other = do_response_activate(
+        actor=SYSTEM, area=tree.other_street, name="上城街道防汛", level="4"
+    )
     client.force_login(actors.manager)
     assert client.post(reverse("responses:close", args=[other.pk])).status_code == 404
     client.force_login(actors.command)
@@ -99,3 +104,10 @@ def test_form_reports_bad_area(client, tree, actors):
     )
     assert response.status_code == 200
     assert "格式不正确" in response.content.decode()
+
+
+def test_the_system_acts_as_itself_in_the_audit_chain(tree):
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="防汛", level="4")
+    assert response.created_by is None
+    event = AuditEvent.objects.get(action="response.activate")
+    assert (event.actor_id, event.actor_label) == (None, "system")

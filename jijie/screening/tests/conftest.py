@@ -6,14 +6,19 @@ import pytest
 from django.utils import timezone
 
 from jijie.areas.models import Area
-from jijie.residents.services import PersonData, household_register, person_add
-from jijie.responses.services import response_activate
-from jijie.screening.services import campaign_create
+from jijie.audit.actors import SYSTEM
+from jijie.residents.services import (
+    PersonData,
+    do_household_register,
+    do_person_add,
+)
+from jijie.responses.services import do_response_activate
+from jijie.screening.services import do_campaign_create
 
 
 @pytest.fixture
 def response(tree):
-    return response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
+    return do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
 
 
 @pytest.fixture
@@ -22,20 +27,20 @@ def households(tree):
     building3 = Area.objects.get(code="441602004001-02-003")
     sibling_building = Area.objects.get(code="441602004002-01-001")
     made = [
-        household_register(actor=None, building=tree.building, door_number=door)
+        do_household_register(actor=SYSTEM, building=tree.building, door_number=door)
         for door in ("101", "102", "103")
     ]
-    made.append(household_register(actor=None, building=building3, door_number="301"))
-    made.append(household_register(actor=None, building=sibling_building, door_number="901"))
-    person_add(actor=None, household=made[0], data=PersonData(name="王小明", relation="head"))
+    made.append(do_household_register(actor=SYSTEM, building=building3, door_number="301"))
+    made.append(do_household_register(actor=SYSTEM, building=sibling_building, door_number="901"))
+    do_person_add(actor=SYSTEM, household=made[0], data=PersonData(name="王小明", relation="head"))
     return made
 
 
 @pytest.fixture
 def campaign(tree, response, households):
     today = timezone.localdate()
-    return campaign_create(
-        actor=None,
+    return do_campaign_create(
+        actor=SYSTEM,
         response=response,
         name="第一轮扫楼",
         areas=[tree.community],

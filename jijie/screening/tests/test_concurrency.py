@@ -8,10 +8,11 @@ from django.db import connection
 from django.utils import timezone
 
 from jijie.areas.models import Area
-from jijie.residents.services import household_register
-from jijie.responses.services import response_activate
+from jijie.audit.actors import SYSTEM
+from jijie.residents.services import do_household_register
+from jijie.responses.services import do_response_activate
 from jijie.screening.models import BuildingCoverage, DailyCoverage, HouseholdState, Revisit, Visit
-from jijie.screening.services import VisitData, campaign_create, visit_record
+from jijie.screening.services import VisitData, do_campaign_create, visit_record
 from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,11 +22,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_two_workers_same_household_counted_once(tree, actors, outcomes):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
-    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
-    household = household_register(actor=None, building=tree.building, door_number="101")
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
     today = timezone.localdate()
-    campaign = campaign_create(
-        actor=None,
+    campaign = do_campaign_create(
+        actor=SYSTEM,
         response=response,
         name="扫楼",
         areas=[tree.community],
@@ -65,11 +66,11 @@ def test_two_workers_same_household_counted_once(tree, actors, outcomes):
 def test_the_same_visit_sent_twice_at_once_is_stored_once(tree, actors):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
-    response = response_activate(actor=None, area=tree.district, name="疫情防控", level="2")
-    household = household_register(actor=None, building=tree.building, door_number="101")
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
+    household = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
     today = timezone.localdate()
-    campaign = campaign_create(
-        actor=None,
+    campaign = do_campaign_create(
+        actor=SYSTEM,
         response=response,
         name="扫楼",
         areas=[tree.community],

@@ -12,12 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jijie.areas.models import Area, AreaKind
-from jijie.areas.services import area_create
-from jijie.residents.services import household_register
-from jijie.responses.services import response_activate
+from jijie.areas.services import do_area_create
+from jijie.audit.actors import SYSTEM
+from jijie.residents.services import do_household_register
+from jijie.responses.services import do_response_activate
 from jijie.screening import counters, selectors
 from jijie.screening.models import BuildingCoverage, DailyCoverage, Outcome, Revisit
-from jijie.screening.services import VisitData, campaign_create, visit_record
+from jijie.screening.services import (
+    VisitData,
+    do_campaign_create,
+    do_visit_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +59,12 @@ def _build(district, shape):
     communities, buildings = [], []
     for s, street_shape in enumerate(shape):
         street_code = f"441602{101 + s:03d}000"
-        street = area_create(
-            actor=None, parent=district, kind=AreaKind.STREET, code=street_code, name=f"街{s}"
+        street = do_area_create(
+            actor=SYSTEM, parent=district, kind=AreaKind.STREET, code=street_code, name=f"街{s}"
         )
         for c, community_shape in enumerate(street_shape):
-            community = area_create(
-                actor=None,
+            community = do_area_create(
+                actor=SYSTEM,
                 parent=street,
                 kind=AreaKind.COMMUNITY,
                 code=f"{street_code[:9]}{c + 1:03d}",
@@ -67,8 +72,8 @@ def _build(district, shape):
             )
             grids = []
             for g, grid_shape in enumerate(community_shape):
-                grid = area_create(
-                    actor=None,
+                grid = do_area_create(
+                    actor=SYSTEM,
                     parent=community,
                     kind=AreaKind.GRID,
                     code=f"{community.code}-{g + 1:02d}",
@@ -76,8 +81,8 @@ def _build(district, shape):
                 )
                 grids.append(grid)
                 for b, doors in enumerate(grid_shape):
-                    building = area_create(
-                        actor=None,
+                    building = do_area_create(
+                        actor=SYSTEM,
                         parent=grid,
                         kind=AreaKind.BUILDING,
                         code=f"{grid.code}-{b + 1:03d}",
@@ -85,7 +90,9 @@ def _build(district, shape):
                     )
                     buildings.append(
                         [
-                            household_register(actor=None, building=building, door_number=str(d))
+                            do_household_register(
+                                actor=SYSTEM, building=building, door_number=str(d)
+                            )
                             for d in range(doors)
                         ]
                     )
@@ -137,7 +144,7 @@ def _row(row):
 def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks, later):
     with transaction.atomic():
         district = Area.objects.get(pk=tree.district.pk)
-        response = response_activate(actor=None, area=district, name="随机", level="2")
+        response = do_response_activate(actor=SYSTEM, area=district, name="随机", level="2")
         communities, households = _build(district, shape)
         areas = []
         for (community, grids), pick in zip(communities, picks, strict=False):
@@ -148,8 +155,8 @@ def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks, l
         if not areas:
             areas = [communities[0][0]]
         today = timezone.localdate()
-        campaign = campaign_create(
-            actor=None,
+        campaign = do_campaign_create(
+            actor=SYSTEM,
             response=response,
             name="随机扫楼",
             areas=areas,
@@ -174,8 +181,8 @@ def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks, l
                 grid = grids[pick % len(grids)]
                 number = ours.filter(path__startswith=grid.path, depth=grid.depth + 1).count() + 1
                 buildings.append(
-                    area_create(
-                        actor=None,
+                    do_area_create(
+                        actor=SYSTEM,
                         parent=grid,
                         kind=AreaKind.BUILDING,
                         code=f"{grid.code}-{number:03d}",
@@ -184,7 +191,9 @@ def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks, l
                 )
             building = buildings[-1] if new_building else buildings[pick % len(buildings)]
             door = f"新{len(households)}"
-            households.append(household_register(actor=None, building=building, door_number=door))
+            households.append(
+                do_household_register(actor=SYSTEM, building=building, door_number=door)
+            )
 
         base = timezone.make_aware(datetime.combine(today, datetime.min.time())) + timedelta(
             hours=9
@@ -205,8 +214,8 @@ def test_coverage_matches_brute_force_at_every_level(tree, shape, plan, picks, l
             if scoped:
                 household = scoped[pick % len(scoped)]
                 done = outcome == Outcome.DONE
-                visit_record(
-                    actor=None,
+                do_visit_record(
+                    actor=SYSTEM,
                     campaign=campaign,
                     household=household,
                     data=VisitData(

@@ -9,11 +9,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.residents import keygroups
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Household, KeyGroupMember, Person
-from jijie.residents.services import PersonData, household_register
+from jijie.residents.services import PersonData, do_household_register, household_register
 from jijie.screening import counters, selectors
 from jijie.screening.models import (
     REVISIT_AFTER,
@@ -24,7 +25,14 @@ from jijie.screening.models import (
     Revisit,
     Visit,
 )
-from jijie.screening.services import VisitData, campaign_create, campaign_update, visit_record
+from jijie.screening.services import (
+    VisitData,
+    campaign_create,
+    campaign_update,
+    do_campaign_create,
+    do_visit_record,
+    visit_record,
+)
 
 FAILED = [o for o in Outcome.values if o != Outcome.DONE]
 
@@ -59,7 +67,7 @@ def test_households_registered_after_the_start_are_in_the_totals_at_once(campaig
     assert total.not_reached == not_reached.count()
     # and a door outside the campaign's areas counts in none of its buildings
     sibling = Area.objects.get(code="441602004002-01-001")
-    household_register(actor=None, building=sibling, door_number="902")
+    do_household_register(actor=SYSTEM, building=sibling, door_number="902")
     assert not BuildingCoverage.objects.filter(campaign=campaign, building=sibling).exists()
 
 
@@ -71,12 +79,12 @@ def test_campaign_refuses_areas_out_of_scope_or_nested(tree, response, actors, h
     with pytest.raises(PermissionDenied):
         campaign_create(actor=actors.grid_worker, name="b", areas=[tree.grid], **kwargs)
     with pytest.raises(ValidationError):
-        campaign_create(actor=None, name="c", areas=[tree.community, tree.grid], **kwargs)
+        do_campaign_create(actor=SYSTEM, name="c", areas=[tree.community, tree.grid], **kwargs)
     with pytest.raises(ValidationError):
-        campaign_create(actor=None, name="d", areas=[tree.district], **kwargs)
+        do_campaign_create(actor=SYSTEM, name="d", areas=[tree.district], **kwargs)
     with pytest.raises(ValidationError):
-        campaign_create(
-            actor=None, name="e", areas=[tree.grid], response=response, starts_on=today,
+        do_campaign_create(
+            actor=SYSTEM, name="e", areas=[tree.grid], response=response, starts_on=today,
             ends_on=today - timedelta(days=1),
         )  # fmt: skip
 
@@ -162,8 +170,8 @@ def test_visit_outside_the_workers_grid_is_refused(campaign, households, actors)
         )
     # the sibling community's door is not in the campaign
     with pytest.raises(ValidationError):
-        visit_record(
-            actor=None,
+        do_visit_record(
+            actor=SYSTEM,
             campaign=campaign,
             household=households[4],
             data=VisitData(mode="door", outcome=Outcome.DONE),
@@ -199,7 +207,7 @@ def test_bad_answers_store_nothing(campaign, households, actors):
 
 
 def test_done_visit_adds_people_temperatures_and_flags(campaign, households, actors, response):
-    group = keygroups.key_group_create(actor=None, response=response, name="发热人员")
+    group = keygroups.do_key_group_create(actor=SYSTEM, response=response, name="发热人员")
     head = Person.objects.get(household=households[0])
     visit = visit_record(
         actor=actors.grid_worker,
@@ -244,8 +252,8 @@ def test_campaign_mode_and_questions(campaign, households, actors):
     )
     campaign.refresh_from_db()
     with pytest.raises(ValidationError):
-        visit_record(
-            actor=None,
+        do_visit_record(
+            actor=SYSTEM,
             campaign=campaign,
             household=households[0],
             data=VisitData(mode="phone", outcome="done"),
@@ -274,8 +282,8 @@ def test_campaign_mode_and_questions(campaign, households, actors):
 def test_visits_outside_the_period_are_refused(campaign, households, time_machine):
     time_machine.move_to(timezone.now() + timedelta(days=30))
     with pytest.raises(ValidationError):
-        visit_record(
-            actor=None,
+        do_visit_record(
+            actor=SYSTEM,
             campaign=campaign,
             household=households[0],
             data=VisitData(mode="door", outcome="done"),
@@ -285,8 +293,8 @@ def test_visits_outside_the_period_are_refused(campaign, households, time_machin
 def test_rebuild_gives_the_same_counters(campaign, households, actors):
     plan = [(0, "no_answer"), (0, "done"), (1, "refused"), (2, "done"), (1, "vacant"), (3, "done")]
     for index, outcome in plan:
-        visit_record(
-            actor=None,
+        do_visit_record(
+            actor=SYSTEM,
             campaign=campaign,
             household=households[index],
             data=VisitData(
@@ -316,9 +324,7 @@ def test_rebuild_gives_the_same_counters(campaign, households, actors):
 def test_rebuild_command_recounts_new_households(campaign, households, tree):
     from django.core.management import call_command
 
-    from jijie.residents.services import household_register
-
-    household_register(actor=None, building=tree.building, door_number="104")
+    do_household_register(actor=SYSTEM, building=tree.building, door_number="104")
     call_command("screening_rebuild", "--campaign", str(campaign.pk), stdout=None)
     assert _coverage(campaign, tree.building).households == 4
 
@@ -331,8 +337,8 @@ def test_health_data_purged_after_the_response_closes(
     from jijie.screening.services import health_data_purge
 
     head = Person.objects.get(household=households[0])
-    visit = visit_record(
-        actor=None,
+    visit = do_visit_record(
+        actor=SYSTEM,
         campaign=campaign,
         household=households[0],
         data=VisitData(
@@ -415,8 +421,8 @@ def test_the_purge_erases_answers_of_a_health_question_since_dropped(
     from jijie.responses.services import response_close
     from jijie.screening.services import health_data_purge
 
-    visit = visit_record(
-        actor=None,
+    visit = do_visit_record(
+        actor=SYSTEM,
         campaign=campaign,
         household=households[0],
         data=VisitData(mode="door", outcome="done", answers={"risk_area_14d": True}),

@@ -9,11 +9,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core.testing import PAYLOADS, as_stored, live_cells, readable
 from jijie.residents.models import Household, Person
 from jijie.screening.models import Campaign, Revisit, Visit
-from jijie.screening.services import VisitData, visit_record
+from jijie.screening.services import VisitData, do_visit_record
 
 
 def _as(client, user):
@@ -159,8 +160,8 @@ def test_ledger_is_masked_and_health_only_for_follow_up_roles(client, campaign, 
     head = Person.objects.get()
     head.set_phone("13912345678")
     head.save()
-    visit_record(
-        actor=None,
+    do_visit_record(
+        actor=SYSTEM,
         campaign=campaign,
         household=households[0],
         data=VisitData(
@@ -168,8 +169,8 @@ def test_ledger_is_masked_and_health_only_for_follow_up_roles(client, campaign, 
             temperatures=[(head.pk, "38.2")],
         ),
     )  # fmt: skip
-    visit_record(
-        actor=None, campaign=campaign, household=households[1],
+    do_visit_record(
+        actor=SYSTEM, campaign=campaign, household=households[1],
         data=VisitData(mode="phone", outcome="no_answer"),
     )  # fmt: skip
 
@@ -238,8 +239,8 @@ def test_the_coverage_page_never_reads_the_visits(client, campaign, households, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    visit_record(
-        actor=None,
+    do_visit_record(
+        actor=SYSTEM,
         campaign=campaign,
         household=households[0],
         data=VisitData(mode="door", outcome="no_answer"),
@@ -267,8 +268,8 @@ def test_no_text_column_of_the_ledger_runs_as_a_formula(
     campaign.refresh_from_db()
     Household.objects.filter(pk=households[0].pk).update(door_number=payload)
     Person.objects.filter(household=households[0]).update(name=payload)
-    visit = visit_record(
-        actor=None,
+    visit = do_visit_record(
+        actor=SYSTEM,
         campaign=campaign,
         household=households[0],
         data=VisitData(mode="door", outcome="done", answers={"said": "=1+1"}),
