@@ -80,8 +80,8 @@ def _prepare() -> dict[str, Any]:
         if not Household.objects.filter(building=building, door_number=f"B{door}").exists():
             do_household_register(actor=SYSTEM, building=building, door_number=f"B{door}")
     now = timezone.now()
-    services.passes_issue_building(
-        actor=None,
+    services.do_passes_issue_building(
+        actor=SYSTEM,
         building=building,
         response=response,
         valid_from=now - timedelta(days=1),
@@ -90,11 +90,11 @@ def _prepare() -> dict[str, Any]:
     gates = []
     for number in range(GATES):
         name = f"bench-{number:02d}"
-        gate = Gate.objects.filter(area=community, name=name).first() or services.gate_create(
-            actor=None, area=community, name=name, opens_at=None, closes_at=None
+        gate = Gate.objects.filter(area=community, name=name).first() or services.do_gate_create(
+            actor=SYSTEM, area=community, name=name, opens_at=None, closes_at=None
         )
-        services.gate_rule_set(
-            actor=None,
+        services.do_gate_rule_set(
+            actor=SYSTEM,
             gate=gate,
             response=response,
             data=services.RuleData(visitors_allowed=True, curfew_at=clock(22)),

@@ -177,7 +177,7 @@ def _record(
         gate = selectors.gate_for(actor=request.user, pk=payload.gate_id, action=Action.GATE_SCAN)
         known = gates[payload.gate_id] = (gate, *selectors.rule_in_force(gate))
     gate, response, rule = known
-    return services.scan_record(
+    return services.do_scan_record(
         actor=actor(request),
         gate=gate,
         response=response,

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoContext
 from jijie.gates import services
 from jijie.gates.models import Gate, GateRule, Pass, Scan
@@ -39,11 +40,16 @@ def populate(ctx: DemoContext) -> None:
         ("东门", "compound", (time(6), time(22))),
         ("村口卡点", "road", (None, None)),
     ):
-        gate = Gate.objects.filter(area=community, name=name).first() or services.gate_create(
-            actor=None, area=community, name=name, kind=kind, opens_at=hours[0], closes_at=hours[1]
+        gate = Gate.objects.filter(area=community, name=name).first() or services.do_gate_create(
+            actor=SYSTEM,
+            area=community,
+            name=name,
+            kind=kind,
+            opens_at=hours[0],
+            closes_at=hours[1],
         )
-        services.gate_rule_set(
-            actor=None,
+        services.do_gate_rule_set(
+            actor=SYSTEM,
             gate=gate,
             response=response,
             data=services.RuleData(
@@ -63,8 +69,8 @@ def populate(ctx: DemoContext) -> None:
         return
     if not Pass.objects.filter(response=response, household__building=building).exists():
         issued = ctx.at(-2, 9)
-        services.passes_issue_building(
-            actor=None,
+        services.do_passes_issue_building(
+            actor=SYSTEM,
             building=building,
             response=response,
             valid_from=issued,
@@ -85,8 +91,8 @@ def populate(ctx: DemoContext) -> None:
         client_id = uuid.uuid5(uuid.NAMESPACE_URL, f"jijie-demo-scan-{pass_.pk}")
         if Scan.objects.filter(client_id=client_id).exists():
             continue  # a second `make demo`
-        services.scan_record(
-            actor=None,
+        services.do_scan_record(
+            actor=SYSTEM,
             gate=gate,
             response=response,
             rule=rule,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.core.queries import prepared_cursor, unique_or_none
 from jijie.gates import rules, selectors, signing
@@ -44,10 +45,33 @@ if TYPE_CHECKING:
 TEMPERATURE_RANGE = (Decimal("30.0"), Decimal("45.0"))
 
 
-@transaction.atomic
 def gate_create(
     *,
-    actor: User | None,
+    actor: User,
+    area: Area,
+    name: str,
+    kind: str = GateKind.COMPOUND,
+    compound: Compound | None = None,
+    opens_at: time | None = None,
+    closes_at: time | None = None,
+) -> Gate:
+    """`do_gate_create` by someone who manages the gates of `area`."""
+    access.require(actor, Action.GATE_MANAGE, area)
+    return do_gate_create(
+        actor=actor,
+        area=area,
+        name=name,
+        kind=kind,
+        compound=compound,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+
+
+@transaction.atomic
+def do_gate_create(
+    *,
+    actor: Actor,
     area: Area,
     name: str,
     kind: str = GateKind.COMPOUND,
@@ -58,8 +82,6 @@ def gate_create(
     """Add a gate to a community or village (and to one of its compounds)."""
     if area.kind not in COMMUNITY_KINDS:
         raise ValidationError({"area": _("卡口只能设在社区或村。")})
-    if actor is not None:
-        access.require(actor, Action.GATE_MANAGE, area)
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -98,13 +120,15 @@ class RuleData:
     curfew_at: time | None = None
 
 
+def gate_rule_set(*, actor: User, gate: Gate, response: Response, data: RuleData) -> GateRule:
+    """`do_gate_rule_set` by someone who manages the gates of the gate's area."""
+    access.require(actor, Action.GATE_MANAGE, gate.area)
+    return do_gate_rule_set(actor=actor, gate=gate, response=response, data=data)
+
+
 @transaction.atomic
-def gate_rule_set(
-    *, actor: User | None, gate: Gate, response: Response, data: RuleData
-) -> GateRule:
+def do_gate_rule_set(*, actor: Actor, gate: Gate, response: Response, data: RuleData) -> GateRule:
     """Set what `gate` checks during `response`."""
-    if actor is not None:
-        access.require(actor, Action.GATE_MANAGE, gate.area)
     if not gate.area_path.startswith(response.area_path):
         raise ValidationError({"response": _("该响应不覆盖本卡口。")})
     errors: dict[str, str] = {}
@@ -142,7 +166,7 @@ def _check_response(response: Response, path: str) -> None:
 
 def _new_pass(
     *,
-    actor: User | None,
+    actor: Actor,
     household: Household,
     response: Response,
     valid_from: datetime,
@@ -158,7 +182,7 @@ def _new_pass(
         valid_until=valid_until,
         outings_per_day=outings_per_day,
         replaces=replaces,
-        issued_by=actor,
+        issued_by=account_of(actor),
     )
     audit_record(
         actor=actor,
@@ -170,10 +194,31 @@ def _new_pass(
     return pass_
 
 
-@transaction.atomic
 def pass_issue(
     *,
-    actor: User | None,
+    actor: User,
+    household: Household,
+    response: Response,
+    valid_from: datetime,
+    valid_until: datetime,
+    outings_per_day: int = 0,
+) -> Pass:
+    """`do_pass_issue` by someone who issues passes where the household lives."""
+    access.require_path(actor, Action.PASS_ISSUE, household.area_path)
+    return do_pass_issue(
+        actor=actor,
+        household=household,
+        response=response,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        outings_per_day=outings_per_day,
+    )
+
+
+@transaction.atomic
+def do_pass_issue(
+    *,
+    actor: Actor,
     household: Household,
     response: Response,
     valid_from: datetime,
@@ -181,8 +226,6 @@ def pass_issue(
     outings_per_day: int = 0,
 ) -> Pass:
     """Issue a household's pass for a response (one active pass per household)."""
-    if actor is not None:
-        access.require_path(actor, Action.PASS_ISSUE, household.area_path)
     _check_period(valid_from, valid_until)
     _check_response(response, household.area_path)
     if Pass.objects.filter(
@@ -199,10 +242,31 @@ def pass_issue(
     )
 
 
-@transaction.atomic
 def passes_issue_building(
     *,
-    actor: User | None,
+    actor: User,
+    building: Area,
+    response: Response,
+    valid_from: datetime,
+    valid_until: datetime,
+    outings_per_day: int = 0,
+) -> list[Pass]:
+    """`do_passes_issue_building` by someone who issues passes in `building`."""
+    access.require(actor, Action.PASS_ISSUE, building)
+    return do_passes_issue_building(
+        actor=actor,
+        building=building,
+        response=response,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        outings_per_day=outings_per_day,
+    )
+
+
+@transaction.atomic
+def do_passes_issue_building(
+    *,
+    actor: Actor,
     building: Area,
     response: Response,
     valid_from: datetime,
@@ -212,8 +276,6 @@ def passes_issue_building(
     """Issue a pass to every household of a building that has no active one yet. The
     checks `pass_issue` makes for each household are made once for the building (its
     households are under its path), each pass audited as `pass_issue` audits it."""
-    if actor is not None:
-        access.require(actor, Action.PASS_ISSUE, building)
     _check_period(valid_from, valid_until)
     _check_response(response, building.path)
     holders = Pass.objects.filter(
@@ -240,12 +302,16 @@ def _revoke(pass_: Pass, status: str, reason: str) -> None:
     pass_.save(update_fields=["status", "revoked_at", "revoked_reason"])
 
 
+def pass_revoke(*, actor: User, pass_: Pass, reason: str) -> Pass:
+    """`do_pass_revoke` by someone who issues passes where the pass's household lives."""
+    access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
+    return do_pass_revoke(actor=actor, pass_=pass_, reason=reason)
+
+
 @transaction.atomic
-def pass_revoke(*, actor: User | None, pass_: Pass, reason: str) -> Pass:
+def do_pass_revoke(*, actor: Actor, pass_: Pass, reason: str) -> Pass:
     """Void a pass (lost, moved out, in isolation). Guards' phones learn it from the
-    revocation list."""
-    if actor is not None:
-        access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
+    revocation list. Locks the pass's row."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请填写作废原因。")})
@@ -267,14 +333,20 @@ def pass_revoke(*, actor: User | None, pass_: Pass, reason: str) -> Pass:
     return pass_
 
 
-@transaction.atomic
 def pass_reissue(
-    *, actor: User | None, pass_: Pass, reason: str, valid_until: datetime | None = None
+    *, actor: User, pass_: Pass, reason: str, valid_until: datetime | None = None
+) -> Pass:
+    """`do_pass_reissue` by someone who issues passes where the pass's household lives."""
+    access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
+    return do_pass_reissue(actor=actor, pass_=pass_, reason=reason, valid_until=valid_until)
+
+
+@transaction.atomic
+def do_pass_reissue(
+    *, actor: Actor, pass_: Pass, reason: str, valid_until: datetime | None = None
 ) -> Pass:
     """Replace a pass (lost card, new period): the old one is voided, the new one gets a
     new number and so a new QR code."""
-    if actor is not None:
-        access.require_path(actor, Action.PASS_ISSUE, pass_.area_path)
     # Only the pass is locked: the household and building rows are read, not changed.
     old = (
         Pass.objects.select_for_update(of=("self",))
@@ -538,7 +610,23 @@ def scan_save(scan: Scan) -> ScanResult:
 
 def scan_record(
     *,
-    actor: User | None,
+    actor: User,
+    gate: Gate,
+    response: Response | None,
+    rule: GateRule | None,
+    data: ScanData,
+    passes: Mapping[str, Pass | None] | None = None,
+) -> ScanResult:
+    """`do_scan_record` by someone who may record passages at `gate`."""
+    access.require_path(actor, Action.GATE_SCAN, gate.area_path)
+    return do_scan_record(
+        actor=actor, gate=gate, response=response, rule=rule, data=data, passes=passes
+    )
+
+
+def do_scan_record(
+    *,
+    actor: Actor,
     gate: Gate,
     response: Response | None,
     rule: GateRule | None,
@@ -551,8 +639,6 @@ def scan_record(
     `ScanConflictError`. Scans are judged by device time, so a batch synced late counts
     where it happened. `passes` are the passes behind QR codes already read
     (`selectors.passes_scanned`), for a batch."""
-    if actor is not None:
-        access.require_path(actor, Action.GATE_SCAN, gate.area_path)
     if response is None:
         # Keyed by the API's field: the phones read the refusal under gate_id.
         raise ValidationError({"gate_id": _("本卡口所在区域没有进行中的应急响应。")})
@@ -562,7 +648,7 @@ def scan_record(
             response=response,
             rule=rule,
             data=data,
-            recorded_by_id=actor.pk if actor is not None else None,
+            recorded_by_id=actor.pk,
             passes=passes,
         )
     )

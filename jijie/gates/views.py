@@ -73,7 +73,7 @@ def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.scan_record(
+            result = services.do_scan_record(
                 actor=actor(request),
                 gate=gate,
                 response=response,
@@ -123,7 +123,7 @@ def pass_list(request: HttpRequest) -> HttpResponse:
             form.add_error("building", _("该楼栋所在区域没有进行中的应急响应。"))
         else:
             try:
-                issued = services.passes_issue_building(
+                issued = services.do_passes_issue_building(
                     actor=actor(request),
                     building=target,
                     response=response,
@@ -172,12 +172,12 @@ def pass_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("请填写原因。"))
         if request.POST.get("reissue"):
-            services.pass_reissue(
+            services.do_pass_reissue(
                 actor=actor(request), pass_=pass_, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("已换发。"))
         else:
-            services.pass_revoke(
+            services.do_pass_revoke(
                 actor=actor(request), pass_=pass_, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("已作废。"))

@@ -38,11 +38,11 @@ def setup(tree, time_machine) -> Setup:
     response = do_response_activate(
         actor=SYSTEM, area=tree.district, name="2020年新冠肺炎疫情防控", level="1"
     )
-    gate = services.gate_create(
-        actor=None, area=tree.community, name="东门", opens_at=time(6), closes_at=time(22)
+    gate = services.do_gate_create(
+        actor=SYSTEM, area=tree.community, name="东门", opens_at=time(6), closes_at=time(22)
     )
-    rule = services.gate_rule_set(
-        actor=None,
+    rule = services.do_gate_rule_set(
+        actor=SYSTEM,
         gate=gate,
         response=response,
         data=services.RuleData(
@@ -56,8 +56,8 @@ def setup(tree, time_machine) -> Setup:
         ),
     )
     household = do_household_register(actor=SYSTEM, building=tree.building, door_number="301")
-    pass_ = services.pass_issue(
-        actor=None,
+    pass_ = services.do_pass_issue(
+        actor=SYSTEM,
         household=household,
         response=response,
         valid_from=NOON - timedelta(days=1),
@@ -81,8 +81,12 @@ def scan_data(**kw) -> services.ScanData:
 def record(setup: Setup, **kw) -> services.ScanResult:
     if "token" not in kw and "household_id" not in kw and "visitor_name" not in kw:
         kw["token"] = setup.token
-    return services.scan_record(
-        actor=None, gate=setup.gate, response=setup.response, rule=setup.rule, data=scan_data(**kw)
+    return services.do_scan_record(
+        actor=SYSTEM,
+        gate=setup.gate,
+        response=setup.response,
+        rule=setup.rule,
+        data=scan_data(**kw),
     )
 
 

@@ -112,7 +112,7 @@ def test_batch_item_with_bad_values_is_named(client, setup, actors):
 def test_keys_carry_the_public_key_and_revocations(client, setup, actors):
     from jijie.gates import services
 
-    services.pass_revoke(actor=None, pass_=setup.pass_, reason="遗失")
+    services.do_pass_revoke(actor=SYSTEM, pass_=setup.pass_, reason="遗失")
     answer = client.get("/api/gates/keys", headers=_headers(actors.guard)).json()
     assert answer["public_key"] == signing.public_key_b64()
     assert answer["revoked_pass_ids"] == [setup.pass_.pk]
@@ -189,9 +189,9 @@ def test_the_gate_list_reads_the_rules_in_the_same_queries_for_one_gate_or_five(
 
     one, for_one = listed()
     for name in ("西门", "南门", "北门", "后门"):
-        gate = services.gate_create(actor=None, area=tree.community, name=name)
-        services.gate_rule_set(
-            actor=None, gate=gate, response=setup.response, data=services.RuleData()
+        gate = services.do_gate_create(actor=SYSTEM, area=tree.community, name=name)
+        services.do_gate_rule_set(
+            actor=SYSTEM, gate=gate, response=setup.response, data=services.RuleData()
         )
     five, for_five = listed()
     assert len(one) == 1
@@ -203,7 +203,7 @@ def test_the_gate_list_reads_the_rules_in_the_same_queries_for_one_gate_or_five(
 def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors, tree):
     from jijie.gates import services
 
-    other = services.gate_create(actor=None, area=tree.community, name="西门")
+    other = services.do_gate_create(actor=SYSTEM, area=tree.community, name="西门")
     items = [scan_body(setup, gate_id=(setup.gate.pk if n % 2 else other.pk)) for n in range(20)]
     headers = _headers(actors.guard)
     client.get("/api/gates/keys", headers=headers)
@@ -225,8 +225,8 @@ def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors
 def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):
     from jijie.gates import services
 
-    revoked = services.pass_issue(
-        actor=None,
+    revoked = services.do_pass_issue(
+        actor=SYSTEM,
         household=do_household_register(
             actor=SYSTEM, building=setup.household.building, door_number="302"
         ),
@@ -235,7 +235,7 @@ def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):
         valid_until=NOON + timedelta(days=1),
     )
     revoked_token = services.pass_token(revoked)
-    services.pass_revoke(actor=None, pass_=revoked, reason="遗失")
+    services.do_pass_revoke(actor=SYSTEM, pass_=revoked, reason="遗失")
     tampered = setup.token[:-3] + ("AAA" if not setup.token.endswith("AAA") else "BBB")
     tokens = [setup.token, tampered, revoked_token, setup.token, "", "JJ1.garbage"]
     items = [scan_body(setup, token=token) for token in tokens]

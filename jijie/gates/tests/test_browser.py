@@ -19,8 +19,8 @@ def test_guard_scans_allow_then_expired_deny(live_server, actors, setup, phone):
     other = do_household_register(
         actor=SYSTEM, building=setup.household.building, door_number="502"
     )
-    expired = services.pass_issue(
-        actor=None,
+    expired = services.do_pass_issue(
+        actor=SYSTEM,
         household=other,
         response=setup.response,
         valid_from=NOON - timedelta(days=3),

@@ -186,17 +186,17 @@ def key(actors):
 def more(setup, tree):
     """A revoked pass, an expired one and a household found by the guard."""
     building = setup.household.building
-    revoked = services.pass_issue(
-        actor=None,
+    revoked = services.do_pass_issue(
+        actor=SYSTEM,
         household=do_household_register(actor=SYSTEM, building=building, door_number="302"),
         response=setup.response,
         valid_from=NOON - timedelta(days=1),
         valid_until=NOON + timedelta(days=1),
     )
     revoked_token = services.pass_token(revoked)
-    services.pass_revoke(actor=None, pass_=revoked, reason="遗失")
-    expired = services.pass_issue(
-        actor=None,
+    services.do_pass_revoke(actor=SYSTEM, pass_=revoked, reason="遗失")
+    expired = services.do_pass_issue(
+        actor=SYSTEM,
         household=do_household_register(actor=SYSTEM, building=building, door_number="303"),
         response=setup.response,
         valid_from=NOON - timedelta(days=3),

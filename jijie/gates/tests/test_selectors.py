@@ -25,7 +25,7 @@ def test_the_active_response_over_the_gate_and_its_rule(setup, django_assert_num
 
 
 def test_a_response_without_a_rule_for_this_gate(setup, tree):
-    other = services.gate_create(actor=None, area=tree.community, name="西门")
+    other = services.do_gate_create(actor=SYSTEM, area=tree.community, name="西门")
     assert selectors.rule_in_force(other) == (setup.response, None)
 
 
@@ -52,14 +52,14 @@ def test_the_rules_in_force_over_many_gates_in_two_queries(
     # given: under the district's response, a gate with a rule and two without (one in a
     # community of another street); a sibling's gate under a newer response of its own
     # with a rule for it
-    west = services.gate_create(actor=None, area=tree.community, name="西门")
+    west = services.do_gate_create(actor=SYSTEM, area=tree.community, name="西门")
     time_machine.shift(timedelta(hours=1))
     newer = do_response_activate(actor=SYSTEM, area=tree.sibling, name="隔壁社区", level="1")
-    south = services.gate_create(actor=None, area=tree.sibling, name="南门")
-    south_rule = services.gate_rule_set(
-        actor=None, gate=south, response=newer, data=services.RuleData()
+    south = services.do_gate_create(actor=SYSTEM, area=tree.sibling, name="南门")
+    south_rule = services.do_gate_rule_set(
+        actor=SYSTEM, gate=south, response=newer, data=services.RuleData()
     )
-    far = services.gate_create(actor=None, area=tree.far_community, name="北门")
+    far = services.do_gate_create(actor=SYSTEM, area=tree.far_community, name="北门")
     gates = [setup.gate, west, south, far]
     # when
     with django_assert_num_queries(2):

@@ -34,10 +34,10 @@ def test_gate_create_three_actors(tree, actors, who, error):
 
 def test_gate_only_at_a_community_and_named_once(tree):
     with pytest.raises(ValidationError):
-        services.gate_create(actor=None, area=tree.grid, name="北门")
-    services.gate_create(actor=None, area=tree.community, name="北门")
+        services.do_gate_create(actor=SYSTEM, area=tree.grid, name="北门")
+    services.do_gate_create(actor=SYSTEM, area=tree.community, name="北门")
     with pytest.raises(ValidationError) as error:
-        services.gate_create(actor=None, area=tree.community, name=" 北门 ")
+        services.do_gate_create(actor=SYSTEM, area=tree.community, name=" 北门 ")
     assert "name" in error.value.message_dict
 
 
@@ -67,8 +67,8 @@ def test_pass_issue_three_actors(setup, actors, who, error):
 
 def test_one_active_pass_per_household(setup):
     with pytest.raises(ValidationError):
-        services.pass_issue(
-            actor=None,
+        services.do_pass_issue(
+            actor=SYSTEM,
             household=setup.household,
             response=setup.response,
             valid_from=NOON,
@@ -81,8 +81,8 @@ def test_pass_period_must_be_positive(setup):
         actor=SYSTEM, building=setup.household.building, door_number="9"
     )
     with pytest.raises(ValidationError):
-        services.pass_issue(
-            actor=None,
+        services.do_pass_issue(
+            actor=SYSTEM,
             household=household,
             response=setup.response,
             valid_from=NOON,
