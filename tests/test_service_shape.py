@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent / "jijie"
 # Apps whose services are split into check and write. The others still take
 # `actor: User | None` (None for the system, every check skipped) and are being moved
 # over app by app; each joins this list when it is done.
-SPLIT = {"areas", "gates", "residents", "responses", "screening"}
+SPLIT = {"areas", "duty", "gates", "residents", "responses", "screening"}
 # Calls that decide access: a write that makes one re-checks what its entry resolved.
 CHECKS = {"access", "mobilization_access"}
 

@@ -10,6 +10,7 @@ from datetime import time
 from django.core.exceptions import ValidationError
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoContext
 from jijie.duty import catalogue, services
 from jijie.duty.models import Demand, PostType
@@ -25,15 +26,15 @@ def populate(ctx: DemoContext) -> None:
     if community is None or Demand.objects.filter(community=community).exists():
         return
     starts_on = ctx.day(1)  # tomorrow
-    checkpoint = services.demand_create(
-        actor=None,
+    checkpoint = services.do_demand_create(
+        actor=SYSTEM,
         community=community,
         post_type=PostType.objects.get(code="checkpoint"),
         place="东门卡口",
         schedule=services.Schedule(starts_on, 7, time(8), 2, 12, 2, 3),
     )
-    services.demand_create(
-        actor=None,
+    services.do_demand_create(
+        actor=SYSTEM,
         community=community,
         post_type=PostType.objects.get(code="publicity"),
         place="社区广场",
@@ -50,7 +51,7 @@ def populate(ctx: DemoContext) -> None:
             if shift.participations.count() >= shift.min_people:
                 break
             try:
-                services.shift_assign(actor=None, shift=shift, member=member)
+                services.do_shift_assign(actor=SYSTEM, shift=shift, member=member)
                 assigned += 1
             except ValidationError:
                 continue

@@ -52,6 +52,7 @@ from django.utils.translation import gettext as _
 from ortools.sat.python import cp_model
 
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor
 from jijie.duty import rules, selectors, services
 from jijie.duty.models import (
     DemandStatus,
@@ -851,7 +852,22 @@ class Proposal:
 
 def roster_propose(
     *,
-    actor: User | None,
+    actor: User,
+    area: Area,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_limit: float = 10.0,
+) -> Proposal:
+    """`do_roster_propose` for someone who may assign members under `area`."""
+    require_manage(actor, area)
+    return do_roster_propose(
+        actor=actor, area=area, starts_at=starts_at, ends_at=ends_at, time_limit=time_limit
+    )
+
+
+def do_roster_propose(
+    *,
+    actor: Actor,
     area: Area,
     starts_at: datetime,
     ends_at: datetime,
@@ -860,7 +876,6 @@ def roster_propose(
     """Propose members for the open shifts under `area` (a street or a community)
     starting in [starts_at, ends_at). Nothing is written: the community accepts all,
     part or none of it with `roster_accept`."""
-    require_manage(actor, area)
     shifts = list(
         Shift.objects.filter(
             community_path__startswith=area.path,
@@ -935,7 +950,7 @@ def ticked_lines(area: Area, ticked: list[tuple[int, int]]) -> list[tuple[Shift,
 
 
 def roster_accept(
-    *, actor: User | None, lines: list[tuple[Shift, Member]]
+    *, actor: User, lines: list[tuple[Shift, Member]]
 ) -> tuple[list[Participation], list[tuple[Shift, Member, str]]]:
     """Assign the lines of a proposal the community accepted (all, or the part it
     ticked). Each line is assigned under the rules of the moment: one refused since the

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.duty import rules
 from jijie.duty.models import (
@@ -49,15 +50,13 @@ if TYPE_CHECKING:
 REPLACEMENT_LIST_SIZE = 20
 
 
-def require_manage(actor: User | None, area: Area) -> None:
-    """The actor may post demands and assign in `area` (None is the system)."""
-    if actor is not None:
-        access.require(actor, Action.DUTY_MANAGE, area)
+def require_manage(actor: User, area: Area) -> None:
+    """The actor may post demands and assign in `area`."""
+    access.require(actor, Action.DUTY_MANAGE, area)
 
 
-def require_manage_path(actor: User | None, path: str) -> None:
-    if actor is not None:
-        access.require_path(actor, Action.DUTY_MANAGE, path)
+def require_manage_path(actor: User, path: str) -> None:
+    access.require_path(actor, Action.DUTY_MANAGE, path)
 
 
 @dataclass(frozen=True)
@@ -98,13 +97,22 @@ def shift_times(schedule: Schedule) -> list[tuple[datetime, datetime]]:
     return result
 
 
-@transaction.atomic
 def demand_create(
-    *, actor: User | None, community: Area, post_type: PostType, place: str, schedule: Schedule
+    *, actor: User, community: Area, post_type: PostType, place: str, schedule: Schedule
+) -> Demand:
+    """`do_demand_create` by someone who may manage duty in `community`."""
+    require_manage(actor, community)
+    return do_demand_create(
+        actor=actor, community=community, post_type=post_type, place=place, schedule=schedule
+    )
+
+
+@transaction.atomic
+def do_demand_create(
+    *, actor: Actor, community: Area, post_type: PostType, place: str, schedule: Schedule
 ) -> Demand:
     """A community asks for people at a place for a schedule (吹哨); its shifts are
     generated at once."""
-    require_manage(actor, community)
     if community.kind not in COMMUNITY_KINDS:
         raise ValidationError(
             {"community": _("“%(name)s”不是社区或村。") % {"name": community.name}}
@@ -122,7 +130,7 @@ def demand_create(
         shift_hours=schedule.shift_hours,
         min_per_shift=schedule.min_per_shift,
         max_per_shift=schedule.max_per_shift,
-        created_by=actor,
+        created_by=account_of(actor),
     )
     Shift.objects.bulk_create(
         Shift(
@@ -260,10 +268,31 @@ def limits_over(path: str) -> rules.Limits:
     return limits_by_path([path])[path]
 
 
-@transaction.atomic
 def duty_rules_set(
     *,
-    actor: User | None,
+    actor: User,
+    response: Response,
+    hours_in_a_row: int,
+    rest_hours: int,
+    week_rest_hours: int,
+    week_hours: int,
+) -> DutyRules:
+    """`do_duty_rules_set` by the command over the response's area."""
+    access.require(actor, Action.RESPONSE_MANAGE, response.area)
+    return do_duty_rules_set(
+        actor=actor,
+        response=response,
+        hours_in_a_row=hours_in_a_row,
+        rest_hours=rest_hours,
+        week_rest_hours=week_rest_hours,
+        week_hours=week_hours,
+    )
+
+
+@transaction.atomic
+def do_duty_rules_set(
+    *,
+    actor: Actor,
     response: Response,
     hours_in_a_row: int,
     rest_hours: int,
@@ -272,8 +301,6 @@ def duty_rules_set(
 ) -> DutyRules:
     """The command over a response sets its rest rules (claims, assignments and
     proposals under it follow them from then on); audited."""
-    if actor is not None:
-        access.require(actor, Action.RESPONSE_MANAGE, response.area)
     if not 1 <= hours_in_a_row <= 24:
         raise ValidationError({"hours_in_a_row": _("连续值守上限须在 1 至 24 小时之间。")})
     if not 0 <= rest_hours <= 48:
@@ -349,7 +376,7 @@ def refusal_for(member: Member, shift: Shift) -> str | None:
 
 
 def _take_place(
-    *, actor: User | None, shift: Shift, member: Member, source: str, status: str
+    *, actor: Actor, shift: Shift, member: Member, source: str, status: str
 ) -> Participation:
     locked = Shift.objects.select_for_update().select_related("demand__post_type").get(pk=shift.pk)
     # The member's row too: two claims of one member for overlapping shifts at once
@@ -383,7 +410,7 @@ def _take_place(
         source=source,
         starts_at=locked.starts_at,
         ends_at=locked.ends_at,
-        created_by=actor,
+        created_by=account_of(actor),
     )
 
 
@@ -411,13 +438,20 @@ def shift_claim(*, actor: User, shift: Shift) -> Participation:
     return participation
 
 
-@transaction.atomic
 def shift_assign(
-    *, actor: User | None, shift: Shift, member: Member, source: str = ParticipationSource.ASSIGNED
+    *, actor: User, shift: Shift, member: Member, source: str = ParticipationSource.ASSIGNED
+) -> Participation:
+    """`do_shift_assign` by someone who may manage duty where the shift is."""
+    require_manage_path(actor, shift.community_path)
+    return do_shift_assign(actor=actor, shift=shift, member=member, source=source)
+
+
+@transaction.atomic
+def do_shift_assign(
+    *, actor: Actor, shift: Shift, member: Member, source: str = ParticipationSource.ASSIGNED
 ) -> Participation:
     """The community puts a member on a shift directly (confirmed at once), under the
     same rules as a claim."""
-    require_manage_path(actor, shift.community_path)
     participation = _take_place(
         actor=actor, shift=shift, member=member, source=source, status=ParticipationStatus.CONFIRMED
     )
@@ -450,10 +484,15 @@ def _refuse_move(current: Participation, to: str) -> ValidationError:
     )
 
 
-@transaction.atomic
-def participation_confirm(*, actor: User | None, participation: Participation) -> Participation:
-    """The community confirms a claimed place."""
+def participation_confirm(*, actor: User, participation: Participation) -> Participation:
+    """`do_participation_confirm` by someone who may manage duty where the shift is."""
     require_manage_path(actor, participation.shift.community_path)
+    return do_participation_confirm(actor=actor, participation=participation)
+
+
+@transaction.atomic
+def do_participation_confirm(*, actor: Actor, participation: Participation) -> Participation:
+    """The community confirms a claimed place."""
     current = _locked(participation)
     if current.status != ParticipationStatus.REQUESTED:
         raise _refuse_move(current, ParticipationStatus.CONFIRMED)
@@ -465,12 +504,19 @@ def participation_confirm(*, actor: User | None, participation: Participation) -
     return current
 
 
-@transaction.atomic
 def participation_decline(
-    *, actor: User | None, participation: Participation, reason: str
+    *, actor: User, participation: Participation, reason: str
+) -> Participation:
+    """`do_participation_decline` by someone who may manage duty where the shift is."""
+    require_manage_path(actor, participation.shift.community_path)
+    return do_participation_decline(actor=actor, participation=participation, reason=reason)
+
+
+@transaction.atomic
+def do_participation_decline(
+    *, actor: Actor, participation: Participation, reason: str
 ) -> Participation:
     """The community declines a claim, with a reason the member reads; the place frees."""
-    require_manage_path(actor, participation.shift.community_path)
     if not reason.strip():
         raise ValidationError({"reason": _("请说明未确认的原因。")})
     current = _locked(participation)
@@ -557,12 +603,17 @@ def late_after() -> timedelta:
     return timedelta(minutes=int(getattr(settings, "DUTY_LATE_MINUTES", 15)))
 
 
+def shift_leader_set(*, actor: User, shift: Shift, member_id: int) -> Shift:
+    """`do_shift_leader_set` by someone who may manage duty where the shift is."""
+    require_manage_path(actor, shift.community_path)
+    return do_shift_leader_set(actor=actor, shift=shift, member_id=member_id)
+
+
 @transaction.atomic
-def shift_leader_set(*, actor: User | None, shift: Shift, member_id: int) -> Shift:
+def do_shift_leader_set(*, actor: Actor, shift: Shift, member_id: int) -> Shift:
     """The community names the shift's leader (班长), one of its confirmed members, by
     the member's id; any other id, of someone elsewhere or of nobody, is refused alike.
     The leader checks the others in and out."""
-    require_manage_path(actor, shift.community_path)
     held = (
         Participation.objects.filter(
             shift=shift, member_id=member_id, status=ParticipationStatus.CONFIRMED

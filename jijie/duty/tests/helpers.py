@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from conftest import Tree, make_user
 from jijie.accounts.models import User
+from jijie.audit.actors import SYSTEM
 from jijie.duty import catalogue, services
 from jijie.duty.models import Demand, Participation, PostType, Shift
 from jijie.mobilization import services as mobilization
@@ -90,8 +91,8 @@ def demand(
     start: date | None = None,
     at: time = time(8, 0),
 ) -> Demand:
-    return services.demand_create(
-        actor=None,
+    return services.do_demand_create(
+        actor=SYSTEM,
         community=community,
         post_type=post_type,
         place="东门卡口",

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from jijie.audit.actors import SYSTEM
 from jijie.duty import selectors, services
 from jijie.duty.models import Participation
 from jijie.duty.tests.helpers import demand, resident, shifts, user_of, with_account
@@ -25,9 +26,9 @@ def on_duty(tree, posts):
     shift = shifts(demand(tree.community, posts.guard))[0]
     leader = with_account(resident(1, tree), "leader")
     someone = with_account(resident(2, tree), "someone")
-    leading = services.shift_assign(actor=None, shift=shift, member=leader)
-    taken = services.shift_assign(actor=None, shift=shift, member=someone)
-    services.shift_leader_set(actor=None, shift=shift, member_id=leader.pk)
+    leading = services.do_shift_assign(actor=SYSTEM, shift=shift, member=leader)
+    taken = services.do_shift_assign(actor=SYSTEM, shift=shift, member=someone)
+    services.do_shift_leader_set(actor=SYSTEM, shift=shift, member_id=leader.pk)
     shift.refresh_from_db()
     return shift, leading, taken, someone
 
@@ -113,6 +114,8 @@ def test_only_the_leader_or_the_community_takes_others_attendance(on_duty, actor
 def test_the_leader_is_a_confirmed_member_of_the_shift(tree, posts):
     shift = shifts(demand(tree.community, posts.guard))[0]
     refused(
-        lambda: services.shift_leader_set(actor=None, shift=shift, member_id=resident(1, tree).pk),
+        lambda: services.do_shift_leader_set(
+            actor=SYSTEM, shift=shift, member_id=resident(1, tree).pk
+        ),
         "班长",
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.duty import roster, services
 from jijie.duty.models import Participation
 from jijie.duty.tests.helpers import claim, demand, deployed, resident, shifts, with_account
@@ -58,8 +59,8 @@ def test_a_line_taken_meanwhile_is_refused_on_accepting(located, posts, actors):
     shift = shifts(demand(tree.community, posts.guard, days=1, per_day=1, low=1, high=1))[0]
     resident(1, tree)
     start, end = window()
-    proposal = roster.roster_propose(
-        actor=None, area=tree.street, starts_at=start, ends_at=end, time_limit=2
+    proposal = roster.do_roster_propose(
+        actor=SYSTEM, area=tree.street, starts_at=start, ends_at=end, time_limit=2
     )
     [line] = proposal.lines
     claim(with_account(resident(2, tree), "quick"), shift)

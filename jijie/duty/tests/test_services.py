@@ -12,6 +12,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.duty import services
 from jijie.duty.models import Notice, Participation, ParticipationStatus, Shift
@@ -76,7 +77,16 @@ def test_only_the_community_posts_demands(tree, posts, actors):
         post(actors.lower)
     with pytest.raises(Http404):
         post(actors.outsider)
-    refused(lambda: post(None, tree.grid), "不是社区")
+    refused(
+        lambda: services.do_demand_create(
+            actor=SYSTEM,
+            community=tree.grid,
+            post_type=posts.guard,
+            place="东门",
+            schedule=schedule,
+        ),
+        "不是社区",
+    )
 
 
 # Claims ------------------------------------------------------------------------------
@@ -246,7 +256,7 @@ def test_cancelling_notifies_the_replacement_list(tree, posts, actors):
     driver_only = resident(3, tree)
     busy = resident(4, tree)
     at_the_same_time = shifts(demand(tree.community, posts.guard))[0]
-    services.shift_assign(actor=None, shift=at_the_same_time, member=busy)
+    services.do_shift_assign(actor=SYSTEM, shift=at_the_same_time, member=busy)
     # Someone who lives in another community is not on the list.
     member(5, residence=tree.sibling)
     taken = claim(one, shift)

@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.duty import services
 from jijie.duty.models import Demand, Notice, Participation, ParticipationStatus
 from jijie.duty.tests.helpers import (
@@ -286,7 +287,7 @@ def test_a_leader_from_elsewhere_or_nobody_is_refused_alike(client, tree, posts,
     first = shifts(demand(tree.community, posts.guard))[0]
     theirs = shifts(demand(tree.sibling, posts.guard))[0]
     foreign = member(31, residence=tree.sibling)
-    services.shift_assign(actor=None, shift=theirs, member=foreign)
+    services.do_shift_assign(actor=SYSTEM, shift=theirs, member=foreign)
     client.force_login(actors.manager)
     for member_id in (foreign.pk, 10**9):
         # when the community names them (or an id of nobody) leader of its shift
@@ -302,7 +303,7 @@ def test_a_leader_from_elsewhere_or_nobody_is_refused_alike(client, tree, posts,
 
 def test_the_sibling_community_may_not_act_on_a_claim(client, tree, actors, board_demand):
     someone = resident(1, tree)
-    held = services.shift_assign(actor=None, shift=shifts(board_demand)[0], member=someone)
+    held = services.do_shift_assign(actor=SYSTEM, shift=shifts(board_demand)[0], member=someone)
     client.force_login(actors.outsider)
     assert client.post(reverse("duty:act", args=[held.pk, "cancel"])).status_code == 404
     assert client.post(reverse("duty:act", args=[10**9, "cancel"])).status_code == 404
