@@ -15,7 +15,7 @@ import pytest
 import time_machine
 
 from jijie.accounts.models import User
-from jijie.accounts.services import role_assign
+from jijie.accounts.services import do_role_assign
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
 from jijie.areas.services import do_area_create
@@ -152,7 +152,7 @@ def tree(db: None) -> Tree:
 def make_user(username: str, role: str | None = None, area: Area | None = None) -> User:
     user = User.objects.create_user(username=username, password="a-long-test-password")
     if role is not None and area is not None:
-        role_assign(actor=None, user=user, role=role, area=area)
+        do_role_assign(actor=SYSTEM, user=user, role=role, area=area)
     return user
 
 

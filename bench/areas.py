@@ -15,6 +15,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from bench.common import machine, measure, ratio, setup_django, write
+from jijie.accounts.services import do_role_assign
+from jijie.audit.actors import SYSTEM
 
 FIELDS = ("id", "path", "name", "code", "kind", "depth", "dwelling_count")
 
@@ -27,7 +29,6 @@ def main() -> None:
     from django.test import Client, RequestFactory
 
     from jijie.accounts.models import User
-    from jijie.accounts.services import role_assign
     from jijie.areas import access, selectors
     from jijie.areas.access import Action
     from jijie.areas.demo import CITY, build
@@ -59,7 +60,7 @@ def main() -> None:
     users = {}
     for level, (code, role) in levels.items():
         user, _ = User.objects.get_or_create(username=f"bench_{level}")
-        role_assign(actor=None, user=user, role=role, area=Area.objects.get(code=code))
+        do_role_assign(actor=SYSTEM, user=user, role=role, area=Area.objects.get(code=code))
         users[level] = user
 
     results: dict[str, dict[str, object]] = {}

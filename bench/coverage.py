@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta
 
 from bench.common import machine, measure, ratio, setup_django, write
+from jijie.accounts.services import do_role_assign
 from jijie.screening.services import do_campaign_create, do_visit_record
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jijie_bench_cov")
@@ -108,7 +109,6 @@ def main() -> None:
     from django.utils import timezone
 
     from jijie.accounts.models import User
-    from jijie.accounts.services import role_assign
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
     from jijie.areas.roles import Role
@@ -189,7 +189,7 @@ def main() -> None:
     def user(name, role, code):
         account, _ = User.objects.get_or_create(username=name)
         if not account.role_assignments.exists():
-            role_assign(actor=None, user=account, role=role, area=Area.objects.get(code=code))
+            do_role_assign(actor=SYSTEM, user=account, role=role, area=Area.objects.get(code=code))
         return account
 
     command = user("bench_cov_city", Role.COMMAND, CITY[0])

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import machine, setup_django, write
+from jijie.accounts.services import do_role_assign
 
 PORT_APP = 8771
 PORT_RAW = 8772
@@ -53,7 +54,7 @@ def _prepare() -> dict[str, Any]:
     from django.utils import timezone
 
     from jijie.accounts.models import User
-    from jijie.accounts.services import role_assign, token_create
+    from jijie.accounts.services import token_create
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
     from jijie.areas.roles import Role
@@ -107,7 +108,7 @@ def _prepare() -> dict[str, Any]:
     user = User.objects.filter(username="bench-guard").first()
     if user is None:
         user = User.objects.create_user(username="bench-guard")  # signs in with a token only
-        role_assign(actor=None, user=user, role=Role.GATE_GUARD, area=community)
+        do_role_assign(actor=SYSTEM, user=user, role=Role.GATE_GUARD, area=community)
     return {
         "gates": gates,
         "tokens": tokens,

@@ -5,8 +5,9 @@ import pytest
 from django.test import RequestFactory
 
 from config.context_processors import shell
-from jijie.accounts.services import role_assign
+from jijie.accounts.services import do_role_assign
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_a_member_sees_duty_care_and_mobilization(actors):
 
 
 def test_a_member_who_also_guards_a_gate_keeps_the_member_entries(actors, tree):
-    role_assign(actor=None, user=actors.guard, role=Role.MEMBER, area=tree.community)
+    do_role_assign(actor=SYSTEM, user=actors.guard, role=Role.MEMBER, area=tree.community)
     entries = nav(actors.guard)
     assert [entries["duty"], entries["care"], entries["mobilization"]] == [True, True, True]
     assert entries["gates"]

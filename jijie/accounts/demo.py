@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from jijie.accounts.models import User
-from jijie.accounts.services import role_assign
+from jijie.accounts.services import do_role_assign
 from jijie.areas.models import Area
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoAccount, DemoContext
 
 ORDER = 20
@@ -44,7 +45,7 @@ def populate(ctx: DemoContext) -> None:
         user.set_password(DEMO_PASSWORD)
         user.mfa_enrolment_required = False
         user.save(update_fields=["password", "mfa_enrolment_required"])
-        role_assign(actor=None, user=user, role=role, area=area)
+        do_role_assign(actor=SYSTEM, user=user, role=role, area=area)
         ctx.accounts.append(
             DemoAccount(
                 role=str(Role(role).label),

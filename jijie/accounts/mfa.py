@@ -38,6 +38,7 @@ from pyotp.exceptions import OTPVerificationError
 from jijie.accounts import tokens
 from jijie.accounts.models import MfaDevice, MfaRecoveryCode, User
 from jijie.areas import access
+from jijie.audit.actors import SYSTEM, Actor
 from jijie.audit.services import audit_record
 from jijie.core import pii
 
@@ -128,7 +129,7 @@ def enrolment(device: MfaDevice) -> Enrolment:
 
 
 @transaction.atomic
-def mfa_enrolment_require(*, user: User, actor: User | None = None) -> None:
+def mfa_enrolment_require(*, user: User, actor: Actor = SYSTEM) -> None:
     """Send the user to enrolment before anything else (jijie.accounts.middleware) when
     their roles ask for a second factor they have not confirmed. The tokens they made
     without one end."""
@@ -290,15 +291,20 @@ def mfa_disable(*, user: User, code: str, request: HttpRequest | None = None) ->
     return result
 
 
-@transaction.atomic
-def mfa_reset(
-    *, actor: User | None, user: User, reason: str, request: HttpRequest | None = None
-) -> None:
-    """Remove a user's second factor (a lost or changed phone) so that they enrol again.
-    The actor (None: the system administrator's command) must manage one of the user's
-    roles (`access.may_reset_mfa`) and give a reason."""
-    if actor is not None and not access.may_reset_mfa(actor, user):
+def mfa_reset(*, actor: User, user: User, reason: str, request: HttpRequest | None = None) -> None:
+    """`do_mfa_reset` by someone who manages one of the user's roles
+    (`access.may_reset_mfa`)."""
+    if not access.may_reset_mfa(actor, user):
         raise PermissionDenied(_("您不能重置该用户的两步验证。"))
+    do_mfa_reset(actor=actor, user=user, reason=reason, request=request)
+
+
+@transaction.atomic
+def do_mfa_reset(
+    *, actor: Actor, user: User, reason: str, request: HttpRequest | None = None
+) -> None:
+    """Remove a user's second factor (a lost or changed phone) so that they enrol again,
+    for a reason. Takes no lock: a second reset finds no device."""
     reason = reason.strip()
     if len(reason) < RESET_REASON_MIN:
         raise ValidationError({"reason": _("请写明重置的原因(至少 4 个字)。")})

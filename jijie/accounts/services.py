@@ -20,6 +20,7 @@ from jijie.accounts.models import ApiToken, RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
+from jijie.audit.actors import Actor, SystemActor, account_of
 from jijie.audit.services import audit_record
 from jijie.core.queries import unique_or_none
 
@@ -86,7 +87,7 @@ def session_logout(*, request: HttpRequest) -> None:
 @transaction.atomic
 def user_create(
     *,
-    actor: User | None,
+    actor: Actor,
     username: str,
     password: str,
     full_name: str = "",
@@ -114,7 +115,7 @@ def user_create(
     return user
 
 
-def _check_grant(actor: User | None, role: str, area: Area) -> None:
+def _check_role(role: str, area: Area) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("未知角色“%(role)s”。") % {"role": role}})
     if area.kind not in ROLE_LEVELS[role]:
@@ -124,8 +125,11 @@ def _check_grant(actor: User | None, role: str, area: Area) -> None:
                 % {"role": Role(role).label, "kind": AreaKind(area.kind).label}
             }
         )
-    if actor is None:
-        return
+
+
+def _check_grant(actor: User, role: str, area: Area) -> None:
+    """The role may sit at `area`, and `actor` may grant it there (404 out of sight)."""
+    _check_role(role, area)
     if not access.may(actor, access.Action.AREA_VIEW, area):
         raise Http404
     if not access.may_grant(actor, role, area):
@@ -135,15 +139,22 @@ def _check_grant(actor: User | None, role: str, area: Area) -> None:
         )
 
 
-@transaction.atomic
-def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> RoleAssignment:
-    """Give `user` a role over `area`'s subtree. An actor (None for the system) must be
-    allowed to grant that role there (`access.grantable_roles`). A superuser is never
-    an auditor (`RoleAssignment.clean`)."""
+def role_assign(*, actor: User, user: User, role: str, area: Area) -> RoleAssignment:
+    """`do_role_assign` by someone allowed to grant that role there
+    (`access.grantable_roles`)."""
     _check_grant(actor, role, area)
+    return do_role_assign(actor=actor, user=user, role=role, area=area)
+
+
+@transaction.atomic
+def do_role_assign(*, actor: Actor, user: User, role: str, area: Area) -> RoleAssignment:
+    """Give `user` a role over `area`'s subtree. A superuser is never an auditor
+    (`RoleAssignment.clean`). Takes no lock: the same grant twice at once is one row
+    (the table's unique constraint)."""
+    _check_role(role, area)
     RoleAssignment(user=user, role=role, area=area).clean()
     assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, area=area, defaults={"granted_by": actor}
+        user=user, role=role, area=area, defaults={"granted_by": account_of(actor)}
     )
     if created:
         audit_record(
@@ -154,7 +165,7 @@ def role_assign(*, actor: User | None, user: User, role: str, area: Area) -> Rol
             data={"role": role, "area": area.code},
         )
     access.forget(user)
-    if created and actor is not None:
+    if created and not isinstance(actor, SystemActor):
         # A role given by a person is a real account's: it enrols at sign-in. The system's
         # grants (fixtures, the demo) leave it to the first reveal; `grant_role` asks.
         mfa.mfa_enrolment_require(user=user, actor=actor)
@@ -201,7 +212,7 @@ def account_open(
         full_name=full_name,
         password_change_required=True,
     )
-    role_assign(actor=actor, user=user, role=role, area=area)
+    do_role_assign(actor=actor, user=user, role=role, area=area)
     return user
 
 
@@ -234,8 +245,8 @@ def password_change(*, request: HttpRequest, user: User, password: str) -> None:
 
 
 @transaction.atomic
-def password_reset(*, actor: User | None, user: User, password: str, reason: str) -> None:
-    """Someone else (None: the system administrator's command) sets a user's password,
+def password_reset(*, actor: Actor, user: User, password: str, reason: str) -> None:
+    """Someone else (`SYSTEM`: the system administrator's command) sets a user's password,
     for a forgotten one: the user replaces it at their next sign-in."""
     reason = reason.strip()
     if not reason:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.accounts.models import ApiToken, TokenScope, User
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -67,7 +68,7 @@ def lifetime(days: int | None = None) -> timedelta:
     return timedelta(days=chosen)
 
 
-def tokens_end(*, actor: User | None, user: User, why: str) -> int:
+def tokens_end(*, actor: Actor, user: User, why: str) -> int:
     """End every live token of `user` (their password was reset, their second factor
     must be enrolled again), in the caller's transaction. Returns how many ended."""
     ended = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(

@@ -28,9 +28,10 @@ from django.db import transaction
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.models import User
-from jijie.accounts.services import role_assign
+from jijie.accounts.services import do_role_assign
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoAccount, DemoContext
 from jijie.mobilization import proposal, services
 from jijie.mobilization.models import (
@@ -420,7 +421,7 @@ def _after(
     chair = _account(
         ctx, "committee_city", "市直机关工委", str(Role.WORKING_COMMITTEE.label), "河源市"
     )
-    role_assign(actor=None, user=chair, role=Role.WORKING_COMMITTEE, area=committee.area)
+    do_role_assign(actor=SYSTEM, user=chair, role=Role.WORKING_COMMITTEE, area=committee.area)
     admin = _account(ctx, "unit_admin", f"{units[0][0].name}管理员", "单位管理员", units[0][0].name)
     services.organisation_admin_grant(actor=None, user=admin, organisation=units[0][0])
     living_here = [m for m in members if m.residence_path == xingang.path][:6]

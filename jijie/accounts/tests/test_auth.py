@@ -11,6 +11,7 @@ from django.utils import timezone
 from jijie.accounts.models import ApiToken
 from jijie.accounts.services import token_create, user_create
 from jijie.accounts.testing import step_up
+from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 
 PASSWORD = "a-long-test-password"
@@ -60,7 +61,7 @@ def test_repeated_failures_lock_out(client, actors, settings):
 )
 def test_password_rules(db, password, why):
     with pytest.raises(ValidationError) as info:
-        user_create(actor=None, username="newbie", password=password)
+        user_create(actor=SYSTEM, username="newbie", password=password)
     assert any(why in m for m in info.value.messages)
 
 

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import make_user
-from jijie.accounts.services import role_assign
+from jijie.accounts.services import do_role_assign
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 from jijie.care import services
 from jijie.care.models import CarePlan, CareVisit, PlanStatus
 from jijie.care.tests.conftest import TODAY
@@ -146,7 +147,7 @@ def test_a_plan_refused_shows_why_on_the_form(client, tree, actors, homes, clock
     flag(homes.sibling)
     assert new_plan(client, tree, homes.sibling).status_code == 404  # out of sight
     both = make_user("both", Role.COMMUNITY_SECRETARY, tree.community)
-    role_assign(actor=None, user=both, role=Role.COMMUNITY_SECRETARY, area=tree.sibling)
+    do_role_assign(actor=SYSTEM, user=both, role=Role.COMMUNITY_SECRETARY, area=tree.sibling)
     client.force_login(both)  # sees both communities, opens it on the wrong one's page
     answer = new_plan(client, tree, homes.sibling)
     assert answer.status_code == 200

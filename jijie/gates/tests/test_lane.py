@@ -19,7 +19,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from jijie.accounts.models import ApiToken
-from jijie.accounts.services import role_assign, token_create
+from jijie.accounts.services import do_role_assign, token_create
 from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.gates import lane, services
@@ -320,7 +320,7 @@ def _guard_of(area):
     from jijie.accounts.models import User
 
     user = User.objects.create_user(username=f"guard-{area.code}")
-    role_assign(actor=None, user=user, role=Role.GATE_GUARD, area=area)
+    do_role_assign(actor=SYSTEM, user=user, role=Role.GATE_GUARD, area=area)
     return user
 
 

@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jijie.accounts.mfa import mfa_enrolment_require
 from jijie.accounts.models import User
-from jijie.accounts.services import role_assign
+from jijie.accounts.services import do_role_assign
 from jijie.areas.models import Area
 from jijie.areas.roles import Role
+from jijie.audit.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if area is None:
             raise CommandError(f"no area with code {options['code']!r}")
         try:
-            role_assign(actor=None, user=user, role=options["role"], area=area)
+            do_role_assign(actor=SYSTEM, user=user, role=options["role"], area=area)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         mfa_enrolment_require(user=user)

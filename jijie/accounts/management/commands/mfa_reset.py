@@ -6,8 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jijie.accounts.mfa import mfa_reset
+from jijie.accounts.mfa import do_mfa_reset
 from jijie.accounts.models import User
+from jijie.audit.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no user named {options['username']!r}")
         try:
-            mfa_reset(actor=None, user=user, reason=options["reason"])
+            do_mfa_reset(actor=SYSTEM, user=user, reason=options["reason"])
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"{user.username}: second factor removed; they enrol again")

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jijie.accounts.models import User
 from jijie.accounts.services import password_reset
+from jijie.audit.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         if getpass("Again: ") != password:
             raise CommandError("the two passwords differ")
         try:
-            password_reset(actor=None, user=user, password=password, reason=options["reason"])
+            password_reset(actor=SYSTEM, user=user, password=password, reason=options["reason"])
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(f"{user.username}: password set; they change it at their next sign-in")
