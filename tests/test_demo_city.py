@@ -145,7 +145,7 @@ def _dates_agree(now: datetime) -> None:
     from jijie.care.rules import Period
     from jijie.care.selectors import next_visit
     from jijie.duty.models import Demand, Shift
-    from jijie.duty.services import refusal_for
+    from jijie.duty.selectors import refusal_for
     from jijie.gates.models import Pass, Scan
     from jijie.mobilization.models import (
         CallUp,

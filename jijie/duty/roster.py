@@ -887,12 +887,12 @@ def do_roster_propose(
         .annotate(held=selectors.held_places())
     )
     paths = {s.community_path for s in shifts}
-    limits = services.limits_by_path(paths)
+    limits = selectors.limits_by_path(paths)
     # The shifts held that the rules of time can reach; the hours a member holds in
     # them count in sharing the hours.
-    reach = services.busy_reach()
-    pool = services.candidates(
-        services.serving_pool(paths), busy_from=starts_at - reach, busy_to=ends_at + reach
+    reach = selectors.busy_reach()
+    pool = selectors.candidates(
+        selectors.serving_pool(paths), busy_from=starts_at - reach, busy_to=ends_at + reach
     )
     members = {j.member.pk: j.member for j in pool}
     locations = area_locations(paths | {m.residence_path for m in members.values()})
@@ -909,7 +909,7 @@ def do_roster_propose(
     slots = [
         Slot(
             key=s.pk,
-            post=services.post_of(s),
+            post=selectors.post_of(s),
             need=max(0, s.min_people - s.held),
             room=max(0, s.max_people - s.held),
             location=locations.get(s.community_path),

@@ -4,31 +4,34 @@ communities in sight, a member's own shifts and service record, missing members.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action, scoped
 from jijie.areas.models import Area, community_path_of
 from jijie.core.queries import unique_or_none
-from jijie.duty import rules, services
+from jijie.duty import rules
 from jijie.duty.models import (
     HOLDING,
     Demand,
     DemandStatus,
+    DutyRules,
     Notice,
     Participation,
     ParticipationStatus,
     Shift,
 )
-from jijie.duty.services import late_after
-from jijie.mobilization.models import Member, Skill
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
+from jijie.responses.models import Response, ResponseStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -284,7 +287,7 @@ def open_shifts_for(
     deployed to or live in, not full, not already theirs; each with the rule that would
     refuse them (None when they may claim it)."""
     now = timezone.now()
-    candidate = services.candidate_of(member)
+    candidate = candidate_of(member)
     deployed = [path for path, _first, _last in candidate.deployments]
     # Shifts belong to communities: the member's home is the community they live in.
     home = [community_path_of(member.residence_path)] if member.residence_path else []
@@ -306,7 +309,7 @@ def open_shifts_for(
         .select_related("demand__post_type", "demand__community")
         .order_by("starts_at", "pk")[:limit]
     )
-    reach = services.busy_reach()
+    reach = busy_reach()
     busy = list(
         Participation.objects.filter(
             member=member,
@@ -316,13 +319,13 @@ def open_shifts_for(
         ).values_list("starts_at", "ends_at")
     )
     labels = {str(k): str(v) for k, v in Skill.choices}
-    limits = services.limits_by_path({shift.community_path for shift in shifts})
+    limits = limits_by_path({shift.community_path for shift in shifts})
     return [
         (
             shift,
             rules.refusal(
                 candidate,
-                services.post_of(shift),
+                post_of(shift),
                 busy,
                 labels,
                 limits[shift.community_path],
@@ -336,3 +339,188 @@ def unread_notices(member: Member) -> QuerySet[Notice]:
     return Notice.objects.filter(member=member, read_at__isnull=True).select_related(
         "shift__demand__post_type"
     )[:20]
+
+
+# What the rules read: a member's candidate, their shifts, the limits in force ---------
+
+# How many members a cancelled place is offered to.
+REPLACEMENT_LIST_SIZE = 20
+
+
+def candidate_of(member: Member) -> rules.Candidate:
+    deployments = Deployment.objects.filter(
+        member=member, status=DeploymentStatus.ACTIVE
+    ).values_list("community_path", "starts_on", "ends_on")
+    return _candidate(member, tuple(deployments))
+
+
+def _candidate(member: Member, deployments: tuple[tuple[str, date, date], ...]) -> rules.Candidate:
+    return rules.Candidate(
+        kind=member.kind,
+        skills=frozenset(member.skill_list),
+        fitness=member.fitness,
+        residence_path=member.residence_path,
+        deployments=deployments,
+    )
+
+
+def serving_pool(paths: Collection[str]) -> QuerySet[Member]:
+    """Members who may serve in the communities at `paths`: deployed to one of them
+    (active) or living in one of them (双报到); by pk."""
+    deployed = Deployment.objects.filter(
+        status=DeploymentStatus.ACTIVE, community_path__in=paths
+    ).values("member_id")
+    living = Q(pk__in=[])
+    for path in paths:
+        living |= Q(residence_path__startswith=path)
+    return Member.objects.filter(Q(pk__in=deployed) | living).order_by("pk")
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A member with what the rules need to judge them: their candidate and their
+    shifts holding a place in the window read."""
+
+    member: Member
+    candidate: rules.Candidate
+    busy: list[rules.Interval]
+
+
+def candidates(
+    members: QuerySet[Member], *, busy_from: datetime, busy_to: datetime
+) -> list[Judged]:
+    """The members, each with their active deployments and the shifts they hold a place
+    in between `busy_from` and `busy_to`: three queries however many members."""
+    found = list(members)
+    deployments: dict[int, list[tuple[str, date, date]]] = defaultdict(list)
+    busy: dict[int, list[rules.Interval]] = defaultdict(list)
+    if found:
+        pks = [m.pk for m in found]
+        for member_id, path, first, last in Deployment.objects.filter(
+            member_id__in=pks, status=DeploymentStatus.ACTIVE
+        ).values_list("member_id", "community_path", "starts_on", "ends_on"):
+            deployments[member_id].append((path, first, last))
+        for member_id, starts_at, ends_at in Participation.objects.filter(
+            member_id__in=pks,
+            status__in=HOLDING,
+            ends_at__gt=busy_from,
+            starts_at__lt=busy_to,
+        ).values_list("member_id", "starts_at", "ends_at"):
+            busy[member_id].append((starts_at, ends_at))
+    return [Judged(m, _candidate(m, tuple(deployments[m.pk])), busy[m.pk]) for m in found]
+
+
+def post_of(shift: Shift) -> rules.Post:
+    post_type = shift.demand.post_type
+    return rules.Post(
+        community_path=shift.community_path,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        required_skills=frozenset(post_type.skill_list),
+        allowed_kinds=frozenset(post_type.kind_list),
+    )
+
+
+def _responses_over(paths: Collection[str]) -> list[Response]:
+    """The active responses over any of `paths`, newest first, with their duty rules."""
+    above = {
+        path[:end] for path in paths for end in range(Area.steplen, len(path) + 1, Area.steplen)
+    }
+    if not above:
+        return []
+    return list(
+        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=above)
+        .select_related("duty_rules")
+        .order_by("-started_at", "-pk")
+    )
+
+
+def _limits_of(response: Response | None) -> rules.Limits:
+    if response is None:
+        return rules.Limits.default()
+    try:
+        return response.duty_rules.limits()
+    except DutyRules.DoesNotExist:
+        return rules.Limits.default()
+
+
+def limits_by_path(paths: Collection[str]) -> dict[str, rules.Limits]:
+    """The rest rules over each community path: those of the newest active response
+    over it (as the gates pick the response in force), else the defaults. One query."""
+    responses = _responses_over(paths)
+    return {
+        path: _limits_of(next((r for r in responses if path.startswith(r.area_path)), None))
+        for path in paths
+    }
+
+
+def limits_over(path: str) -> rules.Limits:
+    return limits_by_path([path])[path]
+
+
+def busy_reach() -> timedelta:
+    """How far either side of a shift the member's other shifts are read: enough for
+    every rule of time under the defaults and any response's rules within the bounds
+    `duty_rules_set` allows."""
+    return rules.Limits(24, 48, 72, 168).reach
+
+
+def busy_of(member: Member, *, around: Shift) -> list[rules.Interval]:
+    """The member's shifts holding a place near `around` (enough for every rule of
+    time)."""
+    reach = busy_reach()
+    return list(
+        Participation.objects.filter(
+            member=member,
+            status__in=HOLDING,
+            starts_at__lt=around.ends_at + reach,
+            ends_at__gt=around.starts_at - reach,
+        )
+        .exclude(shift=around)
+        .values_list("starts_at", "ends_at")
+    )
+
+
+def refusal_for(member: Member, shift: Shift) -> str | None:
+    """Why the member may not take the shift (None: they may), short of its places."""
+    if shift.demand.status != DemandStatus.OPEN:
+        return _("该岗位需求已结束。")
+    if shift.starts_at <= timezone.now():
+        return _("该班次已开始,不能再报到。")
+    if Participation.objects.filter(shift=shift, member=member, status__in=HOLDING).exists():
+        return _("您已在该班次中。")
+    skill_labels = {str(k): str(v) for k, v in Skill.choices}
+    return rules.refusal(
+        candidate_of(member),
+        post_of(shift),
+        busy_of(member, around=shift),
+        skill_labels,
+        limits_over(shift.community_path),
+    )
+
+
+def replacement_list(shift: Shift, *, limit: int = REPLACEMENT_LIST_SIZE) -> list[Member]:
+    """Members who could take a place in the shift now: deployed to or living in its
+    community, not on it already, passing every rule; by pk. Three queries however many
+    members the community has."""
+    if shift.demand.status != DemandStatus.OPEN or shift.starts_at <= timezone.now():
+        return []
+    on_it = Participation.objects.filter(shift=shift, status__in=HOLDING).values("member_id")
+    reach = busy_reach()
+    pool = candidates(
+        serving_pool([shift.community_path]).exclude(pk__in=on_it),
+        busy_from=shift.starts_at - reach,
+        busy_to=shift.ends_at + reach,
+    )
+    post = post_of(shift)
+    limits = limits_over(shift.community_path)
+    labels = {str(k): str(v) for k, v in Skill.choices}
+    found = [
+        j.member for j in pool if rules.refusal(j.candidate, post, j.busy, labels, limits) is None
+    ]
+    return found[:limit]
+
+
+def late_after() -> timedelta:
+    """A check-in later than this after the start is flagged late."""
+    return timedelta(minutes=int(getattr(settings, "DUTY_LATE_MINUTES", 15)))

@@ -134,7 +134,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One shift for the community: its members, assign from those the rules let
     through, name the leader, take attendance, print the post's QR code."""
     shift = selectors.shift_for(actor=request.user, pk=pk)
-    form = AssignForm(request.POST or None, members=services.replacement_list(shift))
+    form = AssignForm(request.POST or None, members=selectors.replacement_list(shift))
     if request.method == "POST" and form.is_valid():
         try:
             services.shift_assign(

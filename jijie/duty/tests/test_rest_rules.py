@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jijie.audit.actors import SYSTEM
-from jijie.duty import rules, services
+from jijie.duty import rules, selectors, services
 from jijie.duty.models import DutyRules
 from jijie.duty.tests.helpers import claim, demand, resident, shifts, with_account
 from jijie.responses.services import do_response_activate
@@ -166,7 +166,7 @@ def test_the_minimum_rest_through_a_direct_assignment(frozen, tree, posts, actor
     on_time = one_shift(tree, posts, at(1, 7), 12)
     assert services.shift_assign(actor=actors.manager, shift=on_time, member=someone).pk
     # The member no longer appears among those who could take the early shift.
-    assert someone not in services.replacement_list(too_soon)
+    assert someone not in selectors.replacement_list(too_soon)
 
 
 def test_60_hours_in_7_days_through_a_claim(frozen, tree, posts):
@@ -201,14 +201,14 @@ def test_a_response_sets_its_own_rules(frozen, tree, posts, actors):
         week_rest_hours=24,
         week_hours=36,
     )
-    assert services.limits_over(tree.community.path).week_hours == 36
+    assert selectors.limits_over(tree.community.path).week_hours == 36
     someone = with_account(resident(1, tree), "someone")
     for day in range(3):
         claim(someone, one_shift(tree, posts, at(day, 8), 12))
     # when the member claims a fourth day in the week, then the response's 36 h refuse it
     refused(lambda: claim(someone, one_shift(tree, posts, at(3, 8), 12)), "超过 36 小时")
     # and the sibling community, under no response, keeps the defaults
-    assert services.limits_over(tree.sibling.path) == rules.Limits.default()
+    assert selectors.limits_over(tree.sibling.path) == rules.Limits.default()
     assert DutyRules.objects.get(response=response).updated_by == actors.command
 
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from jijie.audit.actors import SYSTEM
-from jijie.duty import roster, services
+from jijie.duty import roster, selectors
 from jijie.duty.models import Participation
 from jijie.duty.tests.helpers import claim, demand, deployed, resident, shifts, with_account
 from jijie.mobilization.models import AreaLocation
@@ -99,4 +99,4 @@ def test_only_the_community_or_the_street_proposes(located, posts, actors):
     someone = resident(1, located)
     with pytest.raises(PermissionDenied):
         roster.roster_accept(actor=actors.lower, lines=[(shift, someone)])
-    assert services.replacement_list(shift) == [someone]
+    assert selectors.replacement_list(shift) == [someone]

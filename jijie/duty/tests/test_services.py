@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
-from jijie.duty import services
+from jijie.duty import selectors, services
 from jijie.duty.models import Notice, Participation, ParticipationStatus, Shift
 from jijie.duty.tests.helpers import (
     claim,
@@ -285,7 +285,7 @@ def _queries_for_replacements(shift, numbers: range, tree) -> tuple[int, int]:
     for n in numbers:
         resident(n, tree)
     with CaptureQueriesContext(connection) as queries:
-        found = services.replacement_list(shift)
+        found = selectors.replacement_list(shift)
     return len(queries), len(found)
 
 
@@ -297,7 +297,7 @@ def test_the_replacement_list_reads_in_bulk(tree, posts):
     few, found_few = _queries_for_replacements(shift, range(100, 105), tree)
     many, found_many = _queries_for_replacements(shift, range(105, 140), tree)
     # then the list is as long as it may be and costs the same reads
-    assert (found_few, found_many) == (5, services.REPLACEMENT_LIST_SIZE)
+    assert (found_few, found_many) == (5, selectors.REPLACEMENT_LIST_SIZE)
     assert few == many
 
 
@@ -306,8 +306,8 @@ def test_no_replacements_for_a_closed_demand_or_a_started_shift(tree, posts, tim
         pk=shifts(demand(tree.community, posts.guard))[0].pk
     )
     resident(1, tree)
-    assert len(services.replacement_list(first)) == 1
+    assert len(selectors.replacement_list(first)) == 1
     time_machine.move_to(first.starts_at + timedelta(minutes=1))
     with CaptureQueriesContext(connection) as queries:
-        assert services.replacement_list(first) == []
+        assert selectors.replacement_list(first) == []
     assert len(queries) == 0
