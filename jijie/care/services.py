@@ -99,7 +99,9 @@ def serves(member: Member, community_path: str, day: date) -> bool:
     ).exists()
 
 
-def member_of(actor: User) -> Member:
+def _errand_runner(actor: User) -> Member:
+    """The signed-in user's member record (`mobilization.member_of`), which running an
+    errand takes."""
     member = mobilization.member_of(actor)
     if member is None:
         raise PermissionDenied(_("只有登记在册的队员可以代办。"))
@@ -675,7 +677,7 @@ def errand_assign(*, actor: User, errand: Errand, member: Member) -> Errand:
 
 
 def _take(actor: User, errand: Errand, *, offered: bool) -> Errand:
-    member = member_of(actor)
+    member = _errand_runner(actor)
     # The errand's row locked: of two members taking it at once, the second sees it
     # accepted and is refused.
     current = _locked_errand(errand)
@@ -711,7 +713,7 @@ def errand_claim(*, actor: User, errand: Errand) -> Errand:
 
 
 def _require_runner(actor: User, current: Errand) -> None:
-    member = member_of(actor)
+    member = _errand_runner(actor)
     if current.member_id != member.pk:
         raise PermissionDenied(_("只有接单的队员可以办理这项代办。"))
 
