@@ -22,6 +22,18 @@ from jijie.areas.services import do_area_create
 from jijie.audit.actors import SYSTEM
 from tests import live_server
 
+# Each app's fixtures, by name for every test (Saleor's layout). Mobilization first: the
+# others import its helpers, and a plugin imported before it is registered would miss
+# pytest's assertion rewriting.
+pytest_plugins = [
+    "jijie.mobilization.tests.fixtures",
+    "jijie.care.tests.fixtures",
+    "jijie.core.tests.fixtures",
+    "jijie.duty.tests.fixtures",
+    "jijie.gates.tests.fixtures",
+    "jijie.residents.tests.fixtures",
+]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

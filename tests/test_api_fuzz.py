@@ -37,9 +37,8 @@ from jijie.accounts.services import token_create
 from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.core.testing_api import send, validate
-from jijie.gates.tests.conftest import setup  # noqa: F401 - the fixture: a gate, a pass
 from jijie.mobilization import services as mobilization
-from jijie.mobilization.tests.helpers import sign_up
+from jijie.mobilization.tests.fixtures import sign_up
 from jijie.residents.services import PersonData, do_person_add
 from jijie.screening.services import do_campaign_create
 
@@ -54,7 +53,7 @@ NEGATIVE = [*POSITIVE, negative_data_rejection]
 
 
 @pytest.fixture
-def world(tree, actors, setup):  # noqa: F811 - the imported fixture
+def world(tree, actors, setup):
     """Something behind every path: a gate with a pass (the gates' fixture), a person,
     a call-up with sign-ups (one deployed), a screening campaign; and a chair of the
     district's working committee beside the shared actors."""

@@ -1,23 +1,20 @@
 """Care fixtures: a fixed clock (10:00 on 10 March 2026, Asia/Shanghai), a response over
-the district, households in 新港路社区 and its sibling, members living in 新港路, and
-an open isolation case supervised by the grid worker of grid 01."""
+the district, households in 新港路社区 and its sibling, and an open isolation case
+supervised by the grid worker of grid 01. They stay here, not in `fixtures.py`: only
+care's tests use them, and `clock` and `response` are names other apps' tests define
+for themselves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import Actors, Tree, make_user
+from conftest import Actors, Tree
 from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
-from jijie.care import services
 from jijie.care.models import IsolationCase
-from jijie.mobilization.models import Member
-from jijie.mobilization.tests.helpers import member
+from jijie.care.tests.fixtures import TODAY, local, open_case
 from jijie.residents.models import Household, Person
 from jijie.residents.services import (
     PersonData,
@@ -26,13 +23,6 @@ from jijie.residents.services import (
 )
 from jijie.responses.models import Response
 from jijie.responses.services import do_response_activate
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = date(2026, 3, 10)
-
-
-def local(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -73,38 +63,7 @@ def homes(tree: Tree) -> Homes:
     return Homes(wang, zhao, grid2, sibling, xiaoming, lifang)
 
 
-def case_data(**kwargs: Any) -> services.CaseData:
-    values: dict[str, Any] = {
-        "kind": "isolation",
-        "reason": "自武汉返回",
-        "starts_on": TODAY - timedelta(days=2),
-        "days": 14,
-    }
-    values.update(kwargs)
-    return services.CaseData(**values)
-
-
-def open_case(actors: Actors, response, household, person=None, **kwargs) -> IsolationCase:
-    return services.case_open(
-        actor=actors.manager,
-        response=response,
-        household=household,
-        person=person,
-        data=case_data(**kwargs),
-        supervisor_user=actors.grid_worker,
-    )
-
-
 @pytest.fixture
 def case(clock, actors: Actors, response: Response, homes: Homes) -> IsolationCase:
     """王小明 in home isolation since 8 March (day 3 of 14 today), once a day at 9:00."""
     return open_case(actors, response, homes.wang, homes.xiaoming)
-
-
-def resident_member(n: int, tree: Tree, *, username: str | None = None) -> Member:
-    """A member living in 新港路社区, with an account when `username` is given."""
-    someone = member(n, residence=tree.community)
-    if username:
-        someone.user = make_user(username)
-        someone.save(update_fields=["user"])
-    return someone

@@ -12,7 +12,7 @@ from django.utils import timezone
 from jijie.audit.actors import SYSTEM
 from jijie.care import services
 from jijie.care.models import Errand, ErrandState, FollowUp
-from jijie.care.tests.conftest import open_case, resident_member
+from jijie.care.tests.fixtures import open_case, resident_member
 from jijie.responses.services import do_response_activate
 from tests.browser import PHONE, new_context, screenshot
 

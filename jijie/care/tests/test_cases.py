@@ -14,7 +14,7 @@ from jijie.care import selectors, services
 from jijie.care.models import Alert, AlertKind, CaseExtension, FollowUp
 from jijie.care.rules import DayState, SlotState
 from jijie.care.services import FollowUpData
-from jijie.care.tests.conftest import TODAY, case_data, local, open_case, resident_member
+from jijie.care.tests.fixtures import TODAY, case_data, local, open_case, resident_member
 from jijie.residents.models import Household
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jijie.care import services
 from jijie.care.models import Errand, ErrandState
-from jijie.care.tests.conftest import resident_member
+from jijie.care.tests.fixtures import resident_member
 from jijie.residents.models import Household
 from tests.concurrency import race
 

@@ -15,7 +15,7 @@ from jijie.audit.models import AuditEvent
 from jijie.care import selectors, services
 from jijie.care.models import Alert, AlertKind, Errand, ErrandState
 from jijie.care.services import ErrandData
-from jijie.care.tests.conftest import resident_member
+from jijie.care.tests.fixtures import resident_member
 from jijie.mobilization.models import Member
 from jijie.residents.models import Household
 

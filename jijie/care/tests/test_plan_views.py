@@ -21,7 +21,7 @@ from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.care import services
 from jijie.care.models import CarePlan, CareVisit, PlanStatus
-from jijie.care.tests.conftest import TODAY
+from jijie.care.tests.fixtures import TODAY
 from jijie.residents.models import Household
 
 pytestmark = pytest.mark.django_db

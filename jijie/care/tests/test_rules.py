@@ -7,7 +7,7 @@ from django.test import override_settings
 
 from jijie.care import rules
 from jijie.care.rules import Period, SlotState
-from jijie.care.tests.conftest import local
+from jijie.care.tests.fixtures import local
 
 START = date(2026, 3, 1)
 

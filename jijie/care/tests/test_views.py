@@ -24,7 +24,7 @@ from jijie.care.models import (
     FollowUp,
     IsolationCase,
 )
-from jijie.care.tests.conftest import TODAY, open_case, resident_member
+from jijie.care.tests.fixtures import TODAY, open_case, resident_member
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from unittest import mock
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from jijie.core.tests.test_response_headers import assert_hardened
+from jijie.core.tests.fixtures import assert_hardened
 
 
 def _client(user=None) -> Client:

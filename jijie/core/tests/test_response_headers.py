@@ -7,13 +7,13 @@ import base64
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from jijie.core.middleware import CONTENT_SECURITY_POLICY
+from jijie.core.tests.fixtures import assert_hardened, new_token
 
 _SAMPLES = {"int": "1", "str": "441602004001", "slug": "x", "path": "x", "uuid": "0" * 32}
 
@@ -47,11 +47,6 @@ def test_the_sweep_builds_a_url_for_every_kind_of_pattern():
     assert len(urls) > 100
 
 
-def assert_hardened(url: str, response) -> None:
-    assert "no-store" in response.get("Cache-Control", ""), (url, response.status_code)
-    assert response.get("Content-Security-Policy") == CONTENT_SECURITY_POLICY, url
-
-
 def test_every_page_and_api_answer_is_no_store_with_the_csp(actors, tree):
     # given a community secretary signed in
     client = Client(raise_request_exception=False)
@@ -67,16 +62,6 @@ def test_every_page_and_api_answer_is_no_store_with_the_csp(actors, tree):
     assert statuses["/healthz"] == 200
     assert statuses["/residents/"] == 200
     assert sum(status == 200 for status in statuses.values()) > 30
-
-
-def new_token(client: Client) -> tuple[Any, str]:
-    """The page that shows a new API token's secret, once, and the secret."""
-    form = {"name": "phone", "scopes": ["gates"], "days": 7}
-    page = client.post(reverse("accounts:tokens"), form)
-    assert page.status_code == 200
-    secret = re.search(r"jj_[\w-]+", page.content.decode())
-    assert secret is not None
-    return page, secret.group()
 
 
 def test_anew_tokens_secret_and_an_api_answer_are_no_store(client, actors):

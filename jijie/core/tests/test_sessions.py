@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from jijie.core.tests.test_response_headers import new_token
+from jijie.core.tests.fixtures import new_token
 
 
 def test_requests_with_an_unknown_session_cookie_store_no_session(actors):

@@ -12,7 +12,7 @@ from django.http import Http404
 from jijie.audit.actors import SYSTEM
 from jijie.duty import selectors, services
 from jijie.duty.models import Participation
-from jijie.duty.tests.helpers import demand, resident, shifts, user_of, with_account
+from jijie.duty.tests.fixtures import demand, resident, shifts, user_of, with_account
 
 
 def refused(call, word: str) -> None:

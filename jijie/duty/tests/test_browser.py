@@ -5,7 +5,7 @@ member reads the notice and puts it away."""
 import pytest
 
 from jijie.duty.models import Participation, ParticipationStatus
-from jijie.duty.tests.helpers import resident, tomorrow, user_of, with_account
+from jijie.duty.tests.fixtures import resident, tomorrow, user_of, with_account
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

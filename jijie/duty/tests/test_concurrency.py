@@ -4,7 +4,7 @@ member claiming two overlapping shifts at once. Exactly one wins each time."""
 import pytest
 
 from jijie.duty.models import Participation
-from jijie.duty.tests.helpers import claim, demand, resident, shifts, with_account
+from jijie.duty.tests.fixtures import claim, demand, resident, shifts, with_account
 from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)

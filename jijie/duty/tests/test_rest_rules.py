@@ -16,7 +16,7 @@ from django.utils import timezone
 from jijie.audit.actors import SYSTEM
 from jijie.duty import rules, selectors, services
 from jijie.duty.models import DutyRules
-from jijie.duty.tests.helpers import claim, demand, resident, shifts, with_account
+from jijie.duty.tests.fixtures import claim, demand, resident, shifts, with_account
 from jijie.responses.services import do_response_activate
 
 HERE = "0001000100010001"

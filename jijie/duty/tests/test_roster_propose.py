@@ -13,7 +13,7 @@ from django.utils import timezone
 from jijie.audit.actors import SYSTEM
 from jijie.duty import roster, selectors
 from jijie.duty.models import Participation
-from jijie.duty.tests.helpers import claim, demand, deployed, resident, shifts, with_account
+from jijie.duty.tests.fixtures import claim, demand, deployed, resident, shifts, with_account
 from jijie.mobilization.models import AreaLocation
 
 

@@ -16,7 +16,7 @@ from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.duty import selectors, services
 from jijie.duty.models import Notice, Participation, ParticipationStatus, Shift
-from jijie.duty.tests.helpers import (
+from jijie.duty.tests.fixtures import (
     claim,
     demand,
     deployed,
@@ -26,7 +26,7 @@ from jijie.duty.tests.helpers import (
     user_of,
     with_account,
 )
-from jijie.mobilization.tests.helpers import member
+from jijie.mobilization.tests.fixtures import member
 
 
 def refused(call, *words: str) -> None:

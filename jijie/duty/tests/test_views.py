@@ -14,7 +14,7 @@ from django.utils import timezone
 from jijie.audit.actors import SYSTEM
 from jijie.duty import services
 from jijie.duty.models import Demand, Notice, Participation, ParticipationStatus
-from jijie.duty.tests.helpers import (
+from jijie.duty.tests.fixtures import (
     claim,
     demand,
     resident,
@@ -24,7 +24,7 @@ from jijie.duty.tests.helpers import (
     with_account,
 )
 from jijie.mobilization.models import AreaLocation
-from jijie.mobilization.tests.helpers import member
+from jijie.mobilization.tests.fixtures import member
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from jijie.audit.actors import SYSTEM
 from jijie.core.testing_api import validate
 from jijie.gates import signing
 from jijie.gates.models import Scan
-from jijie.gates.tests.conftest import NOON, scan_body
+from jijie.gates.tests.fixtures import NOON, scan_body
 from jijie.residents.services import do_household_register
 
 

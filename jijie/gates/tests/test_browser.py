@@ -8,7 +8,7 @@ import pytest
 from jijie.audit.actors import SYSTEM
 from jijie.gates import services
 from jijie.gates.models import Scan
-from jijie.gates.tests.conftest import NOON
+from jijie.gates.tests.fixtures import NOON
 from jijie.residents.services import do_household_register
 from tests.browser import screenshot
 

@@ -24,7 +24,7 @@ from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.gates import lane, services
 from jijie.gates.models import Scan
-from jijie.gates.tests.conftest import NOON, scan_body
+from jijie.gates.tests.fixtures import NOON, scan_body
 from jijie.residents.services import do_household_register
 
 pytestmark = [

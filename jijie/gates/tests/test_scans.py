@@ -12,7 +12,7 @@ from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.gates import selectors, services
 from jijie.gates.models import Scan
-from jijie.gates.tests.conftest import NOON, record
+from jijie.gates.tests.fixtures import NOON, record
 from jijie.residents.services import do_household_register
 
 

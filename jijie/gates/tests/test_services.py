@@ -12,7 +12,7 @@ from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.gates import services
 from jijie.gates.models import Pass, PassStatus
-from jijie.gates.tests.conftest import NOON
+from jijie.gates.tests.fixtures import NOON
 from jijie.residents.services import do_household_register
 from jijie.responses.services import do_response_activate
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.gates.models import Pass, PassStatus, Scan
-from jijie.gates.tests.conftest import NOON
+from jijie.gates.tests.fixtures import NOON
 from jijie.residents.services import do_household_register
 
 

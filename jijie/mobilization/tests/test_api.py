@@ -8,7 +8,7 @@ import pytest
 
 from jijie.mobilization import services
 from jijie.mobilization.models import Proposal, SignUp, SignUpStatus
-from jijie.mobilization.tests.helpers import END, START, make_id, phone_for, sign_up
+from jijie.mobilization.tests.fixtures import END, START, make_id, phone_for, sign_up
 
 pytestmark = pytest.mark.django_db
 

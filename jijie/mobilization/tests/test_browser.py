@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from jijie.mobilization.models import SignUp, SignUpStatus
-from jijie.mobilization.tests.helpers import make_id
+from jijie.mobilization.tests.fixtures import make_id
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

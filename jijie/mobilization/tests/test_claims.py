@@ -12,7 +12,7 @@ from django.urls import reverse
 from jijie.audit.models import AuditEvent
 from jijie.mobilization import services
 from jijie.mobilization.models import ClaimStatus, Member, MemberClaim, MemberNotice, SignUp
-from jijie.mobilization.tests.helpers import make_id, member, phone_for
+from jijie.mobilization.tests.fixtures import make_id, member, member_data, phone_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,6 @@ def _join(client, mob, form):
 
 
 def _data(n):
-    from jijie.mobilization.tests.helpers import member_data
-
     return services.SignUpData(member=member_data(n), health_declared=True)
 
 

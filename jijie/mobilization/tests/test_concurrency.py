@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jijie.mobilization import services
 from jijie.mobilization.models import Deployment, SignUp
-from jijie.mobilization.tests.helpers import END, START, member_data, sign_up
+from jijie.mobilization.tests.fixtures import END, START, member_data, sign_up
 from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from jijie.audit.models import AuditEvent
 from jijie.mobilization import services
 from jijie.mobilization.models import ClaimStatus, Member, MemberClaim, SignUp
-from jijie.mobilization.tests.helpers import make_id, member, phone_for, without_csrf
+from jijie.mobilization.tests.fixtures import make_id, member, phone_for, without_csrf
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from jijie.mobilization.models import (
     SignUpStatus,
 )
 from jijie.mobilization.proposal import Place, solve
-from jijie.mobilization.tests.helpers import END, START, sign_up
+from jijie.mobilization.tests.fixtures import END, START, sign_up
 
 pytestmark = pytest.mark.django_db
 

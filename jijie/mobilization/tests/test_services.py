@@ -21,7 +21,7 @@ from jijie.mobilization.models import (
     SignUp,
     SignUpStatus,
 )
-from jijie.mobilization.tests.helpers import (
+from jijie.mobilization.tests.fixtures import (
     END,
     START,
     make_id,

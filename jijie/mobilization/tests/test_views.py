@@ -10,7 +10,7 @@ from django.urls import reverse
 from jijie.core import pii
 from jijie.mobilization import services
 from jijie.mobilization.models import Deployment, Member, SignUp, SignUpStatus, Team
-from jijie.mobilization.tests.helpers import (
+from jijie.mobilization.tests.fixtures import (
     END,
     START,
     make_id,

@@ -12,7 +12,7 @@ from jijie.residents.imports import bulk
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Household, NameGram, Person
 from jijie.residents.services import household_register
-from jijie.residents.tests.test_imports import BAD_CHECK, GOOD, ID1, ID2, ledger
+from jijie.residents.tests.fixtures import BAD_CHECK, GOOD, ID1, ID2, ledger
 
 
 def _schema() -> set[tuple[str, ...]]:

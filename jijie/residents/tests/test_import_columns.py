@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from jijie.core import pii
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import ImportJob, ImportStatus, Person
-from jijie.residents.tests.test_imports import ID1, ID2, ID3
+from jijie.residents.tests.fixtures import ID1, ID2, ID3
 
 
 def xlsx(rows):

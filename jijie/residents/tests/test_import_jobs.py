@@ -15,7 +15,7 @@ from jijie.audit.models import AuditEvent
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.imports.jobs import import_check, import_purge
 from jijie.residents.models import ImportJob, ImportStatus, Person
-from jijie.residents.tests.test_imports import GOOD, ID1, ledger
+from jijie.residents.tests.fixtures import GOOD, ID1, ledger
 
 CSV = ("姓名,身份证号,手机号码,楼栋,门牌号\n王小明," + ID1 + ",13800138000,1栋,502\n").encode()
 

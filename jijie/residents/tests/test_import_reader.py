@@ -24,6 +24,7 @@ from jijie.residents import exports
 from jijie.residents.imports import reader
 from jijie.residents.imports.commit import import_ledger
 from jijie.residents.models import Person
+from jijie.residents.tests.fixtures import ID1, ID2, ID3
 
 ROOT = Path(__file__).resolve().parents[3]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -369,7 +370,6 @@ def test_a_plain_workbook_and_xls_are_still_read():
 
 def test_imported_names_are_cleaned_and_found_by_search(tree, actors):
     from jijie.residents.selectors import person_search
-    from jijie.residents.tests.test_imports import ID1, ID2, ID3
 
     text = (
         "姓名,身份证号,住址\n"
@@ -386,8 +386,6 @@ def test_imported_names_are_cleaned_and_found_by_search(tree, actors):
 
 
 def test_a_control_character_in_an_imported_name_is_an_error_naming_row_and_field(tree, actors):
-    from jijie.residents.tests.test_imports import ID1
-
     text = f"姓名,身份证号,住址\n陈\x01明,{ID1},新港路1栋502\n"
     plan = import_ledger(actor=actors.manager, area=tree.community, data=text.encode())
     [problem] = plan.errors
@@ -398,8 +396,6 @@ def test_a_control_character_in_an_imported_name_is_an_error_naming_row_and_fiel
 
 
 def test_a_control_character_already_stored_cannot_break_the_export(tree, actors):
-    from jijie.residents.tests.test_imports import ID1
-
     text = f"姓名,身份证号,住址\n陈明,{ID1},新港路1栋502\n"
     import_ledger(actor=actors.manager, area=tree.community, data=text.encode(), commit=True)
     # as a row stored before the cleaning, or written behind its back

@@ -1,5 +1,6 @@
 """Fixtures of mobilization: a working committee over 源城区 with two units (each with a
-branch), its members, a response and a call-up for two communities of 源西街道."""
+branch), its members, a response and a call-up for two communities of 源西街道; and the
+members and sign-ups other apps' tests make with it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""A gate of 新港路社区 with a rule for the 2020 response, a household with a pass."""
+"""Fixtures of gates: a gate of 新港路社区 with a rule for the 2020 response, a household
+with a pass; and scans of it, as recorded and as a guard's phone posts them."""
 
 from __future__ import annotations
 

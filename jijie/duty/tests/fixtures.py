@@ -16,7 +16,7 @@ from jijie.duty import catalogue, services
 from jijie.duty.models import Demand, Participation, PostType, Shift
 from jijie.mobilization import services as mobilization
 from jijie.mobilization.models import Member
-from jijie.mobilization.tests.helpers import Mob, member, sign_up
+from jijie.mobilization.tests.fixtures import Mob, member, sign_up
 
 
 def tomorrow() -> date:

@@ -1,1 +1,0 @@
-from jijie.mobilization.tests.helpers import mob  # noqa: F401 - the fixture, for every test here
