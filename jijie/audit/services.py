@@ -71,8 +71,8 @@ def audit_record(
 
     `actor` is the user who acts, or `SYSTEM` (recorded with no account and the label
     "system"). `None` is nobody signed in (a failed sign-in, a public sign-up page),
-    recorded with no label; the services of care and mobilization, not yet split into
-    check and write, still pass it for the system too."""
+    recorded with no label; the services of mobilization, not yet split into check and
+    write, still pass it for the system too."""
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     # Microseconds are kept exactly by both databases; the hash covers them.
     at = timezone.now()
