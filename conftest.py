@@ -20,7 +20,7 @@ from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
 from jijie.areas.services import do_area_create
 from jijie.audit.actors import SYSTEM
-from tests import live_server
+from tests import live_server, postgres
 
 # Each app's fixtures, by name for every test (Saleor's layout). Mobilization first: the
 # others import its helpers, and a plugin imported before it is registered would miss
@@ -65,6 +65,11 @@ def suite_instant(config: pytest.Config) -> datetime | None:
 def pytest_configure(config: pytest.Config) -> None:
     suite_instant(config)  # a bad --at stops the run before any test
     live_server.install()
+    postgres.install(config)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    postgres.skip_unless_postgres(item)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -7,15 +7,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
+
+from tests.postgres import require_postgres
 
 
 def race(*calls: Callable[[], Any]) -> tuple[list[Any], list[str]]:
     """Run the calls at the same moment in threads; return (results, refusals)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
+    require_postgres("row locks")
     barrier = threading.Barrier(len(calls))
     results: list[Any] = []
     refusals: list[str] = []

@@ -2,7 +2,6 @@
 one community at the same moment both succeed, with distinct paths."""
 
 import pytest
-from django.db import connection
 
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.services import area_create
@@ -11,9 +10,8 @@ from tests.concurrency import race
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.postgres_only("row locks")
 def test_concurrent_adds_under_one_parent_all_land(tree, actors):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
     workers = 6
 
     def add(n: int):

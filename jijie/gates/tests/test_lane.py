@@ -28,9 +28,7 @@ from jijie.gates.tests.fixtures import NOON, scan_body
 from jijie.residents.services import do_household_register
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the scan lane runs on PostgreSQL only"
-    ),
+    pytest.mark.postgres_only("the scan lane"),
     pytest.mark.django_db(transaction=True),
 ]
 

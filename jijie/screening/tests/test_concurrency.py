@@ -4,7 +4,6 @@ database): both visits are recorded, the household is counted once."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from jijie.areas.models import Area
@@ -19,9 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("outcomes", [("done", "done"), ("no_answer", "no_answer")])
+@pytest.mark.postgres_only("row locks")
 def test_two_workers_same_household_counted_once(tree, actors, outcomes):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
     response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
     household = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
     today = timezone.localdate()
@@ -63,9 +61,8 @@ def test_two_workers_same_household_counted_once(tree, actors, outcomes):
     assert (day.visits, day.reached, day.completed) == (2, 1, int(done))
 
 
+@pytest.mark.postgres_only("row locks")
 def test_the_same_visit_sent_twice_at_once_is_stored_once(tree, actors):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are exercised on PostgreSQL (CI runs the suite there too)")
     response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
     household = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
     today = timezone.localdate()
