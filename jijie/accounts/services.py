@@ -20,7 +20,7 @@ from jijie.accounts.models import ApiToken, RoleAssignment, User
 from jijie.areas import access
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
-from jijie.audit.actors import Actor, SystemActor, account_of
+from jijie.audit.actors import NOBODY, Actor, SystemActor, account_of
 from jijie.audit.services import audit_record
 from jijie.core.queries import unique_or_none
 
@@ -65,7 +65,7 @@ def login_failure_record(*, request: HttpRequest | None, username: str) -> None:
     else:
         data = {"username": account.username, "account": True}
     audit_record(
-        actor=None, action="session.login.failed", target=account, data=data, request=request
+        actor=NOBODY, action="session.login.failed", target=account, data=data, request=request
     )
 
 

@@ -34,10 +34,30 @@ class SystemActor:
 
 SYSTEM: Final = SystemActor()
 
+
+class NobodyActor:
+    """No one signed in: a failed sign-in, a volunteer's sign-up on the public page.
+    Recorded with no account and no label. There is one, `NOBODY`; it acts only where
+    a page is open to the public, and no write checks access for it."""
+
+    pk = None
+    label = ""
+
+    def get_username(self) -> str:
+        return self.label
+
+    def __repr__(self) -> str:
+        return "NOBODY"
+
+
+NOBODY: Final = NobodyActor()
+
 Actor: TypeAlias = "User | SystemActor"
+# Who may be named in the audit chain: an actor, or nobody signed in.
+Audited: TypeAlias = "User | SystemActor | NobodyActor"
 
 
-def account_of(actor: Actor) -> User | None:
+def account_of(actor: Audited) -> User | None:
     """The account to store as a record's author (`created_by`, `recorded_by`): the
-    user's, or none for the system."""
-    return None if isinstance(actor, SystemActor) else actor
+    user's, or none for the system or nobody signed in."""
+    return None if isinstance(actor, (SystemActor, NobodyActor)) else actor

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jijie.audit.actors import Actor, SystemActor
+from jijie.audit.actors import Audited, NobodyActor, SystemActor
 from jijie.audit.models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 @transaction.atomic
 def audit_record(
     *,
-    actor: Actor | None,
+    actor: Audited | None,
     action: str,
     target: Any = None,
     area: Area | None = None,
@@ -69,17 +69,16 @@ def audit_record(
 ) -> AuditEvent:
     """Append one row to the audit chain; call it inside the service's transaction.
 
-    `actor` is the user who acts, or `SYSTEM` (recorded with no account and the label
-    "system"). `None` is nobody signed in (a failed sign-in, a public sign-up page),
-    recorded with no label; the services of mobilization, not yet split into check and
-    write, still pass it for the system too."""
+    `actor` is the user who acts, `SYSTEM` (recorded with no account and the label
+    "system"), or `NOBODY` (no one signed in: a failed sign-in, the public sign-up
+    page; recorded with no account and no label)."""
     head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
     # Microseconds are kept exactly by both databases; the hash covers them.
     at = timezone.now()
     event = AuditEvent(
         seq=head.last_seq + 1,
         at=at,
-        actor=None if isinstance(actor, SystemActor) else actor,
+        actor=None if isinstance(actor, (SystemActor, NobodyActor)) or actor is None else actor,
         actor_label=(actor.get_username() if actor else ""),
         action=action,
         target_type=(target._meta.label_lower if target is not None else ""),
