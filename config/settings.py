@@ -8,6 +8,7 @@ developer laptop and the demo: SQLite in var/, throwaway keys derived from a pub
 
 import base64
 import hashlib
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -73,10 +74,10 @@ if _missing:
         f"which are unset or empty: {', '.join(_missing)}. See docs/operations.md; "
         "DJANGO_DEBUG=true runs with public development keys, never in production."
     )
-# Served by ASGI on PostgreSQL (config/asgi.py), one scan sent with a bearer token is
-# answered in two statements by the gates' scan lane (jijie/gates/lane.py), on
-# connections of its own, at most this many a worker process; false sends every scan
-# through the API's view.
+# On PostgreSQL, a scan sent with a bearer token to the lane's own application
+# (config/lane.py) is answered in two statements by the gates' scan lane
+# (jijie/gates/lane.py), on connections of its own, at most this many a worker process;
+# false sends every scan through the API's view.
 GATES_FAST_SCAN = env.bool("GATES_FAST_SCAN", default=True)
 GATES_LANE_CONNECTIONS = env.int("GATES_LANE_CONNECTIONS", default=4)
 # How long the lane's first statement of a lull waits for other scans to go with it.
@@ -124,6 +125,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later reader of the client's address sees the client, not the proxy.
+    "jijie.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -173,9 +176,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif env.int("DB_POOL_SIZE", default=0):
-    # Served by ASGI (config/asgi.py), Django's views run on threads that come and go,
-    # and a connection kept by one of them is never used again: connections come from
-    # a pool of this many a worker process instead of being kept.
+    # Served by ASGI (the scan lane's process, config/lane.py), Django's views run on
+    # threads that come and go, and a connection kept by one of them is never used
+    # again: connections come from a pool of this many a worker process instead.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -243,6 +246,16 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For names the client (jijie.core.middleware
+# .ForwardedForMiddleware); the same variable uvicorn reads for the scan lane.
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
+for _proxy in FORWARDED_ALLOW_IPS:
+    try:
+        _proxy == "*" or ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FORWARDED_ALLOW_IPS: {_proxy!r} is not an address or a network"
+        ) from None
 
 # Login throttling: a username+address pair is locked out after repeated failures, and an
 # address after LOGIN_ADDRESS_FAILURE_LIMIT failures on any usernames (password spraying)

@@ -309,15 +309,13 @@ def token_authenticate(key: str, *, scope: str) -> User | None:
     now = timezone.now()
     token = unique_or_none(
         ApiToken.objects.select_related("user").filter(
-            key_hash=tokens.key_hash(key), revoked_at__isnull=True, expires_at__gt=now
+            tokens.live_q(now), key_hash=tokens.key_hash(key)
         )
     )
     if token is None:
         return None
     user = token.user
-    if not user.is_active or user.password_change_required or user.mfa_enrolment_required:
-        return None
-    if scope != tokens.ALWAYS_OPEN and scope not in token.scopes:
+    if not tokens.may_call(token, scope):
         raise PermissionDenied(_("此令牌不能调用这部分接口,请创建包含它的令牌。"))
     if tokens.needs_touch(token.last_used_at, now):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

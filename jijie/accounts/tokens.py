@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,17 +35,36 @@ ALWAYS_OPEN = "accounts"
 ALL_SCOPES: tuple[str, ...] = tuple(TokenScope.values)
 
 
+def live_q(now: datetime) -> Q:
+    """Tokens live at `now`: not revoked, not expired, of a user who is active and has
+    no step to take first. `live_sql` is the same rule in SQL."""
+    return Q(
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+        user__is_active=True,
+        user__password_change_required=False,
+        user__mfa_enrolment_required=False,
+    )
+
+
+def may_call(token: ApiToken, scope: str) -> bool:
+    """Whether `token` may call `scope`, the part of the API asked."""
+    return scope == ALWAYS_OPEN or scope in token.scopes
+
+
 def live_sql(*, now: str, scope: str) -> str:
-    """The rule of `services.token_authenticate` as a PostgreSQL condition, for the scan
-    lane: the token `t` of the user `u` is live at `now` (an SQL expression) and may
-    call `scope`. Fragments of ours; the scope is one of ours, checked here."""
-    if scope not in ALL_SCOPES:
+    """`live_q` and `may_call` as one PostgreSQL condition, for the scan lane: the token
+    `t` of the user `u` is live at `now` (an SQL expression) and may call `scope`.
+    Fragments of ours; the scope is one of ours, checked here."""
+    if scope not in (*ALL_SCOPES, ALWAYS_OPEN):
         raise ValueError(scope)
-    return (
+    live = (
         f"t.revoked_at IS NULL AND t.expires_at > {now} AND u.is_active"
         " AND NOT u.password_change_required AND NOT u.mfa_enrolment_required"
-        f" AND t.scopes @> '[\"{scope}\"]'::jsonb"
     )
+    if scope == ALWAYS_OPEN:
+        return live
+    return f"{live} AND t.scopes @> '[\"{scope}\"]'::jsonb"
 
 
 def key_hash(key: str) -> str:

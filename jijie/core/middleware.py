@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import TypeAlias
 
+from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import patch_cache_control
@@ -15,6 +20,7 @@ from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
+IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _sha256(source: str) -> str:
@@ -91,3 +97,64 @@ class ReadSessionMiddleware(SessionMiddleware):
         if session is not None and session.accessed and not session.is_empty():
             session.modified = True
         return super().process_response(request, response)
+
+
+class ForwardedForMiddleware:
+    """The client's address in `REMOTE_ADDR` when a trusted proxy passed the request on.
+
+    Behind nginx, the WSGI workers see nginx's address; nginx names the client in
+    `X-Forwarded-For`. Where the peer is one of `settings.FORWARDED_ALLOW_IPS` (the
+    same list, and the same reading, as uvicorn's: `127.0.0.1` by default, `*` for any),
+    the address is the header's last hop that is not itself a trusted proxy. The login
+    throttle, the sign-up limits and the audit rows read it. A request from any other
+    peer keeps its own address, so a client cannot name itself by the header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        client = forwarded_client(
+            request.META.get("REMOTE_ADDR", ""),
+            request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            settings.FORWARDED_ALLOW_IPS,
+        )
+        if client:
+            request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+
+def forwarded_client(peer: str, header: str, trusted: Sequence[str]) -> str | None:
+    """The client's address behind the trusted proxies (addresses or networks, `*` for
+    any), or None to keep the peer's."""
+    networks = _networks(tuple(trusted))
+    if not header or not _within(peer, networks):
+        return None
+    hops = [hop.strip() for hop in header.split(",")]
+    if networks is None:  # every proxy trusted: the first hop is the client
+        hops = hops[:1]
+    for hop in reversed(hops):
+        try:
+            address = ipaddress.ip_address(hop)
+        except ValueError:
+            return None  # not an address: the peer's own is kept
+        if networks is None or not _within(hop, networks):
+            return str(address)
+    return None
+
+
+@cache
+def _networks(trusted: tuple[str, ...]) -> tuple[IPNetwork, ...] | None:
+    """The trusted proxies' networks; None when every peer is trusted."""
+    if "*" in trusted:
+        return None
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in trusted)
+
+
+def _within(host: str, networks: tuple[IPNetwork, ...] | None) -> bool:
+    if networks is None:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)

@@ -31,7 +31,8 @@ from jijie.duty.models import (
     Shift,
 )
 from jijie.mobilization.models import Deployment, DeploymentStatus, Member, Skill
-from jijie.responses.models import Response, ResponseStatus
+from jijie.responses import selectors as response_selectors
+from jijie.responses.models import Response
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -423,16 +424,7 @@ def post_of(shift: Shift) -> rules.Post:
 
 def _responses_over(paths: Collection[str]) -> list[Response]:
     """The active responses over any of `paths`, newest first, with their duty rules."""
-    above = {
-        path[:end] for path in paths for end in range(Area.steplen, len(path) + 1, Area.steplen)
-    }
-    if not above:
-        return []
-    return list(
-        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=above)
-        .select_related("duty_rules")
-        .order_by("-started_at", "-pk")
-    )
+    return list(response_selectors.in_force_over(paths).select_related("duty_rules"))
 
 
 def _limits_of(response: Response | None) -> rules.Limits:

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GatesConfig(AppConfig):
     name = "jijie.gates"
     verbose_name = _("卡口")
+
+    def ready(self) -> None:
+        from jijie.gates import checks  # noqa: F401  (registers the system checks)

@@ -1,6 +1,11 @@
 """The scan lane: `POST /api/gates/scans` from a phone with a bearer token, answered on
 the event loop of an ASGI worker, before Django's request cycle.
 
+It is an application of its own (`config/lane.py`), served by uvicorn workers on its
+one path, which the reverse proxy routes to it; every page and the rest of the API are
+served by WSGI (`config/wsgi.py`, threaded workers). A request for another path is a
+404 here: a proxy that sends one was set up wrong (docs/operations.md).
+
 A district's gates at rush hour post a thousand scans a second (issue 7), each a small
 insert after a small read. Through Django's request cycle on threaded workers a scan cost
 about 2.6 ms of CPU on the machine, server, database and phones together; on 2 cores
@@ -29,7 +34,12 @@ or a dead one, a gate out of sight or missing, a role that may not scan, no resp
 force, a body that does not validate, a household found by hand, a host Django would
 refuse, a request Django would redirect to HTTPS. It writes down a token's use as the
 API does, at most once a minute. It runs on PostgreSQL only; `GATES_FAST_SCAN = False`
-turns it off, and on any other database it is off.
+turns it off, and on any other database it is off: Django then answers every scan.
+
+The answer carries the headers Django's middleware would add to the view's: the lane
+runs the `process_response` of each middleware in `settings.MIDDLEWARE` that it
+`REPLAYS`, and knows the others add nothing to a scan's answer (`SILENT`). A middleware
+in neither is a system check's error (`gates.E001`), so a new one cannot slip past.
 """
 
 from __future__ import annotations
@@ -44,11 +54,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 
 import asyncpg
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import DisallowedHost, ValidationError
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
-from django.http.request import split_domain_port, validate_host
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -79,14 +88,45 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Connection: TypeAlias = "PoolConnectionProxy[Record]"
 
 CONTENT_TYPE = "application/json; charset=utf-8"  # as the API's renderer answers
-# The middleware whose headers a scan's answer carries through Django: they only add
-# headers to a response (the session, CSRF, auth and message middleware add none to it).
-_HEADER_MIDDLEWARE = (
-    SecurityMiddleware,
-    XFrameOptionsMiddleware,
-    ResponseHeadersMiddleware,
-    LocaleMiddleware,
+# The middleware whose headers a scan's answer carries through Django, replayed on the
+# lane's answer in the order of `settings.MIDDLEWARE`: each only adds headers to a
+# response, from the request's headers and the settings.
+REPLAYS: dict[str, type[Any]] = {
+    "django.middleware.security.SecurityMiddleware": SecurityMiddleware,
+    "django.middleware.clickjacking.XFrameOptionsMiddleware": XFrameOptionsMiddleware,
+    "jijie.core.middleware.ResponseHeadersMiddleware": ResponseHeadersMiddleware,
+    "django.middleware.locale.LocaleMiddleware": LocaleMiddleware,
+}
+# The middleware that add nothing to the answer of a scan the lane would store: it
+# carries a bearer token and no cookie is read or set for it (session, CSRF, auth,
+# messages), it is no static file, no redirect, no lockout (the lane leaves to Django
+# every request these would answer themselves), and no page of htmx's.
+SILENT = frozenset(
+    {
+        "jijie.core.middleware.ForwardedForMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "jijie.core.middleware.ReadSessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "jijie.accounts.middleware.AccountSetupMiddleware",
+        "django_htmx.middleware.HtmxMiddleware",
+        "axes.middleware.AxesMiddleware",
+    }
 )
+
+
+def unknown_middleware() -> list[str]:
+    """The middleware of `settings.MIDDLEWARE` the lane does not know: it would answer
+    scans without what they add."""
+    return [m for m in settings.MIDDLEWARE if m not in REPLAYS and m not in SILENT]
+
+
+def _header_middleware() -> list[type[Any]]:
+    return [REPLAYS[m] for m in settings.MIDDLEWARE if m in REPLAYS]
+
+
 _STORED = RowReader(Scan, [f.name for f in Scan._meta.concrete_fields])
 
 
@@ -153,8 +193,9 @@ class _Answer:
 
 
 class ScanLane:
-    """An ASGI application in front of Django's: answers a scan when it can (see the
-    module's docstring) and passes everything else to `app`."""
+    """The scan path's ASGI application: answers a scan when it can (see the module's
+    docstring) and passes every other request for the path to `app`, Django's; a
+    request for another path is a 404."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -171,16 +212,20 @@ class ScanLane:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        if scope["type"] == "http" and scope["method"] == "POST" and enabled():
-            if self.path is None:
-                self.path = reverse("api:gates_scan")
-            if scope["path"] == self.path:
-                body = await _read_body(receive)
-                if body is None:
-                    return  # the phone went away before it finished sending
-                if await self._answer(scope, body, send):
-                    return
-                receive = _replaying(body, receive)
+        if scope["type"] != "http":
+            return  # no websockets here
+        if self.path is None:
+            self.path = reverse("api:gates_scan")
+        if scope["path"] != self.path:
+            await _not_here(send, self.path)
+            return
+        if scope["method"] == "POST" and enabled():
+            body = await _read_body(receive)
+            if body is None:
+                return  # the phone went away before it finished sending
+            if await self._answer(scope, body, send):
+                return
+            receive = _replaying(body, receive)
         await self.app(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -320,7 +365,7 @@ class ScanLane:
             language = translation.get_language_from_request(request)
             response = HttpResponse(content_type=CONTENT_TYPE)
             with translation.override(language):
-                for middleware in _HEADER_MIDDLEWARE:
+                for middleware in reversed(_header_middleware()):
                     answer = middleware(_unused).process_response(request, response)
                     response = cast("HttpResponse", answer)
             shape = _Shape(
@@ -476,13 +521,28 @@ def _bearer(header: str) -> str | None:
 
 
 def _host_allowed(request: _Request) -> bool:
-    if settings.USE_X_FORWARDED_HOST:
-        return False  # Django's own reading of forwarded hosts decides
-    domain, _port = split_domain_port(request.META.get("HTTP_HOST", ""))
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(domain) and validate_host(domain, allowed)
+    """Whether Django would take the request's host: `HttpRequest.get_host` decides,
+    reading `X-Forwarded-Host` where `USE_X_FORWARDED_HOST` says so."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
+async def _not_here(send: Send, path: str) -> None:
+    content = f"Not found: this server answers {path} alone.\n".encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(content)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": content})
 
 
 def _json(body: BaseModel) -> bytes:

@@ -21,7 +21,8 @@ from jijie.areas.models import Area
 from jijie.core.queries import RowReader, fits_key, unique_or_none
 from jijie.gates import signing
 from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus, Scan
-from jijie.responses.models import Response, ResponseStatus
+from jijie.responses import selectors as response_selectors
+from jijie.responses.models import Response
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -51,10 +52,7 @@ def gate_for(*, actor: User | AnonymousUser, pk: int, action: Action = Action.GA
 
 
 def _active_over(path: str) -> QuerySet[Response]:
-    paths = [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
-    return Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=paths).order_by(
-        "-started_at"
-    )
+    return response_selectors.in_force_over([path])
 
 
 def response_over(path: str) -> Response | None:
@@ -89,13 +87,7 @@ def rules_in_force(gates: Iterable[Gate]) -> dict[int, tuple[Response | None, Ga
         for gate in gates
         for end in range(Area.steplen, len(gate.area_path) + 1, Area.steplen)
     }
-    responses = list(
-        Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=paths).order_by(
-            "-started_at"
-        )
-        if paths
-        else []
-    )
+    responses = list(response_selectors.in_force_over(paths) if paths else [])
     # The newest response whose area holds the gate, as `rule_in_force` picks it.
     chosen = {
         gate.pk: next((r for r in responses if gate.area_path.startswith(r.area_path)), None)
@@ -178,9 +170,10 @@ _PASS = RowReader(
 
 
 @cache
-def _scan_contexts_sql() -> tuple[str, list[str]]:
+def _scan_contexts_sql() -> tuple[str, list[str], list[Any]]:
     view, view_params = access.may_path_sql(Action.AREA_VIEW, user="t.user_id", path="g.area_path")
     scan, scan_params = access.may_path_sql(Action.GATE_SCAN, user="t.user_id", path="g.area_path")
+    in_force, in_force_params = response_selectors.in_force_over_sql("g.area_path")
     # Fragments of ours; the values are bound.
     sql = f"""
         SELECT i.n, {view}, {scan}, {_TOKEN.columns("t")},
@@ -191,16 +184,12 @@ def _scan_contexts_sql() -> tuple[str, list[str]]:
         JOIN accounts_apitoken t ON t.key_hash = i.key_hash
         JOIN accounts_user u ON u.id = t.user_id
         JOIN gates_gate g ON g.id = i.gate_id
-        LEFT JOIN responses_response r ON r.id = (
-            SELECT a.id FROM responses_response a
-            WHERE a.status = %s AND substr(g.area_path, 1, length(a.area_path)) = a.area_path
-            ORDER BY a.started_at DESC LIMIT 1
-        )
+        LEFT JOIN responses_response r ON r.id = {in_force}
         LEFT JOIN gates_gaterule gr ON gr.gate_id = g.id AND gr.response_id = r.id
         LEFT JOIN gates_pass p ON p.id = i.pass_id
         WHERE {tokens.live_sql(now="i.expires", scope=TokenScope.GATES)}
     """  # noqa: S608
-    return sql, view_params + scan_params
+    return sql, view_params + scan_params, in_force_params
 
 
 @dataclass(frozen=True)
@@ -246,14 +235,14 @@ def scan_contexts_statement(queries: Sequence[ScanContextQuery]) -> tuple[str, l
     row starts with the 1-based position of its query; a query without a row names a
     token that is not a live one of an active user, or no gate. The scan lane asks it
     for every scan, and for the scans that arrive together, once."""
-    sql, params = _scan_contexts_sql()
+    sql, head, tail = _scan_contexts_sql()
     return sql, [
-        *params,
+        *head,
         [q.key_hash for q in queries],
         [q.gate_id for q in queries],
         [q.pass_id for q in queries],
         [q.expires for q in queries],
-        ResponseStatus.ACTIVE,
+        *tail,
     ]
 
 

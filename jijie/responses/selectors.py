@@ -3,7 +3,8 @@ response covers its communities), and those inside their area."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -28,6 +29,34 @@ def _overlap(user: User | AnonymousUser) -> Q:
         ancestors = [path[:n] for n in range(Area.steplen, len(path) + 1, Area.steplen)]
         q |= Q(area_path__in=ancestors) | Q(area_path__startswith=path)
     return q
+
+
+def in_force_over(paths: Iterable[str]) -> QuerySet[Response]:
+    """The responses in force over any of the areas at `paths`: active, over the area
+    or above it, newest first (ties: the later made first). The first is the one in
+    force over an area; `in_force_over_sql` is the same rule in SQL."""
+    above = {
+        path[:end] for path in paths for end in range(Area.steplen, len(path) + 1, Area.steplen)
+    }
+    return Response.objects.filter(status=ResponseStatus.ACTIVE, area_path__in=above).order_by(
+        "-started_at", "-pk"
+    )
+
+
+def in_force_over_sql(path: str) -> tuple[str, list[Any]]:
+    """The id of the response `in_force_over([p]).first()` finds, where `p` is the SQL
+    expression `path` (PostgreSQL), as a scalar subquery (its own alias: `in_force`), and its parameters. For a hot
+    path that decides in the statement that reads its record (the scan lane)."""
+    table = Response._meta.db_table
+    column = Response._meta.get_field("area_path").column
+    started = Response._meta.get_field("started_at").column
+    status = Response._meta.get_field("status").column
+    return (
+        f"(SELECT in_force.id FROM {table} in_force WHERE in_force.{status} = %s"  # noqa: S608 - the model's names and the caller's expression
+        f" AND substr({path}, 1, length(in_force.{column})) = in_force.{column}"
+        f" ORDER BY in_force.{started} DESC, in_force.id DESC LIMIT 1)",
+        [ResponseStatus.ACTIVE],
+    )
 
 
 def response_list(*, actor: User | AnonymousUser, active_only: bool = False) -> QuerySet[Response]:

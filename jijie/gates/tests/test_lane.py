@@ -51,7 +51,7 @@ async def _call(app, raw, headers):
     return await _call_raw(app, raw, [(k.lower().encode(), v.encode()) for k, v in headers.items()])
 
 
-async def _call_raw(app, raw, headers):
+async def _call_raw(app, raw, headers, path="/api/gates/scans", method="POST"):
     messages = [{"type": "http.request", "body": raw, "more_body": False}]
     sent = []
 
@@ -67,10 +67,10 @@ async def _call_raw(app, raw, headers):
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
-        "path": "/api/gates/scans",
-        "raw_path": b"/api/gates/scans",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": headers,
@@ -443,6 +443,64 @@ def test_https_redirect_and_hsts_as_django_gives_them(settings, setup, key, answ
     assert by_lane == by_view
     assert ("strict-transport-security", "max-age=3600") in by_view[0][0][2]
     assert answered_fast == [1]
+
+
+def test_a_forwarded_host_is_read_as_django_reads_it(settings, setup, key, answered_fast):
+    # behind a proxy that names the host it was asked for, as Django is told to trust
+    settings.USE_X_FORWARDED_HOST = True
+    settings.ALLOWED_HOSTS = ["jijie.example.gov.cn"]
+    forwarded = {"X-Forwarded-Host": "jijie.example.gov.cn"}
+    body = scan_body(setup)
+    by_view = _answers(settings, False, key, [body], **forwarded)
+    by_lane = _answers(settings, True, key, [body], **forwarded)
+    # the lane answers it (it used to leave every scan to Django then), as the view does
+    assert by_lane == by_view
+    assert by_view[0][0][0] == 201
+    assert answered_fast == [1]
+    # and a forwarded host Django refuses is left to Django
+    (refused,) = post(key, [body], **{"X-Forwarded-Host": "evil.example"})
+    assert refused.status_code == 400
+    assert answered_fast == [1]
+
+
+def test_a_middleware_taken_out_of_the_settings_is_out_of_the_lanes_answer(
+    settings, setup, key, answered_fast
+):
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "django.middleware.clickjacking.XFrameOptionsMiddleware"
+    ]
+    body = scan_body(setup)
+    by_view = _answers(settings, False, key, [body])
+    by_lane = _answers(settings, True, key, [body])
+    assert by_lane == by_view
+    assert "x-frame-options" not in dict(by_lane[0][0][2])
+    assert answered_fast == [1]
+
+
+def test_the_lane_serves_its_one_path_alone(settings, setup, key, answered_fast):
+    settings.GATES_FAST_SCAN = True
+    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {key}".encode())]
+
+    async def run():
+        app = lane.ScanLane(get_asgi_application())
+        try:
+            return (
+                await _call_raw(app, b"", headers, path="/healthz", method="GET"),
+                await _call_raw(app, b"", headers, path="/api/gates/scans/batch"),
+                await _call_raw(app, b"", headers, method="GET"),
+            )
+        finally:
+            await app.close()
+
+    elsewhere, batch, get = _on_a_thread_of_its_own(run)
+    # another path is not Django's page: a proxy that sends it here is set up wrong
+    assert (elsewhere.status_code, batch.status_code) == (404, 404)
+    assert b"/api/gates/scans alone" in elsewhere.content
+    # a request for the path the lane does not answer is Django's (405 for a GET)
+    assert get.status_code == 405
+    assert answered_fast == [0]
 
 
 def test_the_lane_is_off_on_request(settings, setup, key, answered_fast):
