@@ -145,7 +145,7 @@ def main() -> None:
                     [status, reason[:200], now, now, pks],
                 )
             audit_record(
-                actor=None,
+                actor=SYSTEM,
                 action="call_up.screen",
                 target=call_up,
                 area=area_of(call_up.organisation),
@@ -204,8 +204,8 @@ def main() -> None:
         steps["screening_bare_read"].append(ms)
         counts["screened"] = read
         screen_ms, screened = _timed(
-            lambda: services.screening_apply(
-                actor=None,
+            lambda: services.do_screening_apply(
+                actor=SYSTEM,
                 call_up=call_up,
                 rules=rules,
                 today=starts_on,
@@ -217,13 +217,15 @@ def main() -> None:
         ms, read = _timed(bare_proposal_read)
         steps["proposal_bare_read"].append(ms)
         propose_ms, made = _timed(
-            lambda: proposal.proposal_make(
-                actor=None, call_up=call_up, starts_on=starts_on, ends_on=ends_on
+            lambda: proposal.do_proposal_make(
+                actor=SYSTEM, call_up=call_up, starts_on=starts_on, ends_on=ends_on
             )
         )
         steps["proposal"].append(propose_ms)
         counts["proposed"] = made.lines.count()
-        accept_ms, deployed = _timed(partial(proposal.proposal_accept, actor=None, proposal=made))
+        accept_ms, deployed = _timed(
+            partial(proposal.do_proposal_accept, actor=SYSTEM, proposal=made)
+        )
         steps["accept"].append(accept_ms)
         counts["deployed"] = deployed
         steps["whole"].append(screen_ms + propose_ms + accept_ms)

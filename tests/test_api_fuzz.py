@@ -60,14 +60,14 @@ def world(tree, actors, setup):
     person = do_person_add(
         actor=SYSTEM, household=setup.household, data=PersonData(name="赵建国", relation="head")
     ).person
-    committee = mobilization.organisation_create(
-        actor=None, name="区直机关工委", kind="working_committee", area=tree.district
+    committee = mobilization.do_organisation_create(
+        actor=SYSTEM, name="区直机关工委", kind="working_committee", area=tree.district
     )
-    unit = mobilization.organisation_create(
-        actor=None, name="区财政局", kind="agency", area=tree.district, parent=committee
+    unit = mobilization.do_organisation_create(
+        actor=SYSTEM, name="区财政局", kind="agency", area=tree.district, parent=committee
     )
-    call_up = mobilization.call_up_issue(
-        actor=None,
+    call_up = mobilization.do_call_up_issue(
+        actor=SYSTEM,
         response=setup.response,
         organisation=committee,
         title="疫情防控集结号",
@@ -76,7 +76,7 @@ def world(tree, actors, setup):
         targets=[mobilization.Target(tree.community, 2)],
         conditions="18 至 60 岁",
     )
-    mobilization.sign_up_approve(actor=None, sign_up=sign_up(call_up, 1, organisation=unit))
+    mobilization.do_sign_up_approve(actor=SYSTEM, sign_up=sign_up(call_up, 1, organisation=unit))
     waiting = sign_up(call_up, 2, organisation=unit)
     today = timezone.localdate()
     campaign = do_campaign_create(

@@ -16,6 +16,7 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import NOBODY
 from jijie.audit.services import client_ip
 from jijie.core.openapi import Detail
 from jijie.core.pagination import paginated
@@ -240,7 +241,7 @@ def sign_up_list(request: HttpRequest, pk: int, status: Text = "") -> QuerySet[S
 )
 def join(request: HttpRequest, token: Text, payload: SignUpIn) -> Status[Schema]:
     call_up = selectors.call_up_by_token(token)
-    if services.sign_up_open(call_up) is None and not services.sign_up_attempt(
+    if selectors.sign_up_open(call_up) is None and not services.sign_up_attempt(
         address=client_ip(request), token=token
     ):
         return Status(429, Refusal(detail=services.sign_up_too_often()))
@@ -254,8 +255,8 @@ def join(request: HttpRequest, token: Text, payload: SignUpIn) -> Status[Schema]
         residence = Area.objects.filter(
             code=payload.residence, path__startswith=call_up.response.area_path
         ).first()
-    user = request.user if request.user.is_authenticated else None
-    services.sign_up_receive(
+    services.do_sign_up_receive(
+        actor=actor(request) if request.user.is_authenticated else NOBODY,
         call_up=call_up,
         data=services.SignUpData(
             member=services.MemberData(
@@ -273,7 +274,6 @@ def join(request: HttpRequest, token: Text, payload: SignUpIn) -> Status[Schema]
             availability=payload.availability,
             note=payload.note,
         ),
-        user=user,
     )
     return Status(
         202,

@@ -280,20 +280,20 @@ def build(ctx: DemoContext) -> CallUp:
         ).order_by("path")
     )
     _locate(communities, rng)
-    committee = services.organisation_create(
-        actor=None, name=COMMITTEE, kind="working_committee", area=city
+    committee = services.do_organisation_create(
+        actor=SYSTEM, name=COMMITTEE, kind="working_committee", area=city
     )
     units: list[tuple[Organisation, Organisation]] = []
     for index in range(scale.units):
-        unit = services.organisation_create(
-            actor=None, name=_unit_name(index), kind="agency", area=city, parent=committee
+        unit = services.do_organisation_create(
+            actor=SYSTEM, name=_unit_name(index), kind="agency", area=city, parent=committee
         )
-        branch = services.organisation_create(
-            actor=None, name=f"{unit.name}机关党支部", kind="branch", area=city, parent=unit
+        branch = services.do_organisation_create(
+            actor=SYSTEM, name=f"{unit.name}机关党支部", kind="branch", area=city, parent=unit
         )
         units.append((unit, branch))
-        services.pairing_create(
-            actor=None,
+        services.do_pairing_create(
+            actor=SYSTEM,
             organisation=unit,
             community=communities[index % len(communities)],
             starts_on=ctx.day(ISSUED_ON),
@@ -315,8 +315,8 @@ def build(ctx: DemoContext) -> CallUp:
         for c in targets
     ]
     places = _shares(scale.deployed, weights)
-    call_up = services.call_up_issue(
-        actor=None,
+    call_up = services.do_call_up_issue(
+        actor=SYSTEM,
         response=response,
         organisation=committee,
         title=CALL_UP,
@@ -365,24 +365,24 @@ def build(ctx: DemoContext) -> CallUp:
             secretaries.setdefault(member.organisation.pk, member)
     for member in secretaries.values():
         assert member.organisation is not None
-        services.organisation_leader_add(
-            actor=None, organisation=member.organisation, member=member, title="书记"
+        services.do_organisation_leader_add(
+            actor=SYSTEM, organisation=member.organisation, member=member, title="书记"
         )
-    services.screening_apply(
-        actor=None,
+    services.do_screening_apply(
+        actor=SYSTEM,
         call_up=call_up,
         rules=services.ScreeningRules(min_age=18, max_age=60),
         today=ctx.day(DEADLINE_ON),
     )
     starts_on = ctx.day(SERVES_FROM)
-    made = proposal.proposal_make(
-        actor=None,
+    made = proposal.do_proposal_make(
+        actor=SYSTEM,
         call_up=call_up,
         starts_on=starts_on,
         ends_on=starts_on + timedelta(days=SERVES_DAYS - 1),
     )
-    proposal.proposal_accept(actor=None, proposal=made)
-    services.call_up_close(actor=None, call_up=call_up)
+    proposal.do_proposal_accept(actor=SYSTEM, proposal=made)
+    services.do_call_up_close(actor=SYSTEM, call_up=call_up)
     _backdate(ctx, call_up)
     _after(ctx, committee, units, response, xingang, members)
     return call_up
@@ -423,11 +423,11 @@ def _after(
     )
     do_role_assign(actor=SYSTEM, user=chair, role=Role.WORKING_COMMITTEE, area=committee.area)
     admin = _account(ctx, "unit_admin", f"{units[0][0].name}管理员", "单位管理员", units[0][0].name)
-    services.organisation_admin_grant(actor=None, user=admin, organisation=units[0][0])
+    services.do_organisation_admin_grant(actor=SYSTEM, user=admin, organisation=units[0][0])
     living_here = [m for m in members if m.residence_path == xingang.path][:6]
     if living_here:
-        services.team_create(
-            actor=None,
+        services.do_team_create(
+            actor=SYSTEM,
             name="新港路社区党员突击队",
             kind="assault",
             leader=living_here[0],
@@ -435,8 +435,8 @@ def _after(
             community=xingang,
         )
     if ctx.scale == "small":
-        second = services.call_up_issue(
-            actor=None,
+        second = services.do_call_up_issue(
+            actor=SYSTEM,
             response=response,
             organisation=committee,
             title=SECOND_CALL_UP,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jijie.areas.models import Area, AreaKind
+from jijie.audit.actors import Actor
 from jijie.core import pii, text
 from jijie.core.identity import check_phone, check_resident_id, normalise
 from jijie.mobilization import services
@@ -186,10 +187,17 @@ def plan_rows(
     return rows, report
 
 
+def member_import(*, actor: User, organisation: Organisation, data: bytes) -> Report:
+    """`do_member_import` by someone who keeps `organisation`'s members."""
+    services.require_member_edit(actor, organisation)
+    return do_member_import(actor=actor, organisation=organisation, data=data)
+
+
 @transaction.atomic
-def member_import(*, actor: User | None, organisation: Organisation, data: bytes) -> Report:
+def do_member_import(*, actor: Actor, organisation: Organisation, data: bytes) -> Report:
     """Register the members a file lists under `organisation`; members already registered
-    (same ID number) are counted and left as they are."""
+    (same ID number) are counted and left as they are. Takes no lock: the unique ID
+    number refuses a member registered meanwhile, and then nothing is saved."""
     rows, report = plan_rows(reader.read(data), organisation)
     if report.problems:
         return report
@@ -202,6 +210,6 @@ def member_import(*, actor: User | None, organisation: Organisation, data: bytes
         if pii.lookup_hash("id", member.document_number or "") in known:
             report.existing += 1
             continue
-        services.member_register(actor=actor, data=member)
+        services.do_member_register(actor=actor, data=member)
         report.created += 1
     return report

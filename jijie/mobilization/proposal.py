@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from ortools.graph.python import min_cost_flow
 
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
-    AreaLocation,
     CallUp,
     Deployment,
     DeploymentStatus,
@@ -41,12 +41,9 @@ from jijie.mobilization.models import (
     SignUp,
     SignUpStatus,
 )
-from jijie.mobilization.services import (
-    check_period,
-    overlap_error,
-    quota_left,
-    require_manage,
-)
+from jijie.mobilization.selectors import area_locations as area_locations  # for duty.roster
+from jijie.mobilization.selectors import busy_members, quota_left
+from jijie.mobilization.services import check_period, overlap_error, require_manage
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -155,32 +152,17 @@ def solve(
     return result
 
 
-def area_locations(paths: set[str]) -> dict[str, tuple[float, float]]:
-    """The (latitude, longitude) of the office of each area at `paths` that has one."""
-    rows = AreaLocation.objects.filter(area__path__in=paths).values_list(
-        "area__path", "latitude", "longitude"
-    )
-    return {path: (float(lat), float(lon)) for path, lat, lon in rows}
-
-
-def _busy_members(member_ids: list[int] | None, starts_on: date, ends_on: date) -> set[int]:
-    """Members with an active deployment overlapping the period."""
-    busy = Deployment.objects.filter(
-        status=DeploymentStatus.ACTIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
-    )
-    if member_ids is not None:
-        busy = busy.filter(member_id__in=member_ids)
-    return set(busy.values_list("member_id", flat=True))
+def proposal_make(*, actor: User, call_up: CallUp, starts_on: date, ends_on: date) -> Proposal:
+    """`do_proposal_make` by someone who manages the call-up."""
+    require_manage(actor, call_up.organisation)
+    return do_proposal_make(actor=actor, call_up=call_up, starts_on=starts_on, ends_on=ends_on)
 
 
 @transaction.atomic
-def proposal_make(
-    *, actor: User | None, call_up: CallUp, starts_on: date, ends_on: date
-) -> Proposal:
+def do_proposal_make(*, actor: Actor, call_up: CallUp, starts_on: date, ends_on: date) -> Proposal:
     """Propose where each approved, not yet deployed member of the call-up goes, filling
     the places left. Members deployed elsewhere in the period are left out. An earlier
-    draft of the same call-up is discarded."""
-    require_manage(actor, call_up.organisation)
+    draft of the same call-up is discarded. Locks the call-up's row."""
     check_period(starts_on, ends_on)
     locked = CallUp.objects.select_for_update().get(pk=call_up.pk)
     total_left, left = quota_left(locked)
@@ -191,7 +173,7 @@ def proposal_make(
         .order_by("created_at", "pk")
         .values_list("pk", "member_id", "member__residence_path")
     )
-    busy = _busy_members(None, starts_on, ends_on)
+    busy = busy_members(None, starts_on, ends_on)
     candidates = [(pk, residence) for pk, member_id, residence in approved if member_id not in busy]
     targets = dict(locked.targets.values_list("community_id", "community__path"))
     places = [Place(pk, targets[pk], n) for pk, n in sorted(left.items())]
@@ -201,7 +183,7 @@ def proposal_make(
         status=ProposalStatus.DISCARDED
     )
     proposal = Proposal.objects.create(
-        call_up=locked, starts_on=starts_on, ends_on=ends_on, created_by=actor
+        call_up=locked, starts_on=starts_on, ends_on=ends_on, created_by=account_of(actor)
     )
     ProposalLine.objects.bulk_create(
         (
@@ -235,15 +217,22 @@ def _draft(proposal: Proposal) -> Proposal:
     return current
 
 
-@transaction.atomic
 def proposal_line_set(
-    *, actor: User | None, line: ProposalLine, community: Area | None
+    *, actor: User, line: ProposalLine, community: Area | None
+) -> ProposalLine | None:
+    """`do_proposal_line_set` by someone who manages the call-up."""
+    require_manage(actor, line.proposal.call_up.organisation)
+    return do_proposal_line_set(actor=actor, line=line, community=community)
+
+
+@transaction.atomic
+def do_proposal_line_set(
+    *, actor: Actor, line: ProposalLine, community: Area | None
 ) -> ProposalLine | None:
     """The committee edits a line: another of the call-up's communities, or none (the
-    line is dropped and its member stays approved)."""
-    proposal = line.proposal
-    require_manage(actor, proposal.call_up.organisation)
-    current = _draft(proposal)
+    line is dropped and its member stays approved). Locks the proposal's row; not
+    audited, as a draft changes nothing until it is accepted."""
+    current = _draft(line.proposal)
     if community is None:
         line.delete()
         return None
@@ -271,12 +260,18 @@ def _names(pks: list[int]) -> str:
     return "、".join(names) + more
 
 
+def proposal_accept(*, actor: User, proposal: Proposal) -> int:
+    """`do_proposal_accept` by someone who manages the call-up."""
+    require_manage(actor, proposal.call_up.organisation)
+    return do_proposal_accept(actor=actor, proposal=proposal)
+
+
 @transaction.atomic
-def proposal_accept(*, actor: User | None, proposal: Proposal) -> int:
+def do_proposal_accept(*, actor: Actor, proposal: Proposal) -> int:
     """Deploy every line of the proposal at once, with the checks of a single
     deployment: places left per community and in all, sign-ups still approved, no
-    overlapping deployment. Any refusal deploys no one. Returns how many were deployed."""
-    require_manage(actor, proposal.call_up.organisation)
+    overlapping deployment. Any refusal deploys no one. Returns how many were deployed.
+    Locks the proposal's row, the call-up's, then its sign-ups' and members' rows."""
     current = _draft(proposal)
     call_up = CallUp.objects.select_for_update().get(pk=current.call_up_id)
     lines = list(current.lines.values_list("sign_up_id", "community_id"))
@@ -318,7 +313,7 @@ def proposal_accept(*, actor: User | None, proposal: Proposal) -> int:
         .order_by("pk")
         .only("pk", "name", "residence_id", "residence_path")
     }
-    busy = _busy_members(member_ids, current.starts_on, current.ends_on)
+    busy = busy_members(member_ids, current.starts_on, current.ends_on)
     if busy:
         first = members[min(busy)]
         other = (
@@ -341,7 +336,7 @@ def proposal_accept(*, actor: User | None, proposal: Proposal) -> int:
                 residence_path=members[sign_ups[sign_up_id].member_id].residence_path,
                 starts_on=current.starts_on,
                 ends_on=current.ends_on,
-                created_by=actor,
+                created_by=account_of(actor),
             )
             for sign_up_id, community_id in lines
         ),

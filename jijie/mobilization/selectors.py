@@ -6,6 +6,7 @@ account."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,9 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
+    AreaLocation,
     CallUp,
+    CallUpStatus,
     ClaimStatus,
     Deployment,
     DeploymentStatus,
@@ -429,3 +432,78 @@ def members_here(*, actor: User | AnonymousUser, community: Area) -> QuerySet[Me
         .distinct()
         .order_by("name", "pk")
     )
+
+
+# What the writes read: the call-up's state, its places left, a member's unit and their
+# other deployments, where communities are. No access here: the writes call them on
+# records their callers resolved.
+
+
+def sign_up_open(call_up: CallUp) -> str | None:
+    """Why the call-up takes no sign-ups now, or None when it does."""
+    if call_up.status != CallUpStatus.OPEN:
+        return _("该集结号已经截止报名。")
+    if call_up.deadline <= timezone.now():
+        return _("报名时间已过(截止于 %(deadline)s)。") % {
+            "deadline": timezone.localtime(call_up.deadline).strftime("%Y-%m-%d %H:%M")
+        }
+    if not call_up.response.is_active:
+        return _("该应急响应已经结束。")
+    return None
+
+
+def unit_of(call_up: CallUp, organisation: Organisation | None) -> Organisation | None:
+    """The member's unit: their organisation's ancestor right under the calling
+    committee (or the organisation itself if it is the committee or outside it)."""
+    if organisation is None:
+        return None
+    root = call_up.organisation
+    depth = root.depth + 1
+    if organisation.path.startswith(root.path) and organisation.depth > depth:
+        return Organisation.objects.get(path=organisation.path[: depth * Organisation.steplen])
+    return organisation
+
+
+def quota_left(call_up: CallUp) -> tuple[int, dict[int, int]]:
+    """(places left in the whole call-up, {community id: places left}) counting active
+    deployments. Call it with the call-up row locked."""
+    active = Deployment.objects.filter(sign_up__call_up=call_up, status=DeploymentStatus.ACTIVE)
+    by_community = dict(
+        active.values("community_id").annotate(n=Count("pk")).values_list("community_id", "n")
+    )
+    targets = {t.community_id: t.quota for t in call_up.targets.all()}
+    left = {pk: quota - by_community.get(pk, 0) for pk, quota in targets.items()}
+    return call_up.quota - sum(by_community.values()), left
+
+
+def overlap_of(member: Member, starts_on: date, ends_on: date) -> Deployment | None:
+    """The member's active deployment that overlaps the period, if any."""
+    return (
+        Deployment.objects.filter(
+            member=member,
+            status=DeploymentStatus.ACTIVE,
+            starts_on__lte=ends_on,
+            ends_on__gte=starts_on,
+        )
+        .select_related("community")
+        .first()
+    )
+
+
+def busy_members(member_ids: list[int] | None, starts_on: date, ends_on: date) -> set[int]:
+    """Members (of `member_ids`, or all) with an active deployment overlapping the
+    period."""
+    busy = Deployment.objects.filter(
+        status=DeploymentStatus.ACTIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if member_ids is not None:
+        busy = busy.filter(member_id__in=member_ids)
+    return set(busy.values_list("member_id", flat=True))
+
+
+def area_locations(paths: set[str]) -> dict[str, tuple[float, float]]:
+    """The (latitude, longitude) of the office of each area at `paths` that has one."""
+    rows = AreaLocation.objects.filter(area__path__in=paths).values_list(
+        "area__path", "latitude", "longitude"
+    )
+    return {path: (float(lat), float(lon)) for path, lat, lon in rows}

@@ -48,9 +48,9 @@ def deployed(
     """A member signed up, approved and deployed to `community` from `start` for `days`."""
     start = start or timezone.localdate()
     entry = sign_up(mob.call_up, n, **kwargs)
-    entry = mobilization.sign_up_approve(actor=None, sign_up=entry)
-    mobilization.deployment_create(
-        actor=None,
+    entry = mobilization.do_sign_up_approve(actor=SYSTEM, sign_up=entry)
+    mobilization.do_deployment_create(
+        actor=SYSTEM,
         sign_up=entry,
         community=community,
         starts_on=start,

@@ -1,6 +1,8 @@
 """Writes of mobilization: organisations, members, call-ups, sign-ups and their
-screening, deployments and teams. Each checks first, then writes in one transaction with
-its audit row. Plain ID numbers and phones pass through here only (as in the registry).
+screening, deployments and teams. Each comes in two steps (docs/architecture.md): a
+checked entry (`call_up_issue`) takes a user and checks access once, then calls the
+write (`do_call_up_issue`), which checks nothing and writes in one transaction with its
+audit row. Plain ID numbers and phones pass through here only (as in the registry).
 Callers import from here; the modules are the parts (see `moves` for the states a
 sign-up goes through)."""
 
@@ -9,7 +11,7 @@ from jijie.mobilization.services.base import (
     area_of,
     check_community,
     require_manage,
-    unit_of,
+    require_member_edit,
 )
 from jijie.mobilization.services.call_ups import (
     Screened,
@@ -18,46 +20,59 @@ from jijie.mobilization.services.call_ups import (
     Target,
     call_up_close,
     call_up_issue,
+    do_call_up_close,
+    do_call_up_issue,
+    do_screening_apply,
+    do_sign_up_receive,
+    do_sign_up_submit,
     screening_apply,
     screening_reasons,
-    sign_up_open,
-    sign_up_receive,
-    sign_up_submit,
 )
 from jijie.mobilization.services.claims import (
+    do_member_claim_approve,
+    do_member_claim_decline,
     member_claim_approve,
     member_claim_decline,
-    member_claim_open,
     member_notices_read,
 )
 from jijie.mobilization.services.deployments import (
     check_period,
     deployment_create,
     deployment_end,
+    do_deployment_create,
+    do_deployment_end,
+    do_sign_up_end,
     overlap_error,
-    overlap_of,
-    quota_left,
     sign_up_end,
 )
 from jijie.mobilization.services.members import (
     MemberData,
     SavedMember,
+    do_member_register,
+    do_member_update,
     member_register,
     member_update,
 )
 from jijie.mobilization.services.moves import (
     TRANSITIONS,
+    do_sign_up_approve,
+    do_sign_up_decline,
+    do_sign_up_withdraw,
     sign_up_approve,
     sign_up_decline,
     sign_up_withdraw,
 )
 from jijie.mobilization.services.organisations import (
+    do_organisation_admin_grant,
+    do_organisation_create,
+    do_organisation_leader_add,
+    do_pairing_create,
     organisation_admin_grant,
     organisation_create,
     organisation_leader_add,
     pairing_create,
 )
-from jijie.mobilization.services.teams import team_create
+from jijie.mobilization.services.teams import do_team_create, team_create
 from jijie.mobilization.services.throttle import sign_up_attempt, sign_up_too_often
 
 __all__ = [
@@ -76,9 +91,28 @@ __all__ = [
     "check_period",
     "deployment_create",
     "deployment_end",
+    "do_call_up_close",
+    "do_call_up_issue",
+    "do_deployment_create",
+    "do_deployment_end",
+    "do_member_claim_approve",
+    "do_member_claim_decline",
+    "do_member_register",
+    "do_member_update",
+    "do_organisation_admin_grant",
+    "do_organisation_create",
+    "do_organisation_leader_add",
+    "do_pairing_create",
+    "do_screening_apply",
+    "do_sign_up_approve",
+    "do_sign_up_decline",
+    "do_sign_up_end",
+    "do_sign_up_receive",
+    "do_sign_up_submit",
+    "do_sign_up_withdraw",
+    "do_team_create",
     "member_claim_approve",
     "member_claim_decline",
-    "member_claim_open",
     "member_notices_read",
     "member_register",
     "member_update",
@@ -86,21 +120,16 @@ __all__ = [
     "organisation_create",
     "organisation_leader_add",
     "overlap_error",
-    "overlap_of",
     "pairing_create",
-    "quota_left",
     "require_manage",
+    "require_member_edit",
     "screening_apply",
     "screening_reasons",
     "sign_up_approve",
     "sign_up_attempt",
     "sign_up_decline",
     "sign_up_end",
-    "sign_up_open",
-    "sign_up_receive",
-    "sign_up_submit",
     "sign_up_too_often",
     "sign_up_withdraw",
     "team_create",
-    "unit_of",
 ]

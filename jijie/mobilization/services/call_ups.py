@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.audit.actors import Actor, Audited, account_of
 from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     Availability,
@@ -28,8 +29,9 @@ from jijie.mobilization.models import (
     SignUp,
     SignUpStatus,
 )
-from jijie.mobilization.services.base import UPDATE_CHUNK, area_of, require_manage, unit_of
-from jijie.mobilization.services.claims import member_claim_open
+from jijie.mobilization.selectors import sign_up_open, unit_of
+from jijie.mobilization.services.base import UPDATE_CHUNK, area_of, require_manage
+from jijie.mobilization.services.claims import do_member_claim_open
 from jijie.mobilization.services.members import MemberData, apply_member_data, link_person
 from jijie.residents.models import birth_date_of
 from jijie.responses.models import Response
@@ -44,10 +46,9 @@ class Target:
     quota: int
 
 
-@transaction.atomic
 def call_up_issue(
     *,
-    actor: User | None,
+    actor: User,
     response: Response,
     organisation: Organisation,
     title: str,
@@ -56,8 +57,34 @@ def call_up_issue(
     targets: list[Target],
     conditions: str = "",
 ) -> CallUp:
-    """A committee sounds a call-up for a response: how many it needs, where, by when."""
+    """`do_call_up_issue` by someone who manages `organisation`."""
     require_manage(actor, organisation)
+    return do_call_up_issue(
+        actor=actor,
+        response=response,
+        organisation=organisation,
+        title=title,
+        quota=quota,
+        deadline=deadline,
+        targets=targets,
+        conditions=conditions,
+    )
+
+
+@transaction.atomic
+def do_call_up_issue(
+    *,
+    actor: Actor,
+    response: Response,
+    organisation: Organisation,
+    title: str,
+    quota: int,
+    deadline: datetime,
+    targets: list[Target],
+    conditions: str = "",
+) -> CallUp:
+    """A committee sounds a call-up for a response: how many it needs, where, by when.
+    Takes no lock."""
     errors: dict[str, str] = {}
     title = title.strip()
     if not title:
@@ -97,7 +124,7 @@ def call_up_issue(
         quota=quota,
         deadline=deadline,
         token=secrets.token_urlsafe(12),
-        created_by=actor,
+        created_by=account_of(actor),
     )
     CallUpTarget.objects.bulk_create(
         CallUpTarget(call_up=call_up, community=t.community, quota=t.quota) for t in targets
@@ -112,10 +139,15 @@ def call_up_issue(
     return call_up
 
 
-@transaction.atomic
-def call_up_close(*, actor: User | None, call_up: CallUp) -> CallUp:
-    """Stop taking sign-ups (screening and deployment go on)."""
+def call_up_close(*, actor: User, call_up: CallUp) -> CallUp:
+    """`do_call_up_close` by someone who manages the call-up."""
     require_manage(actor, call_up.organisation)
+    return do_call_up_close(actor=actor, call_up=call_up)
+
+
+@transaction.atomic
+def do_call_up_close(*, actor: Actor, call_up: CallUp) -> CallUp:
+    """Stop taking sign-ups (screening and deployment go on). Locks the call-up's row."""
     current = CallUp.objects.select_for_update().get(pk=call_up.pk)
     if current.status == CallUpStatus.CLOSED:
         raise ValidationError(_("该集结号已经截止报名。"))
@@ -125,19 +157,6 @@ def call_up_close(*, actor: User | None, call_up: CallUp) -> CallUp:
         actor=actor, action="call_up.close", target=current, area=area_of(current.organisation)
     )
     return current
-
-
-def sign_up_open(call_up: CallUp) -> str | None:
-    """Why the call-up takes no sign-ups now, or None when it does."""
-    if call_up.status != CallUpStatus.OPEN:
-        return _("该集结号已经截止报名。")
-    if call_up.deadline <= timezone.now():
-        return _("报名时间已过(截止于 %(deadline)s)。") % {
-            "deadline": timezone.localtime(call_up.deadline).strftime("%Y-%m-%d %H:%M")
-        }
-    if not call_up.response.is_active:
-        return _("该应急响应已经结束。")
-    return None
 
 
 @dataclass
@@ -157,10 +176,11 @@ def _duplicate() -> str:
 
 @sensitive_variables("data", "probe")
 @transaction.atomic
-def sign_up_submit(
-    *, call_up: CallUp, data: SignUpData, user: User | None = None
-) -> SignUp | MemberClaim:
-    """A member signs up for a call-up. Whoever has the call-up's link may sign up:
+def do_sign_up_submit(*, actor: Audited, call_up: CallUp, data: SignUpData) -> SignUp | MemberClaim:
+    """A member signs up for a call-up. Whoever has its link may, so nothing is checked;
+    `actor` is the signed-in user, or `NOBODY` on the public page. Takes no lock: the
+    unique constraints refuse a second submission that races the first. Who is signed
+    up:
 
     - a signed-in member signs up as themselves (their record is not changed);
     - an ID number not registered yet registers a member (linked to the account that
@@ -174,7 +194,8 @@ def sign_up_submit(
       whoever registered an unused ID number first does not lock its owner out.
 
     Signing up twice is refused (code "duplicate"); the public page says the same
-    whatever happened (`sign_up_receive`)."""
+    whatever happened (`do_sign_up_receive`)."""
+    user = account_of(actor)
     refusal = sign_up_open(call_up)
     if refusal:
         raise ValidationError(refusal, code="closed")
@@ -197,8 +218,8 @@ def sign_up_submit(
         # An account is linked to a registered member, and a member is signed up from
         # another phone than theirs, only on proof the member controls: their unit's
         # approval. Knowing their ID number (and phone) is not that.
-        return member_claim_open(
-            call_up=call_up, member=existing, probe=probe, data=data, user=user
+        return do_member_claim_open(
+            actor=actor, call_up=call_up, member=existing, probe=probe, data=data
         )
     if existing is not None:
         member = existing
@@ -213,8 +234,9 @@ def sign_up_submit(
             # is a second sign-up of that member.
             raise ValidationError(_duplicate(), code="duplicate") from None
         member = probe
+        # Registered by whoever signs up, as the sign-up below is.
         audit_record(
-            actor=None,
+            actor=actor,
             action="member.register",
             target=member,
             area=Area(path=member.residence_path),
@@ -235,7 +257,7 @@ def sign_up_submit(
     except IntegrityError:  # a second submission that raced the first
         raise ValidationError(duplicate, code="duplicate") from None
     audit_record(
-        actor=user,
+        actor=actor,
         action="sign_up.submit",
         target=sign_up,
         area=area_of(call_up.organisation),
@@ -244,13 +266,13 @@ def sign_up_submit(
     return sign_up
 
 
-def sign_up_receive(*, call_up: CallUp, data: SignUpData, user: User | None = None) -> None:
-    """The public sign-up form's submission (`sign_up_submit`), answered the same way
+def do_sign_up_receive(*, actor: Audited, call_up: CallUp, data: SignUpData) -> None:
+    """The public sign-up form's submission (`do_sign_up_submit`), answered the same way
     whether the ID number was unknown, registered with this phone or another, or
     already signed up: the answer must not tell anyone who is a member. Only what the
     form alone decides (a malformed ID number, a closed call-up) is refused."""
     try:
-        sign_up_submit(call_up=call_up, data=data, user=user)
+        do_sign_up_submit(actor=actor, call_up=call_up, data=data)
     except ValidationError as error:
         if getattr(error, "code", None) != "duplicate":
             raise
@@ -346,13 +368,21 @@ class Screened:
     declined: int
 
 
-@transaction.atomic
 def screening_apply(
-    *, actor: User | None, call_up: CallUp, rules: ScreeningRules, today: date | None = None
+    *, actor: User, call_up: CallUp, rules: ScreeningRules, today: date | None = None
+) -> Screened:
+    """`do_screening_apply` by someone who manages the call-up."""
+    require_manage(actor, call_up.organisation)
+    return do_screening_apply(actor=actor, call_up=call_up, rules=rules, today=today)
+
+
+@transaction.atomic
+def do_screening_apply(
+    *, actor: Actor, call_up: CallUp, rules: ScreeningRules, today: date | None = None
 ) -> Screened:
     """Apply `rules` to every requested sign-up of the call-up: each is approved or
-    declined, with the reason recorded on it. Sign-ups already decided are left alone."""
-    require_manage(actor, call_up.organisation)
+    declined, with the reason recorded on it. Sign-ups already decided are left alone.
+    Locks the requested sign-ups' rows."""
     if rules.min_age is not None and rules.max_age is not None and rules.min_age > rules.max_age:
         raise ValidationError({"max_age": _("年龄上限不能低于下限。")})
     if any(kind not in MemberKind.values for kind in rules.kinds):
@@ -392,7 +422,11 @@ def screening_apply(
     for (status, reason), pks in outcomes.items():
         for start in range(0, len(pks), UPDATE_CHUNK):
             SignUp.objects.filter(pk__in=pks[start : start + UPDATE_CHUNK]).update(
-                status=status, reason=reason, screened_by=actor, screened_at=now, updated_at=now
+                status=status,
+                reason=reason,
+                screened_by=account_of(actor),
+                screened_at=now,
+                updated_at=now,
             )
     approved = sum(
         len(pks) for (status, _r), pks in outcomes.items() if status == SignUpStatus.APPROVED

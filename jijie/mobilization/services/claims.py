@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor, Audited, account_of
 from jijie.audit.services import audit_record
+from jijie.mobilization import selectors
 from jijie.mobilization.models import (
     CallUp,
     ClaimStatus,
@@ -23,7 +25,6 @@ from jijie.mobilization.models import (
     MemberNotice,
     SignUp,
 )
-from jijie.mobilization.services.base import unit_of
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -52,13 +53,15 @@ def _duplicate_claim() -> str:
 
 
 @sensitive_variables("probe", "data")
-def member_claim_open(
-    *, call_up: CallUp, member: Member, probe: Member, data: SignUpData, user: User | None
+def do_member_claim_open(
+    *, actor: Audited, call_up: CallUp, member: Member, probe: Member, data: SignUpData
 ) -> MemberClaim:
     """Leave a sign-up as `member` for their unit to review (inside the sign-up's
     transaction): `probe` holds what the form gave (its name and phone are kept on the
-    claim, nothing is written to the member). The member is told if they have an
-    account. The same claim twice is refused as a duplicate."""
+    claim, nothing is written to the member). The claim is the account of `actor`, if
+    any. The member is told if they have an account. The same claim twice is refused as
+    a duplicate."""
+    user = account_of(actor)
     pending = MemberClaim.objects.filter(
         member=member, call_up=call_up, user=user, status=ClaimStatus.PENDING
     )
@@ -86,7 +89,7 @@ def member_claim_open(
         % {"title": call_up.title, "who": _claimant(claim)},
     )
     audit_record(
-        actor=user,
+        actor=actor,
         action="member.claim",
         target=claim,
         area=_area(member),
@@ -115,13 +118,19 @@ def _lock_pending(claim: MemberClaim) -> MemberClaim:
     return current
 
 
-@transaction.atomic
 def member_claim_approve(*, actor: User, claim: MemberClaim, reason: str = "") -> MemberClaim:
+    """`do_member_claim_approve` by someone who may edit the claimed member."""
+    selectors.member_claim_for(actor=actor, pk=claim.pk)
+    return do_member_claim_approve(actor=actor, claim=claim, reason=reason)
+
+
+@transaction.atomic
+def do_member_claim_approve(*, actor: Actor, claim: MemberClaim, reason: str = "") -> MemberClaim:
     """The unit has checked that the claimant is the member (in person, by their ID
     card, or by asking the member): the account (if any) is linked to the member in
     place of any other, the phone given becomes the member's, and the member is signed
-    up for the call-up unless they already are. The caller has checked that `actor` may
-    edit the member."""
+    up for the call-up unless they already are. Locks the claim's row, then the
+    member's."""
     current = _lock_pending(claim)
     member = Member.objects.select_for_update().get(pk=current.member_id)
     previous_account = member.user_id
@@ -152,7 +161,7 @@ def member_claim_approve(*, actor: User, claim: MemberClaim, reason: str = "") -
                 sign_up = SignUp.objects.create(
                     call_up=current.call_up,
                     member=member,
-                    unit=unit_of(current.call_up, member.organisation),
+                    unit=selectors.unit_of(current.call_up, member.organisation),
                     health_declared=current.health_declared,
                     availability=current.availability,
                     note=current.note,
@@ -162,7 +171,7 @@ def member_claim_approve(*, actor: User, claim: MemberClaim, reason: str = "") -
             sign_up = SignUp.objects.get(call_up=current.call_up, member=member)
     current.status = ClaimStatus.APPROVED
     current.reason = reason.strip()[:200]
-    current.decided_by = actor
+    current.decided_by = account_of(actor)
     current.decided_at = timezone.now()
     current.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     _notify(
@@ -187,14 +196,20 @@ def member_claim_approve(*, actor: User, claim: MemberClaim, reason: str = "") -
     return current
 
 
-@transaction.atomic
 def member_claim_decline(*, actor: User, claim: MemberClaim, reason: str = "") -> MemberClaim:
+    """`do_member_claim_decline` by someone who may edit the claimed member."""
+    selectors.member_claim_for(actor=actor, pk=claim.pk)
+    return do_member_claim_decline(actor=actor, claim=claim, reason=reason)
+
+
+@transaction.atomic
+def do_member_claim_decline(*, actor: Actor, claim: MemberClaim, reason: str = "") -> MemberClaim:
     """The unit refuses the claim: nothing of the member's changes; the member (if they
-    have an account) is told. The caller has checked that `actor` may edit the member."""
+    have an account) is told. Locks the claim's row."""
     current = _lock_pending(claim)
     current.status = ClaimStatus.DECLINED
     current.reason = reason.strip()[:200]
-    current.decided_by = actor
+    current.decided_by = account_of(actor)
     current.decided_at = timezone.now()
     current.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     member = current.member

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     CallUp,
@@ -22,37 +22,12 @@ from jijie.mobilization.models import (
     SignUp,
     SignUpStatus,
 )
+from jijie.mobilization.selectors import overlap_of, quota_left
 from jijie.mobilization.services.base import require_manage
 from jijie.mobilization.services.moves import finish_deployments, locked_sign_up, move, refuse_move
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
-
-
-def quota_left(call_up: CallUp) -> tuple[int, dict[int, int]]:
-    """(places left in the whole call-up, {community id: places left}) counting active
-    deployments. Call it with the call-up row locked."""
-    active = Deployment.objects.filter(sign_up__call_up=call_up, status=DeploymentStatus.ACTIVE)
-    by_community = dict(
-        active.values("community_id").annotate(n=Count("pk")).values_list("community_id", "n")
-    )
-    targets = {t.community_id: t.quota for t in call_up.targets.all()}
-    left = {pk: quota - by_community.get(pk, 0) for pk, quota in targets.items()}
-    return call_up.quota - sum(by_community.values()), left
-
-
-def overlap_of(member: Member, starts_on: date, ends_on: date) -> Deployment | None:
-    """The member's active deployment that overlaps the period, if any."""
-    return (
-        Deployment.objects.filter(
-            member=member,
-            status=DeploymentStatus.ACTIVE,
-            starts_on__lte=ends_on,
-            ends_on__gte=starts_on,
-        )
-        .select_related("community")
-        .first()
-    )
 
 
 def overlap_error(member: Member, other: Deployment) -> ValidationError:
@@ -75,10 +50,25 @@ def check_period(starts_on: date, ends_on: date) -> None:
         raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
 
 
-@transaction.atomic
 def deployment_create(
     *,
-    actor: User | None,
+    actor: User,
+    sign_up: SignUp,
+    community: Area,
+    starts_on: date,
+    ends_on: date,
+) -> Deployment:
+    """`do_deployment_create` by someone who manages the call-up."""
+    require_manage(actor, sign_up.call_up.organisation)
+    return do_deployment_create(
+        actor=actor, sign_up=sign_up, community=community, starts_on=starts_on, ends_on=ends_on
+    )
+
+
+@transaction.atomic
+def do_deployment_create(
+    *,
+    actor: Actor,
     sign_up: SignUp,
     community: Area,
     starts_on: date,
@@ -88,10 +78,10 @@ def deployment_create(
 
     Refused: a sign-up not approved, a community the call-up does not target, a full
     community or call-up, a period overlapping the member's other active deployment.
-    The call-up row is locked for the quotas and the member row for the overlap, so
-    two committees deploying at once cannot both take the last place or the same person.
+    Locks the call-up's row for the quotas, then the sign-up's, then the member's for
+    the overlap, so two committees deploying at once cannot both take the last place or
+    the same person.
     """
-    require_manage(actor, sign_up.call_up.organisation)
     check_period(starts_on, ends_on)
     call_up = CallUp.objects.select_for_update().get(pk=sign_up.call_up_id)
     current = locked_sign_up(sign_up)
@@ -123,7 +113,7 @@ def deployment_create(
         residence_path=member.residence_path,
         starts_on=starts_on,
         ends_on=ends_on,
-        created_by=actor,
+        created_by=account_of(actor),
     )
     current.status = SignUpStatus.DEPLOYED
     current.save(update_fields=["status", "updated_at"])
@@ -137,16 +127,27 @@ def deployment_create(
     return deployment
 
 
-@transaction.atomic
-def deployment_end(*, actor: User | None, deployment: Deployment, on: date | None = None) -> SignUp:
+def deployment_end(*, actor: User, deployment: Deployment, on: date | None = None) -> SignUp:
+    """`do_deployment_end` by someone who manages the call-up."""
+    require_manage(actor, deployment.sign_up.call_up.organisation)
+    return do_deployment_end(actor=actor, deployment=deployment, on=on)
+
+
+def do_deployment_end(*, actor: Actor, deployment: Deployment, on: date | None = None) -> SignUp:
     """End a member's deployment (the work is done); the sign-up ends with it."""
-    return sign_up_end(actor=actor, sign_up=deployment.sign_up, on=on)
+    return do_sign_up_end(actor=actor, sign_up=deployment.sign_up, on=on)
+
+
+def sign_up_end(*, actor: User, sign_up: SignUp, on: date | None = None) -> SignUp:
+    """`do_sign_up_end` by someone who manages the call-up."""
+    require_manage(actor, sign_up.call_up.organisation)
+    return do_sign_up_end(actor=actor, sign_up=sign_up, on=on)
 
 
 @transaction.atomic
-def sign_up_end(*, actor: User | None, sign_up: SignUp, on: date | None = None) -> SignUp:
-    """End the deployment under a deployed sign-up (the work is done), as of `on`."""
-    require_manage(actor, sign_up.call_up.organisation)
+def do_sign_up_end(*, actor: Actor, sign_up: SignUp, on: date | None = None) -> SignUp:
+    """End the deployment under a deployed sign-up (the work is done), as of `on`.
+    Locks the sign-up's row and its active deployments."""
     current = move(actor, sign_up, SignUpStatus.ENDED, "")
     finish_deployments(current, DeploymentStatus.ENDED, on or timezone.localdate())
     return current

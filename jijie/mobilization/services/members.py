@@ -15,9 +15,9 @@ from django.views.decorators.debug import sensitive_variables
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.core.identity import check_document, check_phone
-from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
     Availability,
     Fitness,
@@ -26,6 +26,7 @@ from jijie.mobilization.models import (
     Organisation,
     skills_text,
 )
+from jijie.mobilization.services.base import require_member_edit
 from jijie.residents.models import Person, stored, stored_birth_date
 
 if TYPE_CHECKING:
@@ -124,17 +125,17 @@ def link_person(member: Member) -> None:
         member.person = Person.objects.filter(document_hash=member.document_hash).first()
 
 
-def _require_member_edit(actor: User | None, member: Member) -> None:
-    if actor is None or access.is_self(actor, member.user_id):
+def _require_member_edit(actor: User, member: Member) -> None:
+    """The member themselves, or someone who keeps their unit's records (the area's,
+    for a member of no unit)."""
+    if access.is_self(actor, member.user_id):
         return
     organisation = member.organisation
     if organisation is None:
         if not access.may(actor, Action.MEMBER_EDIT, Area(path=member.residence_path or "-")):
             raise PermissionDenied(_("您的角色不能修改该队员的信息。"))
         return
-    mobilization_access.require_organisation(
-        actor, Action.MEMBER_EDIT, path=organisation.path, area_path=organisation.area_path
-    )
+    require_member_edit(actor, organisation)
 
 
 @dataclass
@@ -143,20 +144,19 @@ class SavedMember:
     warnings: list[str] = field(default_factory=list)
 
 
+def member_register(*, actor: User, data: MemberData, user: User | None = None) -> SavedMember:
+    """`do_member_register` by someone who keeps the records of the member's unit; a
+    member of no unit (a resident volunteer) needs no role."""
+    if data.organisation is not None:
+        require_member_edit(actor, data.organisation)
+    return do_member_register(actor=actor, data=data, user=user)
+
+
 @transaction.atomic
-def member_register(
-    *, actor: User | None, data: MemberData, user: User | None = None
-) -> SavedMember:
-    """Register a member (by their unit's admin, the committee, or themselves on a
-    sign-up page, where `actor` is None)."""
+def do_member_register(*, actor: Actor, data: MemberData, user: User | None = None) -> SavedMember:
+    """Register a member, linked to `user`'s account if given. Takes no lock: the unique
+    ID number refuses the same person twice."""
     member = Member(user=user)
-    if actor is not None and data.organisation is not None:
-        mobilization_access.require_organisation(
-            actor,
-            Action.MEMBER_EDIT,
-            path=data.organisation.path,
-            area_path=data.organisation.area_path,
-        )
     warnings = apply_member_data(member, data)
     check_unique_document(member)
     link_person(member)
@@ -170,11 +170,19 @@ def member_register(
     return SavedMember(member, warnings)
 
 
-@transaction.atomic
 def member_update(*, actor: User, member: Member, version: int, data: MemberData) -> SavedMember:
-    """Replace a member's details (their unit's admin, or the member on their own page).
-    `version` is the one the editor read; a save in between refuses this one."""
+    """`do_member_update` by the member themselves or someone who keeps their unit's
+    records."""
     _require_member_edit(actor, member)
+    return do_member_update(actor=actor, member=member, version=version, data=data)
+
+
+@transaction.atomic
+def do_member_update(
+    *, actor: Actor, member: Member, version: int, data: MemberData
+) -> SavedMember:
+    """Replace a member's details. `version` is the one the editor read; a save in
+    between refuses this one. Locks the member's row."""
     current = Member.objects.select_for_update().get(pk=member.pk)
     if current.version != version:
         raise ValidationError(_("此队员信息已被他人修改,请刷新后再改。"), code="conflict")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.areas import access
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     Deployment,
@@ -66,7 +67,9 @@ def locked_sign_up(sign_up: SignUp) -> SignUp:
     )
 
 
-def move(actor: User | None, sign_up: SignUp, to: str, reason: str) -> SignUp:
+def move(actor: Actor, sign_up: SignUp, to: str, reason: str) -> SignUp:
+    """Move a sign-up to `to` with its audit row, inside the caller's transaction; locks
+    the sign-up's row."""
     current = locked_sign_up(sign_up)
     if to not in TRANSITIONS[current.status]:
         raise refuse_move(current, to)
@@ -74,7 +77,7 @@ def move(actor: User | None, sign_up: SignUp, to: str, reason: str) -> SignUp:
     current.status = to
     if to in (SignUpStatus.APPROVED, SignUpStatus.DECLINED):
         current.reason = reason.strip()[:200]
-        current.screened_by = actor
+        current.screened_by = account_of(actor)
         current.screened_at = timezone.now()
     current.save()
     audit_record(
@@ -88,26 +91,44 @@ def move(actor: User | None, sign_up: SignUp, to: str, reason: str) -> SignUp:
     return current
 
 
-@transaction.atomic
-def sign_up_approve(*, actor: User | None, sign_up: SignUp, reason: str = "") -> SignUp:
+def sign_up_approve(*, actor: User, sign_up: SignUp, reason: str = "") -> SignUp:
+    """`do_sign_up_approve` by someone who manages the call-up."""
     require_manage(actor, sign_up.call_up.organisation)
+    return do_sign_up_approve(actor=actor, sign_up=sign_up, reason=reason)
+
+
+@transaction.atomic
+def do_sign_up_approve(*, actor: Actor, sign_up: SignUp, reason: str = "") -> SignUp:
+    """Approve a sign-up by hand. Locks the sign-up's row."""
     return move(actor, sign_up, SignUpStatus.APPROVED, reason or _("人工审核通过"))
 
 
-@transaction.atomic
-def sign_up_decline(*, actor: User | None, sign_up: SignUp, reason: str) -> SignUp:
+def sign_up_decline(*, actor: User, sign_up: SignUp, reason: str) -> SignUp:
+    """`do_sign_up_decline` by someone who manages the call-up."""
     require_manage(actor, sign_up.call_up.organisation)
+    return do_sign_up_decline(actor=actor, sign_up=sign_up, reason=reason)
+
+
+@transaction.atomic
+def do_sign_up_decline(*, actor: Actor, sign_up: SignUp, reason: str) -> SignUp:
+    """Decline a sign-up, with a reason the member reads. Locks the sign-up's row."""
     if not reason.strip():
         raise ValidationError({"reason": _("请写明不通过的原因,报名人可以看到。")})
     return move(actor, sign_up, SignUpStatus.DECLINED, reason)
 
 
-@transaction.atomic
 def sign_up_withdraw(*, actor: User, sign_up: SignUp, reason: str = "") -> SignUp:
-    """The member (on their own page) or the committee takes a sign-up back; a member
-    deployed under it is recalled the same day."""
+    """`do_sign_up_withdraw` by the member themselves (on their own page) or someone who
+    manages the call-up."""
     if not access.is_self(actor, sign_up.member.user_id):
         require_manage(actor, sign_up.call_up.organisation)
+    return do_sign_up_withdraw(actor=actor, sign_up=sign_up, reason=reason)
+
+
+@transaction.atomic
+def do_sign_up_withdraw(*, actor: Actor, sign_up: SignUp, reason: str = "") -> SignUp:
+    """Take a sign-up back; a member deployed under it is recalled the same day. Locks
+    the sign-up's row and its active deployments."""
     current = move(actor, sign_up, SignUpStatus.WITHDRAWN, reason)
     finish_deployments(current, DeploymentStatus.WITHDRAWN, timezone.localdate())
     return current

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, Compound
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.mobilization import access as mobilization_access
 from jijie.mobilization.models import (
@@ -24,16 +25,20 @@ from jijie.mobilization.models import (
     OrganisationRole,
     Pairing,
 )
-from jijie.mobilization.services.base import area_of, check_community, require_manage
+from jijie.mobilization.services.base import (
+    area_of,
+    check_community,
+    require_manage,
+    require_member_edit,
+)
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 
-@transaction.atomic
 def organisation_create(
     *,
-    actor: User | None,
+    actor: User,
     name: str,
     kind: str,
     area: Area,
@@ -41,12 +46,36 @@ def organisation_create(
     compound: Compound | None = None,
     project: str = "",
 ) -> Organisation:
-    """Add an organisation under `parent` (a root is a working committee)."""
-    if actor is not None:
-        if parent is not None:
-            require_manage(actor, parent)
-        else:
-            access.require(actor, Action.MOBILIZATION_MANAGE, area)
+    """`do_organisation_create` by someone who manages `parent`, or mobilization over
+    `area` for a root."""
+    if parent is not None:
+        require_manage(actor, parent)
+    else:
+        access.require(actor, Action.MOBILIZATION_MANAGE, area)
+    return do_organisation_create(
+        actor=actor,
+        name=name,
+        kind=kind,
+        area=area,
+        parent=parent,
+        compound=compound,
+        project=project,
+    )
+
+
+@transaction.atomic
+def do_organisation_create(
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    area: Area,
+    parent: Organisation | None = None,
+    compound: Compound | None = None,
+    project: str = "",
+) -> Organisation:
+    """Add an organisation under `parent` (a root is a working committee). Takes no
+    lock: the tree's own insert places it."""
     name = name.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -80,12 +109,20 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
 def organisation_admin_grant(
-    *, actor: User | None, user: User, organisation: Organisation
+    *, actor: User, user: User, organisation: Organisation
 ) -> OrganisationAssignment:
-    """Make `user` the admin of a unit (sees and keeps that unit's members only)."""
+    """`do_organisation_admin_grant` by someone who manages `organisation`."""
     require_manage(actor, organisation)
+    return do_organisation_admin_grant(actor=actor, user=user, organisation=organisation)
+
+
+@transaction.atomic
+def do_organisation_admin_grant(
+    *, actor: Actor, user: User, organisation: Organisation
+) -> OrganisationAssignment:
+    """Make `user` the admin of a unit (sees and keeps that unit's members only). Takes
+    no lock: granting twice keeps one assignment."""
     assignment, _created = OrganisationAssignment.objects.get_or_create(
         user=user, organisation=organisation, role=OrganisationRole.ADMIN
     )
@@ -100,17 +137,35 @@ def organisation_admin_grant(
     return assignment
 
 
-@transaction.atomic
 def pairing_create(
     *,
-    actor: User | None,
+    actor: User,
     organisation: Organisation,
     community: Area,
     starts_on: date,
     ends_on: date | None = None,
 ) -> Pairing:
-    """A unit covers a community for a period (包保)."""
+    """`do_pairing_create` by someone who manages `organisation`."""
     require_manage(actor, organisation)
+    return do_pairing_create(
+        actor=actor,
+        organisation=organisation,
+        community=community,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+@transaction.atomic
+def do_pairing_create(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    community: Area,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> Pairing:
+    """A unit covers a community for a period (包保). Takes no lock."""
     check_community(community, "community")
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
@@ -125,18 +180,22 @@ def pairing_create(
     return pairing
 
 
-@transaction.atomic
 def organisation_leader_add(
-    *, actor: User | None, organisation: Organisation, member: Member, title: str
+    *, actor: User, organisation: Organisation, member: Member, title: str
 ) -> OrganisationLeader:
-    """Name one of an organisation's members as one of its leaders."""
-    if actor is not None:
-        mobilization_access.require_organisation(
-            actor,
-            Action.MEMBER_EDIT,
-            path=organisation.path,
-            area_path=organisation.area_path,
-        )
+    """`do_organisation_leader_add` by someone who keeps `organisation`'s members."""
+    require_member_edit(actor, organisation)
+    return do_organisation_leader_add(
+        actor=actor, organisation=organisation, member=member, title=title
+    )
+
+
+@transaction.atomic
+def do_organisation_leader_add(
+    *, actor: Actor, organisation: Organisation, member: Member, title: str
+) -> OrganisationLeader:
+    """Name one of an organisation's members as one of its leaders. Takes no lock:
+    naming a leader again changes their title."""
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("请填写职务,如书记、副书记、负责人。")})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.mobilization.models import (
     DeploymentStatus,
@@ -27,10 +28,38 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 
-@transaction.atomic
 def team_create(
     *,
-    actor: User | None,
+    actor: User,
+    name: str,
+    kind: str,
+    leader: Member,
+    members: list[Member],
+    community: Area | None = None,
+    organisation: Organisation | None = None,
+) -> Team:
+    """`do_team_create` by someone who may form teams in `community`, or who manages
+    `organisation`."""
+    # Neither or both is refused by the write, before anyone's role is looked at.
+    if community is not None and organisation is None:
+        access.require(actor, Action.TEAM_MANAGE, community)
+    elif organisation is not None and community is None:
+        require_manage(actor, organisation)
+    return do_team_create(
+        actor=actor,
+        name=name,
+        kind=kind,
+        leader=leader,
+        members=members,
+        community=community,
+        organisation=organisation,
+    )
+
+
+@transaction.atomic
+def do_team_create(
+    *,
+    actor: Actor,
     name: str,
     kind: str,
     leader: Member,
@@ -39,14 +68,10 @@ def team_create(
     organisation: Organisation | None = None,
 ) -> Team:
     """A team with a leader, inside a community (its secretary forms it from members
-    deployed there or living there) or an organisation (the committee forms it)."""
+    deployed there or living there) or an organisation (the committee forms it). Takes
+    no lock."""
     if (community is None) == (organisation is None):
         raise ValidationError(_("队伍要么属于一个社区,要么属于一个组织。"))
-    if actor is not None:
-        if community is not None:
-            access.require(actor, Action.TEAM_MANAGE, community)
-        elif organisation is not None:
-            require_manage(actor, organisation)
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:

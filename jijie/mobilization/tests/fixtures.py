@@ -15,7 +15,7 @@ from stdnum.cn.ric import calc_check_digit
 from conftest import Tree, make_user
 from jijie.accounts.models import User
 from jijie.areas.roles import Role
-from jijie.audit.actors import SYSTEM
+from jijie.audit.actors import NOBODY, SYSTEM
 from jijie.mobilization import services
 from jijie.mobilization.models import CallUp, Member, Organisation
 from jijie.responses.models import Response
@@ -49,21 +49,21 @@ class Mob:
 
 @pytest.fixture
 def mob(tree: Tree) -> Mob:
-    committee = services.organisation_create(
-        actor=None, name="区直机关工委", kind="working_committee", area=tree.district
+    committee = services.do_organisation_create(
+        actor=SYSTEM, name="区直机关工委", kind="working_committee", area=tree.district
     )
-    unit = services.organisation_create(
-        actor=None, name="区财政局", kind="agency", area=tree.district, parent=committee
+    unit = services.do_organisation_create(
+        actor=SYSTEM, name="区财政局", kind="agency", area=tree.district, parent=committee
     )
-    branch = services.organisation_create(
-        actor=None, name="区财政局机关党支部", kind="branch", area=tree.district, parent=unit
+    branch = services.do_organisation_create(
+        actor=SYSTEM, name="区财政局机关党支部", kind="branch", area=tree.district, parent=unit
     )
-    other = services.organisation_create(
-        actor=None, name="区教育局", kind="agency", area=tree.district, parent=committee
+    other = services.do_organisation_create(
+        actor=SYSTEM, name="区教育局", kind="agency", area=tree.district, parent=committee
     )
     response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
-    call_up = services.call_up_issue(
-        actor=None,
+    call_up = services.do_call_up_issue(
+        actor=SYSTEM,
         response=response,
         organisation=committee,
         title="疫情防控集结号",
@@ -77,9 +77,9 @@ def mob(tree: Tree) -> Mob:
     )
     chair = make_user("chair", Role.WORKING_COMMITTEE, tree.district)
     unit_admin = make_user("unitadmin")
-    services.organisation_admin_grant(actor=None, user=unit_admin, organisation=unit)
+    services.do_organisation_admin_grant(actor=SYSTEM, user=unit_admin, organisation=unit)
     other_admin = make_user("otheradmin")
-    services.organisation_admin_grant(actor=None, user=other_admin, organisation=other)
+    services.do_organisation_admin_grant(actor=SYSTEM, user=other_admin, organisation=other)
     return Mob(committee, unit, branch, other, response, call_up, chair, unit_admin, other_admin)
 
 
@@ -109,14 +109,15 @@ def sign_up(
     healthy: bool = True,
     **kwargs,
 ):
-    return services.sign_up_submit(
+    return services.do_sign_up_submit(
+        actor=NOBODY,
         call_up=call_up,
         data=services.SignUpData(member=member_data(n, **kwargs), health_declared=healthy),
     )
 
 
 def member(n: int, **kwargs) -> Member:
-    return services.member_register(actor=None, data=member_data(n, **kwargs)).member
+    return services.do_member_register(actor=SYSTEM, data=member_data(n, **kwargs)).member
 
 
 def without_csrf(response) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from jijie.audit.actors import SYSTEM
 from jijie.mobilization import services
 from jijie.mobilization.models import Proposal, SignUp, SignUpStatus
 from jijie.mobilization.tests.fixtures import END, START, make_id, phone_for, sign_up
@@ -24,12 +25,13 @@ def _user(mob, actors, who):
 
 @pytest.fixture
 def entries(mob, tree):
-    ours = services.sign_up_approve(
-        actor=None, sign_up=sign_up(mob.call_up, 1, organisation=mob.branch, residence=tree.sibling)
+    ours = services.do_sign_up_approve(
+        actor=SYSTEM,
+        sign_up=sign_up(mob.call_up, 1, organisation=mob.branch, residence=tree.sibling),
     )
     theirs = sign_up(mob.call_up, 2, organisation=mob.other_unit)
-    services.deployment_create(
-        actor=None, sign_up=ours, community=tree.community, starts_on=START, ends_on=END
+    services.do_deployment_create(
+        actor=SYSTEM, sign_up=ours, community=tree.community, starts_on=START, ends_on=END
     )
     return ours, theirs
 
@@ -137,7 +139,7 @@ def test_refused_move_answers_400_with_the_message(client, mob, entries):
 )
 def test_propose_and_accept(client, mob, actors, entries, who, status):
     _ours, theirs = entries
-    services.sign_up_approve(actor=None, sign_up=theirs)
+    services.do_sign_up_approve(actor=SYSTEM, sign_up=theirs)
     c = _as(client, _user(mob, actors, who))
     response = post(
         c,

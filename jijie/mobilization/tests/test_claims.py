@@ -71,7 +71,7 @@ def test_the_member_with_an_account_is_told_and_keeps_it(mob, actors):
     target = member(1, organisation=mob.unit)
     target.user = actors.member
     target.save()
-    services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     target.refresh_from_db()
     assert target.user == actors.member
     notice = MemberNotice.objects.get(member=target)
@@ -81,16 +81,16 @@ def test_the_member_with_an_account_is_told_and_keeps_it(mob, actors):
 
 def test_the_same_claim_twice_is_one_claim(mob, actors):
     member(1, organisation=mob.unit)
-    services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     with pytest.raises(ValidationError) as error:
-        services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+        services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     assert error.value.code == "duplicate"
     assert MemberClaim.objects.count() == 1
 
 
 def test_the_unit_admin_approves_on_the_members_page(client, mob, actors):
     target = member(1, organisation=mob.unit)
-    services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     claim = MemberClaim.objects.get()
     admin = _as(client, mob.unit_admin)
     assert "1 条队员认领申请待审核" in admin.get(reverse("mobilization:index")).content.decode()
@@ -126,7 +126,7 @@ def test_a_declined_claim_changes_nothing(client, mob, actors):
     target = member(1, organisation=mob.unit)
     target.user = actors.member
     target.save()
-    services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     claim = MemberClaim.objects.get()
     _as(client, mob.unit_admin).post(
         reverse("mobilization:claim_decide", args=[claim.pk]),
@@ -149,7 +149,7 @@ def test_who_decides_a_claim(client, mob, actors, who, status):
     """The member's unit's admin and the committee over it decide; another unit's admin
     does not see the member (404); the command sees members but edits none (403)."""
     member(1, organisation=mob.unit)
-    services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     claim = MemberClaim.objects.get()
     user = getattr(mob, who, None) or getattr(actors, who)
     c = _as(client, user)
@@ -163,9 +163,9 @@ def test_who_decides_a_claim(client, mob, actors, who, status):
 
 def test_an_account_linked_meanwhile_is_not_linked_twice(mob, actors):
     member(1, organisation=mob.unit)
-    services.sign_up_submit(call_up=mob.call_up, data=_data(1), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(1))
     # the guard signs up with their own, new ID number: that member is theirs
-    services.sign_up_submit(call_up=mob.call_up, data=_data(2), user=actors.guard)
+    services.do_sign_up_submit(actor=actors.guard, call_up=mob.call_up, data=_data(2))
     assert Member.objects.get(user=actors.guard).name == "队员2"
     with pytest.raises(ValidationError) as error:
         services.member_claim_approve(actor=mob.unit_admin, claim=MemberClaim.objects.get())

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jijie.audit.actors import NOBODY, SYSTEM
 from jijie.mobilization import services
 from jijie.mobilization.models import Deployment, SignUp
 from jijie.mobilization.tests.fixtures import END, START, member_data, sign_up
@@ -18,10 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_signing_up_twice_at_once(mob):
     data = services.SignUpData(member=member_data(1), health_declared=True)
-    member = services.member_register(actor=None, data=member_data(1)).member
+    member = services.do_member_register(actor=SYSTEM, data=member_data(1)).member
 
     def submit():
-        return services.sign_up_submit(call_up=mob.call_up, data=data)
+        return services.do_sign_up_submit(actor=NOBODY, call_up=mob.call_up, data=data)
 
     results, refusals = race(submit, submit, submit)
     assert len(results) == 1
@@ -33,7 +34,7 @@ def test_a_new_member_signing_up_twice_at_once(mob):
     data = services.SignUpData(member=member_data(2), health_declared=True)
 
     def submit():
-        return services.sign_up_submit(call_up=mob.call_up, data=data)
+        return services.do_sign_up_submit(actor=NOBODY, call_up=mob.call_up, data=data)
 
     results, refusals = race(submit, submit)
     assert len(results) == 1
@@ -43,13 +44,13 @@ def test_a_new_member_signing_up_twice_at_once(mob):
 
 def test_the_last_place_is_taken_once(mob, tree):
     first, second = (
-        services.sign_up_approve(actor=None, sign_up=sign_up(mob.call_up, n)) for n in (1, 2)
+        services.do_sign_up_approve(actor=SYSTEM, sign_up=sign_up(mob.call_up, n)) for n in (1, 2)
     )
     # 新江三路 has one place
 
     def deploy(entry):
-        return lambda: services.deployment_create(
-            actor=None, sign_up=entry, community=tree.sibling, starts_on=START, ends_on=END
+        return lambda: services.do_deployment_create(
+            actor=SYSTEM, sign_up=entry, community=tree.sibling, starts_on=START, ends_on=END
         )
 
     results, refusals = race(deploy(first), deploy(second))
@@ -59,8 +60,8 @@ def test_the_last_place_is_taken_once(mob, tree):
 
 
 def test_one_member_is_not_sent_to_two_places_at_once(mob, tree):
-    other = services.call_up_issue(
-        actor=None,
+    other = services.do_call_up_issue(
+        actor=SYSTEM,
         response=mob.response,
         organisation=mob.committee,
         title="第二批",
@@ -68,14 +69,14 @@ def test_one_member_is_not_sent_to_two_places_at_once(mob, tree):
         deadline=timezone.now() + timedelta(days=1),
         targets=[services.Target(tree.far_community, 1)],
     )
-    here = services.sign_up_approve(actor=None, sign_up=sign_up(mob.call_up, 1))
-    there = services.sign_up_approve(actor=None, sign_up=sign_up(other, 1))
+    here = services.do_sign_up_approve(actor=SYSTEM, sign_up=sign_up(mob.call_up, 1))
+    there = services.do_sign_up_approve(actor=SYSTEM, sign_up=sign_up(other, 1))
     results, refusals = race(
-        lambda: services.deployment_create(
-            actor=None, sign_up=here, community=tree.community, starts_on=START, ends_on=END
+        lambda: services.do_deployment_create(
+            actor=SYSTEM, sign_up=here, community=tree.community, starts_on=START, ends_on=END
         ),
-        lambda: services.deployment_create(
-            actor=None, sign_up=there, community=tree.far_community, starts_on=START, ends_on=END
+        lambda: services.do_deployment_create(
+            actor=SYSTEM, sign_up=there, community=tree.far_community, starts_on=START, ends_on=END
         ),
     )
     assert len(results) == 1

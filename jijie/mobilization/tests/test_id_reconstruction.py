@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.testing import (
     FEW_CANDIDATES,
     id_reconstruction,
@@ -32,7 +33,7 @@ def test_a_dump_of_the_members_does_not_give_back_the_id_numbers(tree, mob):
             organisation=mob.unit,
             residence=tree.community,
         )
-        numbers[services.member_register(actor=None, data=data).member.pk] = number
+        numbers[services.do_member_register(actor=SYSTEM, data=data).member.pk] = number
     # when
     counts = id_reconstruction(
         Member.objects.values(),

@@ -12,6 +12,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from jijie.audit.actors import NOBODY
 from jijie.audit.models import AuditEvent
 from jijie.mobilization import services
 from jijie.mobilization.models import ClaimStatus, Member, MemberClaim, SignUp
@@ -82,7 +83,8 @@ def test_the_api_answers_the_same_whoever_the_id_number_belongs_to(client, mob):
 
 def test_another_phone_goes_to_the_unit_which_may_approve_it(mob):
     registered = member(1, organisation=mob.unit)
-    services.sign_up_receive(
+    services.do_sign_up_receive(
+        actor=NOBODY,
         call_up=mob.call_up,
         data=services.SignUpData(
             member=services.MemberData(

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from jijie.audit.actors import SYSTEM
 from jijie.mobilization import proposal, services
 from jijie.mobilization.models import (
     Nearness,
@@ -133,8 +134,8 @@ def test_accept_refuses_overlaps_made_meanwhile(mob, tree):
     made = proposal.proposal_make(
         actor=mob.chair, call_up=mob.call_up, starts_on=START, ends_on=END
     )
-    second = services.call_up_issue(
-        actor=None,
+    second = services.do_call_up_issue(
+        actor=SYSTEM,
         response=mob.response,
         organisation=mob.committee,
         title="第二批",

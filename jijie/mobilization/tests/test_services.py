@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from jijie.audit.actors import SYSTEM
+from jijie.audit.actors import NOBODY, SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.mobilization import services
@@ -49,22 +49,24 @@ def _messages(error: ValidationError) -> str:
 
 def test_a_root_organisation_is_a_working_committee(tree):
     with pytest.raises(ValidationError) as error:
-        services.organisation_create(actor=None, name="某局", kind="agency", area=tree.district)
+        services.do_organisation_create(
+            actor=SYSTEM, name="某局", kind="agency", area=tree.district
+        )
     assert "最上级组织应为机关工委" in _messages(error.value)
 
 
 def test_a_temporary_branch_names_its_compound_or_project(mob, tree):
     with pytest.raises(ValidationError) as error:
-        services.organisation_create(
-            actor=None,
+        services.do_organisation_create(
+            actor=SYSTEM,
             name="临时党支部",
             kind="temporary_branch",
             area=tree.community,
             parent=mob.unit,
         )
     assert "小区或项目" in _messages(error.value)
-    branch = services.organisation_create(
-        actor=None,
+    branch = services.do_organisation_create(
+        actor=SYSTEM,
         name="新港路临时党支部",
         kind="temporary_branch",
         area=tree.community,
@@ -106,7 +108,7 @@ def test_a_member_is_registered_once(mob):
 def test_member_fields_are_checked_together(mob):
     data = services.MemberData(name="", document_number="123", phone="12", kind="nobody")
     with pytest.raises(ValidationError) as error:
-        services.member_register(actor=None, data=data)
+        services.do_member_register(actor=SYSTEM, data=data)
     assert set(error.value.message_dict) == {"name", "document_number", "phone", "kind"}
 
 
@@ -191,6 +193,15 @@ def test_sign_up_registers_the_member_and_their_unit(mob, tree):
     assert AuditEvent.objects.filter(action="sign_up.submit").count() == 1
 
 
+def test_a_public_sign_up_is_audited_as_nobody_signed_in_and_the_fixtures_as_the_system(mob):
+    sign_up(mob.call_up, 1, organisation=mob.unit)
+    public = AuditEvent.objects.filter(action__in=["member.register", "sign_up.submit"])
+    assert {(e.actor_id, e.actor_label) for e in public} == {(None, "")}
+    issued = AuditEvent.objects.get(action="call_up.issue")
+    assert (issued.actor_id, issued.actor_label) == (None, "system")
+    assert mob.call_up.created_by is None
+
+
 def test_signing_up_twice_is_refused(mob):
     sign_up(mob.call_up, 1, organisation=mob.unit)
     with pytest.raises(ValidationError) as error:
@@ -205,7 +216,9 @@ def test_an_existing_member_signs_up_with_their_registered_phone(mob):
     data = member_data(1, organisation=mob.unit)
     data.phone = "13800000000"
     # another phone signs no one up: the unit reviews it
-    claim = services.sign_up_submit(call_up=mob.call_up, data=services.SignUpData(member=data))
+    claim = services.do_sign_up_submit(
+        actor=NOBODY, call_up=mob.call_up, data=services.SignUpData(member=data)
+    )
     assert isinstance(claim, MemberClaim)
     assert (claim.member, claim.user, claim.phone_masked) == (registered, None, "138****0000")
     assert not SignUp.objects.exists()
@@ -427,8 +440,8 @@ def test_someone_else_may_not_withdraw_a_member(mob, actors):
 
 def test_overlapping_deployments_are_refused(mob, tree):
     # the same member, signed up for two call-ups
-    second = services.call_up_issue(
-        actor=None,
+    second = services.do_call_up_issue(
+        actor=SYSTEM,
         response=mob.response,
         organisation=mob.committee,
         title="第二批",

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from jijie.audit.actors import SYSTEM
 from jijie.core import pii
 from jijie.mobilization import services
 from jijie.mobilization.models import Deployment, Member, SignUp, SignUpStatus, Team
@@ -31,14 +32,15 @@ def _as(client, user):
 @pytest.fixture
 def entries(mob, tree):
     """One sign-up from each unit, both approved; the first deployed to 新港路."""
-    ours = services.sign_up_approve(
-        actor=None, sign_up=sign_up(mob.call_up, 1, organisation=mob.branch, residence=tree.sibling)
+    ours = services.do_sign_up_approve(
+        actor=SYSTEM,
+        sign_up=sign_up(mob.call_up, 1, organisation=mob.branch, residence=tree.sibling),
     )
-    theirs = services.sign_up_approve(
-        actor=None, sign_up=sign_up(mob.call_up, 2, organisation=mob.other_unit, name="李四")
+    theirs = services.do_sign_up_approve(
+        actor=SYSTEM, sign_up=sign_up(mob.call_up, 2, organisation=mob.other_unit, name="李四")
     )
-    services.deployment_create(
-        actor=None, sign_up=ours, community=tree.community, starts_on=START, ends_on=END
+    services.do_deployment_create(
+        actor=SYSTEM, sign_up=ours, community=tree.community, starts_on=START, ends_on=END
     )
     return ours, theirs
 
@@ -192,7 +194,7 @@ def test_the_committee_ends_or_withdraws_a_deployment(
 
 def test_a_refused_move_is_shown(client, mob, tree):
     entry = sign_up(mob.call_up, 5)
-    services.sign_up_decline(actor=None, sign_up=entry, reason="不符合")
+    services.do_sign_up_decline(actor=SYSTEM, sign_up=entry, reason="不符合")
     response = _as(client, mob.chair).post(
         reverse("mobilization:sign_up_deploy", args=[entry.pk]),
         {"community": tree.community.code, "starts_on": "2020-02-10", "ends_on": "2020-03-10"},
@@ -243,9 +245,9 @@ def test_proposal_made_edited_and_accepted(client, mob, tree, entries):
 
 @pytest.mark.parametrize(("who", "status"), [("unit_admin", 403), ("outsider", 404)])
 def test_proposal_accept_refused(client, mob, actors, entries, who, status):
-    from jijie.mobilization.proposal import proposal_make
+    from jijie.mobilization.proposal import do_proposal_make
 
-    made = proposal_make(actor=None, call_up=mob.call_up, starts_on=START, ends_on=END)
+    made = do_proposal_make(actor=SYSTEM, call_up=mob.call_up, starts_on=START, ends_on=END)
     user = getattr(mob, who, None) or getattr(actors, who)
     response = _as(client, user).post(reverse("mobilization:proposal_accept", args=[made.pk]))
     assert response.status_code == status
@@ -415,11 +417,11 @@ def test_member_import(client, mob, actors):
 
 
 def test_organisations_three_actors(client, mob, actors):
-    services.organisation_leader_add(
-        actor=None,
+    services.do_organisation_leader_add(
+        actor=SYSTEM,
         organisation=mob.branch,
-        member=services.member_register(
-            actor=None, data=member_data(9, organisation=mob.branch)
+        member=services.do_member_register(
+            actor=SYSTEM, data=member_data(9, organisation=mob.branch)
         ).member,
         title="书记",
     )
@@ -435,8 +437,8 @@ def test_organisations_three_actors(client, mob, actors):
 
 @pytest.mark.parametrize(("who", "status"), [("manager", 302), ("lower", 403), ("outsider", 404)])
 def test_team_new(client, mob, actors, tree, who, status):
-    here = services.member_register(
-        actor=None, data=member_data(7, residence=tree.community)
+    here = services.do_member_register(
+        actor=SYSTEM, data=member_data(7, residence=tree.community)
     ).member
     response = _as(client, getattr(actors, who)).post(
         reverse("mobilization:team_new", args=[tree.community.code]),
@@ -448,9 +450,9 @@ def test_team_new(client, mob, actors, tree, who, status):
 
 @pytest.mark.parametrize(("who", "status"), [("unit_admin", 403), ("outsider", 404)])
 def test_proposal_line_refused(client, mob, actors, tree, entries, who, status):
-    from jijie.mobilization.proposal import proposal_make
+    from jijie.mobilization.proposal import do_proposal_make
 
-    made = proposal_make(actor=None, call_up=mob.call_up, starts_on=START, ends_on=END)
+    made = do_proposal_make(actor=SYSTEM, call_up=mob.call_up, starts_on=START, ends_on=END)
     line = made.lines.get()
     response = _as(client, getattr(mob, who, None) or getattr(actors, who)).post(
         reverse("mobilization:proposal_line", args=[made.pk, line.pk]), {"community": ""}
@@ -460,7 +462,9 @@ def test_proposal_line_refused(client, mob, actors, tree, entries, who, status):
 
 
 def test_a_signed_in_member_signs_up_with_one_tap(client, mob, actors):
-    mine = services.member_register(actor=None, data=member_data(4, organisation=mob.unit)).member
+    mine = services.do_member_register(
+        actor=SYSTEM, data=member_data(4, organisation=mob.unit)
+    ).member
     mine.user = actors.member
     mine.save()
     url = reverse("mobilization:join", args=[mob.call_up.token])
@@ -485,8 +489,8 @@ def test_organisation_detail_reads(client, mob, actors, who, status):
 
 
 def test_the_unit_admin_names_leaders_and_the_committee_pairs(client, mob, tree):
-    secretary = services.member_register(
-        actor=None, data=member_data(3, organisation=mob.branch)
+    secretary = services.do_member_register(
+        actor=SYSTEM, data=member_data(3, organisation=mob.branch)
     ).member
     url = reverse("mobilization:organisation", args=[mob.unit.pk])
     admin = _as(client, mob.unit_admin)
