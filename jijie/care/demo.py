@@ -5,7 +5,10 @@ today), and errands for them: one waiting, one run by the demo member, one confi
 Two hardship households of the grid get a care plan: one visited last week (next visit
 due), one never visited (overdue), and a third is flagged with no plan yet. The
 escalation runs once at the end, at the demo's `now`, so the board has its alerts.
-Days count from the demo's today (`ctx.today`)."""
+Days count from the demo's today (`ctx.today`).
+
+The loader writes through the `do_*` writes, which check no access; each record keeps
+the author the story gives it (the secretary, the grid worker, the demo member)."""
 
 from __future__ import annotations
 
@@ -53,7 +56,7 @@ def populate(ctx: DemoContext) -> None:
     now = ctx.now
     first, second, third = homes
 
-    fever = services.case_open(
+    fever = services.do_case_open(
         actor=secretary,
         response=response,
         household=first,
@@ -67,7 +70,7 @@ def populate(ctx: DemoContext) -> None:
         ),
         supervisor_user=worker,
     )
-    twice = services.case_open(
+    twice = services.do_case_open(
         actor=secretary,
         response=response,
         household=second,
@@ -81,7 +84,7 @@ def populate(ctx: DemoContext) -> None:
         ),
         supervisor_user=worker,
     )
-    extended = services.case_open(
+    extended = services.do_case_open(
         actor=secretary,
         response=response,
         household=third,
@@ -92,11 +95,11 @@ def populate(ctx: DemoContext) -> None:
     rng = ctx.rng_for("care")
     for case in (fever, twice, extended):
         _history(ctx, worker, case, rng)
-    services.case_extend(actor=secretary, case=extended, days=3, reason="复检结果未出")
+    services.do_case_extend(actor=secretary, case=extended, days=3, reason="复检结果未出")
 
     def follow(case: IsolationCase, at: datetime, celsius: str, symptoms: str = "") -> None:
         if at <= now:
-            services.follow_up_record(
+            services.do_follow_up_record(
                 actor=worker,
                 case=case,
                 data=FollowUpData(contact="visit", temperature=celsius, symptoms=symptoms),
@@ -108,7 +111,7 @@ def populate(ctx: DemoContext) -> None:
     follow(twice, ctx.at(0, 8, 5), "36.5")
 
     runner = Member.objects.filter(user__username="member_demo").first()
-    waiting = services.errand_create(
+    waiting = services.do_errand_create(
         actor=worker,
         household=first,
         data=ErrandData(
@@ -118,14 +121,14 @@ def populate(ctx: DemoContext) -> None:
             money_advanced="46.50",
         ),
     )
-    medicine = services.errand_create(
+    medicine = services.do_errand_create(
         actor=worker,
         household=second,
         data=ErrandData(
             kind="medicine", needed="降压药(硝苯地平)一盒", due_by=now + timedelta(hours=5)
         ),
     )
-    parcel = services.errand_create(
+    parcel = services.do_errand_create(
         actor=worker,
         household=third,
         data=ErrandData(
@@ -134,12 +137,16 @@ def populate(ctx: DemoContext) -> None:
     )
     done = 0
     if runner is not None and runner.user is not None:
-        services.errand_claim(actor=runner.user, errand=medicine)
-        services.errand_claim(actor=runner.user, errand=parcel)
-        services.errand_done(
-            actor=runner.user, errand=parcel, proof_note="已放在门口,电话告知", minutes=30
+        services.do_errand_claim(actor=runner.user, errand=medicine, member=runner)
+        services.do_errand_claim(actor=runner.user, errand=parcel, member=runner)
+        services.do_errand_done(
+            actor=runner.user,
+            errand=parcel,
+            member=runner,
+            proof_note="已放在门口,电话告知",
+            minutes=30,
         )
-        services.errand_confirm(actor=worker, errand=parcel)
+        services.do_errand_confirm(actor=worker, errand=parcel)
         done = 1
     plans = _hardship(ctx, secretary, worker, grid, exclude=[h.pk for h in homes])
     result = services.escalate(now=now)
@@ -158,7 +165,7 @@ def _history(ctx: DemoContext, worker: User, case: IsolationCase, rng: random.Ra
     day = case.starts_on
     while day < ctx.today:
         for slot in rules.slots_of(day, case.checks_per_day, opened_at=registered):
-            services.follow_up_record(
+            services.do_follow_up_record(
                 actor=worker,
                 case=case,
                 data=FollowUpData(
@@ -189,7 +196,7 @@ def _hardship(
             is_home_isolation=home.is_home_isolation,
             is_hardship=True,
         )
-    visited = services.care_plan_create(
+    visited = services.do_care_plan_create(
         actor=secretary,
         household=Household.objects.get(pk=homes[0].pk),
         needs="独居老人,腿脚不便,子女在外地",
@@ -197,14 +204,14 @@ def _hardship(
         responsible=worker,
         starts_on=ctx.day(-20),
     )
-    visit = services.care_visit_record(
+    visit = services.do_care_visit_record(
         actor=worker,
         plan=visited,
         help_given="送米一袋、油一桶,代缴水电费",
         value="135.00",
         visited_on=ctx.day(-6),
     )
-    never = services.care_plan_create(
+    never = services.do_care_plan_create(
         actor=secretary,
         household=Household.objects.get(pk=homes[1].pk),
         needs="低保户,家中有重病人员",

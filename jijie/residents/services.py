@@ -187,7 +187,6 @@ def _locked_person(person: Person, version: int) -> Person:
     return current
 
 
-@transaction.atomic
 def household_flags_set(
     *,
     actor: User,
@@ -198,8 +197,32 @@ def household_flags_set(
     is_home_isolation: bool,
     is_hardship: bool,
 ) -> Household:
-    """Set a household's kind and its 联三户 flags."""
+    """`do_household_flags_set` by someone who keeps the household's registry."""
     _require(actor, Action.RESIDENT_EDIT, household.area_path)
+    return do_household_flags_set(
+        actor=actor,
+        household=household,
+        version=version,
+        kind=kind,
+        is_party_centre=is_party_centre,
+        is_home_isolation=is_home_isolation,
+        is_hardship=is_hardship,
+    )
+
+
+@transaction.atomic
+def do_household_flags_set(
+    *,
+    actor: Actor,
+    household: Household,
+    version: int,
+    kind: str,
+    is_party_centre: bool,
+    is_home_isolation: bool,
+    is_hardship: bool,
+) -> Household:
+    """Set a household's kind and its 联三户 flags. Locks the household's row; refused
+    when its version is no longer `version` (someone else changed it meanwhile)."""
     current = _locked_household(household, version)
     if kind not in HouseholdKind.values:
         raise ValidationError({"kind": _("“%(value)s”不是可选的值。") % {"value": kind}})

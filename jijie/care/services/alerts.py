@@ -1,5 +1,6 @@
 """The escalation of missed follow-ups and overdue errands to the community, one alert
-for each, and how the community resolves an alert."""
+for each, and how the community resolves an alert. The escalation is the scheduler's
+alone and acts as `SYSTEM`; it has no checked entry."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.audit.actors import SYSTEM
+from jijie.audit.actors import SYSTEM, Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.care import rules
 from jijie.care.models import (
@@ -134,16 +135,21 @@ def escalate(*, now: datetime | None = None) -> Escalation:
     return result
 
 
-@transaction.atomic
 def alert_resolve(*, actor: User, alert: Alert, resolution: str) -> Alert:
-    """The community records how an alert was handled."""
+    """`do_alert_resolve` by someone who may record care where the alert is."""
     access.require_path(actor, Action.CARE_RECORD, alert.area_path)
+    return do_alert_resolve(actor=actor, alert=alert, resolution=resolution)
+
+
+@transaction.atomic
+def do_alert_resolve(*, actor: Actor, alert: Alert, resolution: str) -> Alert:
+    """The community records how an alert was handled, once. Locks the alert's row."""
     current = Alert.objects.select_for_update().get(pk=alert.pk)
     if current.resolved_at is not None:
         raise ValidationError(_("该预警已处理。"), code="state")
     current.resolution = _text(resolution, "resolution", _("处理情况"), 200)
     current.resolved_at = timezone.now()
-    current.resolved_by = actor
+    current.resolved_by = account_of(actor)
     current.save(update_fields=["resolution", "resolved_at", "resolved_by"])
     audit_record(
         actor=actor,

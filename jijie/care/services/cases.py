@@ -1,6 +1,10 @@
 """Isolation cases: open, extend, end, and hand to another supervisor; who may follow a
 case up. A case's household carries the registry's home-isolation flag (联三户) while a
-case of it is open; the flag is set and cleared through the registry's own service."""
+case of it is open; the flag is set and cleared here, the registry's way (row locked,
+version moved on, `household.update` audited).
+
+Each checked entry (`case_open`) checks CARE_MANAGE over the household once and ends in
+its write (`do_case_open`), which checks no access."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import community_path_of
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.care import rules
 from jijie.care.models import (
@@ -28,7 +33,7 @@ from jijie.care.models import (
 from jijie.care.services.base import _area, _choice, _text, serves
 from jijie.mobilization.models import Member
 from jijie.residents.models import Household, Person
-from jijie.residents.services import household_flags_set
+from jijie.residents.services import do_household_flags_set
 from jijie.responses.models import Response
 
 if TYPE_CHECKING:
@@ -50,6 +55,8 @@ class CaseData:
 
 
 def _check_supervisor(case_path: str, user: User | None, member: Member | None, day: date) -> None:
+    """The chosen supervisor, one of an account or a member, may serve over the case: a
+    check of the value chosen (its roles or where it serves), not of who chooses it."""
     if (user is None) == (member is None):
         raise ValidationError({"supervisor": _("请指定一名监管人(工作人员或队员)。")})
     if user is not None and not access.may(user, Action.CARE_RECORD, _area(case_path)):
@@ -58,11 +65,15 @@ def _check_supervisor(case_path: str, user: User | None, member: Member | None, 
         raise ValidationError({"supervisor": _("监管队员须下沉到或居住在本社区。")})
 
 
-def _set_isolation_flag(actor: User, household: Household, value: bool) -> None:
+def _set_isolation_flag(actor: Actor, household: Household, value: bool) -> None:
+    """Set or clear the household's home-isolation flag through the registry's write
+    (row locked, version moved on, `household.update` audited), without checking
+    RESIDENT_EDIT again: the case's entry checked CARE_MANAGE, which comes only with
+    roles that keep the registry of the same area."""
     current = Household.objects.select_for_update().get(pk=household.pk)
     if current.is_home_isolation == value:
         return
-    household_flags_set(
+    do_household_flags_set(
         actor=actor,
         household=current,
         version=current.version,
@@ -73,7 +84,6 @@ def _set_isolation_flag(actor: User, household: Household, value: bool) -> None:
     )
 
 
-@transaction.atomic
 def case_open(
     *,
     actor: User,
@@ -84,10 +94,35 @@ def case_open(
     supervisor_user: User | None = None,
     supervisor_member: Member | None = None,
 ) -> IsolationCase:
+    """`do_case_open` by someone who may manage care over the household."""
+    access.require_path(actor, Action.CARE_MANAGE, household.area_path)
+    return do_case_open(
+        actor=actor,
+        response=response,
+        household=household,
+        person=person,
+        data=data,
+        supervisor_user=supervisor_user,
+        supervisor_member=supervisor_member,
+    )
+
+
+@transaction.atomic
+def do_case_open(
+    *,
+    actor: Actor,
+    response: Response,
+    household: Household,
+    person: Person | None,
+    data: CaseData,
+    supervisor_user: User | None = None,
+    supervisor_member: Member | None = None,
+) -> IsolationCase:
     """Put a person (or the whole household, `person` None) under home isolation or
     observation from the official start date; the household gets the home-isolation
-    flag."""
-    access.require_path(actor, Action.CARE_MANAGE, household.area_path)
+    flag. The chosen supervisor is checked as a value (`_check_supervisor`). Locks the
+    household's row to set its flag; of two cases opened at once for one person, the
+    table's unique constraints keep one."""
     errors: dict[str, str] = {}
     if person is not None and person.household_id != household.pk:
         errors["person"] = _("此人不是这一户的。")
@@ -127,7 +162,7 @@ def case_open(
         supervisor_user=supervisor_user,
         supervisor_member=supervisor_member,
         seal_number=data.seal_number.strip()[:40],
-        opened_by=actor,
+        opened_by=account_of(actor),
     )
     _set_isolation_flag(actor, household, True)
     audit_record(
@@ -149,10 +184,16 @@ def _require_open(case: IsolationCase) -> None:
         raise ValidationError(_("该居家隔离已解除。"), code="state")
 
 
-@transaction.atomic
 def case_extend(*, actor: User, case: IsolationCase, days: int, reason: str) -> IsolationCase:
-    """Lengthen an open case by `days`, for a reason kept with the extension."""
+    """`do_case_extend` by someone who may manage care over the case."""
     access.require_path(actor, Action.CARE_MANAGE, case.area_path)
+    return do_case_extend(actor=actor, case=case, days=days, reason=reason)
+
+
+@transaction.atomic
+def do_case_extend(*, actor: Actor, case: IsolationCase, days: int, reason: str) -> IsolationCase:
+    """Lengthen an open case by `days`, for a reason kept with the extension. Locks the
+    case's row."""
     current = _locked_case(case)
     _require_open(current)
     if not 1 <= days <= MAX_EXTENSION_DAYS:
@@ -160,7 +201,9 @@ def case_extend(*, actor: User, case: IsolationCase, days: int, reason: str) -> 
             {"days": _("延长天数须在 1 至 %(max)s 之间。") % {"max": MAX_EXTENSION_DAYS}}
         )
     reason = _text(reason, "reason", _("延长原因"), 200)
-    CaseExtension.objects.create(case=current, days=days, reason=reason, created_by=actor)
+    CaseExtension.objects.create(
+        case=current, days=days, reason=reason, created_by=account_of(actor)
+    )
     current.extra_days += days
     current.save(update_fields=["extra_days", "updated_at"])
     audit_record(
@@ -174,7 +217,6 @@ def case_extend(*, actor: User, case: IsolationCase, days: int, reason: str) -> 
     return current
 
 
-@transaction.atomic
 def case_end(
     *,
     actor: User,
@@ -183,9 +225,22 @@ def case_end(
     note: str = "",
     ended_on: date | None = None,
 ) -> IsolationCase:
-    """End a case with its outcome; the household's home-isolation flag is cleared when
-    no other case of it stays open."""
+    """`do_case_end` by someone who may manage care over the case."""
     access.require_path(actor, Action.CARE_MANAGE, case.area_path)
+    return do_case_end(actor=actor, case=case, outcome=outcome, note=note, ended_on=ended_on)
+
+
+@transaction.atomic
+def do_case_end(
+    *,
+    actor: Actor,
+    case: IsolationCase,
+    outcome: str,
+    note: str = "",
+    ended_on: date | None = None,
+) -> IsolationCase:
+    """End an open case with its outcome; the household's home-isolation flag is cleared
+    when no other case of it stays open. Locks the case's row, then the household's."""
     current = _locked_case(case)
     _require_open(current)
     _choice(outcome, CaseOutcome.values, "outcome")
@@ -215,7 +270,6 @@ def case_end(
     return current
 
 
-@transaction.atomic
 def case_supervisor_set(
     *,
     actor: User,
@@ -223,8 +277,21 @@ def case_supervisor_set(
     user: User | None = None,
     member: Member | None = None,
 ) -> IsolationCase:
-    """Hand an open case to another supervisor (an account or a member)."""
+    """`do_case_supervisor_set` by someone who may manage care over the case."""
     access.require_path(actor, Action.CARE_MANAGE, case.area_path)
+    return do_case_supervisor_set(actor=actor, case=case, user=user, member=member)
+
+
+@transaction.atomic
+def do_case_supervisor_set(
+    *,
+    actor: Actor,
+    case: IsolationCase,
+    user: User | None = None,
+    member: Member | None = None,
+) -> IsolationCase:
+    """Hand an open case to another supervisor (an account or a member), checked as a
+    value (`_check_supervisor`). Locks the case's row."""
     current = _locked_case(case)
     _require_open(current)
     _check_supervisor(current.area_path, user, member, timezone.localdate())
@@ -242,6 +309,7 @@ def case_supervisor_set(
 
 
 def is_supervisor(actor: User, case: IsolationCase) -> bool:
+    """Whether the user supervises the case, through their account or member record."""
     if access.is_self(actor, case.supervisor_user_id):
         return True
     return (

@@ -1,6 +1,11 @@
 """Errands for a household that cannot go out (home isolation or hardship), run by a
 member serving in its community: requested, accepted, done, then confirmed by the
-household, or cancelled before."""
+household, or cancelled before.
+
+The community's steps (create, assign, confirm, cancel) check the actor's role over the
+household in their entry. The member's steps (accept, claim, release, done) resolve the
+signed-in user's member record in their entry and hand it to the write, which holds
+the errand's own rule: only the member it was offered to, or who runs it, may act."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from django.utils.translation import gettext as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import community_path_of
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.care.models import (
     OPEN_ERRAND_STATES,
@@ -66,18 +72,23 @@ def _money(raw: Decimal | str) -> Decimal:
 
 def _errand_runner(actor: User) -> Member:
     """The signed-in user's member record (`mobilization.member_of`), which running an
-    errand takes."""
+    errand takes; 403 for a user who is no member."""
     member = mobilization.member_of(actor)
     if member is None:
         raise PermissionDenied(_("只有登记在册的队员可以代办。"))
     return member
 
 
-@transaction.atomic
 def errand_create(*, actor: User, household: Household, data: ErrandData) -> Errand:
-    """Register an errand for a household that cannot go out: one under home isolation
-    (an open case or the registry's flag) or a hardship household."""
+    """`do_errand_create` by someone who may record care over the household."""
     access.require_path(actor, Action.CARE_RECORD, household.area_path)
+    return do_errand_create(actor=actor, household=household, data=data)
+
+
+@transaction.atomic
+def do_errand_create(*, actor: Actor, household: Household, data: ErrandData) -> Errand:
+    """Register an errand for a household that cannot go out: one under home isolation
+    (an open case or the registry's flag) or a hardship household. Takes no lock."""
     _choice(data.kind, ErrandKind.values, "kind")
     needed = _text(data.needed, "needed", _("所需事项"), 300)
     money = _money(data.money_advanced)
@@ -97,7 +108,7 @@ def errand_create(*, actor: User, household: Household, data: ErrandData) -> Err
         needed=needed,
         money_advanced=money,
         due_by=data.due_by,
-        requested_by=actor,
+        requested_by=account_of(actor),
     )
     audit_record(
         actor=actor,
@@ -121,7 +132,7 @@ def _refuse_move(current: Errand, to: str) -> ValidationError:
     )
 
 
-def _errand_audit(actor: User, action: str, errand: Errand, **data: object) -> None:
+def _errand_audit(actor: Actor, action: str, errand: Errand, **data: object) -> None:
     audit_record(
         actor=actor,
         action=f"care.errand_{action}",
@@ -131,11 +142,17 @@ def _errand_audit(actor: User, action: str, errand: Errand, **data: object) -> N
     )
 
 
-@transaction.atomic
 def errand_assign(*, actor: User, errand: Errand, member: Member) -> Errand:
-    """The community offers a waiting errand to a member serving in the community; the
-    member accepts it (`errand_accept`)."""
+    """`do_errand_assign` by someone who may manage care over the errand's household."""
     access.require_path(actor, Action.CARE_MANAGE, errand.area_path)
+    return do_errand_assign(actor=actor, errand=errand, member=member)
+
+
+@transaction.atomic
+def do_errand_assign(*, actor: Actor, errand: Errand, member: Member) -> Errand:
+    """The community offers a waiting errand to a member serving in the community (the
+    chosen member checked as a value, `serves`); the member accepts it
+    (`errand_accept`). Locks the errand's row."""
     current = _locked_errand(errand)
     if current.state != ErrandState.REQUESTED:
         raise ValidationError(
@@ -151,8 +168,7 @@ def errand_assign(*, actor: User, errand: Errand, member: Member) -> Errand:
     return current
 
 
-def _take(actor: User, errand: Errand, *, offered: bool) -> Errand:
-    member = _errand_runner(actor)
+def _take(actor: Actor, errand: Errand, member: Member, *, offered: bool) -> Errand:
     # The errand's row locked: of two members taking it at once, the second sees it
     # accepted and is refused.
     current = _locked_errand(errand)
@@ -175,29 +191,48 @@ def _take(actor: User, errand: Errand, *, offered: bool) -> Errand:
     return current
 
 
-@transaction.atomic
 def errand_accept(*, actor: User, errand: Errand) -> Errand:
-    """The member an errand was offered to accepts it."""
-    return _take(actor, errand, offered=True)
+    """`do_errand_accept` by the signed-in user's member record."""
+    return do_errand_accept(actor=actor, errand=errand, member=_errand_runner(actor))
 
 
 @transaction.atomic
+def do_errand_accept(*, actor: Actor, errand: Errand, member: Member) -> Errand:
+    """`member` accepts the waiting errand offered to them. Locks the errand's row."""
+    return _take(actor, errand, member, offered=True)
+
+
 def errand_claim(*, actor: User, errand: Errand) -> Errand:
-    """A member serving in the errand's community takes a waiting errand themselves."""
-    return _take(actor, errand, offered=False)
+    """`do_errand_claim` by the signed-in user's member record."""
+    return do_errand_claim(actor=actor, errand=errand, member=_errand_runner(actor))
 
 
-def _require_runner(actor: User, current: Errand) -> None:
-    member = _errand_runner(actor)
+@transaction.atomic
+def do_errand_claim(*, actor: Actor, errand: Errand, member: Member) -> Errand:
+    """`member`, serving in the errand's community, takes a waiting errand offered to no
+    one else. Locks the errand's row."""
+    return _take(actor, errand, member, offered=False)
+
+
+def _check_runner(current: Errand, member: Member) -> None:
+    """The errand's rule: only the member who runs it may release it or report it done."""
     if current.member_id != member.pk:
         raise PermissionDenied(_("只有接单的队员可以办理这项代办。"))
 
 
-@transaction.atomic
 def errand_release(*, actor: User, errand: Errand, reason: str) -> Errand:
-    """The member gives an accepted errand back: it waits for another member."""
+    """`do_errand_release` by the signed-in user's member record."""
+    return do_errand_release(
+        actor=actor, errand=errand, member=_errand_runner(actor), reason=reason
+    )
+
+
+@transaction.atomic
+def do_errand_release(*, actor: Actor, errand: Errand, member: Member, reason: str) -> Errand:
+    """The member running an accepted errand gives it back (`_check_runner`): it waits
+    for another member. Locks the errand's row."""
     current = _locked_errand(errand)
-    _require_runner(actor, current)
+    _check_runner(current, member)
     if current.state != ErrandState.ACCEPTED:
         raise _refuse_move(current, ErrandState.REQUESTED)
     reason = _text(reason, "reason", _("退回原因"), 200)
@@ -215,14 +250,28 @@ def errand_release(*, actor: User, errand: Errand, reason: str) -> Errand:
     return current
 
 
-@transaction.atomic
 def errand_done(
     *, actor: User, errand: Errand, proof_note: str, minutes: int | None = None
 ) -> Errand:
-    """The member reports the errand run, with a note of what was handed over and the
-    minutes it took (by default the time since accepting, at most four hours)."""
+    """`do_errand_done` by the signed-in user's member record."""
+    return do_errand_done(
+        actor=actor,
+        errand=errand,
+        member=_errand_runner(actor),
+        proof_note=proof_note,
+        minutes=minutes,
+    )
+
+
+@transaction.atomic
+def do_errand_done(
+    *, actor: Actor, errand: Errand, member: Member, proof_note: str, minutes: int | None = None
+) -> Errand:
+    """The member running the errand (`_check_runner`) reports it run, with a note of
+    what was handed over and the minutes it took (by default the time since accepting,
+    at most four hours). Locks the errand's row."""
     current = _locked_errand(errand)
-    _require_runner(actor, current)
+    _check_runner(current, member)
     if current.state != ErrandState.ACCEPTED:
         raise _refuse_move(current, ErrandState.DONE)
     proof = _text(proof_note, "proof_note", _("办结说明"), 300)
@@ -244,26 +293,38 @@ def errand_done(
     return current
 
 
-@transaction.atomic
 def errand_confirm(*, actor: User, errand: Errand) -> Errand:
-    """The household (through its grid worker or the community) confirms the errand
-    was run; the minutes then count on the member's service record."""
+    """`do_errand_confirm` by someone who may record care over the errand's household."""
     access.require_path(actor, Action.CARE_RECORD, errand.area_path)
+    return do_errand_confirm(actor=actor, errand=errand)
+
+
+@transaction.atomic
+def do_errand_confirm(*, actor: Actor, errand: Errand) -> Errand:
+    """The household (through its grid worker or the community) confirms the errand
+    was run; the minutes then count on the member's service record. Locks the errand's
+    row."""
     current = _locked_errand(errand)
     if current.state != ErrandState.DONE:
         raise _refuse_move(current, ErrandState.CONFIRMED)
     current.state = ErrandState.CONFIRMED
     current.confirmed_at = timezone.now()
-    current.confirmed_by = actor
+    current.confirmed_by = account_of(actor)
     current.save(update_fields=["state", "confirmed_at", "confirmed_by"])
     _errand_audit(actor, "confirm", current, member=current.member_id, minutes=current.minutes)
     return current
 
 
-@transaction.atomic
 def errand_cancel(*, actor: User, errand: Errand, reason: str) -> Errand:
-    """The household or the community withdraws an errand not yet run."""
+    """`do_errand_cancel` by someone who may record care over the errand's household."""
     access.require_path(actor, Action.CARE_RECORD, errand.area_path)
+    return do_errand_cancel(actor=actor, errand=errand, reason=reason)
+
+
+@transaction.atomic
+def do_errand_cancel(*, actor: Actor, errand: Errand, reason: str) -> Errand:
+    """The household or the community withdraws an errand not yet run. Locks the
+    errand's row."""
     current = _locked_errand(errand)
     if current.state not in OPEN_ERRAND_STATES:
         raise _refuse_move(current, ErrandState.CANCELLED)

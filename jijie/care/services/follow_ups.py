@@ -7,18 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.care import rules
 from jijie.care.models import Alert, AlertKind, ContactMode, FollowUp, IsolationCase
 from jijie.care.services.base import _area, _choice
 from jijie.care.services.cases import require_record
+from jijie.core import once
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -54,20 +57,29 @@ def _replayed(case: IsolationCase, client_ref: str) -> FollowUp | None:
     return FollowUp.objects.filter(case=case, client_ref=client_ref).first()
 
 
-@transaction.atomic
 def follow_up_record(
     *, actor: User, case: IsolationCase, data: FollowUpData, at: datetime | None = None
 ) -> FollowUp:
-    """Record a follow-up of a case by its supervisor or a front-line worker, at any
-    time while the case is open. It is dated its local day and counts for the due slot
-    of its time (see `rules`); on a day with no slot due it is an extra follow-up of
-    the day; made outside the period (before the start, after the last day or the end)
-    it is kept and marked so. A fever raises an
-    alert to the community; a late follow-up closes its slot's missed alert. Sent again
-    with the same `client_ref`, the stored one is returned."""
+    """`do_follow_up_record` by the case's supervisor or a front-line worker over it
+    (`require_record`)."""
     require_record(actor, case)
-    client_ref = data.client_ref.strip()[:64]
-    if client_ref and (stored := _replayed(case, client_ref)) is not None:
+    return do_follow_up_record(actor=actor, case=case, data=data, at=at)
+
+
+@transaction.atomic
+def do_follow_up_record(
+    *, actor: Actor, case: IsolationCase, data: FollowUpData, at: datetime | None = None
+) -> FollowUp:
+    """Record a follow-up of a case at any time while it is open. It is dated its local
+    day and counts for the due slot of its time (see `rules`); on a day with no slot due
+    it is an extra follow-up of the day; made outside the period (before the start,
+    after the last day or the end) it is kept and marked so. A fever raises an alert to
+    the community; a late follow-up closes its slot's missed alert. Sent again with the
+    same `client_ref`, the stored one is returned. Takes no lock: a follow-up sent twice
+    at once is stored once by the table's unique `client_ref`."""
+    client_ref = once.client_ref(data.client_ref)
+    find = partial(_replayed, case, client_ref)
+    if (stored := once.sent_before(client_ref, find)) is not None:
         return stored
     _choice(data.contact, ContactMode.values, "contact")
     temperature = _temperature(data.temperature)
@@ -96,21 +108,12 @@ def follow_up_record(
         is_fever=rules.is_fever(temperature),
         symptoms=data.symptoms.strip()[:200],
         note=data.note.strip()[:200],
-        recorded_by=actor,
+        recorded_by=account_of(actor),
         client_ref=client_ref,
     )
-    if not client_ref:
-        follow_up.save()
-    else:
-        try:
-            with transaction.atomic():
-                follow_up.save()
-        except IntegrityError:
-            # The same follow-up sent twice at once: the other request stored it first.
-            stored = _replayed(case, client_ref)
-            if stored is None:
-                raise
-            return stored
+    follow_up, new = once.save_once(follow_up, client_ref, find)
+    if not new:  # the same follow-up sent twice at once: the other send stored it first
+        return follow_up
     if follow_up.is_fever:
         Alert.objects.create(
             kind=AlertKind.FEVER,
@@ -126,7 +129,7 @@ def follow_up_record(
             slot_on=slot.day,
             slot=slot.index,
             resolved_at__isnull=True,
-        ).update(resolved_at=now, resolved_by=actor, resolution=_("已补做随访。"))
+        ).update(resolved_at=now, resolved_by=account_of(actor), resolution=_("已补做随访。"))
     audit_record(
         actor=actor,
         action="care.follow_up",
