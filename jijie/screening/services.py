@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind
 from jijie.audit.actors import SYSTEM, Actor, account_of
 from jijie.audit.services import audit_record
+from jijie.core import once
 from jijie.residents import keygroups
 from jijie.residents.models import Household, KeyGroup, Person
 from jijie.residents.services import PersonData, do_person_add
@@ -408,8 +410,9 @@ def do_visit_record(
     the household's row of the campaign (`counters.count_visit`), so two workers at one
     door count it once.
     """
-    client_ref = data.client_ref.strip()[:64]
-    if client_ref and (stored := _replayed(campaign, household, client_ref)) is not None:
+    client_ref = once.client_ref(data.client_ref)
+    find = partial(_replayed, campaign, household, client_ref)
+    if (stored := once.sent_before(client_ref, find)) is not None:
         return stored
     _check_visit(campaign, household, data)
     answers = _clean_answers(campaign, data.answers) if data.outcome == Outcome.DONE else {}
@@ -429,18 +432,9 @@ def do_visit_record(
         note=note,
         client_ref=client_ref,
     )
-    if not client_ref:
-        visit.save()
-    else:
-        try:
-            with transaction.atomic():
-                visit.save()
-        except IntegrityError:
-            # The same visit sent twice at once: the other request stored it first.
-            stored = _replayed(campaign, household, client_ref)
-            if stored is None:
-                raise
-            return stored
+    visit, new = once.save_once(visit, client_ref, find)
+    if not new:  # the same visit sent twice at once: the other send stored it first
+        return visit
     for temperature in temperatures:
         temperature.visit = visit
     Temperature.objects.bulk_create(temperatures)
