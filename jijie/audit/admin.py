@@ -12,6 +12,7 @@ from django.db import router, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from jijie.audit.actors import NOBODY
 from jijie.audit.models import AuditEvent
 from jijie.audit.services import audit_record
 
@@ -45,7 +46,7 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
 
     def _audit(self, request: HttpRequest, action: str, obj: Model, **data: Any) -> None:
         audit_record(
-            actor=request.user if request.user.is_authenticated else None,
+            actor=request.user if request.user.is_authenticated else NOBODY,
             action=f"admin.{action}",
             target=obj,
             data=data,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jijie.audit.actors import Audited, NobodyActor, SystemActor
+from jijie.audit.actors import Audited, account_of
 from jijie.audit.models import AuditEvent, AuditHead
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 @transaction.atomic
 def audit_record(
     *,
-    actor: Audited | None,
+    actor: Audited,
     action: str,
     target: Any = None,
     area: Area | None = None,
@@ -78,8 +78,8 @@ def audit_record(
     event = AuditEvent(
         seq=head.last_seq + 1,
         at=at,
-        actor=None if isinstance(actor, (SystemActor, NobodyActor)) or actor is None else actor,
-        actor_label=(actor.get_username() if actor else ""),
+        actor=account_of(actor),
+        actor_label=actor.get_username(),
         action=action,
         target_type=(target._meta.label_lower if target is not None else ""),
         target_id=(str(target.pk) if target is not None else ""),
