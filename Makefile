@@ -64,6 +64,7 @@ bench: setup
 	$(BIN)/python -m bench.coverage
 	$(BIN)/python -m bench.roster
 	$(BIN)/python -m bench.care
+	$(BIN)/python -m bench.pages
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup
