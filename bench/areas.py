@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from bench.common import machine, measure, ratio, setup_django, write
-from jijie.accounts.services import do_role_assign
 from jijie.audit.actors import SYSTEM
 
 FIELDS = ("id", "path", "name", "code", "kind", "depth", "dwelling_count")
@@ -29,6 +28,7 @@ def main() -> None:
     from django.test import Client, RequestFactory
 
     from jijie.accounts.models import User
+    from jijie.accounts.services import do_role_assign
     from jijie.areas import access, selectors
     from jijie.areas.access import Action
     from jijie.areas.demo import CITY, build

@@ -20,8 +20,6 @@ import time
 from datetime import datetime, timedelta
 
 from bench.common import machine, measure, ratio, setup_django, write
-from jijie.accounts.services import do_role_assign
-from jijie.screening.services import do_campaign_create, do_visit_record
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jijie_bench_cov")
 CAMPAIGN = "全区扫楼(基准测试)"
@@ -109,6 +107,7 @@ def main() -> None:
     from django.utils import timezone
 
     from jijie.accounts.models import User
+    from jijie.accounts.services import do_role_assign
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
     from jijie.areas.roles import Role
@@ -120,7 +119,12 @@ def main() -> None:
     from jijie.responses.services import do_response_activate
     from jijie.screening import counters, selectors
     from jijie.screening.models import DAILY_COUNTERS, BuildingCoverage, Campaign, Visit
-    from jijie.screening.services import VisitData, visit_record
+    from jijie.screening.services import (
+        VisitData,
+        do_campaign_create,
+        do_visit_record,
+        visit_record,
+    )
 
     rng = random.Random(2020)
     city = Area.objects.filter(code=CITY[0]).first() or build("seed", 2020)

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import machine, setup_django, write
-from jijie.accounts.services import do_role_assign
 
 PORT_APP = 8771
 PORT_RAW = 8772
@@ -56,7 +55,7 @@ def _prepare() -> dict[str, Any]:
     from django.utils import timezone
 
     from jijie.accounts.models import User
-    from jijie.accounts.services import token_create
+    from jijie.accounts.services import do_role_assign, token_create
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
     from jijie.areas.roles import Role

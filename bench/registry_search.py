@@ -13,7 +13,6 @@ import statistics
 import time
 
 from bench.common import machine, ratio, setup_django, write
-from jijie.accounts.services import do_role_assign
 from jijie.audit.actors import SYSTEM
 
 QUERIES_PER_KIND = 60
@@ -53,6 +52,7 @@ def main() -> None:
     from django.db import connection
 
     from jijie.accounts.models import User
+    from jijie.accounts.services import do_role_assign
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area
     from jijie.areas.roles import Role
