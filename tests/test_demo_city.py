@@ -123,7 +123,7 @@ def _context(now: datetime, shared: dict | None = None) -> DemoContext:
 
 def _born_before(people: QuerySet[Any], today: date) -> bool:
     """Whether everyone was born before `today` (the dates of this year decrypted)."""
-    from jijie.residents.models import birth_date_of
+    from jijie.core.models import birth_date_of
 
     this_year = people.filter(birth_year__gte=today.year)
     ciphers = this_year.values_list("birth_date_cipher", flat=True)

@@ -33,6 +33,7 @@ from jijie.areas.models import Area, AreaKind
 from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoAccount, DemoContext
+from jijie.core.models import birth_date_of, stored, stored_birth_date
 from jijie.mobilization import proposal, services
 from jijie.mobilization.models import (
     AreaLocation,
@@ -49,7 +50,7 @@ from jijie.mobilization.models import (
     skills_text,
 )
 from jijie.residents.demo import _name
-from jijie.residents.models import Person, birth_date_of, stored, stored_birth_date
+from jijie.residents.models import Person
 from jijie.responses.demo import DAYS_AGO as RESPONSE_DAYS_AGO
 from jijie.responses.demo import NAME as RESPONSE
 from jijie.responses.models import Response

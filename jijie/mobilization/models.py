@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from jijie.areas.models import Area, Compound
+from jijie.core.models import Identity
 
 
 class OrganisationKind(models.TextChoices):
@@ -180,13 +181,13 @@ class Availability(models.TextChoices):
     WEEKENDS = "weekends", _("周末")
 
 
-class Member(models.Model):
+class Member(Identity):
     """A party member, cadre, civil servant, deputy or volunteer who can be called up.
 
-    The ID number and phone are stored as the registry stores them (ciphertext, keyed
-    hash, mask, last four; `jijie.residents.models.stored`), the birth date too (year,
-    ciphertext; `stored_birth_date`); `person` links the member to
-    the registry where the same document is registered. `user` is their own account.
+    Their identity is kept as the registry's people keep theirs (`core.models.Identity`:
+    the ID number and phone encrypted, hashed, masked and by their last four; the birth
+    date by its year, the date encrypted); `person` links the member to the registry
+    where the same document is registered. `user` is their own account.
     """
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -222,18 +223,6 @@ class Member(models.Model):
         on_delete=models.SET_NULL,
         related_name="member",
     )
-    sex = models.CharField(_("性别"), max_length=1, blank=True)
-    # Year in clear, date encrypted: `jijie.residents.models.stored_birth_date` says why.
-    birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True, blank=True)
-    birth_date_cipher = models.BinaryField(null=True, editable=False)
-    document_cipher = models.BinaryField(null=True, editable=False)
-    document_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
-    document_masked = models.CharField(_("证件号码"), max_length=32, blank=True)
-    document_tail = models.CharField(max_length=4, blank=True)
-    phone_cipher = models.BinaryField(null=True, editable=False)
-    phone_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
-    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True)
-    phone_tail = models.CharField(max_length=4, blank=True)
     # Codes of `Skill`, comma-separated with commas at both ends (",medical,driving,"),
     # so that "has skill X" is one portable `contains` filter.
     skills = models.CharField(_("技能"), max_length=200, blank=True)

@@ -27,8 +27,9 @@ from jijie.areas.models import Area
 from jijie.audit.services import audit_record
 from jijie.core import pii, sheets
 from jijie.core.identity import DocumentType
+from jijie.core.models import Sex
 from jijie.residents.imports import columns
-from jijie.residents.models import HouseholdKind, Person, Relation, ResidentType, Sex
+from jijie.residents.models import HouseholdKind, Person, Relation, ResidentType
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.core.identity import DocumentType
+from jijie.core.models import Sex
 from jijie.residents.imports.columns import FIELD_LABELS
 from jijie.residents.models import (
     NOTE_LENGTH,
@@ -16,7 +17,6 @@ from jijie.residents.models import (
     KeyGroup,
     Relation,
     ResidentType,
-    Sex,
 )
 
 

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,27 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
-from jijie.core import pii
 from jijie.core.identity import DocumentType
-
-if TYPE_CHECKING:
-    from django.db.backends.base.base import BaseDatabaseWrapper
-
-_ST = TypeVar("_ST")  # what a field accepts and gives, as django-stubs types them
-_GT = TypeVar("_GT")
-
-
-class BytewiseCharField(models.CharField[_ST, _GT]):
-    """Text compared byte by byte ("C" collation on PostgreSQL; SQLite compares bytes
-    already): an index over it sorts by plain byte comparison, several times cheaper
-    than the locale's rules for keys nobody reads in order (hashes, tails, name pieces),
-    and an area path's one index serves both `startswith` and ORDER BY."""
-
-    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
-        params = super().db_parameters(connection)
-        if connection.vendor == "postgresql":
-            params["collation"] = "C"
-        return params
+from jijie.core.models import BytewiseCharField, Identity
 
 
 class HouseholdKind(models.TextChoices):
@@ -83,11 +61,6 @@ class Household(models.Model):
         return self.door_number
 
 
-class Sex(models.TextChoices):
-    MALE = "M", _("男")
-    FEMALE = "F", _("女")
-
-
 class Relation(models.TextChoices):
     HEAD = "head", _("户主")
     SPOUSE = "spouse", _("配偶")
@@ -110,11 +83,10 @@ class ResidentType(models.TextChoices):
 NOTE_LENGTH = 500
 
 
-class Person(models.Model):
-    """A person in a household. The ID number and phone exist only as ciphertext, a keyed
-    hash (exact lookup), their mask (display) and their last four characters (search by
-    tail, which the mask shows anyway). The birth date is part of the ID number, so it is
-    kept encrypted too, with only its year in clear (see `stored_birth_date`)."""
+class Person(Identity):
+    """A person in a household, their identity kept as `Identity` keeps it (the ID
+    number and phone only encrypted, hashed, masked and by their last four; the birth
+    date by its year, the date encrypted)."""
 
     household = models.ForeignKey(
         Household, verbose_name=_("住户"), on_delete=models.PROTECT, related_name="people"
@@ -122,21 +94,9 @@ class Person(models.Model):
     area_path = models.CharField(max_length=255)
     name = models.CharField(_("姓名"), max_length=50)
     name_initials = models.CharField(max_length=50, blank=True)
-    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
-    birth_year = models.PositiveSmallIntegerField(_("出生年份"), null=True, blank=True)
-    birth_date_cipher = models.BinaryField(null=True, editable=False)
     document_type = models.CharField(
         _("证件类型"), max_length=20, choices=DocumentType.choices, blank=True
     )
-    document_cipher = models.BinaryField(null=True, editable=False)
-    # NULL (not "") when absent, so that the unique constraint ignores people without one.
-    document_hash = BytewiseCharField(max_length=64, null=True, editable=False)
-    document_masked = models.CharField(_("证件号码"), max_length=32, blank=True)
-    document_tail: BytewiseCharField[str, str] = BytewiseCharField(max_length=4, blank=True)
-    phone_cipher = models.BinaryField(null=True, editable=False)
-    phone_hash = BytewiseCharField(max_length=64, null=True, editable=False)
-    phone_masked = models.CharField(_("联系电话"), max_length=20, blank=True)
-    phone_tail: BytewiseCharField[str, str] = BytewiseCharField(max_length=4, blank=True)
     relation = models.CharField(
         _("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.OTHER
     )
@@ -187,49 +147,9 @@ class Person(models.Model):
         return self.name
 
     def set_document(self, document_type: str, value: str | None) -> None:
-        """Store a validated document number as ciphertext, lookup hash, mask and tail
-        (None clears it). The plain value is not kept on the instance."""
+        """Keep a checked document number and its type (None clears both)."""
         self.document_type = document_type if value is not None else ""
-        (self.document_cipher, self.document_hash, self.document_masked, self.document_tail) = (
-            stored("id", value)
-        )
-
-    def set_phone(self, value: str | None) -> None:
-        """Store a validated phone the same way (None clears it)."""
-        self.phone_cipher, self.phone_hash, self.phone_masked, self.phone_tail = stored(
-            "phone", value
-        )
-
-    def set_birth_date(self, born: date | None) -> None:
-        """Store a birth date as its year and ciphertext (None clears it)."""
-        self.birth_year, self.birth_date_cipher = stored_birth_date(born)
-
-
-def stored(kind: pii.Kind, value: str | None) -> tuple[bytes | None, str | None, str, str]:
-    """(ciphertext, lookup hash, mask, last four) of an ID number or phone: the only form
-    in which the registry keeps one. (None, None, "", "") when there is none."""
-    if value is None:
-        return None, None, "", ""
-    return pii.encrypt(value), pii.lookup_hash(kind, value), pii.mask(kind, value), value[-4:]
-
-
-def stored_birth_date(born: date | None) -> tuple[int | None, bytes | None]:
-    """(year, ciphertext) of a birth date: the only form in which the registry keeps one.
-
-    The mask shows an ID number's first 3 and last 4 characters; the 11 it hides are the
-    rest of the address code and the birth date. Beside the mask a clear birth date leaves
-    three digits, which the check digit and the household's district settle: a dump would
-    give the numbers back. The year alone leaves some 30 numbers for each address code
-    (365 days, one in 11 passing the check digit): enough for statistics and for ages to
-    within a year; the rules that need the day decrypt (`birth_date_of`)."""
-    if born is None:
-        return None, None
-    return born.year, pii.encrypt(born.isoformat())
-
-
-def birth_date_of(cipher: bytes | memoryview | None) -> date | None:
-    """The birth date that `stored_birth_date` encrypted (None when there is none)."""
-    return None if cipher is None else date.fromisoformat(pii.decrypt(cipher))
+        self.store_document(value)
 
 
 # A person's own details: what an edit or an import may replace.

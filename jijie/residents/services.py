@@ -17,7 +17,8 @@ from jijie.areas.models import Area, AreaKind
 from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.core import pii
-from jijie.core.identity import DocumentType, check_document, check_phone
+from jijie.core.identity import DocumentType
+from jijie.core.models import Sex, check_identity
 from jijie.residents import names, signals
 from jijie.residents.models import (
     NOTE_LENGTH,
@@ -26,7 +27,6 @@ from jijie.residents.models import (
     Person,
     Relation,
     ResidentType,
-    Sex,
 )
 from jijie.residents.names import initials
 
@@ -79,20 +79,15 @@ def _apply(person: Person, data: PersonData) -> list[str]:
     ]:
         if choice not in values:
             errors[field_name] = [_("“%(value)s”不是可选的值。") % {"value": choice}]
-    document = None
     keep_document = data.document_number is None
     keep_phone = data.phone is None
-    if data.document_number and data.document_number.strip() and "document_type" not in errors:
-        try:
-            document = check_document(data.document_type, data.document_number)
-        except ValidationError as error:
-            errors["document_number"] = error.messages
-    phone = None
-    if data.phone and data.phone.strip():
-        try:
-            phone = check_phone(data.phone)
-        except ValidationError as error:
-            errors["phone"] = error.messages
+    identity = check_identity(
+        data.document_type,
+        data.document_number if "document_type" not in errors else None,
+        data.phone,
+    )
+    errors.update(identity.errors)
+    document, phone = identity.document, identity.phone
     if errors:
         raise ValidationError(errors)
 

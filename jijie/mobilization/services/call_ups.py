@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.audit.actors import Actor, Audited, account_of
 from jijie.audit.services import audit_record
+from jijie.core.models import birth_date_of
 from jijie.mobilization.models import (
     Availability,
     CallUp,
@@ -33,7 +34,6 @@ from jijie.mobilization.selectors import sign_up_open, unit_of
 from jijie.mobilization.services.base import UPDATE_CHUNK, area_of, require_manage
 from jijie.mobilization.services.claims import do_member_claim_open
 from jijie.mobilization.services.members import MemberData, apply_member_data, link_person
-from jijie.residents.models import birth_date_of
 from jijie.responses.models import Response
 
 if TYPE_CHECKING:

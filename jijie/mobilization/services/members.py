@@ -17,7 +17,8 @@ from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
-from jijie.core.identity import check_document, check_phone
+from jijie.core.identity import DocumentType
+from jijie.core.models import check_identity
 from jijie.mobilization.models import (
     Availability,
     Fitness,
@@ -27,7 +28,7 @@ from jijie.mobilization.models import (
     skills_text,
 )
 from jijie.mobilization.services.base import require_member_edit
-from jijie.residents.models import Person, stored, stored_birth_date
+from jijie.residents.models import Person
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -66,21 +67,12 @@ def apply_member_data(member: Member, data: MemberData) -> list[str]:
             errors[field_name] = [_("“%(value)s”不是可选的值。") % {"value": choice}]
     if data.residence is not None and data.residence.kind not in COMMUNITY_KINDS:
         errors["residence"] = [_("居住社区应为社区或村。")]
-    document = None
-    if data.document_number is not None and data.document_number.strip():
-        try:
-            document = check_document("resident_id", data.document_number)
-        except ValidationError as error:
-            errors["document_number"] = error.messages
-    elif data.document_number == "" and member.pk is None:
+    identity = check_identity(DocumentType.RESIDENT_ID, data.document_number, data.phone)
+    errors.update(identity.errors)
+    document, phone = identity.document, identity.phone
+    if data.document_number == "" and member.pk is None:
         errors["document_number"] = [_("请填写身份证号,用于核对身份和防止重复报名。")]
-    phone = None
-    if data.phone is not None and data.phone.strip():
-        try:
-            phone = check_phone(data.phone)
-        except ValidationError as error:
-            errors["phone"] = error.messages
-    elif data.phone == "" and member.pk is None:
+    if data.phone == "" and member.pk is None:
         errors["phone"] = [_("请填写联系电话。")]
     if errors:
         raise ValidationError(errors)
@@ -95,18 +87,11 @@ def apply_member_data(member: Member, data: MemberData) -> list[str]:
     member.availability = data.availability
     if document is not None:
         warnings += document.warnings
-        (
-            member.document_cipher,
-            member.document_hash,
-            member.document_masked,
-            member.document_tail,
-        ) = stored("id", document.value)
-        member.birth_year, member.birth_date_cipher = stored_birth_date(document.birth_date)
+        member.store_document(document.value)
+        member.set_birth_date(document.birth_date)
         member.sex = document.sex or ""
     if phone is not None:
-        member.phone_cipher, member.phone_hash, member.phone_masked, member.phone_tail = stored(
-            "phone", phone
-        )
+        member.set_phone(phone)
     return warnings
 
 

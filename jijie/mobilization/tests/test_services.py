@@ -11,6 +11,7 @@ from django.utils import timezone
 from jijie.audit.actors import NOBODY, SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
+from jijie.core.models import birth_date_of
 from jijie.mobilization import services
 from jijie.mobilization.models import (
     CallUpTarget,
@@ -30,7 +31,6 @@ from jijie.mobilization.tests.fixtures import (
     phone_for,
     sign_up,
 )
-from jijie.residents.models import birth_date_of
 from jijie.residents.services import (
     PersonData,
     do_household_register,

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from jijie.areas.models import Area, AreaKind
 from jijie.core import pii, text
 from jijie.core.identity import DocumentType, check_document, check_phone, normalise
+from jijie.core.models import Sex, stored, stored_birth_date
 from jijie.residents.imports.columns import FIELD_LABELS, Layout
 from jijie.residents.models import (
     NOTE_LENGTH,
@@ -40,9 +41,6 @@ from jijie.residents.models import (
     Person,
     Relation,
     ResidentType,
-    Sex,
-    stored,
-    stored_birth_date,
 )
 from jijie.residents.names import grams, initials
 from jijie.residents.services import ConflictError

@@ -8,8 +8,9 @@ from stdnum.cn.ric import calc_check_digit
 from jijie.accounts.testing import authenticator, enrol
 from jijie.audit.actors import SYSTEM
 from jijie.core import pii
+from jijie.core.models import birth_date_of
 from jijie.residents.export_requests import export_request_approve, export_request_create
-from jijie.residents.models import Person, birth_date_of
+from jijie.residents.models import Person
 from jijie.residents.services import (
     PersonData,
     do_household_register,

@@ -8,8 +8,9 @@ from django.http import Http404
 from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
+from jijie.core.models import birth_date_of
 from jijie.residents import selectors
-from jijie.residents.models import Person, birth_date_of
+from jijie.residents.models import Person
 from jijie.residents.services import (
     ConflictError,
     PersonData,
