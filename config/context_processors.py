@@ -1,11 +1,39 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from jijie.areas import access
 from jijie.mobilization import access as mobilization_access
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+
+class Entry(NamedTuple):
+    key: str
+    label: str | Promise
+    url: str
+
+
+# The menu, in its order: (key in `nav`, label, URL name).
+MENU = (
+    ("areas", _("区域"), "areas:index"),
+    ("residents", _("居民"), "residents:list"),
+    ("mobilization", _("集结"), "mobilization:index"),
+    ("screening", _("排查"), "screening:index"),
+    ("gates", _("卡口"), "gates:index"),
+    ("duty", _("值守"), "duty:index"),
+    ("care", _("关怀"), "care:day"),
+    ("responses", _("响应"), "responses:index"),
+    ("people", _("人员"), "accounts:people"),
+    ("audit", _("审计"), "accounts:audit"),
+    ("admin", _("管理"), "admin:index"),
+)
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -13,34 +41,42 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     app, so it lives above them all."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {}}
+        return {"nav": {}, "menu": []}
+    nav = _nav(user)
+    return {
+        "nav": nav,
+        "menu": [Entry(key, label, reverse(name)) for key, label, name in MENU if nav[key]],
+        "user_roles": access.assignments(user),
+    }
+
+
+def _nav(user: User) -> dict[str, bool]:
     is_member = "member" in access.roles(user)
     return {
-        "nav": {
-            "areas": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
-            "audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
-            "people": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
-            "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
-            "screening": bool(access.scope_paths(user, access.Action.SCREENING_VIEW)),
-            "gates": bool(access.scope_paths(user, access.Action.GATE_VIEW)),
-            # The demand boards, or a member's own shifts (a member may hold other roles).
-            "duty": bool(access.scope_paths(user, access.Action.DUTY_VIEW) or is_member),
-            # A community's care board, or a supervisor's follow-ups of the day and a
-            # member's errands.
-            "care": bool(
-                access.scope_paths(user, access.Action.CARE_VIEW)
-                or access.scope_paths(user, access.Action.CARE_RECORD)
-                or is_member
-            ),
-            # The call-ups of a committee or unit, the members deployed to a community,
-            # or a member's own record: the menu entry leads to whichever applies.
-            "mobilization": bool(
-                access.scope_paths(user, access.Action.MOBILIZATION_VIEW)
-                or mobilization_access.organisation_paths(user, access.Action.MOBILIZATION_VIEW)
-                or access.scope_paths(user, access.Action.DEPLOYMENT_VIEW)
-                or is_member
-            ),
-            "admin": user.is_staff,
-        },
-        "user_roles": access.assignments(user),
+        "areas": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
+        "audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
+        "people": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
+        "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
+        "screening": bool(access.scope_paths(user, access.Action.SCREENING_VIEW)),
+        "gates": bool(access.scope_paths(user, access.Action.GATE_VIEW)),
+        # The demand boards, or a member's own shifts (a member may hold other roles).
+        "duty": bool(access.scope_paths(user, access.Action.DUTY_VIEW) or is_member),
+        # A community's care board, or a supervisor's follow-ups of the day and a
+        # member's errands.
+        "care": bool(
+            access.scope_paths(user, access.Action.CARE_VIEW)
+            or access.scope_paths(user, access.Action.CARE_RECORD)
+            or is_member
+        ),
+        # The call-ups of a committee or unit, the members deployed to a community,
+        # or a member's own record: the menu entry leads to whichever applies.
+        "mobilization": bool(
+            access.scope_paths(user, access.Action.MOBILIZATION_VIEW)
+            or mobilization_access.organisation_paths(user, access.Action.MOBILIZATION_VIEW)
+            or access.scope_paths(user, access.Action.DEPLOYMENT_VIEW)
+            or is_member
+        ),
+        # Responses are the area keepers' to start and end.
+        "responses": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
+        "admin": user.is_staff,
     }

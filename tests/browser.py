@@ -57,3 +57,40 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def _menu(page: Any) -> Any:
+    """The menu as the page shows it: a phone's opened by a tap on 菜单, a desktop's row."""
+    toggle = page.locator("[data-testid=menu-phone] summary")
+    if toggle.is_visible():
+        if page.locator("[data-testid=menu-phone] details[open]").count() == 0:
+            toggle.click()
+        return page.locator("[data-testid=menu-phone]")
+    return page.locator("[data-testid=menu-wide]")
+
+
+def go(page: Any, label: str) -> None:
+    """Follow the menu entry `label`, as a person on that screen would."""
+    _menu(page).locator(f"a:text-is('{label}')").click()
+
+
+def sign_out(page: Any) -> None:
+    _menu(page).locator("[data-testid=sign-out]").click()
+
+
+PASSWORD = "a-long-test-password"  # the test accounts' (conftest.make_user)
+
+
+def sign_in(page: Any, url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in on the login page and wait for home."""
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+def page_width(page: Any) -> int:
+    """How wide the page is drawn, in CSS pixels: wider than the viewport means a
+    phone scrolls it sideways."""
+    return int(page.evaluate("document.documentElement.scrollWidth"))

@@ -34,3 +34,22 @@ def test_a_member_who_also_guards_a_gate_keeps_the_member_entries(actors, tree):
 
 def test_nobody_sees_nothing(actors):
     assert not any(nav(actors.nobody).values())
+
+
+def test_the_menu_lists_what_the_user_may_open_in_order(actors):
+    request = RequestFactory().get("/")
+    request.user = actors.manager
+    menu = shell(request)["menu"]
+    keys = [entry.key for entry in menu]
+    assert keys == [
+        "areas",
+        "residents",
+        "mobilization",
+        "screening",
+        "gates",
+        "duty",
+        "care",
+        "responses",
+        "people",
+    ]
+    assert menu[0].url == "/areas/"

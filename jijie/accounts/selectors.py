@@ -3,6 +3,7 @@ roles one manages, second factors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from jijie.accounts import tokens
 from jijie.accounts.models import ApiToken, MfaDevice, RoleAssignment, User
 from jijie.areas import access
 from jijie.audit.models import AuditEvent
@@ -88,3 +90,23 @@ def login_address_paused(*, address: str) -> bool:
     )
     limit: int = settings.LOGIN_ADDRESS_FAILURE_LIMIT
     return failures.count() >= limit
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the user's own page shows of their account."""
+
+    roles: list[RoleAssignment]
+    mfa_required: bool
+    mfa_on: bool
+    live_tokens: int
+
+
+def profile_of(*, user: User, now: datetime | None = None) -> Profile:
+    now = now or timezone.now()
+    return Profile(
+        roles=access.assignments(user),
+        mfa_required=access.requires_mfa(user),
+        mfa_on=mfa_confirmed(user=user) is not None,
+        live_tokens=token_list(user=user).filter(tokens.live_q(now)).count(),
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("people/<int:user_id>/mfa-reset/", views.mfa_reset, name="mfa_reset"),
+    path("account/", views.profile, name="profile"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),

@@ -51,6 +51,15 @@ class SignInView(LoginView):
 
 
 @never_cache
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own account: the roles they hold, and the ways to their password,
+    second factor and tokens."""
+    user = _user(request)
+    return render(request, "accounts/profile.html", {"profile": selectors.profile_of(user=user)})
+
+
+@never_cache
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:

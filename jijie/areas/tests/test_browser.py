@@ -3,7 +3,7 @@ community by URL."""
 
 import pytest
 
-from tests.browser import screenshot
+from tests.browser import go, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_secretary_browses_own_tree_and_not_the_sibling(live_server, actors, tre
     assert page.locator("[data-testid=role]").first.inner_text().endswith("新港路社区")
     screenshot(page, "areas-home-phone")
 
-    page.click("nav >> text=区域")
+    go(page, "区域")
     page.wait_for_url(f"{live_server.url}/areas/{tree.community.code}/")
     assert page.locator("[data-testid=area-name]").inner_text() == "新港路社区"
     rows = page.locator("[data-testid=children] tbody tr")

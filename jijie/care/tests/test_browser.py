@@ -14,7 +14,7 @@ from jijie.care import services
 from jijie.care.models import Errand, ErrandState, FollowUp
 from jijie.care.tests.fixtures import open_case, resident_member
 from jijie.responses.services import do_response_activate
-from tests.browser import PHONE, new_context, screenshot
+from tests.browser import PHONE, go, new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def test_two_follow_ups_and_the_fever_on_the_board(
     second = open_case(actors, response, homes.zhao, None, starts_on=start, kind="observation")
 
     sign_in(phone, live_server.url, actors.grid_worker.username)
-    phone.click("nav >> text=关怀")
+    go(phone, "关怀")
     phone.wait_for_selector("[data-testid=due-list]")
     assert phone.locator("[data-testid=due-case]").count() == 2
     assert "第 3 / 14 天" in phone.locator("[data-testid=due-list]").inner_text()

@@ -6,7 +6,7 @@ import pytest
 
 from jijie.duty.models import Participation, ParticipationStatus
 from jijie.duty.tests.fixtures import resident, tomorrow, user_of, with_account
-from tests.browser import screenshot
+from tests.browser import go, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def test_demand_claim_and_the_board_filled(live_server, tree, posts, actors, des
     someone = with_account(resident(1, tree), "resident1")
 
     sign_in(desktop, live_server.url, "manager")
-    desktop.click("nav >> text=值守")
+    go(desktop, "值守")
     desktop.click("text=发布岗位需求")
     desktop.select_option("select[name=post_type]", label="卡口值守")
     desktop.fill("input[name=place]", "东门卡口")

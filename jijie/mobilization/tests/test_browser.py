@@ -8,7 +8,7 @@ import pytest
 
 from jijie.mobilization.models import SignUp, SignUpStatus
 from jijie.mobilization.tests.fixtures import make_id
-from tests.browser import screenshot
+from tests.browser import go, screenshot, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,11 +52,11 @@ def test_sign_up_screen_deploy_and_the_community_sees(live_server, mob, actors, 
     screenshot(page, "mobilization-deploy-phone")
     assert "陈建国 已下沉" in page.content()
     assert SignUp.objects.get().status == SignUpStatus.DEPLOYED
-    page.click("button:has-text('退出')")
+    sign_out(page)
 
     # the community secretary sees them, masked
     sign_in(page, live_server.url, "manager")
-    page.click('nav .menu a:text-is("集结")')
+    go(page, "集结")
     screenshot(page, "mobilization-community-phone")
     deployed = page.locator("[data-testid=deployed]").inner_text()
     assert "陈建国" in deployed

@@ -13,7 +13,7 @@ from jijie.residents.services import (
     do_household_register,
     do_person_add,
 )
-from tests.browser import screenshot
+from tests.browser import go, screenshot, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BODY = "44160219800512201"
@@ -34,7 +34,7 @@ def test_grid_worker_finds_and_reveals(live_server, actors, tree, phone):
     page.click("button[type=submit]:has-text('登录')")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("nav >> text=居民")
+    go(page, "居民")
     page.fill("input[name=q]", "cml")
     page.click("form[role=search] button")
     page.wait_for_selector("[data-testid=found]")
@@ -99,7 +99,7 @@ def test_secretary_enrols_verifies_and_reveals(live_server, actors, tree, phone)
     page.wait_for_url(reveal)
 
     # then, signed in again later, a code from the authenticator lets the reveal proceed
-    page.click("button:has-text('退出')")
+    sign_out(page)
     sign_in()
     page.goto(reveal)
     page.wait_for_url("**/account/mfa/verify/?next=*")

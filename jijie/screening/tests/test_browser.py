@@ -5,7 +5,7 @@ revisit."""
 import pytest
 
 from jijie.screening.models import Revisit, Visit
-from tests.browser import screenshot
+from tests.browser import go, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def test_grid_worker_records_three_visits(live_server, actors, tree, campaign, p
     page.click("button[type=submit]:has-text('登录')")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("nav >> text=排查")
+    go(page, "排查")
     page.click("[data-testid=campaigns] >> text=第一轮扫楼")
     # the grid worker's view starts at their grid: three doors, none reached
     assert page.locator("[data-testid=not-reached]").inner_text() == "3"
