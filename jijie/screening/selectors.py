@@ -217,10 +217,13 @@ def revisits_due(*, campaign: Campaign, area: Area) -> QuerySet[Revisit]:
     )
 
 
+DOOR_STATES = ("todo", "revisit", "done")  # not yet visited, a revisit due, completed
+
+
 @dataclass
 class Door:
     household: Household
-    state: str  # "todo", "revisit", "done"
+    state: str  # one of DOOR_STATES
     revisit: Revisit | None = None
 
 

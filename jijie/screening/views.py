@@ -22,9 +22,11 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area, AreaKind
 from jijie.areas.selectors import LEVEL_LABELS
+from jijie.core.floorplan import Cell
 from jijie.core.forms import apply_errors
 from jijie.residents import keygroups
 from jijie.residents import selectors as registry
+from jijie.residents.doors import floor_plan
 from jijie.residents.models import KeyGroup
 from jijie.residents.services import PersonData
 from jijie.responses.selectors import response_list
@@ -182,8 +184,8 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def doors(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """A building's doors for the worker: not yet visited first, then revisits by due
-    time, then those done."""
+    """A building's doors for the worker, drawn as its floor plan coloured by state, and
+    the next door to knock at."""
     _require_screening(request)
     campaign = selectors.campaign_for(actor=request.user, pk=pk)
     building = access.area_for(request.user, code, Action.SCREENING_VISIT)
@@ -191,13 +193,35 @@ def doors(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         request.user, campaign, building
     ):
         raise Http404
+    doors = selectors.doors(campaign=campaign, building=building)
+    cells = [
+        Cell(
+            door=d.household.door_number,
+            state=d.state,
+            url=reverse("screening:visit", args=[campaign.pk, d.household.pk]),
+            note=_door_note(d),
+        )
+        for d in doors
+    ]
     context = {
         "campaign": campaign,
         "building": building,
-        "doors": selectors.doors(campaign=campaign, building=building),
+        "plan": floor_plan(cells, door=lambda c: c.door),
+        # the next door to knock at: the first not yet visited, else the revisit due first
+        "next_door": doors[0] if doors and doors[0].state != "done" else None,
+        "counts": {state: sum(d.state == state for d in doors) for state in selectors.DOOR_STATES},
         "now": timezone.now(),
     }
     return render(request, "screening/doors.html", context)
+
+
+def _door_note(door: selectors.Door) -> str:
+    if door.state == "todo":
+        return _("未走访")
+    if door.state == "revisit" and door.revisit is not None:
+        due = timezone.localtime(door.revisit.due_at).strftime("%m-%d %H:%M")
+        return _("待回访 %(due)s") % {"due": due}
+    return _("已完成")
 
 
 @sensitive_post_parameters("new_name", "new_phone")

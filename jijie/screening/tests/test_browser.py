@@ -26,19 +26,23 @@ def test_grid_worker_records_three_visits(live_server, actors, tree, campaign, p
     page.click("text=开始排查")
     screenshot(page, "screening-doors-phone")
 
+    # the building as its floor plan: every door not yet visited, floor by floor
+    assert page.locator("[data-testid=floorplan] a[data-state=todo]").count() == 3
     for outcome in ("done", "no_answer", "done"):
-        # the first door not yet visited is on top
-        page.click("[data-testid=doors] li[data-state=todo] a >> nth=0")
+        # a tap on a door not yet visited
+        page.click("[data-testid=floorplan] a[data-state=todo] >> nth=0")
         page.check("input[name=mode][value=door]")
         page.check(f"input[name=outcome][value={outcome}]")
         if outcome == "done":
             page.fill("input[name=q_people_home]", "2")
             page.select_option("select[name=q_fever_cough]", "no")
         page.click("[data-testid=visit-form] button[type=submit]")
-        page.wait_for_selector("[data-testid=doors]")
+        page.wait_for_selector("[data-testid=floorplan]")
     screenshot(page, "screening-visit-saved-phone")
-    assert page.locator("[data-testid=doors] li[data-state=todo]").count() == 0
-    assert page.locator("[data-testid=doors] li[data-state=revisit]").count() == 1
+    assert page.locator("[data-testid=floorplan] a[data-state=todo]").count() == 0
+    assert page.locator("[data-testid=floorplan] a[data-state=revisit]").count() == 1
+    # the next door to knock at is the one that did not answer
+    assert page.locator("[data-testid=next-door]").is_visible()
 
     page.click(f"text={campaign.name}")
     assert page.locator("[data-testid=completed]").inner_text() == "2"

@@ -94,9 +94,14 @@ def test_grid_worker_records_a_visit_and_sees_the_change(
     doors = c.get(
         reverse("screening:doors", args=[campaign.pk, tree.building.code])
     ).content.decode()
-    doors = doors[doors.index('data-testid="doors"') :]
-    # not yet visited first
-    assert doors.index("102") < doors.index("101")
+    # the next door is one not yet visited; the plan draws both, 101 before 102
+    next_door = doors[
+        doors.index('data-testid="next-door"') - 200 : doors.index('data-testid="next-door"')
+    ]
+    assert f"/households/{households[1].pk}/" in next_door
+    plan = doors[doors.index('data-testid="floorplan"') :]
+    assert plan.index('data-door="101"') < plan.index('data-door="102"')
+    assert 'class="door done"' in plan
     coverage = c.get(
         reverse("screening:coverage", args=[campaign.pk]) + f"?area={tree.building.code}"
     ).content.decode()
