@@ -22,7 +22,8 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# htmx, ECharts and the CSS kit come from npm and are served by the app (no CDN).
+# htmx, ECharts, the CSS kit and the QR decoder come from npm and are served by the app
+# (no CDN).
 $(ASSETS): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is required (Node.js 18+)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -30,6 +31,7 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR)/
 	touch $@
 
 locale/%.mo: locale/%.po $(INSTALLED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,17 @@ import pytest
 import time_machine
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# The camera a page opens is fake: it shows what `show_to_camera` last wrote (a file of
+# this process's own, so that parallel test processes do not share one).
+CAMERA = Path(tempfile.gettempdir()) / f"jijie-camera-{os.getpid()}.y4m"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    f"--use-file-for-fake-video-capture={CAMERA}",
+]
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
 PHONE = {"width": 390, "height": 844}
 
@@ -33,6 +44,7 @@ def launch() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     require_chromium()
+    show_to_camera("")  # a blank page until a test shows it something
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
@@ -94,3 +106,26 @@ def page_width(page: Any) -> int:
     """How wide the page is drawn, in CSS pixels: wider than the viewport means a
     phone scrolls it sideways."""
     return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def show_to_camera(text: str, *, size: tuple[int, int] = (640, 480)) -> None:
+    """What the pages' camera sees from now on: the QR code of `text` (blank for ""), as
+    the few frames of a Y4M file Chromium's fake camera loops over."""
+    import io
+
+    import segno
+    from PIL import Image
+
+    width, height = size
+    frame = Image.new("L", size, 255)
+    if text:
+        buffer = io.BytesIO()
+        segno.make_qr(text, error="m").save(buffer, kind="png", scale=6, border=4)
+        code = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+        frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    luma = frame.tobytes()
+    chroma = bytes([128]) * (width // 2 * (height // 2))
+    with CAMERA.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            out.write(b"FRAME\n" + luma + chroma + chroma)

@@ -32,6 +32,7 @@ from jijie.accounts.models import User
 from jijie.areas import access
 from jijie.areas import selectors as area_selectors
 from jijie.audit.services import verify_chain
+from jijie.core import home as home_cards
 from jijie.core.forms import apply_errors
 
 
@@ -108,6 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
         "recent_audit": selectors.audit_list(actor=user)[:10],
         "mfa_missing": access.requires_mfa(user) and not selectors.mfa_confirmed(user=user),
+        "cards": home_cards.cards_for(user),
     }
     return render(request, "accounts/home.html", context)
 

@@ -7,4 +7,4 @@ class GatesConfig(AppConfig):
     verbose_name = _("卡口")
 
     def ready(self) -> None:
-        from jijie.gates import checks  # noqa: F401  (registers the system checks)
+        from jijie.gates import checks, home  # noqa: F401  (register the checks, home cards)

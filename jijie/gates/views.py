@@ -103,6 +103,11 @@ def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "result": result,
         "public_key": signing.public_key_b64(),
+        # What the rule asks of a person coming in, asked on the page before sending.
+        "needs": {
+            "temperature": rule is not None,
+            "certificate": bool(rule is not None and rule.certificate_hours),
+        },
     }
     return render(request, "gates/gate_scan.html", context)
 

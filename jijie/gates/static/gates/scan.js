@@ -3,7 +3,10 @@
 // the browser has it) and the revoked passes it fetched last, shows its verdict, and
 // keeps the scan (with its own id and the time it was made) to send in one batch when
 // the network is back. The server stores each scan once, however often it is sent.
-// What it says comes translated from the page (the form's data-msg-* attributes).
+// What it says comes translated from the page (the form's data-msg-* attributes). A code
+// read by the camera (jijie/scanner.js) is sent as soon as what the gate's rule asks of a
+// person coming in (a temperature, a test certificate) is filled in; the page asks for it
+// first, instead of the guard finding out from a refusal.
 (function () {
   "use strict";
   var form = document.getElementById("scan-form");
@@ -83,7 +86,34 @@
       save(queue().filter(function (s) { return !done[s.client_id]; }));
     }).catch(function () {});
   }
+  // What the gate's rule asks of a person coming in, asked before the scan is sent
+  // rather than found in a refusal: the first thing missing, or "".
+  function missing() {
+    var direction = (form.querySelector("input[name=direction]:checked") || {}).value || "in";
+    if (direction !== "in") return "";
+    if (form.dataset.needsTemperature && !value("temperature").trim()) return "temperature";
+    if (form.dataset.needsCertificate && !checked("certificate_checked")) return "certificate_checked";
+    return "";
+  }
+  var prompt = document.querySelector("[data-testid=needed]");
+  function ask(field) {
+    prompt.hidden = false;
+    prompt.textContent = msg(field === "temperature" ? "msgNeedTemperature" : "msgNeedCertificate");
+    form.elements[field].focus();
+  }
+  // A code read by the camera is sent at once, or once what the rule asks is filled in.
+  var waiting = false;
+  document.addEventListener("scanned", function () {
+    var field = missing();
+    if (field) { waiting = true; ask(field); return; }
+    form.requestSubmit();
+  });
+  form.addEventListener("change", function () {
+    if (waiting && !missing()) { waiting = false; prompt.hidden = true; }
+  });
   form.addEventListener("submit", function (event) {
+    var field = missing();
+    if (field) { event.preventDefault(); ask(field); return; }
     if (navigator.onLine) return;
     event.preventDefault();
     var now = new Date();

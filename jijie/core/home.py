@@ -1,0 +1,43 @@
+"""What each app puts on a user's home page: cards of today's work, registered by the
+apps above (a lower app, accounts, renders them without importing them).
+
+An app registers a provider in its `AppConfig.ready`; the home page asks every provider
+for the signed-in user's cards. A provider answers quickly (a few queries) and only
+with what is the user's to do: the home page is every user's first page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    url: str
+    action: str | Promise = ""  # the button's words, e.g. 扫码登记
+    count: int | None = None  # a badge: how many are waiting
+    note: str | Promise = ""
+    key: str = ""  # for the page's tests (data-testid)
+    order: int = 100  # smaller first
+
+
+Provider = Callable[[Any], list[Card]]
+_PROVIDERS: list[Provider] = []
+
+
+def provides_home(provider: Provider) -> Provider:
+    """Register `provider(user) -> cards`; used as a decorator."""
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+    return provider
+
+
+def cards_for(user: Any) -> list[Card]:
+    """Every app's cards for `user`, in order."""
+    return sorted((card for p in _PROVIDERS for card in p(user)), key=lambda c: c.order)
