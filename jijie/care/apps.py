@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CareConfig(AppConfig):
     name = "jijie.care"
     verbose_name = _("居家关爱")
+
+    def ready(self) -> None:
+        from jijie.care import home  # noqa: F401  (registers its home cards)

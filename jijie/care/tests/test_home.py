@@ -1,0 +1,34 @@
+"""Care on home: the supervisor's follow-ups due today, the community's open alerts."""
+
+from django.urls import reverse
+
+from jijie.care import services
+from jijie.care.services import FollowUpData
+
+
+def _home(client, user):
+    client.force_login(user)
+    return client.get(reverse("accounts:home")).content.decode()
+
+
+def test_the_supervisor_sees_the_days_follow_ups(client, actors, case):
+    # 10:00, the 9:00 follow-up of the day due and not yet made
+    html = _home(client, actors.grid_worker)
+    card = html[html.index('data-testid="card-follow-ups"') :]
+    assert '<span class="badge">1</span>' in card[:400]
+    assert reverse("care:day") in card
+
+
+def test_a_fever_shows_as_an_alert_on_the_secretarys_home(client, actors, case, tree):
+    assert 'data-testid="card-alerts"' not in _home(client, actors.manager)
+    services.follow_up_record(
+        actor=actors.grid_worker,
+        case=case,
+        data=FollowUpData(contact="visit", temperature="38.2"),
+    )
+    html = _home(client, actors.manager)
+    card = html[html.index('data-testid="card-alerts"') :]
+    assert '<span class="badge">1</span>' in card[:400]
+    assert reverse("care:board", args=[tree.community.code]) in card
+    # the supervisor's day is done: nothing left to follow up
+    assert '<span class="badge">0</span>' in _home(client, actors.grid_worker)

@@ -1,0 +1,45 @@
+"""Screening's cards on a worker's home: each sweep running today in their scope, with
+the doors not yet reached where they work."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.core.home import Card, provides_home
+from jijie.screening import selectors
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+CAMPAIGNS_SHOWN = 3
+
+
+@provides_home
+def sweeps_today(user: User) -> list[Card]:
+    if not access.scope_paths(user, Action.SCREENING_VISIT):
+        return []
+    today = timezone.localdate()
+    running = selectors.campaign_list(actor=user).filter(starts_on__lte=today, ends_on__gte=today)
+    cards = []
+    for campaign in running[:CAMPAIGNS_SHOWN]:
+        area = selectors.campaign_area(actor=user, campaign=campaign)
+        total = selectors.coverage(campaign=campaign, area=area, depth=None).total
+        cards.append(
+            Card(
+                title=campaign.name,
+                url=reverse("screening:coverage", args=[campaign.pk]),
+                action=_("去排查"),
+                count=total.not_reached,
+                note=_("%(area)s:未走访 %(todo)s 户,待回访 %(revisit)s 户")
+                % {"area": area.name, "todo": total.not_reached, "revisit": total.revisits_pending},
+                key="sweep",
+                order=20,
+            )
+        )
+    return cards
