@@ -2,10 +2,35 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
 from jijie.core import forms
+
+
+class AreaPicker(forms.TextInput):
+    """A text box for an area's code with a picker beside it: the user's own areas, then
+    their children, down to an area of `kind` in their scope for `action`, chosen with a
+    tap (areas:pick). A code pasted or typed is still taken."""
+
+    template_name = "areas/widgets/area_picker.html"
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        action: str,
+        pick_label: str | Promise,
+        attrs: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(attrs)
+        self.kind, self.action, self.pick_label = kind, action, pick_label
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(kind=self.kind, action=self.action, pick_label=self.pick_label)
+        return context
 
 
 class AreaChildForm(forms.Form):

@@ -133,3 +133,30 @@ def compounds_of(community: Area) -> QuerySet[Compound]:
         .annotate(building_count=Count("buildings"))
         .order_by("code")
     )
+
+
+@dataclass(frozen=True)
+class PickLevel:
+    """One step of the area picker: where it stands (None: the user's own areas), the
+    way back up, and the areas to choose from there."""
+
+    at: Area | None
+    trail: list[Area]
+    choices: list[Area]
+
+
+def pick_level(actor: User | AnonymousUser, action: Action, code: str = "") -> PickLevel:
+    """The areas a picker offers at `code` (the user's scope roots for `action` when
+    empty): the children of the area, all inside the user's scope. 404 for an area out
+    of their scope for `action`."""
+    if not code:
+        return PickLevel(at=None, trail=[], choices=access.scope_roots(actor, action))
+    area = access.area_for(actor, code, action)
+    roots = access.scope_paths(actor, action)
+    top = min((p for p in roots if area.path.startswith(p)), key=len)
+    trail = list(
+        Area.objects.filter(
+            path__in=[area.path[:n] for n in range(len(top), len(area.path) + 1, Area.steplen)]
+        ).order_by("depth")
+    )
+    return PickLevel(at=area, trail=trail, choices=list(area_children(area)))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -49,6 +51,27 @@ def search(request: HttpRequest) -> HttpResponse:
     results = selectors.area_search(request.user, query)
     template = "areas/_search_results.html" if request.htmx else "areas/search.html"  # type: ignore[attr-defined]
     return render(request, template, {"q": query, "results": results})
+
+
+_FIELD_ID = re.compile(r"[a-z][a-z_]{0,40}")  # the id of the field a choice goes in
+
+
+@login_required
+def pick(request: HttpRequest) -> HttpResponse:
+    """One step of the area picker (areas.forms.AreaPicker), as an htmx fragment: the
+    areas the user may choose from at `at` for `action`; an area of `kind` is chosen, one
+    above it is opened."""
+    try:
+        action = Action(request.GET.get("action", Action.AREA_VIEW))
+        kind = AreaKind(request.GET.get("kind", AreaKind.BUILDING))
+    except ValueError:
+        raise BadRequest(_("参数有误。")) from None
+    field = request.GET.get("field", "")
+    if not _FIELD_ID.fullmatch(field):
+        raise BadRequest(_("参数有误。"))
+    level = selectors.pick_level(request.user, action, request.GET.get("at", "").strip())
+    context = {"level": level, "action": action.value, "kind": kind.value, "field": field}
+    return render(request, "areas/_pick.html", context)
 
 
 @login_required

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from jijie.areas.access import Action
+from jijie.areas.forms import AreaPicker
+from jijie.areas.models import AreaKind
 from jijie.core import forms
 from jijie.gates.models import Direction
 
@@ -38,10 +42,35 @@ class ScanForm(forms.Form):
 
 
 class BuildingForm(forms.Form):
-    building = forms.CharField(label=_("楼栋代码"), max_length=32)
+    building = forms.CharField(
+        label=_("楼栋"),
+        max_length=32,
+        widget=AreaPicker(
+            kind=AreaKind.BUILDING, action=Action.PASS_ISSUE, pick_label=_("选择楼栋")
+        ),
+        help_text=_("选择楼栋,或粘贴楼栋代码。"),
+    )
     days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=90, initial=14)
     outings_per_day = forms.IntegerField(
         label=_("每日外出次数"), min_value=0, max_value=10, initial=0, required=False
+    )
+
+
+class BuildingViewForm(forms.Form):
+    """Which building's passes to show: picked, or its code pasted. Its fields' ids are
+    its own (view_…): the issue form on the same page has a building too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "view_%s")
+        super().__init__(*args, **kwargs)
+
+    building = forms.CharField(
+        label=_("楼栋"),
+        max_length=32,
+        required=False,
+        widget=AreaPicker(
+            kind=AreaKind.BUILDING, action=Action.GATE_VIEW, pick_label=_("选择楼栋")
+        ),
     )
 
 

@@ -21,7 +21,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
 from jijie.gates import cards, selectors, services, signing
-from jijie.gates.forms import BuildingForm, RevokeForm, ScanForm
+from jijie.gates.forms import BuildingForm, BuildingViewForm, RevokeForm, ScanForm
 
 
 def _require(request: HttpRequest, action: Action) -> None:
@@ -144,6 +144,7 @@ def pass_list(request: HttpRequest) -> HttpResponse:
     passes = selectors.pass_list(actor=request.user, area=building) if building else None
     context = {
         "form": form,
+        "view_form": BuildingViewForm(initial={"building": building_code}),
         "building": building,
         "passes": passes[:500] if passes is not None else None,
         "may_issue": bool(access.scope_paths(request.user, Action.PASS_ISSUE)),

@@ -1,0 +1,21 @@
+// Pickers (areas.forms.AreaPicker and the like): a tap on a choice puts its value in the
+// field it names, shows its name beside the field, and closes the picker. The field
+// stays a text box: a code pasted or typed is still taken. A form marked
+// data-submit-on-pick is sent as soon as a choice is made.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var choice = event.target.closest("[data-pick-field]");
+    if (!choice) return;
+    var input = document.getElementById(choice.dataset.pickField);
+    if (!input) return;
+    input.value = choice.dataset.pickValue;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    var chosen = document.querySelector("[data-picked-for='" + input.id + "']");
+    if (chosen) chosen.textContent = choice.dataset.pickLabel;
+    var box = choice.closest("details");
+    if (box) box.open = false;
+    // A form that only asks which area to show goes there at once.
+    if (input.form && input.form.hasAttribute("data-submit-on-pick")) input.form.requestSubmit();
+  });
+})();
