@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from jijie.accounts.models import TokenScope
+from jijie.areas.access import Action
+from jijie.areas.forms import ANY_KIND, AreaPicker
 from jijie.areas.roles import Role
 from jijie.core import forms
 
@@ -49,7 +51,10 @@ class AccountForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("角色"))
     area_code = forms.CharField(
-        label=_("区域代码"), max_length=40, help_text=_("例如 441602004001-01(网格)")
+        label=_("区域"),
+        max_length=40,
+        widget=AreaPicker(kind=ANY_KIND, action=Action.ROLE_GRANT, pick_label=_("选择区域")),
+        help_text=_("选择角色所在的区域,或粘贴区域代码。"),
     )
 
     def __init__(self, *args: Any, roles: set[str], **kwargs: Any) -> None:

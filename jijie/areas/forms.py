@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from jijie.areas.models import CHILD_KINDS, Area, AreaKind, Compound
 from jijie.core import forms
 
+ANY_KIND = "any"  # an AreaPicker that takes an area of any level
+
 
 class AreaPicker(forms.TextInput):
     """A text box for an area's code with a picker beside it: the user's own areas, then

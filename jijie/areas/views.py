@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access, selectors, services
 from jijie.areas.access import Action
-from jijie.areas.forms import AreaChildForm, AreaEditForm, CompoundForm
+from jijie.areas.forms import ANY_KIND, AreaChildForm, AreaEditForm, CompoundForm
 from jijie.areas.models import AreaKind
 from jijie.core.forms import apply_errors
 
@@ -60,17 +60,25 @@ _FIELD_ID = re.compile(r"[a-z][a-z_]{0,40}")  # the id of the field a choice goe
 def pick(request: HttpRequest) -> HttpResponse:
     """One step of the area picker (areas.forms.AreaPicker), as an htmx fragment: the
     areas the user may choose from at `at` for `action`; an area of `kind` is chosen, one
-    above it is opened."""
+    above it is opened; with kind "any", every area may be chosen or opened."""
+    kind = request.GET.get("kind", ANY_KIND)
     try:
         action = Action(request.GET.get("action", Action.AREA_VIEW))
-        kind = AreaKind(request.GET.get("kind", AreaKind.BUILDING))
+        if kind != ANY_KIND:
+            kind = AreaKind(kind).value
     except ValueError:
         raise BadRequest(_("参数有误。")) from None
     field = request.GET.get("field", "")
     if not _FIELD_ID.fullmatch(field):
         raise BadRequest(_("参数有误。"))
     level = selectors.pick_level(request.user, action, request.GET.get("at", "").strip())
-    context = {"level": level, "action": action.value, "kind": kind.value, "field": field}
+    context = {
+        "level": level,
+        "action": action.value,
+        "kind": kind,
+        "field": field,
+        "leaf": AreaKind.BUILDING.value,
+    }
     return render(request, "areas/_pick.html", context)
 
 

@@ -5,6 +5,9 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jijie.areas.access import Action
+from jijie.areas.forms import ANY_KIND, AreaPicker
+from jijie.areas.models import AreaKind
 from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.core.identity import DocumentType
@@ -29,7 +32,12 @@ class SearchForm(forms.Form):
 
 
 class HouseholdFilterForm(forms.Form):
-    area = forms.CharField(label=_("区域代码"), required=False, max_length=40)
+    area = forms.CharField(
+        label=_("区域"),
+        required=False,
+        max_length=40,
+        widget=AreaPicker(kind=ANY_KIND, action=Action.RESIDENT_VIEW, pick_label=_("选择区域")),
+    )
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部")), *HouseholdKind.choices]
     )
@@ -46,7 +54,14 @@ class HouseholdFilterForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    building_code = forms.CharField(label=_("楼栋代码"), max_length=40)
+    building_code = forms.CharField(
+        label=_("楼栋"),
+        max_length=40,
+        widget=AreaPicker(
+            kind=AreaKind.BUILDING, action=Action.RESIDENT_EDIT, pick_label=_("选择楼栋")
+        ),
+        help_text=_("选择楼栋,或粘贴楼栋代码。"),
+    )
     door_number = forms.CharField(label=_("门牌号"), max_length=32)
     kind = forms.ChoiceField(label=_("类型"), choices=HouseholdKind.choices)
 
@@ -101,7 +116,8 @@ class ImportForm(forms.Form):
     area_code = forms.CharField(
         label=_("导入到区域"),
         max_length=40,
-        help_text=_("社区、网格或楼栋的代码;表格中的楼栋在此区域内查找"),
+        widget=AreaPicker(kind=ANY_KIND, action=Action.RESIDENT_EDIT, pick_label=_("选择区域")),
+        help_text=_("社区、网格或楼栋(选择或粘贴代码);表格中的楼栋在此区域内查找"),
     )
     file = forms.FileField(label=_("台账文件"), help_text=_(".xlsx、.xls 或 .csv(UTF-8 或 GBK)"))
 
