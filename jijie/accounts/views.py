@@ -96,7 +96,9 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not access.assignments(user):
+    cards = home_cards.cards_for(user)
+    # A member's own work (shifts, errands) needs no role; with neither, nothing to show.
+    if not access.assignments(user) and not cards:
         return render(request, "accounts/no_role.html", status=403)
     roots = access.scope_roots(user)
     summaries = []
@@ -109,7 +111,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
         "recent_audit": selectors.audit_list(actor=user)[:10],
         "mfa_missing": access.requires_mfa(user) and not selectors.mfa_confirmed(user=user),
-        "cards": home_cards.cards_for(user),
+        "cards": cards,
     }
     return render(request, "accounts/home.html", context)
 

@@ -66,3 +66,22 @@ def open_alerts(user: User) -> list[Card]:
             order=5,
         )
     ]
+
+
+@provides_home
+def my_errands(user: User) -> list[Card]:
+    found = selectors.member_errands(user)
+    if found is None or not (found.mine or found.claimable):
+        return []
+    open_ = [row for row in found.mine if row.errand.is_open]
+    return [
+        Card(
+            title=str(_("代办")),
+            url=reverse("care:mine"),
+            action=_("查看代办"),
+            count=len(open_),
+            note=_("可认领 %(n)s 件") % {"n": len(found.claimable)},
+            key="errands",
+            order=25,
+        )
+    ]

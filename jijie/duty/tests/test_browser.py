@@ -37,7 +37,10 @@ def test_demand_claim_and_the_board_filled(live_server, tree, posts, actors, des
     assert "未来七天没有缺岗" not in desktop.locator("[data-testid=gaps]").inner_text()
 
     sign_in(phone, live_server.url, user_of(someone).username)
-    phone.goto(f"{live_server.url}/duty/")
+    # the member's home says a shift may be claimed, and leads to it
+    assert "1" in phone.locator("[data-testid=card-shifts] .badge").inner_text()
+    screenshot(phone, "duty-member-home-phone")
+    phone.click("[data-testid=card-shifts] >> text=查看与认领")
     phone.wait_for_selector("[data-testid=open-shifts]")
     assert "东门卡口" in phone.locator("[data-testid=open-shifts]").inner_text()
     phone.click("[data-testid=open-shifts] button:has-text('报到')")
@@ -45,7 +48,9 @@ def test_demand_claim_and_the_board_filled(live_server, tree, posts, actors, des
     assert "待确认" in phone.locator("[data-testid=my-shifts]").inner_text()
     screenshot(phone, "duty-claimed-phone")
 
-    desktop.reload()
+    # the secretary's home says a claim waits, and leads to the board
+    desktop.goto(f"{live_server.url}/")
+    desktop.click("[data-testid=card-claims] >> text=去确认")
     desktop.click("[data-testid=pending] button:has-text('确认')")
     desktop.wait_for_selector("text=已处理。")
     assert "1 / 1" in desktop.locator("[data-testid=board]").inner_text()

@@ -1,0 +1,67 @@
+"""Duty's cards on home: a member's next shift and the shifts they may claim; a
+community's claims waiting to be confirmed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.core.home import Card, provides_home
+from jijie.duty import selectors
+from jijie.mobilization.selectors import member_of
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+
+@provides_home
+def my_shifts(user: User) -> list[Card]:
+    member = member_of(user)
+    if member is None:
+        return []
+    upcoming = selectors.upcoming_shifts(member, limit=1)
+    claimable = [s for s, refusal in selectors.open_shifts_for(member) if refusal is None]
+    if not upcoming and not claimable:
+        return []
+    note: str | Promise = _("暂无已排的班次")
+    if upcoming:
+        first = upcoming[0]
+        note = _("下一班:%(when)s %(post)s") % {
+            "when": timezone.localtime(first.starts_at).strftime("%m-%d %H:%M"),
+            "post": first.shift.demand.post_type.name,
+        }
+    return [
+        Card(
+            title=str(_("我的值守")),
+            url=reverse("duty:mine"),
+            action=_("查看与认领"),
+            count=len(claimable),
+            note=note,
+            key="shifts",
+            order=20,
+        )
+    ]
+
+
+@provides_home
+def claims_to_confirm(user: User) -> list[Card]:
+    communities = access.scope_roots(user, Action.DUTY_MANAGE)
+    waiting = sum(selectors.pending_claims(c).count() for c in communities[:5])
+    if not waiting:
+        return []
+    return [
+        Card(
+            title=str(_("待确认的认领")),
+            url=reverse("duty:board", args=[communities[0].code]),
+            action=_("去确认"),
+            count=waiting,
+            key="claims",
+            order=8,
+        )
+    ]
