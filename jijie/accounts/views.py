@@ -31,6 +31,7 @@ from jijie.accounts.forms import (
 from jijie.accounts.models import User
 from jijie.areas import access
 from jijie.areas import selectors as area_selectors
+from jijie.audit import phrases
 from jijie.audit.services import verify_chain
 from jijie.core import home as home_cards
 from jijie.core.forms import apply_errors
@@ -109,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "summaries": summaries,
         "may_grant": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
         "may_audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
-        "recent_audit": selectors.audit_list(actor=user)[:10],
+        "recent_audit": [(e, phrases.sentence(e)) for e in selectors.audit_list(actor=user)[:10]],
         "mfa_missing": access.requires_mfa(user) and not selectors.mfa_confirmed(user=user),
         "cards": cards,
     }
@@ -127,7 +128,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         actor=user, action=filters.get("action", ""), username=filters.get("actor", "")
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_log.html", {"form": form, "page": page})
+    rows = [(event, phrases.sentence(event)) for event in page]
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page, "rows": rows})
 
 
 @login_required
