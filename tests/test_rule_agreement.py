@@ -11,7 +11,7 @@ random data (PostgreSQL). Each pair has one owner that emits both forms:
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -30,6 +30,7 @@ from jijie.responses.models import Response, ResponseLevel, ResponseStatus
 pytestmark = [pytest.mark.postgres_only("the scan lane's SQL"), pytest.mark.django_db]
 
 SEEDS = range(4)
+NOW = datetime(2027, 3, 16, 12, 30, tzinfo=UTC)  # the clock stands still here
 
 
 def _rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
@@ -71,8 +72,9 @@ def test_may_path_and_its_sql_agree(tree, seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_a_live_token_and_its_sql_agree(db, seed):
+def test_a_live_token_and_its_sql_agree(db, seed, time_machine):
     rng = random.Random(seed)
+    time_machine.move_to(NOW, tick=False)
     now = timezone.now()
     for n in range(40):
         user = make_user(f"t{seed}-{n}")
@@ -110,10 +112,11 @@ def test_a_live_token_and_its_sql_agree(db, seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_response_in_force_and_its_sql_agree(tree, seed):
+def test_the_response_in_force_and_its_sql_agree(tree, seed, time_machine):
     rng = random.Random(seed)
     areas = list(Area.objects.order_by("path"))
-    start = timezone.now().replace(microsecond=0)
+    time_machine.move_to(NOW, tick=False)
+    start = timezone.now()
     for n in range(12):
         area = rng.choice(areas)
         closed = rng.random() < 0.3
