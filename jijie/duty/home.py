@@ -51,10 +51,10 @@ def my_shifts(user: User) -> list[Card]:
 
 @provides_home
 def claims_to_confirm(user: User) -> list[Card]:
-    communities = access.scope_roots(user, Action.DUTY_MANAGE)
-    waiting = sum(selectors.pending_claims(c).count() for c in communities[:5])
+    waiting = selectors.pending_claims_count(user)
     if not waiting:
         return []
+    communities = access.scope_roots(user, Action.DUTY_MANAGE)
     return [
         Card(
             title=str(_("待确认的认领")),

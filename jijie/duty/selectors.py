@@ -227,6 +227,15 @@ def pending_claims(community: Area) -> QuerySet[Participation]:
     )
 
 
+def pending_claims_count(actor: User | AnonymousUser) -> int:
+    """Claims waiting for confirmation in every community where `actor` manages duty:
+    one count, for the home page."""
+    waiting = Participation.objects.filter(
+        status=ParticipationStatus.REQUESTED, ends_at__gt=timezone.now()
+    )
+    return scoped(waiting, actor, Action.DUTY_MANAGE, path_field="shift__community_path").count()
+
+
 def shift_people(
     demand: Demand, *, first: date, days: int
 ) -> list[tuple[Shift, list[Participation]]]:
