@@ -7,4 +7,4 @@ class CareConfig(AppConfig):
     verbose_name = _("居家关爱")
 
     def ready(self) -> None:
-        from jijie.care import home  # noqa: F401  (registers its home cards)
+        from jijie.care import home, offers  # noqa: F401  (home cards, household actions)

@@ -18,6 +18,7 @@ from jijie.care.services import ERRAND_MAX_MINUTES, MAX_DAYS, MAX_EXTENSION_DAYS
 from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.mobilization.models import Member
+from jijie.residents.forms import household_field
 from jijie.responses.models import Response
 
 
@@ -50,12 +51,15 @@ class FollowUpForm(forms.Form):
         self.fields["client_ref"].initial = uuid.uuid4().hex
 
 
+class HouseholdChoiceForm(forms.Form):
+    """The first step of opening a case: which household (its people are the second
+    step's choices). Sent as soon as one is picked."""
+
+    household = household_field()
+
+
 class CaseForm(forms.Form):
-    household = forms.IntegerField(
-        label=_("住户编号"),
-        min_value=1,
-        help_text=_("在住户信息页的地址栏中可以看到编号。"),
-    )
+    household = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     person = forms.TypedChoiceField(
         label=_("人员"), coerce=int, required=False, empty_value=None, choices=()
     )
@@ -114,7 +118,7 @@ class ResolveForm(forms.Form):
 
 
 class ErrandForm(forms.Form):
-    household = forms.IntegerField(label=_("住户编号"), min_value=1)
+    household = household_field()
     kind = forms.ChoiceField(label=_("类型"), choices=ErrandKind.choices)
     needed = forms.CharField(
         label=_("所需事项"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
@@ -168,7 +172,7 @@ class ReasonForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    household = forms.IntegerField(label=_("住户编号"), min_value=1)
+    household = household_field()
     needs = forms.CharField(
         label=_("困难与需求"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -555,3 +555,19 @@ def plan_for(user: User | AnonymousUser, pk: int) -> CarePlan:
 def plan_visits(plan: CarePlan) -> QuerySet[CareVisit]:
     """A plan's visits, the latest first (read after `plan_for` has checked scope)."""
     return plan.visits.select_related("visitor")
+
+
+def household_care(household: Household) -> tuple[IsolationCase | None, CarePlan | None]:
+    """The household's open isolation case (a whole-household one before a person's) and
+    its active care plan, for the registry's page: two small queries."""
+    case = (
+        IsolationCase.objects.filter(household=household, status=CaseStatus.OPEN)
+        .order_by(F("person_id").asc(nulls_first=True), "pk")
+        .first()
+    )
+    plan = (
+        CarePlan.objects.filter(household=household, status=PlanStatus.ACTIVE).first()
+        if household.is_hardship
+        else None
+    )
+    return case, plan

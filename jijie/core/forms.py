@@ -33,6 +33,7 @@ from django.forms import (
     UUIDField,
     ValidationError,
 )
+from django.forms.widgets import Input
 from django.utils.translation import gettext as _
 
 from jijie.core import text
@@ -52,6 +53,7 @@ __all__ = [
     "FileField",
     "Form",
     "HiddenInput",
+    "Input",
     "IntegerField",
     "ModelChoiceField",
     "MultipleChoiceField",

@@ -7,4 +7,4 @@ class GatesConfig(AppConfig):
     verbose_name = _("卡口")
 
     def ready(self) -> None:
-        from jijie.gates import checks, home  # noqa: F401  (register the checks, home cards)
+        from jijie.gates import checks, home, offers  # noqa: F401  (checks, cards, actions)

@@ -31,6 +31,50 @@ class SearchForm(forms.Form):
     )
 
 
+class HouseholdPicker(forms.Input):
+    """A household chosen by searching the registry as a worker would (a name, pinyin
+    initials, a door, a phone's last four) and tapping the one meant: the form's value
+    is the household's number, which the user never sees or types. `area` limits the
+    search to a part of the tree (a community's code); `picked` is what shows beside the
+    field when it comes prefilled."""
+
+    template_name = "residents/widgets/household_picker.html"
+    input_type = "hidden"
+    is_hidden = False  # drawn with its label: the search box is what the user sees
+
+    def __init__(self, *, area: str = "", attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.area = area
+        self.picked = ""
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_q" if id_ else id_
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(area=self.area, picked=self.picked)
+        return context
+
+
+def household_field(**kwargs: Any) -> forms.IntegerField:
+    """A form's household: picked with HouseholdPicker, its number the value."""
+    kwargs.setdefault("label", _("住户"))
+    return forms.IntegerField(
+        min_value=1,
+        widget=HouseholdPicker(),
+        error_messages={"required": _("请查找并选择住户。"), "invalid": _("请查找并选择住户。")},
+        help_text=_("输入姓名、拼音首字母(如 wxm)、门牌号或电话后四位,再点选住户。"),
+        **kwargs,
+    )
+
+
+def pick_household(form: forms.Form, name: str, *, area: str = "", picked: str = "") -> None:
+    """Limit `form`'s household picker to `area` and show `picked` beside it."""
+    widget = form.fields[name].widget
+    assert isinstance(widget, HouseholdPicker)
+    widget.area, widget.picked = area, picked
+
+
 class HouseholdFilterForm(forms.Form):
     area = forms.CharField(
         label=_("区域"),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from jijie.residents.models import (
     ImportJob,
     NameGram,
     Person,
+    Relation,
 )
 from jijie.residents.names import search_gram
 
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 SEARCH_LIMIT = 50
+# The head of the household first, then the others in the order they were registered.
+HEAD_FIRST = Case(When(relation=Relation.HEAD, then=0), default=1)
 
 
 def household_list(
@@ -100,7 +105,7 @@ def household_at(*, actor: User | AnonymousUser, building_code: str, door_number
 
 
 def people_of(household: Household) -> QuerySet[Person]:
-    return household.people.order_by("relation", "pk")
+    return household.people.order_by(HEAD_FIRST, "pk")
 
 
 def person_search(
@@ -136,6 +141,83 @@ def person_search(
             :SEARCH_LIMIT
         ]
     )
+
+
+@dataclass(frozen=True)
+class HouseholdHit:
+    """A household a picker offers: its number (the form's value, never shown), where it
+    is and who lives there, as the worker at the door would recognise it."""
+
+    pk: int
+    address: str  # “3栋 101”
+    people: str  # “王小明 等 3 人”
+
+
+HOUSEHOLD_PICKS = 20
+# A door as people write it: 101, 3-101, 2单元301, B座1203
+_DOOR = re.compile(r"[\w\-]{1,16}")
+
+
+def household_search(
+    *, actor: User | AnonymousUser, query: str, area: Area | None = None
+) -> list[HouseholdHit]:
+    """Households in scope a worker means by `query`: a door number (101, 3-101), or
+    anyone living there found as `person_search` finds people (name, pinyin initials, a
+    phone's or ID's last four, a whole ID or phone). Doors first, then people's homes,
+    at most HOUSEHOLD_PICKS."""
+    text = normalise(query)[:30]
+    if not text:
+        return []
+    households = access.scoped(
+        Household.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path"
+    )
+    if area is not None:
+        households = households.filter(area_path__startswith=area.path)
+    ids: list[int] = []
+    door = unicodedata.normalize("NFKC", query).strip()  # full-width digits as typed on a phone
+    if _DOOR.fullmatch(door) and any(c.isdigit() for c in door):
+        at_door = households.filter(door_number=door) | households.filter(
+            door_number__endswith=f"-{door}"
+        )
+        ids += at_door.order_by("area_path", "door_number").values_list("pk", flat=True)[
+            :HOUSEHOLD_PICKS
+        ]
+    for person in person_search(actor=actor, query=query, area=area):
+        if person.household_id not in ids:
+            ids.append(person.household_id)
+    ids = ids[:HOUSEHOLD_PICKS]
+    return households_described(ids)
+
+
+def households_described(ids: list[int]) -> list[HouseholdHit]:
+    """`ids` (already read in scope) as picker rows, in the order given: two queries."""
+    rows = {
+        pk: (building, door)
+        for pk, building, door in Household.objects.filter(pk__in=ids).values_list(
+            "pk", "building__name", "door_number"
+        )
+    }
+    people: dict[int, list[str]] = {}
+    for household_id, name in (
+        Person.objects.filter(household_id__in=ids)
+        .order_by("household_id", HEAD_FIRST, "pk")
+        .values_list("household_id", "name")
+    ):
+        people.setdefault(household_id, []).append(name)
+    hits = []
+    for pk in ids:
+        if pk not in rows:
+            continue
+        names = people.get(pk, [])
+        if not names:
+            who = _("暂无人员")
+        elif len(names) == 1:
+            who = names[0]
+        else:
+            who = _("%(name)s 等 %(count)d 人") % {"name": names[0], "count": len(names)}
+        building, door = rows[pk]
+        hits.append(HouseholdHit(pk=pk, address=f"{building} {door}", people=who))
+    return hits
 
 
 # Candidates read from the name-piece index in area order: a first small batch (enough

@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/columns/", views.import_columns, name="import_columns"),
+    path("households/pick/", views.pick_household, name="pick_household"),
     path("households/new/", views.household_new, name="household_new"),
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from jijie.accounts.requests import actor, step_up_redirect
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
-from jijie.residents import export_requests, exports, keygroups, selectors, services
+from jijie.residents import actions, export_requests, exports, keygroups, selectors, services
 from jijie.residents.forms import (
     ColumnMapForm,
     ConfirmForm,
@@ -81,6 +82,32 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "may_export_ledger": bool(access.scope_paths(request.user, Action.LEDGER_EXPORT)),
     }
     return render(request, "residents/household_list.html", context)
+
+
+_FIELD_ID = re.compile(r"[a-z][a-z_]{0,40}")  # the id of the field a choice goes in
+
+
+@sensitive_post_parameters("q")
+@login_required
+@require_POST
+def pick_household(request: HttpRequest) -> HttpResponse:
+    """The household picker's search (forms.HouseholdPicker), as an htmx fragment: the
+    households in the user's sight, under `area` when named, that the words posted
+    mean. A POST, so that a name typed never lands in a URL or a log."""
+    _require_registry(request)
+    field = request.GET.get("field", "")
+    if not _FIELD_ID.fullmatch(field):
+        raise BadRequest(_("参数有误。"))
+    code = request.GET.get("area", "").strip()
+    area = access.area_for(request.user, code) if code else None
+    search = SearchForm(request.POST)
+    hits = (
+        selectors.household_search(actor=request.user, query=search.cleaned_data["q"], area=area)
+        if search.is_valid()
+        else []
+    )
+    context = {"hits": hits, "field": field, "searched": search.is_valid()}
+    return render(request, "residents/_pick_household.html", context)
 
 
 @login_required
@@ -177,6 +204,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_edit": may_edit,
         "flags": flags,
         "person_form": person_form,
+        "actions": actions.actions_for(request.user, household),
     }
     return render(request, "residents/household_detail.html", context)
 

@@ -12,7 +12,7 @@ class ScreeningConfig(AppConfig):
         from jijie.residents.signals import households_added
 
         households_added.connect(_households_added, dispatch_uid="screening.households_added")
-        from jijie.screening import home  # noqa: F401  (registers its home cards)
+        from jijie.screening import home, offers  # noqa: F401  (home cards, household actions)
 
 
 def _households_added(sender: object, *, counts: dict[int, int], **kwargs: Any) -> None:

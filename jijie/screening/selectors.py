@@ -282,3 +282,16 @@ def ledger_rows(*, campaign: Campaign, area: Area, day: date | None) -> QuerySet
         .prefetch_related("temperatures")
         .order_by("area_path", "household__door_number", "visited_at")
     )
+
+
+def campaigns_holding(
+    *, actor: User | AnonymousUser, household: Household, day: date
+) -> QuerySet[Campaign]:
+    """The sweeps running on `day`, in the actor's sight, whose areas hold `household`."""
+    path = household.area_path
+    above = [path[:n] for n in range(Area.steplen, len(path) + 1, Area.steplen)]
+    return (
+        campaign_list(actor=actor)
+        .filter(starts_on__lte=day, ends_on__gte=day, areas__area_path__in=above)
+        .distinct()
+    )

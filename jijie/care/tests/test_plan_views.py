@@ -151,7 +151,7 @@ def test_a_plan_refused_shows_why_on_the_form(client, tree, actors, homes, clock
     client.force_login(both)  # sees both communities, opens it on the wrong one's page
     answer = new_plan(client, tree, homes.sibling)
     assert answer.status_code == 200
-    assert "本社区没有这个编号的住户" in text(answer)
+    assert "本社区没有这户" in text(answer)
     client.force_login(actors.manager)
     answer = new_plan(client, tree, homes.wang, visit_every_days="0")
     assert answer.status_code == 200

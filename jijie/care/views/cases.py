@@ -18,11 +18,12 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.care import rules, selectors, services
-from jijie.care.forms import CaseForm, EndForm, ExtendForm, FollowUpForm
+from jijie.care.forms import CaseForm, EndForm, ExtendForm, FollowUpForm, HouseholdChoiceForm
 from jijie.care.models import IsolationCase
 from jijie.care.views.base import board_community, community_of, household_named
 from jijie.core.forms import apply_errors
 from jijie.residents import selectors as registry
+from jijie.residents.forms import pick_household
 
 
 def follow_up_form(case: IsolationCase, data: Any = None) -> FollowUpForm:
@@ -136,7 +137,7 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
         _label, user, member = supervisors[data["supervisor"]]
         try:
             if home is None:
-                raise ValidationError({"household": _("本社区没有这个编号的住户。")})
+                raise ValidationError({"household": _("本社区没有这户,请重新查找。")})
             case = services.case_open(
                 actor=actor(request),
                 response=data["response"],
@@ -158,7 +159,11 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("已登记居家隔离,该户已标记为居家隔离户。"))
             return redirect("care:case", case.pk)
-    context = {"community": community, "form": form, "household": home}
+    context: dict[str, Any] = {"community": community, "form": form, "household": home}
     if home is not None:
         context["address"] = selectors.addresses([home.pk])[home.pk]
+    else:
+        choose = HouseholdChoiceForm()
+        pick_household(choose, "household", area=community.code)
+        context["choose"] = choose
     return render(request, "care/case_form.html", context)

@@ -29,6 +29,7 @@ from jijie.care.models import Errand, ErrandState
 from jijie.care.views.base import board_community, community_of, household_named
 from jijie.core.forms import apply_errors
 from jijie.mobilization.selectors import member_of, members_here
+from jijie.residents.forms import pick_household
 
 
 @login_required
@@ -58,11 +59,13 @@ def errand_new(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("household") or request.GET.get("household") or ""
     form = ErrandForm(request.POST or None, initial={"household": raw})
     home = household_named(request.user, raw)
+    address = selectors.addresses([home.pk])[home.pk] if home else ""
+    pick_household(form, "household", picked=address)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if home is None:
-                raise ValidationError({"household": _("请填写住户编号。")})
+                raise ValidationError({"household": _("请查找并选择住户。")})
             errand = services.errand_create(
                 actor=actor(request),
                 household=home,
@@ -80,7 +83,7 @@ def errand_new(request: HttpRequest) -> HttpResponse:
             return redirect("care:errand", errand.pk)
     context = {
         "form": form,
-        "address": selectors.addresses([home.pk])[home.pk] if home else "",
+        "address": address,
         "community": home and community_of(request.user, community_path_of(home.area_path)),
     }
     return render(request, "care/errand_form.html", context)

@@ -23,6 +23,7 @@ from jijie.care.forms import PlanForm, VisitForm
 from jijie.care.models import CarePlan, PlanStatus
 from jijie.care.views.base import board_community, community_of, household_named
 from jijie.core.forms import apply_errors
+from jijie.residents.forms import pick_household
 
 
 @login_required
@@ -59,11 +60,13 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
         initial={"household": raw},
         responsible=[(key, label) for key, (label, _user) in choices.items()],
     )
+    address = selectors.addresses([home.pk])[home.pk] if home else ""
+    pick_household(form, "household", area=community.code, picked=address)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if home is None:
-                raise ValidationError({"household": _("本社区没有这个编号的住户。")})
+                raise ValidationError({"household": _("本社区没有这户,请重新查找。")})
             chosen = choices.get(data["responsible"])
             plan = services.care_plan_create(
                 actor=actor(request),
@@ -83,7 +86,7 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
         "community": community,
         "form": form,
         "household": home,
-        "address": selectors.addresses([home.pk])[home.pk] if home else "",
+        "address": address,
     }
     return render(request, "care/plan_form.html", context)
 

@@ -15,6 +15,14 @@
     if (chosen) chosen.textContent = choice.dataset.pickLabel;
     var box = choice.closest("details");
     if (box) box.open = false;
+    // A searching picker (a household's) forgets the words typed and the list shown.
+    var picker = choice.closest("[data-picker]");
+    if (picker) {
+      var search = picker.querySelector("[data-pick-search]");
+      if (search) search.value = "";
+      var picks = picker.querySelector("[data-picks]");
+      if (picks) picks.replaceChildren();
+    }
     // A form that only asks which area to show goes there at once.
     if (input.form && input.form.hasAttribute("data-submit-on-pick")) input.form.requestSubmit();
   });
