@@ -24,8 +24,12 @@ class AreaPicker(forms.TextInput):
         kind: str,
         action: str,
         pick_label: str | Promise,
+        several: bool = False,
         attrs: dict[str, Any] | None = None,
     ) -> None:
+        # `several`: each area picked is added to the codes in the box (a sweep over a
+        # few grids), instead of replacing it.
+        attrs = {**(attrs or {}), **({"data-pick-append": ""} if several else {})}
         super().__init__(attrs)
         self.kind, self.action, self.pick_label = kind, action, pick_label
 

@@ -25,6 +25,7 @@ from django.forms import (
     NumberInput,
     PasswordInput,
     RadioSelect,
+    Select,
     Textarea,
     TextInput,
     TimeField,
@@ -32,6 +33,7 @@ from django.forms import (
     TypedChoiceField,
     UUIDField,
     ValidationError,
+    formset_factory,
 )
 from django.forms.widgets import Input
 from django.utils.translation import gettext as _
@@ -60,6 +62,7 @@ __all__ = [
     "NumberInput",
     "PasswordInput",
     "RadioSelect",
+    "Select",
     "TextInput",
     "Textarea",
     "TimeField",
@@ -68,6 +71,7 @@ __all__ = [
     "UUIDField",
     "ValidationError",
     "apply_errors",
+    "formset_factory",
 ]
 
 

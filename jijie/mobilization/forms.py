@@ -155,7 +155,8 @@ class ProposalForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    community = forms.CharField(required=False, max_length=40)
+    # Chosen from the call-up's communities in a list the proposal page draws.
+    community = forms.CharField(required=False, max_length=40, widget=forms.Select)
 
 
 class _MemberFields(forms.Form):

@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+from jijie.areas.access import Action
+from jijie.areas.forms import ANY_KIND, AreaPicker
 from jijie.core import forms
 from jijie.responses.models import ResponseLevel
 from jijie.responses.services import MAX_RETENTION_DAYS
@@ -10,7 +12,12 @@ class ResponseForm(forms.Form):
         label=_("名称"), max_length=100, help_text=_("例如:2020 年新冠肺炎疫情防控")
     )
     level = forms.ChoiceField(label=_("响应级别"), choices=ResponseLevel.choices)
-    area_code = forms.CharField(label=_("区域代码"), max_length=40)
+    area_code = forms.CharField(
+        label=_("区域"),
+        max_length=40,
+        widget=AreaPicker(kind=ANY_KIND, action=Action.RESPONSE_MANAGE, pick_label=_("选择区域")),
+        help_text=_("应急响应覆盖的区域:选择,或粘贴区域代码。"),
+    )
     retention_days = forms.IntegerField(
         label=_("敏感数据保留天数"),
         min_value=1,

@@ -1,53 +1,63 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jijie.areas.access import Action
+from jijie.areas.forms import ANY_KIND, AreaPicker
 from jijie.core import forms
 from jijie.core.forms import DateInput
 from jijie.residents.models import KeyGroup, Person, Relation
 from jijie.responses.models import Response
 from jijie.screening.models import CampaignMode, Mode, Outcome, QuestionKind
-
-KIND_WORDS = {"是否": QuestionKind.YES_NO, "数字": QuestionKind.NUMBER, "文字": QuestionKind.TEXT}
-HEALTH_WORD = "健康"
+from jijie.screening.services import MAX_QUESTIONS
 
 
-def questions_text(questions: list[dict[str, Any]]) -> str:
-    """The question list as the lines the form edits: `key | label | kind [| 健康]`."""
-    words = {v: k for k, v in KIND_WORDS.items()}
-    lines = []
-    for q in questions:
-        parts = [q["key"], q["label"], words.get(q["kind"], "是否")]
-        if q.get("health"):
-            parts.append(HEALTH_WORD)
-        lines.append(" | ".join(parts))
-    return "\n".join(lines)
+class QuestionForm(forms.Form):
+    """One question of a sweep: what is asked, how it is answered, whether the answer is
+    health information. Its key (what the statistics read) is kept hidden; a new
+    question gets one of its own."""
+
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    label = forms.CharField(label=_("问题"), max_length=100, required=False)
+    kind = forms.ChoiceField(
+        label=_("回答类型"), choices=QuestionKind.choices, initial=QuestionKind.YES_NO
+    )
+    health = forms.BooleanField(
+        label=_("健康信息"),
+        required=False,
+        help_text=_("健康和行程信息仅随访人员可见;一经标为健康信息,不能再取消。"),
+    )
 
 
-def parse_questions(text: str) -> list[dict[str, Any]]:
-    result = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        kind = KIND_WORDS.get(parts[2], parts[2]) if len(parts) > 2 else QuestionKind.YES_NO
-        result.append(
-            {
-                "key": parts[0],
-                "label": parts[1] if len(parts) > 1 else "",
-                "kind": kind,
-                "health": len(parts) > 3 and parts[3] == HEALTH_WORD,
-            }
-        )
-    return result
-
-
-QUESTIONS_HELP = _(
-    "每行一个问题:代码 | 问题 | 类型(是否、数字或文字)| 健康(健康和行程信息加此项,仅随访人员可见;一经标为健康,这个代码的问题始终是健康问题)"
+# Two blank rows to add questions; a row left blank is no question.
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, extra=2, can_delete=True, max_num=MAX_QUESTIONS, absolute_max=MAX_QUESTIONS + 2
 )
+
+
+def question_rows(questions: list[dict[str, Any]], data: Any = None) -> Any:
+    """The formset that edits `questions` (on a POST, the rows sent)."""
+    initial = [{k: q.get(k) for k in ("key", "label", "kind", "health")} for q in questions]
+    return QuestionFormSet(data, initial=initial, prefix="q")
+
+
+def questions_of(rows: Any) -> list[dict[str, Any]]:
+    """The questions a valid formset holds, in order: rows deleted or left blank are
+    dropped; a new question's key is made here."""
+    questions = []
+    for row in rows.forms:
+        data = row.cleaned_data
+        if not data or data.get("DELETE") or not data.get("label"):
+            continue
+        key = data["key"] or f"q_{uuid.uuid4().hex[:10]}"
+        questions.append(
+            {"key": key, "label": data["label"], "kind": data["kind"], "health": data["health"]}
+        )
+    return questions
 
 
 class CampaignForm(forms.Form):
@@ -58,14 +68,17 @@ class CampaignForm(forms.Form):
     area_codes = forms.CharField(
         label=_("排查区域"),
         max_length=500,
-        help_text=_("街道、社区、网格或楼栋的代码,多个用空格或逗号分开"),
+        widget=AreaPicker(
+            kind=ANY_KIND,
+            action=Action.SCREENING_MANAGE,
+            pick_label=_("添加区域"),
+            several=True,
+        ),
+        help_text=_("选择街道、社区、网格或楼栋,可选多个;也可粘贴代码,用空格分开。"),
     )
     starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
     mode = forms.ChoiceField(label=_("排查方式"), choices=CampaignMode.choices)
-    questions = forms.CharField(
-        label=_("排查问题"), widget=forms.Textarea(attrs={"rows": 6}), help_text=QUESTIONS_HELP
-    )
 
     def __init__(self, *args: Any, responses: QuerySet[Response], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,9 +88,6 @@ class CampaignForm(forms.Form):
 class CampaignEditForm(forms.Form):
     ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
     mode = forms.ChoiceField(label=_("排查方式"), choices=CampaignMode.choices)
-    questions = forms.CharField(
-        label=_("排查问题"), widget=forms.Textarea(attrs={"rows": 6}), help_text=QUESTIONS_HELP
-    )
 
 
 YES_NO = [("", "—"), ("yes", _("是")), ("no", _("否"))]

@@ -36,8 +36,8 @@ from jijie.screening.forms import (
     CampaignForm,
     LedgerForm,
     VisitForm,
-    parse_questions,
-    questions_text,
+    question_rows,
+    questions_of,
 )
 from jijie.screening.models import Campaign, CampaignMode, Mode, default_questions
 
@@ -71,10 +71,10 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             "starts_on": today,
             "ends_on": today,
             "mode": CampaignMode.BOTH,
-            "questions": questions_text(default_questions()),
         },
     )
-    if request.method == "POST" and form.is_valid():
+    rows = question_rows(default_questions(), request.POST or None)
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
         data = form.cleaned_data
         try:
             codes = data["area_codes"].replace(",", " ").replace(",", " ").split()
@@ -91,13 +91,13 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                     starts_on=data["starts_on"],
                     ends_on=data["ends_on"],
                     mode=data["mode"],
-                    questions=parse_questions(data["questions"]),
+                    questions=questions_of(rows),
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 return redirect("screening:coverage", pk=campaign.pk)
-    return render(request, "screening/campaign_form.html", {"form": form})
+    return render(request, "screening/campaign_form.html", {"form": form, "rows": rows})
 
 
 @login_required
@@ -112,10 +112,10 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={
             "ends_on": campaign.ends_on,
             "mode": campaign.mode,
-            "questions": questions_text(campaign.questions),
         },
     )
-    if request.method == "POST" and form.is_valid():
+    rows = question_rows(campaign.questions, request.POST or None)
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
         data = form.cleaned_data
         try:
             services.campaign_update(
@@ -123,13 +123,14 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 campaign=campaign,
                 ends_on=data["ends_on"],
                 mode=data["mode"],
-                questions=parse_questions(data["questions"]),
+                questions=questions_of(rows),
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             return redirect("screening:coverage", pk=campaign.pk)
-    return render(request, "screening/campaign_form.html", {"form": form, "campaign": campaign})
+    context = {"form": form, "rows": rows, "campaign": campaign}
+    return render(request, "screening/campaign_form.html", context)
 
 
 def _area(request: HttpRequest, campaign: Campaign) -> Area:

@@ -2,6 +2,7 @@
 the same community (sees the area, may not screen: 403), the secretary of the sibling
 community (404); and the grid worker at their own doors."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -119,6 +120,57 @@ def test_bad_answer_shown_on_its_field(client, campaign, households, actors):
     assert not Visit.objects.exists()
 
 
+def question_rows(*rows):
+    """The question formset's POST data for `rows` (each key, label, kind, health), as the
+    page sends it: the rows that came with a key first, counted as the initial ones."""
+    kept = sum(1 for row in rows if row.get("key"))
+    data = {"q-TOTAL_FORMS": len(rows), "q-INITIAL_FORMS": kept}
+    for n, row in enumerate(rows):
+        data.update({f"q-{n}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_questions_are_edited_row_by_row(client, campaign, actors):
+    c = _as(client, actors.manager)
+    edit = reverse("screening:campaign_edit", args=[campaign.pk])
+    page = c.get(edit)
+    assert page.status_code == 200
+    assert len(page.context["rows"].forms) == len(campaign.questions) + 2  # two blank rows
+    assert 'name="q-0-kind"' in page.content.decode()  # the type chosen from a list
+    first, second, *rest = campaign.questions
+    rows = [
+        {**first, "label": "家中现有几人"},  # reworded
+        {**second, "DELETE": "on"},  # dropped
+        *[{k: v for k, v in q.items() if k != "health" or v} for q in rest],
+        {"label": "是否需要代购", "kind": "yesno"},
+    ]
+    for row in rows:
+        if row.get("health") is True:
+            row["health"] = "on"
+    answer = c.post(
+        edit, {"ends_on": campaign.ends_on, "mode": campaign.mode, **question_rows(*rows)}
+    )
+    assert answer.status_code == 302, answer.content.decode()
+    campaign.refresh_from_db()
+    keys = [q["key"] for q in campaign.questions]
+    assert keys[: len(rest) + 1] == [first["key"], *[q["key"] for q in rest]]
+    assert campaign.questions[0]["label"] == "家中现有几人"
+    assert campaign.questions[-1]["label"] == "是否需要代购"
+    # Every row left blank or deleted: refused with the reason, nothing changed.
+    empty = c.post(
+        edit,
+        {
+            "ends_on": campaign.ends_on,
+            "mode": campaign.mode,
+            **question_rows({**first, "DELETE": "on"}, {"label": "", "kind": "yesno"}),
+        },
+    )
+    assert empty.status_code == 200
+    assert "至少需要一个排查问题" in empty.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.questions[0]["label"] == "家中现有几人"
+
+
 def test_campaign_new_and_edit(client, response, households, tree, actors):
     c = _as(client, actors.manager)
     assert c.get(reverse("screening:campaign_new")).status_code == 200
@@ -131,17 +183,19 @@ def test_campaign_new_and_edit(client, response, households, tree, actors):
             "starts_on": "2099-01-01",
             "ends_on": "2099-01-05",
             "mode": "phone",
-            "questions": "people_home | 在家人数 | 数字\nfever_cough | 发热咳嗽 | 是否 | 健康",
+            **question_rows(
+                {"key": "people_home", "label": "在家人数", "kind": "number"},
+                {"label": "发热咳嗽", "kind": "yesno", "health": "on"},  # a new question
+                {"label": "", "kind": "yesno"},  # a blank row: no question
+            ),
         },
     )
     assert posted.status_code == 302, posted.content.decode()
     campaign = response.campaigns.get(name="电话回访")
-    assert campaign.questions[1] == {
-        "key": "fever_cough",
-        "label": "发热咳嗽",
-        "kind": "yesno",
-        "health": True,
-    }
+    assert len(campaign.questions) == 2
+    made = campaign.questions[1]
+    assert re.fullmatch(r"q_[0-9a-f]{10}", made.pop("key"))  # a key the user never types
+    assert made == {"label": "发热咳嗽", "kind": "yesno", "health": True}
     edit = reverse("screening:campaign_edit", args=[campaign.pk])
     assert _as(client, actors.lower).get(edit).status_code == 403
     assert _as(client, actors.outsider).get(edit).status_code == 404
@@ -154,7 +208,7 @@ def test_campaign_new_and_edit(client, response, households, tree, actors):
         {
             "response": response.pk, "name": "越界", "area_codes": tree.grid.code,
             "starts_on": "2099-01-01", "ends_on": "2099-01-05", "mode": "door",
-            "questions": "people_home | 在家人数 | 数字",
+            **question_rows({"key": "people_home", "label": "在家人数", "kind": "number"}),
         },
     )  # fmt: skip
     assert outsider.status_code == 200

@@ -9,10 +9,21 @@
     if (!choice) return;
     var input = document.getElementById(choice.dataset.pickField);
     if (!input) return;
-    input.value = choice.dataset.pickValue;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
+    var value = choice.dataset.pickValue;
     var chosen = document.querySelector("[data-picked-for='" + input.id + "']");
-    if (chosen) chosen.textContent = choice.dataset.pickLabel;
+    if (input.hasAttribute("data-pick-append")) {
+      // A box of several codes: the one picked is added (once), its name listed.
+      var codes = input.value.split(/[\s,，]+/).filter(Boolean);
+      if (codes.indexOf(value) < 0) {
+        codes.push(value);
+        if (chosen) chosen.textContent += (chosen.textContent ? "、" : "") + choice.dataset.pickLabel;
+      }
+      input.value = codes.join(" ");
+    } else {
+      input.value = value;
+      if (chosen) chosen.textContent = choice.dataset.pickLabel;
+    }
+    input.dispatchEvent(new Event("change", { bubbles: true }));
     var box = choice.closest("details");
     if (box) box.open = false;
     // A searching picker (a household's) forgets the words typed and the list shown.
