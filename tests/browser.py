@@ -123,6 +123,46 @@ def show_to_camera(text: str, *, size: tuple[int, int] = (640, 480)) -> None:
         segno.make_qr(text, error="m").save(buffer, kind="png", scale=6, border=4)
         code = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
         frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    _film(frame)
+
+
+def show_card_to_camera(pdf: bytes, *, size: tuple[int, int] = (640, 480)) -> None:
+    """What the camera sees from now on: the first card of a pass-card PDF, as printed
+    and held up to the phone. The card's QR code is drawn as filled rectangles; they
+    are painted here as a printer would (the card's text is not needed to scan it)."""
+    import io
+
+    from PIL import Image, ImageDraw
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    page_height = float(page.mediabox.height)
+    scale = 4  # pixels per point
+    card = Image.new("L", (int(float(page.mediabox.width) * scale), int(page_height * scale)), 255)
+    draw = ImageDraw.Draw(card)
+    pending: list[list[float]] = []
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"re":
+            pending.append([float(v) for v in operands])
+        elif operator in (b"f", b"F", b"f*"):
+            for x, y, w, h in pending:
+                left, right = sorted((x * scale, (x + w) * scale))
+                top, bottom = sorted(((page_height - y) * scale, (page_height - y - h) * scale))
+                draw.rectangle([left, top, right, bottom], fill=0)
+            pending = []
+        elif operator in (b"n", b"S", b"s"):
+            pending = []
+    width, height = size
+    card.thumbnail((width, height))
+    frame = Image.new("L", size, 255)
+    frame.paste(card, ((width - card.width) // 2, (height - card.height) // 2))
+    _film(frame)
+
+
+def _film(frame: Any) -> None:
+    """`frame` (a greyscale image) as the looped frames of the fake camera's Y4M file."""
+    width, height = frame.size
     luma = frame.tobytes()
     chroma = bytes([128]) * (width // 2 * (height // 2))
     with CAMERA.open("wb") as out:

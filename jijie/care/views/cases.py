@@ -59,6 +59,8 @@ def case_page(
         "may_record": may_record and case.is_open,
         "may_manage": access.may_path(who, Action.CARE_MANAGE, case.area_path) and case.is_open,
         "may_errand": access.may_path(who, Action.CARE_RECORD, case.area_path),
+        # The registry's page of the household, for those who read the registry there.
+        "sees_household": access.may_path(who, Action.RESIDENT_VIEW, case.area_path),
         "follow_up_form": follow_up or follow_up_form(case),
         "extend_form": extend or ExtendForm(),
         "end_form": end or EndForm(),
