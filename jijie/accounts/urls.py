@@ -6,6 +6,7 @@ from jijie.core.views import healthz
 app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("badges/", views.menu_badges, name="badges"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.sign_out, name="logout"),
     path("audit/", views.audit_log, name="audit"),

@@ -118,6 +118,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def menu_badges(request: HttpRequest) -> HttpResponse:
+    """The menu's badges (core.home.provides_badge), asked for by the shell once a page
+    is drawn: each count is swapped into its menu entry, on a phone's and a desktop's."""
+    badges = home_cards.badges_for(_user(request), home_cards.badge_keys())
+    if badges:
+        badges["all"] = sum(badges.values())  # on a phone's folded menu
+    return render(request, "core/_badges.html", {"badges": sorted(badges.items())})
+
+
+@login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not access.scope_paths(user, access.Action.AUDIT_VIEW):

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.care import rules, selectors
-from jijie.care.models import Alert
-from jijie.core.home import Card, provides_home
+from jijie.core.home import Card, provides_badge, provides_home
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -43,18 +42,10 @@ def follow_ups_due(user: User) -> list[Card]:
 
 @provides_home
 def open_alerts(user: User) -> list[Card]:
-    communities = access.scope_roots(user, Action.CARE_MANAGE)
-    if not communities:
-        return []
-    open_ = access.scoped(
-        Alert.objects.filter(resolved_at__isnull=True),
-        user,
-        Action.CARE_MANAGE,
-        path_field="area_path",
-    ).count()
+    open_ = selectors.open_alert_count(user)
     if not open_:
         return []
-    root = communities[0]
+    root = access.scope_roots(user, Action.CARE_MANAGE)[0]
     return [
         Card(
             title=str(_("待处理预警")),
@@ -83,5 +74,33 @@ def my_errands(user: User) -> list[Card]:
             note=_("可认领 %(n)s 件") % {"n": len(found.claimable)},
             key="errands",
             order=25,
+        )
+    ]
+
+
+@provides_badge("care")
+def alerts_badge(user: User) -> int:
+    return selectors.open_alert_count(user)
+
+
+@provides_home
+def alerts_over_communities(user: User) -> list[Card]:
+    """For a street or the command: the communities with the most alerts not yet
+    handled, leading to the first one's board."""
+    if access.scope_paths(user, Action.CARE_MANAGE):
+        return []  # a community's own card says it (open_alerts)
+    worst = selectors.alerts_by_community(user)
+    if not worst:
+        return []
+    return [
+        Card(
+            title=str(_("需关注的社区")),
+            url=reverse("care:board", args=[worst[0][0].code]),
+            action=_("查看看板"),
+            count=sum(n for _area, n in worst),
+            note=_("未处理预警:%(list)s")
+            % {"list": "、".join(f"{area.name} {n}" for area, n in worst)},
+            key="communities-alerts",
+            order=6,
         )
     ]

@@ -571,3 +571,35 @@ def household_care(household: Household) -> tuple[IsolationCase | None, CarePlan
         else None
     )
     return case, plan
+
+
+def open_alert_count(user: User | AnonymousUser) -> int:
+    """Alerts not yet handled in the communities the user manages care for."""
+    if not access.scope_paths(user, Action.CARE_MANAGE):
+        return 0
+    return scoped(
+        Alert.objects.filter(resolved_at__isnull=True),
+        user,
+        Action.CARE_MANAGE,
+        path_field="area_path",
+    ).count()
+
+
+def alerts_by_community(user: User | AnonymousUser, *, limit: int = 3) -> list[tuple[Area, int]]:
+    """The communities in the user's care view with the most alerts not yet handled,
+    most first (one grouped count, one read of the names)."""
+    if not access.scope_paths(user, Action.CARE_VIEW):
+        return []
+    counts = list(
+        scoped(
+            Alert.objects.filter(resolved_at__isnull=True),
+            user,
+            Action.CARE_VIEW,
+            path_field="area_path",
+        )
+        .values("community_path")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "community_path")[:limit]
+    )
+    names = Area.objects.in_bulk([c["community_path"] for c in counts], field_name="path")
+    return [(names[c["community_path"]], c["n"]) for c in counts if c["community_path"] in names]

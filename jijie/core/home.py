@@ -41,3 +41,32 @@ def provides_home(provider: Provider) -> Provider:
 def cards_for(user: Any) -> list[Card]:
     """Every app's cards for `user`, in order."""
     return sorted((card for p in _PROVIDERS for card in p(user)), key=lambda c: c.order)
+
+
+# Menu badges: how many things wait behind a menu entry (open alerts behind 关怀,
+# claims to confirm behind 值守). The page is drawn without them; the shell then asks
+# for them in one small request (core:badges), so that no page pays for them.
+Counter = Callable[[Any], int]
+_BADGES: dict[str, list[Counter]] = {}
+
+
+def provides_badge(key: str) -> Callable[[Counter], Counter]:
+    """Register `counter(user) -> int` for the menu entry `key`; used as a decorator."""
+
+    def register(counter: Counter) -> Counter:
+        counters = _BADGES.setdefault(key, [])
+        if counter not in counters:
+            counters.append(counter)
+        return counter
+
+    return register
+
+
+def badge_keys() -> list[str]:
+    return list(_BADGES)
+
+
+def badges_for(user: Any, keys: list[str]) -> dict[str, int]:
+    """The badges of the menu entries `keys` the user sees, those above zero."""
+    counts = {key: sum(counter(user) for counter in _BADGES.get(key, [])) for key in keys}
+    return {key: n for key, n in counts.items() if n > 0}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.core.home import Card, provides_home
+from jijie.core.home import Card, provides_badge, provides_home
 from jijie.duty import selectors
 from jijie.mobilization.selectors import member_of
 
@@ -65,3 +65,8 @@ def claims_to_confirm(user: User) -> list[Card]:
             order=8,
         )
     ]
+
+
+@provides_badge("duty")
+def claims_badge(user: User) -> int:
+    return selectors.pending_claims_count(user)

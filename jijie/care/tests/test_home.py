@@ -32,3 +32,36 @@ def test_a_fever_shows_as_an_alert_on_the_secretarys_home(client, actors, case, 
     assert reverse("care:board", args=[tree.community.code]) in card
     # the supervisor's day is done: nothing left to follow up
     assert '<span class="badge">0</span>' in _home(client, actors.grid_worker)
+
+
+def _fever(actors, case):
+    services.follow_up_record(
+        actor=actors.grid_worker,
+        case=case,
+        data=FollowUpData(contact="visit", temperature="38.2"),
+    )
+
+
+def test_open_alerts_show_as_a_badge_on_the_care_menu_entry(client, actors, case):
+    client.force_login(actors.manager)
+    assert 'hx-get="/badges/"' in client.get(reverse("accounts:home")).content.decode()
+    assert "badge-care" not in client.get(reverse("accounts:badges")).content.decode()
+    _fever(actors, case)
+    badges = client.get(reverse("accounts:badges")).content.decode()
+    assert '<span hx-swap-oob="innerHTML:.badge-care">1</span>' in badges
+    assert '<span hx-swap-oob="innerHTML:.badge-all">1</span>' in badges  # a phone's menu
+    # Those who do not handle the community's alerts see no badge for them.
+    for other in (actors.grid_worker, actors.street, actors.outsider, actors.member):
+        client.force_login(other)
+        assert "badge-care" not in client.get(reverse("accounts:badges")).content.decode()
+
+
+def test_the_street_sees_which_communities_need_attention(client, actors, case, tree):
+    assert 'data-testid="card-communities-alerts"' not in _home(client, actors.street)
+    _fever(actors, case)
+    html = _home(client, actors.street)
+    card = html[html.index('data-testid="card-communities-alerts"') :][:800]
+    assert "新港路社区 1" in card
+    assert reverse("care:board", args=[tree.community.code]) in card
+    assert 'data-testid="card-communities-alerts"' not in _home(client, actors.manager)
+    assert 'data-testid="card-communities-alerts"' not in _home(client, actors.outsider)
