@@ -13,6 +13,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jijie.areas.access import Action
+from jijie.areas.forms import AreaPicker
+from jijie.areas.models import AreaKind
 from jijie.care.models import CaseKind, CaseOutcome, ContactMode, ErrandKind
 from jijie.care.services import ERRAND_MAX_MINUTES, MAX_DAYS, MAX_EXTENSION_DAYS
 from jijie.core import forms
@@ -217,3 +220,15 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["visited_on"].initial = timezone.localdate()
         self.fields["client_ref"].initial = uuid.uuid4().hex
+
+
+class BuildingForm(forms.Form):
+    """Which building's floor plan to show: picked, or its code pasted."""
+
+    building = forms.CharField(
+        label=_("楼栋"),
+        max_length=32,
+        widget=AreaPicker(
+            kind=AreaKind.BUILDING, action=Action.CARE_VIEW, pick_label=_("选择楼栋")
+        ),
+    )

@@ -603,3 +603,18 @@ def alerts_by_community(user: User | AnonymousUser, *, limit: int = 3) -> list[t
     )
     names = Area.objects.in_bulk([c["community_path"] for c in counts], field_name="path")
     return [(names[c["community_path"]], c["n"]) for c in counts if c["community_path"] in names]
+
+
+def building_care(building: Area) -> tuple[dict[int, IsolationCase], dict[int, CarePlan]]:
+    """A building's open isolation cases and active care plans, by household (of a
+    building already read in scope): two queries, for its floor plan."""
+    cases: dict[int, IsolationCase] = {}
+    for case in IsolationCase.objects.filter(
+        area_path=building.path, status=CaseStatus.OPEN
+    ).order_by(F("person_id").asc(nulls_first=True), "pk"):
+        cases.setdefault(case.household_id, case)
+    plans = {
+        plan.household_id: plan
+        for plan in CarePlan.objects.filter(area_path=building.path, status=PlanStatus.ACTIVE)
+    }
+    return cases, plans

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from jijie.care.views import board, cases, errands, follow_ups, plans
+from jijie.care.views import board, building, cases, errands, follow_ups, plans
 
 app_name = "care"
 urlpatterns = [
     path("", follow_ups.day, name="day"),
     path("board/<str:code>/", board.board, name="board"),
+    path("buildings/", building.building, name="building"),
     path("board/<str:code>/cases/new/", cases.case_new, name="case_new"),
     path("board/<str:code>/errands/", errands.errands, name="errands"),
     path("board/<str:code>/hardship/", plans.hardship, name="hardship"),

@@ -4,6 +4,7 @@ curfew, the guard's phone page, and the community's passes with printable cards.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,16 @@ from django.views.decorators.http import require_POST
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.core.floorplan import Cell
 from jijie.core.forms import apply_errors
 from jijie.gates import cards, selectors, services, signing
 from jijie.gates.forms import BuildingForm, BuildingViewForm, RevokeForm, ScanForm
+from jijie.gates.models import PassStatus
+from jijie.residents import selectors as registry
+from jijie.residents.doors import door_key, floor_plan
+
+MAX_PASSES_SHOWN = 2000  # a building's passes, reissued ones included
 
 
 def _require(request: HttpRequest, action: Action) -> None:
@@ -141,15 +149,45 @@ def pass_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已发放 %(n)s 张通行证。") % {"n": len(issued)})
                 return redirect(f"{request.path}?building={target.code}")
-    passes = selectors.pass_list(actor=request.user, area=building) if building else None
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "view_form": BuildingViewForm(initial={"building": building_code}),
         "building": building,
-        "passes": passes[:500] if passes is not None else None,
         "may_issue": bool(access.scope_paths(request.user, Action.PASS_ISSUE)),
     }
+    if building is not None:
+        context.update(_building_passes(request, building))
     return render(request, "gates/pass_list.html", context)
+
+
+def _building_passes(request: HttpRequest, building: Area) -> dict[str, Any]:
+    """A building's passes in door order, and the building as its floor plan: a door
+    with a pass in force is marked and leads to its pass; one without, to the household
+    (where a pass is issued)."""
+    passes = sorted(
+        selectors.pass_list(actor=request.user, area=building)[:MAX_PASSES_SHOWN],
+        key=lambda p: (door_key(p.household.door_number), -p.pk),
+    )
+    active = {p.household_id: p for p in passes if p.status == PassStatus.ACTIVE}
+    cells = [
+        Cell(
+            door=home.door_number,
+            state="issued" if home.pk in active else "todo",
+            url=f"#pass-{active[home.pk].pk}"
+            if home.pk in active
+            else reverse("residents:household", args=[home.pk]),
+            note=_("已发证") if home.pk in active else _("未发证"),
+        )
+        for home in registry.household_list(actor=request.user, area=building)
+    ]
+    return {
+        "passes": passes,
+        "plan": floor_plan(cells, door=lambda c: c.door),
+        "counts": {
+            "issued": len(active),
+            "todo": sum(c.state == "todo" for c in cells),
+        },
+    }
 
 
 @login_required

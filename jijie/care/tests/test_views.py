@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.care import services
 from jijie.care.models import (
     Alert,
@@ -25,6 +27,7 @@ from jijie.care.models import (
     IsolationCase,
 )
 from jijie.care.tests.fixtures import TODAY, open_case, resident_member
+from jijie.residents.services import do_household_flags_set
 
 pytestmark = pytest.mark.django_db
 
@@ -530,3 +533,32 @@ def test_the_community_reads_a_supervisors_day_from_the_board(client, tree, case
     client.force_login(actors.manager)
     assert client.get(f"{reverse('care:day')}?supervisor={actors.lower.pk}").status_code == 404
     assert client.get(f"{reverse('care:day')}?supervisor=x1").status_code == 404
+
+
+def test_a_building_as_its_floor_plan_for_care(client, actors, tree, homes, case):
+    homes.zhao.refresh_from_db()
+    do_household_flags_set(
+        actor=SYSTEM,
+        household=homes.zhao,
+        version=homes.zhao.version,
+        kind=homes.zhao.kind,
+        is_party_centre=False,
+        is_home_isolation=False,
+        is_hardship=True,
+    )
+    url = reverse("care:building")
+    client.force_login(actors.manager)
+    assert client.get(url).status_code == 200  # the picker, no building yet
+    page = client.get(url, {"building": tree.building.code})
+    cells = {c.door: c for floor in page.context["plan"] for c in floor.doors}
+    assert cells["101"].state == "isolation"
+    assert cells["101"].url == reverse("care:case", args=[case.pk])
+    assert cells["102"].state == "hardship"  # no plan yet: to the household
+    assert cells["102"].url == reverse("residents:household", args=[homes.zhao.pk])
+    assert page.context["counts"] == {"isolation": 1, "hardship": 1, "todo": 0}
+    # Out of sight, not a building, or a role that reads no care: refused.
+    sibling = Area.objects.get(code="441602004002-01-001")
+    assert client.get(url, {"building": sibling.code}).status_code == 404
+    assert client.get(url, {"building": tree.grid.code}).status_code == 404
+    client.force_login(actors.guard)
+    assert client.get(url, {"building": tree.building.code}).status_code == 403

@@ -14,6 +14,7 @@ from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.gates.models import Pass, PassStatus, Scan
 from jijie.gates.tests.fixtures import NOON
+from jijie.residents.models import Household
 from jijie.residents.services import do_household_register
 
 
@@ -178,3 +179,28 @@ def test_a_character_no_font_draws_stops_the_printing_and_names_it(setup, settin
     settings.PDF_CJK_FALLBACK_FONTS = []
     with pytest.raises(ImproperlyConfigured, match=r"U\+20BB7"):
         cards.render(Pass.objects.select_related("household__building", "response"))
+
+
+def test_a_buildings_passes_as_its_floor_plan(client, setup, actors, django_assert_max_num_queries):
+    building = setup.household.building
+    for door in ("1001", "302", "101"):
+        do_household_register(actor=SYSTEM, building=building, door_number=door)
+    client.force_login(actors.manager)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("gates:passes"), {"building": building.code})
+    plan = page.context["plan"]
+    # floors from the top, doors as people read them
+    assert [(f.number, [c.door for c in f.doors]) for f in plan] == [
+        (10, ["1001"]),
+        (3, ["301", "302"]),
+        (1, ["101"]),
+    ]
+    cells = {c.door: c for f in plan for c in f.doors}
+    assert cells["301"].state == "issued"
+    assert cells["301"].url == f"#pass-{setup.pass_.pk}"
+    assert cells["302"].state == "todo"
+    assert cells["302"].url == reverse(
+        "residents:household", args=[Household.objects.get(door_number="302").pk]
+    )
+    assert page.context["counts"] == {"issued": 1, "todo": 3}
+    assert f'id="pass-{setup.pass_.pk}"' in page.content.decode()
