@@ -47,7 +47,7 @@ def populate(ctx: DemoContext) -> None:
         h
         for h in Household.objects.filter(area_path__startswith=grid.path)
         .prefetch_related("people")
-        .order_by("area_path", "door_number")[:20]
+        .order_by("area_path", "door_sort")[:20]
         if h.people.all()
     ][:3]
     if len(homes) < 3:
@@ -182,7 +182,7 @@ def _hardship(
     homes = list(
         Household.objects.filter(area_path__startswith=grid.path)
         .exclude(pk__in=exclude)
-        .order_by("area_path", "door_number")[:3]
+        .order_by("area_path", "door_sort")[:3]
     )
     if len(homes) < 3:
         return 0

@@ -529,7 +529,7 @@ def hardship(
         Household.objects.filter(area_path__startswith=community.path, is_hardship=True)
         .exclude(pk__in=[row.plan.household_id for row in found.plans])
         .select_related("building")
-        .order_by("area_path", "door_number")
+        .order_by("area_path", "door_sort")
     )
     month = CareVisit.objects.filter(
         area_path__startswith=community.path, visited_on__gte=today.replace(day=1)

@@ -291,7 +291,7 @@ def do_passes_issue_building(
             valid_until=valid_until,
             outings_per_day=outings_per_day,
         )
-        for household in households.select_related("building").order_by("door_number")
+        for household in households.select_related("building").order_by("door_sort")
     ]
 
 

@@ -17,6 +17,7 @@ from stdnum.cn.ric import calc_check_digit
 
 from jijie.areas.models import Area, AreaKind
 from jijie.core.demo import DemoContext
+from jijie.residents.doors import door_sort
 from jijie.residents.models import (
     Household,
     HouseholdKind,
@@ -109,6 +110,7 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
                     area_path=building.path,
                     kind=kind,
                     door_number=f"{floor + 1}{unit + 1:02d}",
+                    door_sort=door_sort(f"{floor + 1}{unit + 1:02d}"),
                     is_party_centre=rng.random() < 0.01,
                     is_hardship=rng.random() < 0.005,
                 )

@@ -55,7 +55,7 @@ def _rows(area: Area) -> Iterator[Person]:
     return (
         Person.objects.filter(area_path__startswith=area.path)
         .select_related("household", "household__building")
-        .order_by("area_path", "household__door_number", "household_id", "pk")
+        .order_by("area_path", "household__door_sort", "household_id", "pk")
         .iterator(chunk_size=2000)
     )
 

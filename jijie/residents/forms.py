@@ -95,6 +95,16 @@ class HouseholdFilterForm(forms.Form):
             ("is_hardship", _("生活困难户")),
         ],
     )
+    order = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("address", _("按地址")),
+            ("-address", _("按地址倒序")),
+            ("new", _("最新登记在前")),
+            ("old", _("最早登记在前")),
+        ],
+    )
 
 
 class HouseholdForm(forms.Form):

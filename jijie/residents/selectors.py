@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area
+from jijie.areas.models import KIND_DEPTH, Area, AreaKind
 from jijie.core import pii
 from jijie.core.identity import normalise
 from jijie.residents.models import (
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 SEARCH_LIMIT = 50
+STREET_DEPTH = KIND_DEPTH[AreaKind.STREET]
+COMMUNITY_DEPTH = KIND_DEPTH[AreaKind.COMMUNITY]
+GRID_DEPTH = KIND_DEPTH[AreaKind.GRID]
 # The head of the household first, then the others in the order they were registered.
 HEAD_FIRST = Case(When(relation=Relation.HEAD, then=0), default=1)
 
@@ -45,8 +48,10 @@ def household_list(
     area: Area | None = None,
     kind: str = "",
     flag: str = "",
+    order: str = "address",
 ) -> QuerySet[Household]:
-    """Households in scope, under `area` if given, of a kind, with a key-household flag."""
+    """Households in scope, under `area` if given, of a kind, with a key-household flag,
+    in one of the LEDGER_ORDERS."""
     households = access.scoped(
         Household.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path"
     )
@@ -56,11 +61,64 @@ def household_list(
         households = households.filter(kind=kind)
     if flag in ("is_party_centre", "is_home_isolation", "is_hardship"):
         households = households.filter(**{flag: True})
-    return (
-        households.select_related("building")
-        .annotate(people_count=Count("people"))
-        .order_by("area_path", "door_number")
+    return households.select_related("building").order_by(*LEDGER_ORDERS[order])
+
+
+# The ledger's orders: by place (area, then door as people read it; one index serves it
+# at any scale), and by registration, newest or oldest first (the primary key's index).
+LEDGER_ORDERS: dict[str, tuple[str, ...]] = {
+    "address": ("area_path", "door_sort"),
+    "-address": ("-area_path", "-door_sort"),
+    "new": ("-pk",),
+    "old": ("pk",),
+}
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """A household as the ledger shows it: where it is (its community and grid when the
+    ledger spans more than one), who heads it and how many live there."""
+
+    household: Household
+    head: str
+    size: int
+    place: str  # “源西街道 · 新港路社区 · 第01网格”, the levels below the ledger's area
+
+
+def ledger_rows(households: list[Household], *, within: Area | None) -> list[LedgerRow]:
+    """`households` (a page, read in scope) with their heads, sizes and places: three
+    queries, whatever the ledger's size."""
+    ids = [h.pk for h in households]
+    sizes = dict(
+        Person.objects.filter(household_id__in=ids)
+        .values_list("household_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("household_id", "n")
     )
+    heads: dict[int, str] = {}
+    for household_id, name in (
+        Person.objects.filter(household_id__in=ids)
+        .order_by("household_id", HEAD_FIRST, "pk")
+        .values_list("household_id", "name")
+    ):
+        heads.setdefault(household_id, name)
+    # The levels between the ledger's area and the building: street, community, grid.
+    levels = (STREET_DEPTH, COMMUNITY_DEPTH, GRID_DEPTH)
+    shown = [d for d in levels if within is None or d > within.depth]
+    paths = {h.area_path[: d * Area.steplen] for h in households for d in shown}
+    names = dict(Area.objects.filter(path__in=paths).values_list("path", "name"))
+    return [
+        LedgerRow(
+            household=h,
+            head=heads.get(h.pk, ""),
+            size=sizes.get(h.pk, 0),
+            place=" · ".join(
+                names[p] for d in shown if (p := h.area_path[: d * Area.steplen]) in names
+            ),
+        )
+        for h in households
+    ]
 
 
 def household_for(
@@ -179,7 +237,7 @@ def household_search(
         at_door = households.filter(door_number=door) | households.filter(
             door_number__endswith=f"-{door}"
         )
-        ids += at_door.order_by("area_path", "door_number").values_list("pk", flat=True)[
+        ids += at_door.order_by("area_path", "door_sort").values_list("pk", flat=True)[
             :HOUSEHOLD_PICKS
         ]
     for person in person_search(actor=actor, query=query, area=area):

@@ -161,7 +161,10 @@ def do_household_register(
             {"door_number": _("该楼栋已有门牌号“%(door)s”。") % {"door": door_number}}
         )
     household = Household.objects.create(
-        building=building, area_path=building.path, door_number=door_number, kind=kind
+        building=building,
+        area_path=building.path,
+        door_number=door_number,
+        kind=kind,
     )
     signals.households_added.send(Household, counts={building.pk: 1})
     audit_record(actor=actor, action="household.register", target=household, area=building)

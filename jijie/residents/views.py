@@ -62,9 +62,17 @@ def household_list(request: HttpRequest) -> HttpResponse:
     filters = HouseholdFilterForm(request.GET)
     data = filters.cleaned_data if filters.is_valid() else {}
     area = access.area_for(request.user, data["area"]) if data.get("area") else None
+    order = data.get("order") or "address"
     households = selectors.household_list(
-        actor=request.user, area=area, kind=data.get("kind", ""), flag=data.get("flag", "")
+        actor=request.user,
+        area=area,
+        kind=data.get("kind", ""),
+        flag=data.get("flag", ""),
+        order=order,
     )
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
+    within = area or (roots[0] if len(roots) == 1 else None)
     search = SearchForm(request.POST or None)
     found = None
     if request.method == "POST" and search.is_valid():
@@ -74,7 +82,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "area": area,
-        "page": Paginator(households, 50).get_page(request.GET.get("page")),
+        "page": page,
+        "rows": selectors.ledger_rows(list(page), within=within),
+        "order": order,
+        "address_toggle": "-address" if order == "address" else "address",
+        "filtered": bool(data.get("area") or data.get("kind") or data.get("flag")),
         "search": search,
         "found": found,
         "may_edit": bool(access.scope_paths(request.user, Action.RESIDENT_EDIT)),

@@ -197,7 +197,7 @@ def households_not_reached(*, campaign: Campaign, area: Area) -> QuerySet[Househ
         .filter(_in_campaign(campaign, "area_path"))
         .exclude(Exists(reached))
         .select_related("building")
-        .order_by("area_path", "door_number")
+        .order_by("area_path", "door_sort")
     )
 
 
@@ -230,7 +230,7 @@ class Door:
 def doors(*, campaign: Campaign, building: Area) -> list[Door]:
     """A building's households for the worker at its doors: not yet visited first, then
     revisits by due time, then those done."""
-    households = list(Household.objects.filter(building=building).order_by("door_number"))
+    households = list(Household.objects.filter(building=building).order_by("door_sort"))
     completed = set(
         HouseholdState.objects.filter(
             campaign=campaign, household__building=building, completed_at__isnull=False
@@ -280,7 +280,7 @@ def ledger_rows(*, campaign: Campaign, area: Area, day: date | None) -> QuerySet
     return (
         visits.select_related("household", "household__building", "worker")
         .prefetch_related("temperatures")
-        .order_by("area_path", "household__door_number", "visited_at")
+        .order_by("area_path", "household__door_sort", "visited_at")
     )
 
 

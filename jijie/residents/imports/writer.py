@@ -20,11 +20,13 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from jijie.residents import names, signals
+from jijie.residents.doors import door_sort
 from jijie.residents.imports.plan import HouseholdKey, Planner, Slice
 from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
 
-HOUSEHOLD_COLUMNS = ("id", "building_id", "area_path", "door_number", "kind", "is_party_centre",
-                     "is_home_isolation", "is_hardship", "version", "created_at", "updated_at")  # fmt: skip
+HOUSEHOLD_COLUMNS = ("id", "building_id", "area_path", "door_number", "door_sort", "kind",
+                     "is_party_centre", "is_home_isolation", "is_hardship", "version",
+                     "created_at", "updated_at")  # fmt: skip
 PERSON_COLUMNS = ("id", "household_id", "area_path", *PERSON_DETAIL_FIELDS, "version",
                   "created_at", "updated_at")  # fmt: skip
 GRAM_COLUMNS = ("person_id", "gram", "area_path")
@@ -131,7 +133,7 @@ def _households(work: Slice, planner: Planner, now: datetime) -> None:
         Household,
         HOUSEHOLD_COLUMNS,
         (
-            (pk, building, path, door, kind, False, False, False, 1, now, now)
+            (pk, building, path, door, door_sort(door), kind, False, False, False, 1, now, now)
             for pk, (building, door), (path, kind) in zip(
                 ids, keys, work.households.values(), strict=True
             )

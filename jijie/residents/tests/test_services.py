@@ -224,8 +224,13 @@ def test_household_lists_are_scoped(household, person, actors, tree):
     assert [h.pk for h in selectors.household_list(actor=actors.street)] == [household.pk]
     assert list(selectors.household_list(actor=actors.outsider)) == []
     assert selectors.household_list(actor=actors.manager, area=tree.grid2).count() == 0
-    first = selectors.household_list(actor=actors.manager)[0]
-    assert first.people_count == 1  # type: ignore[attr-defined]  # annotated by the selector
+    (row,) = selectors.ledger_rows(
+        list(selectors.household_list(actor=actors.manager)), within=None
+    )
+    assert (row.head, row.size) == ("王小明", 1)
+    assert row.place == "源西街道 · 新港路社区 · 第01网格"
+    (row,) = selectors.ledger_rows([household], within=tree.community)
+    assert row.place == "第01网格"  # the levels below the ledger's own area
     with pytest.raises(Http404):
         selectors.household_for(actor=actors.outsider, pk=household.pk)
     with pytest.raises(Http404):
