@@ -126,8 +126,8 @@ def show_to_camera(text: str, *, size: tuple[int, int] = (640, 480)) -> None:
     _film(frame)
 
 
-def show_card_to_camera(pdf: bytes, *, size: tuple[int, int] = (640, 480)) -> None:
-    """What the camera sees from now on: the first card of a pass-card PDF, as printed
+def show_card_to_camera(pdf: bytes, *, card: int = 0, size: tuple[int, int] = (640, 480)) -> None:
+    """What the camera sees from now on: a card (the first by default) of a pass-card PDF, as printed
     and held up to the phone. The card's QR code is drawn as filled rectangles; they
     are painted here as a printer would (the card's text is not needed to scan it)."""
     import io
@@ -136,7 +136,7 @@ def show_card_to_camera(pdf: bytes, *, size: tuple[int, int] = (640, 480)) -> No
     from pypdf import PdfReader
     from pypdf.generic import ContentStream
 
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    page = PdfReader(io.BytesIO(pdf)).pages[card]
     page_height = float(page.mediabox.height)
     scale = 4  # pixels per point
     card = Image.new("L", (int(float(page.mediabox.width) * scale), int(page_height * scale)), 255)

@@ -5,6 +5,7 @@ other and with the day it is loaded, whatever that day."""
 import re
 from datetime import date, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,49 @@ def test_demo_city_loads_twice_and_is_deterministic():
     assert User.objects.get(username="secretary_xingang").check_password("jijie-demo-2026")
     _each_demo_account_sees_exactly_its_own_subtree()
     _the_registry_is_filled()
+    _the_readme_role_table_is_true()
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+# | `username` | 中文 role English | sees |
+_ROW = re.compile(r"^\| `(?P<username>[a-z0-9_]+)` \| (?P<role>[^|]+) \| (?P<sees>[^|]+) \|$")
+
+
+def _the_readme_role_table_is_true():
+    """Each account the README lists exists with the role and the area it says, and the
+    community worker may do what the table says and nothing it says they may not."""
+    from jijie.areas import access
+    from jijie.areas.access import Action
+    from jijie.areas.roles import Role
+
+    rows = [m.groupdict() for m in map(_ROW.match, README.read_text().splitlines()) if m]
+    assert len(rows) >= 12
+    for row in rows:
+        user = User.objects.get(username=row["username"])
+        if row["username"] == "admin":
+            assert user.is_superuser
+            assert access.assignments(user) == []
+            continue
+        held = access.assignments(user)
+        if not held:  # a unit's administrator: no area role, their agency's members
+            assert "单位" in row["role"], row
+            continue
+        (assignment,) = held
+        assert row["role"].startswith(str(Role(assignment.role).label)), row
+        if assignment.role != Role.MEMBER:
+            assert row["sees"].startswith(assignment.area.name) or (
+                assignment.area.name in row["sees"]
+            ), row
+    worker = User.objects.get(username="worker_xingang")
+    community = Area.objects.get(code="441602004001")
+    for action in (Action.RESIDENT_EDIT, Action.LEDGER_EXPORT):
+        assert access.may(worker, action, community), action
+    for action in (Action.ROLE_GRANT, Action.AREA_EDIT, Action.PII_EXPORT):
+        assert not access.may(worker, action, community), action
+    guard = User.objects.get(username="guard_xingang")
+    assert access.may(guard, Action.GATE_SCAN, community)
+    assert access.may(guard, Action.RESIDENT_VIEW, community)
+    assert not access.may(guard, Action.LEDGER_EXPORT, community)
 
 
 def _the_registry_is_filled():

@@ -297,7 +297,7 @@ def pass_list(
     if response is not None:
         passes = passes.filter(response=response)
     return passes.select_related("household__building").order_by(
-        "area_path", "household__door_number", "-pk"
+        "area_path", "household__door_sort", "-pk"
     )
 
 

@@ -1,0 +1,59 @@
+"""The demo tells one story a reviewer can walk through: the community secretary prints
+the passes of the demo's building, and the demo's guard, from their home, scans one of
+those printed cards with the phone's camera and lets the household through."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from jijie.accounts.models import User
+from jijie.gates import selectors
+from jijie.gates.models import Pass, Scan
+from tests.browser import screenshot, show_card_to_camera, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_the_demo_guard_scans_a_printed_card_of_the_demo(live_server, phone, time_machine):
+    # at ten in the morning today, while the demo's gate is open
+    today = timezone.localdate()
+    time_machine.move_to(datetime.combine(today, time(10), tzinfo=SHANGHAI), tick=True)
+    call_command("demo_city", stdout=StringIO())
+    building = Pass.objects.filter(status="active").select_related("household__building")[0]
+    building = building.household.building
+    secretary = User.objects.get(username="secretary_xingang")
+    office = Client()
+    office.force_login(secretary)
+    printed = office.get(reverse("gates:cards"), {"building": building.code})
+    assert printed.status_code == 200
+    # a card whose household has not been through the gate in the demo's morning
+    cards = list(selectors.pass_list(actor=secretary, area=building).filter(status="active"))
+    card = next(i for i, p in enumerate(cards) if not Scan.objects.filter(pass_ref=p).exists())
+    show_card_to_camera(printed.content, card=card)
+
+    sign_in(phone, live_server.url, "guard_xingang", password="jijie-demo-2026")
+    phone.click("[data-testid=card-gate] a[role=button] >> nth=0")
+    phone.wait_for_selector("[data-testid=scan-camera]")
+    phone.click("[data-testid=scan-camera]")
+    phone.wait_for_selector("[data-testid=needed]:not([hidden])", timeout=20_000)
+    needed = phone.locator("[data-testid=needed]").inner_text()
+    if "体温" in needed:
+        phone.fill("input[name=temperature]", "36.5")
+    phone.check("input[name=certificate_checked]")
+    phone.click("[data-testid=submit]")
+    phone.wait_for_selector("[data-testid=decision]")
+    screenshot(phone, "demo-guard-scans-a-card-phone")
+    assert "放行" in phone.locator("[data-testid=decision]").inner_text()
+    scanned = Scan.objects.order_by("-pk").first()
+    assert scanned is not None
+    assert scanned.pass_ref_id == cards[card].pk
