@@ -139,8 +139,8 @@ def show_card_to_camera(pdf: bytes, *, card: int = 0, size: tuple[int, int] = (6
     page = PdfReader(io.BytesIO(pdf)).pages[card]
     page_height = float(page.mediabox.height)
     scale = 4  # pixels per point
-    card = Image.new("L", (int(float(page.mediabox.width) * scale), int(page_height * scale)), 255)
-    draw = ImageDraw.Draw(card)
+    sheet = Image.new("L", (int(float(page.mediabox.width) * scale), int(page_height * scale)), 255)
+    draw = ImageDraw.Draw(sheet)
     pending: list[list[float]] = []
     for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
         if operator == b"re":
@@ -154,9 +154,9 @@ def show_card_to_camera(pdf: bytes, *, card: int = 0, size: tuple[int, int] = (6
         elif operator in (b"n", b"S", b"s"):
             pending = []
     width, height = size
-    card.thumbnail((width, height))
+    sheet.thumbnail((width, height))
     frame = Image.new("L", size, 255)
-    frame.paste(card, ((width - card.width) // 2, (height - card.height) // 2))
+    frame.paste(sheet, ((width - sheet.width) // 2, (height - sheet.height) // 2))
     _film(frame)
 
 
