@@ -102,6 +102,24 @@ def sign_in(page: Any, url: str, username: str, password: str = PASSWORD) -> Non
     page.wait_for_url(f"{url}/")
 
 
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any) -> list[str]:
+    """The page's critical and serious accessibility findings (axe-core, from npm), as
+    "url: rule (impact) elements". The page's context must bypass the page's policy:
+    the checker is the test's script, not the app's."""
+    assert AXE.is_file(), "axe-core is installed by npm (make setup)"
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+        ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
+        ".map(v => v.id + ' (' + v.impact + ') '"
+        " + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))"
+    )
+    return [f"{page.url}: {v}" for v in found]
+
+
 def page_width(page: Any) -> int:
     """How wide the page is drawn, in CSS pixels: wider than the viewport means a
     phone scrolls it sideways."""

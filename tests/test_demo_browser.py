@@ -4,6 +4,7 @@ those printed cards with the phone's camera and lets the household through."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -17,7 +18,15 @@ from django.utils import timezone
 from jijie.accounts.models import User
 from jijie.gates import selectors
 from jijie.gates.models import Pass, Scan
-from tests.browser import screenshot, show_card_to_camera, sign_in
+from tests.browser import (
+    PHONE,
+    axe_violations,
+    new_context,
+    page_width,
+    screenshot,
+    show_card_to_camera,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,3 +66,57 @@ def test_the_demo_guard_scans_a_printed_card_of_the_demo(live_server, phone, tim
     scanned = Scan.objects.order_by("-pk").first()
     assert scanned is not None
     assert scanned.pass_ref_id == cards[card].pk
+
+
+# What a crawl of the demo does not open: files, leaving, language, the admin.
+SKIP = re.compile(r"(\.pdf|\.xlsx|/export|/logout|/i18n/|/admin/|/api/|download|/cards)")
+ACCOUNTS = ["secretary_xingang", "street_yuanxi", "grid_xingang01", "guard_xingang", "member_demo"]
+MAX_PAGES = 45
+
+
+def test_every_page_a_demo_account_reaches_passes_axe_and_fits(live_server, browser):
+    """From each demo account's home and menu pages, every page one link further, on a
+    phone: no serious accessibility finding, none wider than the screen. (The menu
+    pages are checked on a desktop too, test_accessibility_browser; the journeys'
+    pages, tests/test_journeys_browser.)"""
+    call_command("demo_city", stdout=StringIO())
+    viewport = PHONE
+    context = new_context(browser, viewport=viewport, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    seen_total = 0
+    try:
+        for username in ACCOUNTS:
+            sign_in(page, live_server.url, username, password="jijie-demo-2026")
+            starts = [f"{live_server.url}/"] + [
+                live_server.url + href
+                for href in page.locator("[data-testid=menu-wide] a[data-menu]").evaluate_all(
+                    "links => links.map(a => a.getAttribute('href'))"
+                )
+            ]
+            seen: list[str] = []
+            for start in starts:
+                page.goto(start)
+                links = page.locator("main a[href^='/']").evaluate_all(
+                    "links => links.map(a => a.getAttribute('href'))"
+                )
+                for href in [start, *links]:
+                    url = href if href.startswith("http") else live_server.url + href
+                    url = url.split("#")[0]
+                    if url in seen or SKIP.search(url) or len(seen) >= MAX_PAGES:
+                        continue
+                    seen.append(url)
+            for url in seen:
+                answer = page.goto(url)
+                if answer is None or answer.status != 200:
+                    continue  # a link to a page the role may not open says so itself
+                if page_width(page) > viewport["width"]:
+                    problems.append(f"{username} {url}: {page_width(page)} px wide")
+                problems += [f"{username} {v}" for v in axe_violations(page)]
+            seen_total += len(seen)
+            page.context.clear_cookies()
+    finally:
+        context.close()
+    assert seen_total > 60
+    assert problems == [], "\n".join(problems)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from jijie.screening.models import Visit
 from jijie.screening.services import do_campaign_create
 from tests.browser import (
     PHONE,
+    axe_violations,
     go,
     new_context,
     page_width,
@@ -39,7 +39,6 @@ from tests.browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 SCREENS = pytest.mark.parametrize("screen", ["phone", "desktop"])
 
@@ -76,13 +75,7 @@ class Steps:
         width = page.viewport_size["width"]
         if page_width(page) > width:
             self.problems.append(f"{step}: drawn {page_width(page)} px wide on {width}")
-        page.add_script_tag(path=str(AXE))
-        found = page.evaluate(
-            "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
-            ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
-            ".map(v => v.id + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))"
-        )
-        self.problems += [f"{step}: {v}" for v in found]
+        self.problems += [f"{step}: {v}" for v in axe_violations(page)]
         screenshot(page, f"journey-{self.name}-{self.screen}-{self.count:02d}-{step}")
 
     def done(self) -> None:

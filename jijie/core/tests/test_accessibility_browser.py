@@ -1,31 +1,14 @@
 """Every page a role opens from the menu passes an accessibility check (axe-core, from
 npm): no critical or serious violation, on a phone and on a desktop."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser import PHONE, new_context, sign_in
+from tests.browser import AXE, PHONE, axe_violations, new_context, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
-SERIOUS = ("critical", "serious")
 # Each role, and where its menu leads.
 ROLES = ["manager", "gridworker", "guard", "street", "command", "member"]
-
-
-def _violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        "() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))})))"
-    )
-    return [
-        f"{page.url}: {v['id']} ({v['impact']}) {v['nodes'][:3]}"
-        for v in found
-        if v["impact"] in SERIOUS
-    ]
 
 
 @pytest.mark.parametrize(
@@ -47,7 +30,7 @@ def test_every_menu_page_of_every_role_passes_axe(live_server, actors, tree, bro
             ]
             for url in urls:
                 page.goto(url if url.startswith("http") else f"{live_server.url}{url}")
-                problems += _violations(page)
+                problems += axe_violations(page)
             page.context.clear_cookies()
     finally:
         context.close()
