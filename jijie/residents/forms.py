@@ -217,15 +217,7 @@ class KeyGroupMemberForm(forms.Form):
 
 class MoveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    building_code = forms.CharField(
-        label=_("迁入楼栋"),
-        max_length=40,
-        widget=AreaPicker(
-            kind=AreaKind.BUILDING, action=Action.RESIDENT_EDIT, pick_label=_("选择楼栋")
-        ),
-        help_text=_("选择楼栋,或粘贴楼栋代码。"),
-    )
-    door_number = forms.CharField(label=_("迁入门牌号"), max_length=32)
+    household = household_field(label=_("迁入住户"))
 
 
 class ExportRequestForm(forms.Form):

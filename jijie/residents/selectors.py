@@ -7,7 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
@@ -150,16 +149,6 @@ def person_for(
         raise Http404
     access.require_path(actor, action, person.area_path)
     return person
-
-
-def household_at(*, actor: User | AnonymousUser, building_code: str, door_number: str) -> Household:
-    """The registered household at a door of a building the actor keeps: 400/404/403
-    from `access` for the building, a field error when the door is not registered."""
-    building = access.area_for(actor, building_code.strip(), Action.RESIDENT_EDIT)
-    household = Household.objects.filter(building=building, door_number=door_number.strip()).first()
-    if household is None:
-        raise ValidationError({"door_number": _("该楼栋没有这个门牌号,请先登记住户。")})
-    return household
 
 
 def people_of(household: Household) -> QuerySet[Person]:

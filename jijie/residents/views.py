@@ -450,16 +450,14 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            target = selectors.household_at(
-                actor=request.user,
-                building_code=data["building_code"],
-                door_number=data["door_number"],
+            target = selectors.household_for(
+                actor=request.user, pk=data["household"], action=Action.RESIDENT_EDIT
             )
             services.person_move(
                 actor=actor(request), person=person, version=data["version"], household=target
             )
-        except (BadRequest, Http404, PermissionDenied) as error:
-            form.add_error("building_code", str(error) or _("您不能迁入该楼栋。"))
+        except (Http404, PermissionDenied) as error:
+            form.add_error("household", str(error) or _("您不能迁入这户。"))
         except ValidationError as error:
             apply_errors(form, error)
         else:

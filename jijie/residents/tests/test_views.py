@@ -10,6 +10,7 @@ from django.urls import reverse
 from stdnum.cn.ric import calc_check_digit
 
 from jijie.accounts.testing import step_up
+from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
@@ -219,23 +220,23 @@ def test_reveal_asks_for_a_code_first(client, person, actors):
 def test_move_page(client, person, actors, tree):
     target = do_household_register(actor=SYSTEM, building=tree.building, door_number="601")
     url = reverse("residents:person_move", args=[person.pk])
+    away = do_household_register(
+        actor=SYSTEM, building=Area.objects.get(code="441602004002-01-001"), door_number="1"
+    )
     c = _as(client, actors.manager)
-    response = c.post(
-        url, {"version": person.version, "building_code": tree.building.code, "door_number": "999"}
-    )
-    assert "先登记住户" in response.content.decode()
-    response = c.post(
-        url, {"version": person.version, "building_code": "441602004002-01-001", "door_number": "1"}
-    )
-    assert "管辖范围" in response.content.decode()
-    response = c.post(
-        url, {"version": person.version, "building_code": tree.building.code, "door_number": "601"}
-    )
+    page = c.get(url).content.decode()
+    assert "迁入住户" in page
+    assert 'hx-post="/residents/households/pick/' in page  # found and tapped, never typed
+    response = c.post(url, {"version": person.version, "household": ""})
+    assert "请查找并选择住户" in response.content.decode()
+    response = c.post(url, {"version": person.version, "household": away.pk})
+    assert response.status_code == 200  # another community's door: refused on the form
+    assert "不能迁入这户" in response.content.decode()
+    assert Person.objects.get(pk=person.pk).household == person.household
+    response = c.post(url, {"version": person.version, "household": target.pk})
     assert response.status_code == 302
     assert Person.objects.get(pk=person.pk).household == target
-    stale = c.post(
-        url, {"version": person.version, "building_code": tree.building.code, "door_number": "502"}
-    )
+    stale = c.post(url, {"version": person.version, "household": person.household_id})
     assert "已被他人修改" in stale.content.decode()
 
 
