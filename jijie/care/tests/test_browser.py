@@ -155,3 +155,28 @@ def test_a_hardship_plan_opened_and_a_visit_recorded_on_a_phone(
     plan = CarePlan.objects.get()
     assert plan.responsible == actors.grid_worker
     assert CareVisit.objects.get().value == 120
+
+
+def test_a_grid_worker_finds_the_household_by_initials_and_asks_an_errand(
+    live_server, tree, actors, homes, phone
+):
+    response = do_response_activate(actor=SYSTEM, area=tree.district, name="疫情防控", level="2")
+    open_case(actors, response, homes.wang, homes.xiaoming, starts_on=timezone.localdate())
+    sign_in(phone, live_server.url, actors.grid_worker.username)
+    phone.goto(f"{live_server.url}/care/errands/new/")
+    # the household is searched for as it is said (王小明 → wxm) and tapped
+    phone.fill("#id_household_q", "wxm")
+    phone.wait_for_selector("button.pick-household")
+    assert phone.locator("button.pick-household").count() == 1
+    phone.click("button.pick-household")
+    assert phone.input_value("input[name=household]") == str(homes.wang.pk)
+    assert "1栋 101" in phone.locator("[data-picked-for=id_household]").inner_text()
+    assert phone.input_value("#id_household_q") == ""  # the words typed are not kept
+    phone.select_option("select[name=kind]", "groceries")
+    phone.fill("textarea[name=needed]", "大米一袋")
+    screenshot(phone, "care-errand-picked-phone")
+    phone.click("[data-testid=errand-form] button[type=submit]")
+    phone.wait_for_selector("text=代办已登记,等待队员接单。")
+    errand = Errand.objects.get()
+    assert (errand.household_id, errand.needed) == (homes.wang.pk, "大米一袋")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
