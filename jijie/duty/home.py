@@ -70,3 +70,23 @@ def claims_to_confirm(user: User) -> list[Card]:
 @provides_badge("duty")
 def claims_badge(user: User) -> int:
     return selectors.pending_claims_count(user)
+
+
+@provides_home
+def gaps_soon(user: User) -> list[Card]:
+    """A community's shifts of today and tomorrow still short of people."""
+    short = selectors.gaps_count(user)
+    if not short:
+        return []
+    communities = access.scope_roots(user, Action.DUTY_MANAGE)
+    return [
+        Card(
+            title=str(_("缺岗")),
+            url=reverse("duty:board", args=[communities[0].code]),
+            action=_("去排班"),
+            count=short,
+            note=_("今明两天人手不足的班次"),
+            key="gaps",
+            order=9,
+        )
+    ]

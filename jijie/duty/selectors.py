@@ -214,6 +214,22 @@ def gaps(community: Area, *, now: datetime | None = None, days: int = 7) -> list
     )
 
 
+def gaps_count(actor: User | AnonymousUser, *, days: int = 2) -> int:
+    """Shifts of the next `days` short of their minimum, in every community where
+    `actor` manages duty: one count, for the home page."""
+    now = timezone.now()
+    short = (
+        Shift.objects.filter(
+            demand__status=DemandStatus.OPEN,
+            ends_at__gt=now,
+            starts_at__lt=now + timedelta(days=days),
+        )
+        .annotate(held=held_places())
+        .filter(held__lt=F("min_people"))
+    )
+    return scoped(short, actor, Action.DUTY_MANAGE, path_field="community_path").count()
+
+
 def pending_claims(community: Area) -> QuerySet[Participation]:
     """Claims waiting for the community to confirm or decline them."""
     return (
