@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jijie.areas import access, selectors, services
+from jijie.areas import access, offers, selectors, services
 from jijie.areas.access import Action
 from jijie.areas.forms import ANY_KIND, AreaChildForm, AreaEditForm, CompoundForm
 from jijie.areas.models import AreaKind
@@ -36,6 +36,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "totals": table.total.below(area.depth),
         "dwellings": table.total.dwellings,
         "may_edit": access.may(request.user, Action.AREA_EDIT, area),
+        "offers": offers.offers_for(request.user, area),
         "compounds": (
             selectors.compounds_of(area)
             if area.kind in (AreaKind.COMMUNITY, AreaKind.VILLAGE)

@@ -1,5 +1,6 @@
-"""What care offers on a household's page: its open isolation case (or opening one),
-an errand for it, its care plan when it is a hardship household."""
+"""What care offers on a household's page (its open isolation case or opening one, an
+errand for it, its care plan when it is a hardship household) and on an area's (a
+community's board, a building's floor plan)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, community_path_of
+from jijie.areas.models import COMMUNITY_KINDS, Area, AreaKind, community_path_of
+from jijie.areas.offers import offers_for_area
 from jijie.care import rules, selectors
-from jijie.residents.actions import HouseholdAction, offers_for_household
+from jijie.core.offers import Offer
+from jijie.residents.actions import offers_for_household
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 
 
 @offers_for_household
-def care_for(user: User, household: Household) -> list[HouseholdAction]:
+def care_for(user: User, household: Household) -> list[Offer]:
     path = household.area_path
     sees, records, manages = (
         access.may_path(user, action, path)
@@ -40,7 +43,7 @@ def care_for(user: User, household: Household) -> list[HouseholdAction]:
         )
     if case is not None:
         actions.append(
-            HouseholdAction(
+            Offer(
                 label=_("查看居家隔离"),
                 url=reverse("care:case", args=[case.pk]),
                 note=_("%(kind)s,至 %(last)s")
@@ -54,7 +57,7 @@ def care_for(user: User, household: Household) -> list[HouseholdAction]:
         )
     elif community:
         actions.append(
-            HouseholdAction(
+            Offer(
                 label=_("登记居家隔离"),
                 url=reverse("care:case_new", args=[community]) + here,
                 key="case-new",
@@ -63,7 +66,7 @@ def care_for(user: User, household: Household) -> list[HouseholdAction]:
         )
     if records:
         actions.append(
-            HouseholdAction(
+            Offer(
                 label=_("登记代办"),
                 url=reverse("care:errand_new") + here,
                 key="errand-new",
@@ -72,13 +75,13 @@ def care_for(user: User, household: Household) -> list[HouseholdAction]:
         )
     if plan is not None:
         actions.append(
-            HouseholdAction(
+            Offer(
                 label=_("帮扶计划"), url=reverse("care:plan", args=[plan.pk]), key="plan", order=40
             )
         )
     elif household.is_hardship and community:
         actions.append(
-            HouseholdAction(
+            Offer(
                 label=_("建立帮扶计划"),
                 url=reverse("care:plan_new", args=[community]) + here,
                 key="plan-new",
@@ -86,3 +89,18 @@ def care_for(user: User, household: Household) -> list[HouseholdAction]:
             )
         )
     return actions
+
+
+@offers_for_area
+def care_in(user: User, area: Area) -> list[Offer]:
+    if not access.may(user, Action.CARE_VIEW, area):
+        return []
+    if area.kind in COMMUNITY_KINDS:
+        url = reverse("care:board", args=[area.code])
+        return [Offer(label=_("关怀看板"), url=url, key="care-board", order=30)]
+    if area.kind == AreaKind.BUILDING:
+        url = reverse("care:building") + "?" + urlencode({"building": area.code})
+        return [
+            Offer(label=_("楼栋户图"), url=url, note=_("隔离户、困难户"), key="care-plan", order=30)
+        ]
+    return []

@@ -7,4 +7,4 @@ class DutyConfig(AppConfig):
     verbose_name = _("值守排班")
 
     def ready(self) -> None:
-        from jijie.duty import home  # noqa: F401  (registers its home cards)
+        from jijie.duty import home, offers  # noqa: F401  (home cards, area offers)

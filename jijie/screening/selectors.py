@@ -284,11 +284,9 @@ def ledger_rows(*, campaign: Campaign, area: Area, day: date | None) -> QuerySet
     )
 
 
-def campaigns_holding(
-    *, actor: User | AnonymousUser, household: Household, day: date
-) -> QuerySet[Campaign]:
-    """The sweeps running on `day`, in the actor's sight, whose areas hold `household`."""
-    path = household.area_path
+def campaigns_holding(*, actor: User | AnonymousUser, path: str, day: date) -> QuerySet[Campaign]:
+    """The sweeps running on `day`, in the actor's sight, whose areas hold the area (or
+    the household's building) at `path`."""
     above = [path[:n] for n in range(Area.steplen, len(path) + 1, Area.steplen)]
     return (
         campaign_list(actor=actor)
