@@ -93,6 +93,20 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _server_idle_before_the_database_is_emptied(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A browser test's pages may still be asking the test server for something when
+    the test ends (the menu's badges load once a page is drawn). The test's database is
+    set up before this fixture, so it is emptied after it: here the last request is
+    waited for, before its tables are truncated under it."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    yield
+    assert live_server.wait_idle(), "the test server was still answering 15 s after the test"
+
+
+@pytest.fixture(autouse=True)
 def _suite_instant(request: pytest.FixtureRequest) -> Iterator[None]:
     """With `--at`, each test starts at that instant; a test that freezes or moves the
     clock itself (the `time_machine` fixture) does so from there. A browser test runs

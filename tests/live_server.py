@@ -8,7 +8,11 @@ requests' statements on that one connection, and one request's transaction can t
 in, and roll back, the other's insert: the batch answers "stored" for a scan that is
 not there. With a shared connection the server answers one request at a time (each
 still on its own thread, keep-alive as before); on PostgreSQL, where every thread has
-its own connection, nothing changes."""
+its own connection, nothing changes.
+
+Every request is also counted while it runs: a page may still be asking for something
+when its test ends (the menu's badges are fetched once a page is drawn), and the test's
+database must not be emptied under it. `wait_idle` waits for the last to finish."""
 
 from __future__ import annotations
 
@@ -19,11 +23,41 @@ from typing import Any
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
+_RUNNING = threading.Condition()
+_running = 0
+
+
+def wait_idle(timeout: float = 15.0) -> bool:
+    """Wait until the test server answers no request; whether it did within `timeout`."""
+    with _RUNNING:
+        return _RUNNING.wait_for(lambda: _running == 0, timeout=timeout)
+
+
+def _counted(application: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        global _running
+        with _RUNNING:
+            _running += 1
+        try:
+            result = application(environ, start_response)
+            try:
+                return list(result)  # the body is made while counted
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        finally:
+            with _RUNNING:
+                _running -= 1
+                _RUNNING.notify_all()
+
+    return counted
+
 
 class OneAtATimeWhenShared(ThreadedWSGIServer):
     def set_app(self, application: Any) -> None:
         if not getattr(self, "connections_override", None):
-            super().set_app(application)
+            super().set_app(_counted(application))
             return
         lock = threading.Lock()
 
@@ -39,7 +73,7 @@ class OneAtATimeWhenShared(ThreadedWSGIServer):
                     if close is not None:
                         close()
 
-        super().set_app(one_at_a_time)
+        super().set_app(_counted(one_at_a_time))
 
 
 def install() -> None:
