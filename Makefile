@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python -m bench.roster
 	$(BIN)/python -m bench.care
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.pages_scale
 
 # For developers with GNU gettext: refresh the English catalog from the sources.
 messages: setup

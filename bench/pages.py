@@ -293,16 +293,22 @@ def _floor_file(
 # Serving ---------------------------------------------------------------------------------
 
 
-def _serve(module: str, worker: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _serve(
+    module: str,
+    worker: list[str],
+    env: dict[str, str],
+    port: int = PORT,
+    workers: int = WORKERS,
+) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             module,
             *worker,
             "-w",
-            str(WORKERS),
+            str(workers),
             "-b",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--log-level",
             "warning",
         ],
@@ -311,7 +317,7 @@ def _serve(module: str, worker: list[str], env: dict[str, str]) -> subprocess.Po
     )
     for _ in range(150):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             conn.getresponse().read()
             conn.close()
@@ -321,7 +327,7 @@ def _serve(module: str, worker: list[str], env: dict[str, str]) -> subprocess.Po
                 break
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"{module} did not start on port {PORT}")
+    raise RuntimeError(f"{module} did not start on port {port}")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -508,7 +514,7 @@ def _summary(latencies: list[float]) -> dict[str, float]:
     }
 
 
-def _connections(process: subprocess.Popen[bytes]) -> list[int]:
+def _connections(process: subprocess.Popen[bytes], port: int = PORT) -> list[int]:
     """The connections each of the server's workers holds open on the port."""
     import psutil
 
@@ -519,7 +525,7 @@ def _connections(process: subprocess.Popen[bytes]) -> list[int]:
         except psutil.Error:
             continue
         held.append(
-            sum(1 for c in sockets if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == PORT)
+            sum(1 for c in sockets if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == port)
         )
     return sorted(held, reverse=True)
 
@@ -558,6 +564,7 @@ def _drive(
     warmup: float,
     seconds: float,
     server: subprocess.Popen[bytes] | None = None,
+    port: int = PORT,
 ) -> dict[str, Any]:
     """`count` users arriving over the first half of `warmup`, each on a connection of
     its own, then `seconds` counted: the counted samples, the load generator's CPU
@@ -579,7 +586,7 @@ def _drive(
     driven: dict[str, Any] = {}
     with multiprocessing.Pool(CLIENT_PROCESSES) as pool:
         pending = pool.map_async(
-            _client_process, [(PORT, chunk, counted_from, deadline) for chunk in chunks]
+            _client_process, [(port, chunk, counted_from, deadline) for chunk in chunks]
         )
         if server is not None:
             _sleep_until(counted_from)
