@@ -354,14 +354,18 @@ def _server_cpu(process: subprocess.Popen[bytes]) -> dict[int, float]:
     return used
 
 
-def _database_cpu() -> dict[int, float] | None:
+def _database_cpu(url: str | None = None) -> dict[int, float] | None:
     """CPU seconds used so far by the PostgreSQL backends connected to the bench
-    database (the servers' connections, kept between requests by the pool or by
-    CONN_MAX_AGE), by pid; None where they cannot be read."""
+    database at `url` (this module's own by default: the servers' connections, kept
+    between requests by the pool or by CONN_MAX_AGE), by pid; None on SQLite (it runs
+    in the server's processes) or where they cannot be read."""
+    url = url or _database_url()
+    if not url.startswith("postgres"):
+        return None
     import psutil
     import psycopg
 
-    base, _, _name = _database_url().rpartition("/")
+    base, _, name = url.rpartition("/")
     try:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             pids = [
@@ -369,7 +373,7 @@ def _database_cpu() -> dict[int, float] | None:
                 for row in conn.execute(
                     "SELECT pid FROM pg_stat_activity"
                     " WHERE datname = %s AND pid <> pg_backend_pid()",
-                    [DATABASE_NAME],
+                    [name],
                 )
             ]
         used = {}

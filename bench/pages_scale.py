@@ -67,6 +67,7 @@ from bench.pages import (
     CSRF_SECRET,
     _connections,
     _cookie,
+    _database_cpu,
     _drive,
     _serve,
     _server_cpu,
@@ -399,35 +400,6 @@ def _floor(
 
 
 # The load ---------------------------------------------------------------------------------
-
-
-def _database_cpu(url: str) -> dict[int, float] | None:
-    """CPU seconds used so far by the PostgreSQL backends of the bench database, by pid;
-    None on SQLite (it runs in the server's processes) or where they cannot be read."""
-    if not url.startswith("postgres"):
-        return None
-    import psycopg
-
-    psutil: Any = importlib.import_module("psutil")  # no type stubs installed
-
-    base, _, name = url.rpartition("/")
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            pids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT pid FROM pg_stat_activity"
-                    " WHERE datname = %s AND pid <> pg_backend_pid()",
-                    [name],
-                )
-            ]
-        used = {}
-        for pid in pids:
-            times = psutil.Process(pid).cpu_times()
-            used[pid] = times.user + times.system
-    except (psutil.Error, psycopg.Error):
-        return None
-    return used
 
 
 def _load(url: str, users: list[dict[str, Any]]) -> dict[str, Any]:
