@@ -1,7 +1,7 @@
 """Duty on home: the community's shifts of today and tomorrow still short of people,
 leading to its board."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
@@ -11,6 +11,7 @@ from jijie.duty import services
 from jijie.duty.tests.fixtures import claim, demand, resident, shifts, with_account
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 3, 10)
 
 
 def _home(client, user):
@@ -19,7 +20,7 @@ def _home(client, user):
 
 
 def test_the_secretary_sees_the_shifts_short_of_people(client, tree, posts, actors, time_machine):
-    today = datetime.now(SHANGHAI).date()
+    today = TODAY
     time_machine.move_to(datetime.combine(today, time(10), tzinfo=SHANGHAI), tick=False)
     assert 'data-testid="card-gaps"' not in _home(client, actors.manager)
     # one place a day at 08:00 from tomorrow, for three days: the next 48 hours hold two
