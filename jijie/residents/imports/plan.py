@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from functools import partial
 from multiprocessing.pool import AsyncResult
 from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
@@ -76,7 +76,7 @@ RESIDENT_TYPE_WORDS = (
 # Details that an empty cell (or a missing column) leaves as they are on a registered
 # person, and their value for a new one: a ledger without a 备注 column must not wipe
 # the notes, nor one without a category turn everybody into 户籍人口.
-KEPT_WHEN_EMPTY = {"resident_type": ResidentType.REGISTERED, "note": ""}
+KEPT_WHEN_EMPTY = {"resident_type": ResidentType.REGISTERED.value, "note": ""}
 # A totals row at a ledger's foot (or a subtotal under a building): a totals word in its
 # first cells, and nothing after it but counts ("35", "35人", "12户").
 TOTALS_WORD = re.compile(r"^(?:合计|总计|小计|共计)")
@@ -101,15 +101,27 @@ class Problem:
 
 _AT = {name: i for i, name in enumerate(PERSON_DETAIL_FIELDS)}
 _DETAILS = itemgetter(*PERSON_DETAIL_FIELDS)
+_RELATIONS = {word: str(relation) for word, relation in RELATION_WORDS.items()}
+# A row's details before its cells are read: no document, no phone, no birth date.
+_NO_DOCUMENT: dict[str, Any] = {"sex": "", "document_type": ""}
+_NO_DOCUMENT["birth_year"], _NO_DOCUMENT["birth_date_cipher"] = stored_birth_date(None)
+for _kind, _prefix in (("id", "document"), ("phone", "phone")):
+    (
+        _NO_DOCUMENT[f"{_prefix}_cipher"],
+        _NO_DOCUMENT[f"{_prefix}_hash"],
+        _NO_DOCUMENT[f"{_prefix}_masked"],
+        _NO_DOCUMENT[f"{_prefix}_tail"],
+    ) = stored(_kind, None)  # type: ignore[arg-type]
 
 
 class Row(NamedTuple):
     """One checked row: a person's details in the form the registry stores them.
 
-    Rows are checked in other processes and sent back, so a row is plain values in the
-    order of `PERSON_DETAIL_FIELDS`: an enum member, a dict or a list per row costs more
-    to unpickle in the importing process than the rest of the row, and that process is
-    the one every row waits for."""
+    Rows are checked in other processes and sent back as plain tuples of plain values
+    (`Checked.rows`), the details in the order of `PERSON_DETAIL_FIELDS`: an enum
+    member, a dict, a list or the row's own class costs more to unpickle in the
+    importing process than the rest of the row, and that process is the one every row
+    waits for."""
 
     number: int
     key: HouseholdKey
@@ -126,6 +138,9 @@ class Row(NamedTuple):
 
     def details(self) -> dict[str, Any]:
         return dict(zip(PERSON_DETAIL_FIELDS, self.values, strict=True))
+
+
+_as_row = partial(tuple.__new__, Row)  # a plain tuple made a Row again, at C speed
 
 
 @dataclass
@@ -148,7 +163,9 @@ class Checked:
 
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)  # the rows without errors
+    # The rows without errors, each a `Row` as a plain tuple: unpickling a named tuple
+    # calls its class, four times the cost of the plain one, in the importing process.
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
     # (row, document hash, mask) of every valid document, for finding duplicates.
     documents: list[tuple[int, str, str]] = field(default_factory=list)
 
@@ -452,7 +469,7 @@ class Planner:
                 duplicates.add(number)
                 reason = _("与第 %(row)s 行的证件号码重复。") % {"row": first}
                 self._problem(batch, number, "document_number", shown, reason)
-        checked = [r for r in batch.rows if r.number not in duplicates]
+        checked = [r for r in map(_as_row, batch.rows) if r.number not in duplicates]
         work = Slice()
         for r in checked:
             if r.key not in self.households:
@@ -467,7 +484,10 @@ class Planner:
         plan.warnings.extend(sorted(batch.warnings, key=lambda p: p.row))
         return work
 
-    def _row(self, plan: Checked, number: int, row: list[Any]) -> Row | None:
+    def _row(self, plan: Checked, number: int, row: list[Any]) -> tuple[Any, ...] | None:
+        """One row checked: its problems into `plan`, and the `Row` it makes as a plain
+        tuple (what crosses between processes; `_slice` makes it a `Row` again), or None
+        when it has errors or no building."""
         errors_before = len(plan.errors)
         texts = self._texts(plan, number, row)
         name = texts["name"]
@@ -479,25 +499,11 @@ class Planner:
         if reason:
             field_name = "door_number" if "door_number" in self.cols else "address"
             self._problem(plan, number, field_name, door, reason)
-        details: dict[str, Any] = {"name": name, "sex": ""}
-        details["birth_year"], details["birth_date_cipher"] = stored_birth_date(None)
-        details["document_type"] = ""
-        (
-            details["document_cipher"],
-            details["document_hash"],
-            details["document_masked"],
-            details["document_tail"],
-        ) = stored("id", None)
-        raw_document = self.cell(row, "document_number")
+        # Every value is a plain str, int, bytes or None (enum members are unwrapped).
+        details: dict[str, Any] = dict(_NO_DOCUMENT)
         if texts["document_number"]:
             document_type = DOCUMENT_WORDS.get(texts["document_type"], DocumentType.RESIDENT_ID)
-            self._document(plan, number, document_type, raw_document, details)
-        (
-            details["phone_cipher"],
-            details["phone_hash"],
-            details["phone_masked"],
-            details["phone_tail"],
-        ) = stored("phone", None)
+            self._document(plan, number, document_type, self.cell(row, "document_number"), details)
         raw_phone = texts["phone"]
         if raw_phone:
             try:
@@ -513,62 +519,72 @@ class Planner:
                     details["phone_tail"],
                 ) = stored("phone", phone)
         relation_text = texts["relation"]
-        details["relation"] = RELATION_WORDS.get(relation_text, Relation.OTHER)
-        if relation_text and relation_text not in RELATION_WORDS:
-            plan.warnings.append(
-                Problem(
-                    number,
-                    self.label("relation"),
-                    relation_text,
-                    _("无法识别的关系,按“其他”登记。"),
+        relation = _RELATIONS.get(relation_text)
+        if relation is None:
+            relation = Relation.OTHER.value
+            if relation_text:
+                plan.warnings.append(
+                    Problem(
+                        number,
+                        self.label("relation"),
+                        relation_text,
+                        _("无法识别的关系,按“其他”登记。"),
+                    )
                 )
-            )
+        details["relation"] = relation
         sex_text = texts["sex"]
-        written = SEX_WORDS.get(sex_text)
-        if not details["sex"]:
-            details["sex"] = written or ""
-        elif written and written != details["sex"]:
-            # The ID number's sex digit decides; the cell was probably typed wrong.
-            plan.warnings.append(
-                Problem(
-                    number,
-                    self.label("sex"),
-                    sex_text,
-                    _("与证件号码中的性别(%(sex)s)不符,按证件号码登记。")
-                    % {"sex": Sex(details["sex"]).label},
+        if sex_text:
+            written = SEX_WORDS.get(sex_text)
+            if not details["sex"]:
+                details["sex"] = written or ""
+            elif written and written != details["sex"]:
+                # The ID number's sex digit decides; the cell was probably typed wrong.
+                plan.warnings.append(
+                    Problem(
+                        number,
+                        self.label("sex"),
+                        sex_text,
+                        _("与证件号码中的性别(%(sex)s)不符,按证件号码登记。")
+                        % {"sex": Sex(details["sex"]).label},
+                    )
                 )
-            )
         details["register_place"] = texts["register_place"][:100]
-        details["resident_type"] = self._resident_type(plan, number, texts["resident_type"])
-        details["note"] = texts["note"] or None
-        if details["note"] and len(details["note"]) > NOTE_LENGTH:
+        type_text = texts["resident_type"]
+        details["resident_type"] = type_text and self._resident_type(plan, number, type_text)
+        note = texts["note"]
+        details["note"] = note
+        if len(note) > NOTE_LENGTH:
             self._problem(
                 plan,
                 number,
                 "note",
-                details["note"][:10] + "…",
+                note[:10] + "…",
                 _("备注不能超过 %(limit)s 个字。") % {"limit": NOTE_LENGTH},
             )
         if len(plan.errors) > errors_before or building is None:
             return None
+        details["name"] = name
         details["name_initials"] = initials(name)
-        kind = _household_kind(texts["household_kind"])
-        kept = tuple(n for n in KEPT_WHEN_EMPTY if details[n] is None)
+        # An empty category or note keeps a registered person's (`Row.kept`).
+        kept = tuple(n for n in KEPT_WHEN_EMPTY if not details[n])
         for n in kept:
             details[n] = KEPT_WHEN_EMPTY[n]
-        values = tuple(v.value if isinstance(v, Enum) else v for v in _DETAILS(details))
-        path = self.paths[building]
-        key = (building, door)
-        return Row(number, key, path, values, kind, tuple(grams(name)), kept)
+        return (
+            number,
+            (building, door),
+            self.paths[building],
+            _DETAILS(details),
+            _household_kind(texts["household_kind"]),
+            tuple(grams(name)),
+            kept,
+        )
 
-    def _resident_type(self, plan: Checked, number: int, type_text: str) -> str | None:
-        """The category a cell names; None (keep) when empty; 户籍人口 with a warning for
-        words it does not know."""
-        if not type_text:
-            return None
+    def _resident_type(self, plan: Checked, number: int, type_text: str) -> str:
+        """The category a (non-empty) cell names; 户籍人口 with a warning for words it does
+        not know."""
         for words, resident_type in RESIDENT_TYPE_WORDS:
             if any(w in type_text for w in words):
-                return resident_type
+                return resident_type.value
         plan.warnings.append(
             Problem(
                 number,
@@ -577,7 +593,7 @@ class Planner:
                 _("无法识别的人员类别,按“户籍人口”登记。"),
             )
         )
-        return ResidentType.REGISTERED
+        return ResidentType.REGISTERED.value
 
     def _document(
         self, plan: Checked, number: int, document_type: str, raw: Any, details: dict[str, Any]
@@ -594,7 +610,7 @@ class Planner:
             return
         for warning in checked.warnings:
             plan.warnings.append(Problem(number, self.label("document_number"), shown(), warning))
-        details["document_type"] = checked.document_type
+        details["document_type"] = DocumentType(checked.document_type).value
         (
             details["document_cipher"],
             details["document_hash"],
