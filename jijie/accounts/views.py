@@ -35,6 +35,7 @@ from jijie.audit import phrases
 from jijie.audit.services import verify_chain
 from jijie.core import home as home_cards
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 
 
 class SignInView(LoginView):
@@ -137,7 +138,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = selectors.audit_list(
         actor=user, action=filters.get("action", ""), username=filters.get("actor", "")
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Pages(events, 50).get_page(request.GET.get("page"))
     rows = [(event, phrases.sentence(event)) for event in page]
     return render(request, "accounts/audit_log.html", {"form": form, "page": page, "rows": rows})
 

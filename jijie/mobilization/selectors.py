@@ -85,7 +85,7 @@ def member_list(
     if kind:
         members = members.filter(kind=kind)
     return members.select_related("organisation", "residence").order_by(
-        "organisation__path", "name"
+        "organisation__path", "name", "pk"
     )
 
 
@@ -345,7 +345,7 @@ def deployed_to(*, actor: User | AnonymousUser, community: Area) -> QuerySet[Dep
         )
         .filter(status=DeploymentStatus.ACTIVE)
         .select_related("member", "member__organisation", "community", "residence")
-        .order_by("community_path", "member__name")
+        .order_by("community_path", "member__name", "pk")
     )
 
 

@@ -65,9 +65,10 @@ def household_list(
 
 # The ledger's orders: by place (area, then door as people read it; one index serves it
 # at any scale), and by registration, newest or oldest first (the primary key's index).
+# Each is total (two doors may read alike: "0101" and "101"), as paging needs.
 LEDGER_ORDERS: dict[str, tuple[str, ...]] = {
-    "address": ("area_path", "door_sort"),
-    "-address": ("-area_path", "-door_sort"),
+    "address": ("area_path", "door_sort", "pk"),
+    "-address": ("-area_path", "-door_sort", "-pk"),
     "new": ("-pk",),
     "old": ("pk",),
 }

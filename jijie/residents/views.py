@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from jijie.accounts.requests import actor, step_up_redirect
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.residents import actions, export_requests, exports, keygroups, selectors, services
 from jijie.residents.forms import (
     ColumnMapForm,
@@ -70,7 +70,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         flag=data.get("flag", ""),
         order=order,
     )
-    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    page = Pages(households, 50).get_page(request.GET.get("page"))
     roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
     within = area or (roots[0] if len(roots) == 1 else None)
     search = SearchForm(request.POST or None)

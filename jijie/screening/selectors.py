@@ -197,7 +197,7 @@ def households_not_reached(*, campaign: Campaign, area: Area) -> QuerySet[Househ
         .filter(_in_campaign(campaign, "area_path"))
         .exclude(Exists(reached))
         .select_related("building")
-        .order_by("area_path", "door_sort")
+        .order_by("area_path", "door_sort", "pk")
     )
 
 
@@ -213,7 +213,7 @@ def revisits_due(*, campaign: Campaign, area: Area) -> QuerySet[Revisit]:
     return (
         Revisit.objects.filter(campaign=campaign, closed_at=None, area_path__startswith=area.path)
         .select_related("household", "household__building")
-        .order_by("due_at")
+        .order_by("due_at", "pk")
     )
 
 

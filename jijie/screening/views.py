@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from jijie.areas.models import Area, AreaKind
 from jijie.areas.selectors import LEVEL_LABELS
 from jijie.core.floorplan import Cell
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.residents import keygroups
 from jijie.residents import selectors as registry
 from jijie.residents.doors import floor_plan
@@ -177,7 +177,7 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if area.depth >= LIST_FROM_DEPTH:
         missing = selectors.households_not_reached(campaign=campaign, area=area)
-        context["not_reached"] = Paginator(missing, 50).get_page(request.GET.get("page"))
+        context["not_reached"] = Pages(missing, 50).get_page(request.GET.get("page"))
         context["revisits"] = selectors.revisits_due(campaign=campaign, area=area)[:50]
         context["now"] = timezone.now()
     return render(request, "screening/coverage.html", context)
@@ -318,7 +318,7 @@ def revisits(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         "area": area,
-        "page": Paginator(due, 50).get_page(request.GET.get("page")),
+        "page": Pages(due, 50).get_page(request.GET.get("page")),
         "now": timezone.now(),
         "may_visit": access.may(request.user, Action.SCREENING_VISIT, area),
     }

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from jijie.care.forms import AssignForm, DoneForm, ErrandForm, ReasonForm
 from jijie.care.models import Errand, ErrandState
 from jijie.care.views.base import board_community, community_of, household_named
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.mobilization.selectors import member_of, members_here
 from jijie.residents.forms import pick_household
 
@@ -37,7 +37,7 @@ def errands(request: HttpRequest, code: str) -> HttpResponse:
     """The community's open errands, due first, a page at a time (the board shows the
     first few)."""
     community = board_community(request.user, code, Action.CARE_VIEW)
-    page = Paginator(selectors.errand_list(request.user, path=community.path), 50).get_page(
+    page = Pages(selectors.errand_list(request.user, path=community.path), 50).get_page(
         request.GET.get("page")
     )
     addresses = selectors.addresses(e.household_id for e in page)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.mobilization import access as mobilization_access
 from jijie.mobilization import selectors, services
 from jijie.mobilization.forms import CallUpForm, DecideForm, ScreeningForm, SignUpFilterForm
@@ -156,7 +156,7 @@ def sign_up_list(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "call_up": call_up,
         "filters": filters,
-        "page": Paginator(sign_ups, 50).get_page(request.GET.get("page")),
+        "page": Pages(sign_ups, 50).get_page(request.GET.get("page")),
         "may_manage": may_manage(request, call_up),
     }
     return render(request, "mobilization/sign_up_list.html", context)

@@ -18,6 +18,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.mobilization import proposal, selectors, services
 from jijie.mobilization.forms import DeployForm, LineForm, ProposalForm, TeamForm
 
@@ -120,7 +121,7 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
     is_community = area.kind in COMMUNITY_KINDS
     context = {
         "area": area,
-        "page": Paginator(deployed, 100).get_page(request.GET.get("page")),
+        "page": Pages(deployed, 100).get_page(request.GET.get("page")),
         "at_home": selectors.reporting_at_home(actor=request.user, community=area)[:200],
         "teams": selectors.teams_in(actor=request.user, community=area) if is_community else [],
         "may_form_team": is_community and access.may(request.user, Action.TEAM_MANAGE, area),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from jijie.accounts.requests import actor
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.mobilization import imports, selectors, services
 from jijie.mobilization.forms import ClaimDecisionForm, ImportForm, MemberForm
 from jijie.mobilization.models import Member
@@ -107,7 +107,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您的角色不能查看队员名册。"))
     members = selectors.member_list(actor=request.user)
     context = {
-        "page": Paginator(members, 50).get_page(request.GET.get("page")),
+        "page": Pages(members, 50).get_page(request.GET.get("page")),
         "claims": selectors.member_claims(actor=request.user)[:200],
     }
     return render(request, "mobilization/member_list.html", context)

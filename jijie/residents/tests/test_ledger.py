@@ -5,12 +5,17 @@ levels below the ledger's area; a fixed number of queries whatever its size."""
 from __future__ import annotations
 
 import random
+import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
+from jijie.core.paging import Pages
 from jijie.residents import selectors
 from jijie.residents.doors import door_key, door_sort
 from jijie.residents.services import (
@@ -79,3 +84,32 @@ def test_the_ledger_page_sorts_filters_counts_and_keeps_filters(
     assert [r.household.door_number for r in page.context["rows"]] == ["160"]
     assert 'data-testid="sort-address"' in page.content.decode()
     assert page.context["address_toggle"] == "-address"
+
+
+def test_every_household_is_on_exactly_one_page_read_from_either_end(
+    tree, actors, django_assert_max_num_queries
+):
+    # given doors that read alike ("0101" and "101" sort together) across two buildings,
+    # so that only the primary key orders them
+    other = Area.objects.get(code="441602004001-01-002")
+    doors = ["101", "0101", "00101", "102", "1001", "2单元101", "B3", "7", "07", "9"]
+    for building in (tree.building, other):
+        for door in doors:
+            do_household_register(actor=SYSTEM, building=building, door_number=door)
+    households = selectors.household_list(actor=actors.manager)
+    everyone = [h.pk for h in households]
+    for order in selectors.LEDGER_ORDERS:
+        ordered = selectors.household_list(actor=actors.manager, order=order)
+        # when it is paged three at a time (pages past the middle read from the end)
+        pages = Pages(ordered, 3)
+        paged = []
+        for number in pages.page_range:
+            with CaptureQueriesContext(connection) as seen:
+                paged += [h.pk for h in pages.page(number)]
+            # no page skips more than half the list: a late one is read from the end
+            (sql,) = [q["sql"] for q in seen.captured_queries if "LIMIT" in q["sql"]]
+            offset = re.search(r"OFFSET (\d+)", sql)
+            assert int(offset.group(1) if offset else 0) <= pages.count // 2
+        # then each appears once, in the order of the whole list
+        assert paged == [h.pk for h in ordered]
+        assert sorted(paged) == sorted(everyone)
