@@ -18,10 +18,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 
-class Pages(Paginator):
+class Pages(Paginator[Any]):
     """A Paginator over an ordered queryset that reads the second half from the end."""
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -32,5 +32,5 @@ class Pages(Paginator):
             skipped = self.count - top  # the rows after this page, in the list's order
             found = list(rows.reverse()[skipped : skipped + top - bottom])
             found.reverse()
-            return self._get_page(found, number, self)
-        return self._get_page(rows[bottom:top], number, self)
+            return Page(found, number, self)
+        return Page(rows[bottom:top], number, self)
