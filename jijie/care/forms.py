@@ -146,7 +146,9 @@ class ErrandForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("队员"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(
+        label=_("队员"), queryset=Member.objects.none(), widget=forms.FindRadio
+    )
 
     def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

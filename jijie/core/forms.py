@@ -39,6 +39,7 @@ from django.forms.widgets import Input
 from django.utils.translation import gettext as _
 
 from jijie.core import text
+from jijie.core.pinyin import initials
 
 # Django's forms, for `forms.X` in the project's form modules; add what a form needs.
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "DecimalField",
     "Field",
     "FileField",
+    "FindRadio",
     "Form",
     "HiddenInput",
     "Input",
@@ -98,6 +100,21 @@ class DateInput(django_forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class FindRadio(RadioSelect):
+    """A choice among many people (the members who may take a shift or an errand) as a
+    list to tap, with a box above it that narrows the list as one types a name or its
+    pinyin initials (wxm finds 王小明). The box is no form's field: what is typed in it
+    is never sent. Without script the whole list is there to tap."""
+
+    template_name = "core/widgets/find_radio.html"
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        label = str(option["label"])
+        option["attrs"]["data-find"] = f"{label.lower()} {initials(label)}"
+        return option
 
 
 def apply_errors(form: Form, error: ValidationError) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,13 +42,17 @@ class DemandForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("队员"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(
+        label=_("队员"), queryset=Member.objects.none(), widget=forms.FindRadio
+    )
 
     def __init__(self, *args: Any, members: list[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["member"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Member.objects.filter(pk__in=[m.pk for m in members])
+        # In the order given (the replacement list ranks who should go first).
+        rank = Case(*(When(pk=m.pk, then=i) for i, m in enumerate(members)), default=len(members))
+        field.queryset = Member.objects.filter(pk__in=[m.pk for m in members]).order_by(rank)
 
 
 class ReasonForm(forms.Form):

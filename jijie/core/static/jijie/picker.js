@@ -38,3 +38,24 @@
     if (input.form && input.form.hasAttribute("data-submit-on-pick")) input.form.requestSubmit();
   });
 })();
+
+// A list to tap with a box that narrows it (core.forms.FindRadio): each choice carries
+// its name and pinyin initials (data-find); what is typed hides those that do not hold
+// it. The one chosen stays in view.
+(function () {
+  "use strict";
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest("[data-find-box]");
+    if (!box) return;
+    var list = box.closest("[data-find-list]");
+    var words = box.value.trim().toLowerCase();
+    var shown = 0;
+    list.querySelectorAll("input[data-find]").forEach(function (choice) {
+      var keep = !words || choice.checked || choice.dataset.find.indexOf(words) >= 0;
+      var row = choice.closest("label").parentElement;
+      row.hidden = !keep;
+      if (keep) shown += 1;
+    });
+    list.querySelector("[data-find-none]").hidden = shown > 0;
+  });
+})();
