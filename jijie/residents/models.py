@@ -57,7 +57,9 @@ class Household(models.Model):
         # so there is one per way of finding a record. Compared byte by byte, this one
         # serves the area-path prefix (LIKE 'path%') and the ledger's order (area, then
         # door as people read it) at once: a page of a district's ledger reads 50 rows.
-        indexes = [models.Index(fields=["area_path", "door_sort"], name="household_scope")]
+        # The key ends it, so the order is total and a page's keys are read from the
+        # index alone, however many rows before it are skipped (`core.paging`).
+        indexes = [models.Index(fields=["area_path", "door_sort", "id"], name="household_scope")]
 
     def __str__(self) -> str:
         return self.door_number

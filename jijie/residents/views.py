@@ -70,7 +70,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         flag=data.get("flag", ""),
         order=order,
     )
-    page = Pages(households, 50).get_page(request.GET.get("page"))
+    page = Pages(households, 50, by_key=True).get_page(request.GET.get("page"))
     roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
     within = area or (roots[0] if len(roots) == 1 else None)
     search = SearchForm(request.POST or None)

@@ -100,16 +100,21 @@ def test_every_household_is_on_exactly_one_page_read_from_either_end(
     everyone = [h.pk for h in households]
     for order in selectors.LEDGER_ORDERS:
         ordered = selectors.household_list(actor=actors.manager, order=order)
-        # when it is paged three at a time (pages past the middle read from the end)
-        pages = Pages(ordered, 3)
-        paged = []
-        for number in pages.page_range:
-            with CaptureQueriesContext(connection) as seen:
-                paged += [h.pk for h in pages.page(number)]
-            # no page skips more than half the list: a late one is read from the end
-            (sql,) = [q["sql"] for q in seen.captured_queries if "LIMIT" in q["sql"]]
-            offset = re.search(r"OFFSET (\d+)", sql)
-            assert int(offset.group(1) if offset else 0) <= pages.count // 2
-        # then each appears once, in the order of the whole list
-        assert paged == [h.pk for h in ordered]
-        assert sorted(paged) == sorted(everyone)
+        for by_key in (False, True):
+            # when it is paged three at a time (pages past the middle read from the end)
+            pages = Pages(ordered, 3, by_key=by_key)
+            paged = []
+            for number in pages.page_range:
+                with CaptureQueriesContext(connection) as seen:
+                    rows = list(pages.page(number))
+                    paged += [(h.pk, h.building.name) for h in rows]  # joined, no query more
+                # no page skips more than half the list: a late one is read from the end
+                (sql,) = [q["sql"] for q in seen.captured_queries if "LIMIT" in q["sql"]]
+                offset = re.search(r"OFFSET (\d+)", sql)
+                assert int(offset.group(1) if offset else 0) <= pages.count // 2
+                # by key, the rows skipped are read without their building
+                assert ("JOIN" in sql) is not by_key
+                assert len(seen.captured_queries) == 1 + by_key
+            # then each appears once, in the order of the whole list
+            assert [pk for pk, _name in paged] == [h.pk for h in ordered]
+            assert sorted(pk for pk, _name in paged) == sorted(everyone)
