@@ -22,6 +22,10 @@ from jijie.core.paging import Pages
 from jijie.mobilization import proposal, selectors, services
 from jijie.mobilization.forms import DeployForm, LineForm, ProposalForm, TeamForm
 
+# The members living in a community and serving elsewhere listed on its page; the rest
+# are counted.
+AT_HOME_SHOWN = 50
+
 
 @login_required
 def sign_up_deploy(request: HttpRequest, pk: int) -> HttpResponse:
@@ -118,11 +122,13 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
     (双报到); contact data masked as the registry masks it."""
     area = access.area_for(request.user, code, Action.DEPLOYMENT_VIEW)
     deployed = selectors.deployed_to(actor=request.user, community=area)
+    at_home = selectors.reporting_at_home(actor=request.user, community=area)
     is_community = area.kind in COMMUNITY_KINDS
     context = {
         "area": area,
-        "page": Pages(deployed, 100).get_page(request.GET.get("page")),
-        "at_home": selectors.reporting_at_home(actor=request.user, community=area)[:200],
+        "page": Pages(deployed, 50).get_page(request.GET.get("page")),
+        "at_home": at_home[:AT_HOME_SHOWN],
+        "at_home_count": at_home.count(),
         "teams": selectors.teams_in(actor=request.user, community=area) if is_community else [],
         "may_form_team": is_community and access.may(request.user, Action.TEAM_MANAGE, area),
     }
