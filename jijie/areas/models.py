@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
+from jijie.core.models import PrefixRange
+
 
 class AreaKind(models.TextChoices):
     CITY = "city", _("市")
@@ -115,6 +117,11 @@ def community_path_of(path: str) -> str:
     """The path of the community or village an area (a grid, a building, a household's
     area) belongs to; a shorter path when the area is above community level."""
     return path[: KIND_DEPTH[AreaKind.COMMUNITY] * Area.steplen]
+
+
+# "Everything under this area" as an index range on SQLite too (`PrefixRange`): paths
+# are digits and capitals, compared there byte by byte.
+Area._meta.get_field("path").register_lookup(PrefixRange)
 
 
 class Compound(models.Model):

@@ -34,6 +34,36 @@ class BytewiseCharField(models.CharField[_ST, _GT]):
         return params
 
 
+class PrefixRange(models.lookups.StartsWith):
+    """`startswith` as an index range where the database compares text byte by byte:
+    `col >= 'p' AND col < 'q'`, q being p with its last character's successor (in
+    UTF-8, byte order is code point order, so exactly the values starting with p lie
+    between). SQLite cannot use an index for `LIKE 'p%'` (its LIKE ignores ASCII case,
+    its indexes do not), so a community's scoped count read every row of the city; on
+    PostgreSQL a byte-wise ("C") column's index already serves LIKE, which is kept.
+    Registered for byte-wise fields and for the area tree's path."""
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        prefix = self.rhs
+        if (
+            connection.vendor != "sqlite"
+            or not self.rhs_is_direct_value()
+            or not isinstance(prefix, str)
+            or not prefix
+            or ord(prefix[-1]) >= 0x10FFFF
+        ):
+            return super().as_sql(compiler, connection)
+        last = ord(prefix[-1]) + 1
+        if 0xD800 <= last <= 0xDFFF:  # no character is a surrogate
+            last = 0xE000
+        lhs, lhs_params = compiler.compile(self.lhs)
+        upper = prefix[:-1] + chr(last)
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, *lhs_params, upper]
+
+
+BytewiseCharField.register_lookup(PrefixRange)
+
+
 class Sex(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")
