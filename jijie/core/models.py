@@ -52,7 +52,8 @@ class PrefixRange(models.lookups.StartsWith):
             or not prefix
             or ord(prefix[-1]) >= 0x10FFFF
         ):
-            return super().as_sql(compiler, connection)
+            sql, params = super().as_sql(compiler, connection)
+            return sql, list(params)
         last = ord(prefix[-1]) + 1
         if 0xD800 <= last <= 0xDFFF:  # no character is a surrogate
             last = 0xE000
