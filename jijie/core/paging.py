@@ -26,9 +26,13 @@ from django.db.models import QuerySet
 class Pages(Paginator[Any]):
     """A Paginator over an ordered queryset that reads the second half from the end."""
 
-    def __init__(self, *args: Any, by_key: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, by_key: bool = False, count: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.by_key = by_key
+        if count is not None:  # known without counting the rows (a kept count)
+            self.__dict__["count"] = count
 
     def _read(self, rows: QuerySet[Any], start: int, stop: int) -> list[Any]:
         if not self.by_key:

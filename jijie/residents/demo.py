@@ -10,6 +10,7 @@ made up and deterministic for a seed.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from stdnum.cn.ric import calc_check_digit
 
 from jijie.areas.models import Area, AreaKind
 from jijie.core.demo import DemoContext
+from jijie.residents import counts
 from jijie.residents.doors import door_sort
 from jijie.residents.models import (
     Household,
@@ -116,6 +118,7 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
                 )
             )
     Household.objects.bulk_create(households, batch_size=5000)
+    counts.added(Counter(h.building_id for h in households))
     with_people = [
         h for h in households if people_under is None or h.area_path.startswith(people_under)
     ]

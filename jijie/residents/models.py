@@ -92,6 +92,25 @@ class ResidentType(models.TextChoices):
 NOTE_LENGTH = 500
 
 
+class BuildingHouseholds(models.Model):
+    """How many households a building holds, kept as they are registered (by the
+    registry's pages and by imports, through `signals.households_added`): the ledger
+    counts a district's 361,876 households by summing its buildings' counts instead of
+    reading every household (`counts`)."""
+
+    building = models.OneToOneField(
+        Area, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    area_path: BytewiseCharField[str, str] = BytewiseCharField(max_length=255)
+    households = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["area_path"], name="building_households_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.building_id}: {self.households}"
+
+
 class Person(Identity):
     """A person in a household, their identity kept as `Identity` keeps it (the ID
     number and phone only encrypted, hashed, masked and by their last four; the birth

@@ -17,7 +17,9 @@ from jijie.areas.access import Action
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind
 from jijie.core import pii
 from jijie.core.identity import normalise
+from jijie.residents import counts
 from jijie.residents.models import (
+    BuildingHouseholds,
     ExportRequest,
     ExportStatus,
     Household,
@@ -61,6 +63,17 @@ def household_list(
     if flag in ("is_party_centre", "is_home_isolation", "is_hardship"):
         households = households.filter(**{flag: True})
     return households.select_related("building").order_by(*LEDGER_ORDERS[order])
+
+
+def household_count(*, actor: User | AnonymousUser, area: Area | None = None) -> int:
+    """How many households `household_list` (with no kind or flag) holds: the kept
+    counts of the buildings in scope summed (`counts`), not the households read."""
+    buildings = access.scoped(
+        BuildingHouseholds.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path"
+    )
+    if area is not None:
+        buildings = buildings.filter(area_path__startswith=area.path)
+    return counts.total(buildings)
 
 
 # The ledger's orders: by place (area, then door as people read it; one index serves it

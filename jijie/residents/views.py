@@ -70,7 +70,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
         flag=data.get("flag", ""),
         order=order,
     )
-    page = Pages(households, 50, by_key=True).get_page(request.GET.get("page"))
+    # Unfiltered, the ledger's size is its buildings' kept counts summed.
+    count = (
+        None
+        if data.get("kind") or data.get("flag")
+        else selectors.household_count(actor=request.user, area=area)
+    )
+    page = Pages(households, 50, by_key=True, count=count).get_page(request.GET.get("page"))
     roots = access.scope_roots(request.user, Action.RESIDENT_VIEW)
     within = area or (roots[0] if len(roots) == 1 else None)
     search = SearchForm(request.POST or None)

@@ -11,9 +11,10 @@ from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
+from jijie.residents import counts
 from jijie.residents.imports import reader
 from jijie.residents.imports.commit import import_ledger
-from jijie.residents.models import Household, Person
+from jijie.residents.models import BuildingHouseholds, Household, Person
 from jijie.residents.services import (
     PersonData,
     do_household_register,
@@ -43,6 +44,9 @@ def test_commit_then_the_same_file_again_changes_nothing(tree, actors):
     )
     assert wang.phone_masked == "138****8000"
     assert Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).relation == "spouse"
+    # the buildings' kept household counts follow the import (a recount finds none wrong)
+    assert sum(BuildingHouseholds.objects.values_list("households", flat=True)) == 2
+    assert counts.rebuild() == 0
     before = list(Person.objects.order_by("pk").values_list("pk", "version", "document_cipher"))
     again = import_ledger(actor=actors.manager, area=tree.grid, data=data, commit=True)
     assert again.summary()["people_unchanged"] == 3

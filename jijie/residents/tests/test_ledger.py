@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.core.paging import Pages
-from jijie.residents import selectors
+from jijie.residents import counts, selectors
 from jijie.residents.doors import door_key, door_sort
+from jijie.residents.models import BuildingHouseholds
 from jijie.residents.services import (
     PersonData,
     do_household_flags_set,
@@ -118,3 +119,40 @@ def test_every_household_is_on_exactly_one_page_read_from_either_end(
             # then each appears once, in the order of the whole list
             assert [pk for pk, _name in paged] == [h.pk for h in ordered]
             assert sorted(pk for pk, _name in paged) == sorted(everyone)
+
+
+def test_the_ledger_counts_its_buildings_kept_counts(
+    client, tree, actors, django_assert_max_num_queries
+):
+    # given households registered one by one, and by an import
+    for door in ("101", "102", "103"):
+        do_household_register(actor=SYSTEM, building=tree.building, door_number=door)
+    sibling_building = Area.objects.get(code="441602004002-01-001")
+    do_household_register(actor=SYSTEM, building=sibling_building, door_number="1")
+    kept = dict(BuildingHouseholds.objects.values_list("pk", "households"))
+    assert kept == {tree.building.pk: 3, sibling_building.pk: 1}
+    assert counts.rebuild() == 0  # what was kept is what a recount finds
+    # then each scope's count is its buildings' counts summed, no household counted
+    assert selectors.household_count(actor=actors.manager) == 3
+    assert selectors.household_count(actor=actors.street) == 4
+    assert selectors.household_count(actor=actors.street, area=tree.sibling) == 1
+    assert selectors.household_count(actor=actors.outsider, area=tree.community) == 0
+    client.force_login(actors.street)
+    with CaptureQueriesContext(connection) as seen:
+        response = client.get(reverse("residents:list"))
+    assert "共 4 户" in response.content.decode()
+    assert not [
+        q
+        for q in seen.captured_queries
+        if 'COUNT(*) AS "__count" FROM "residents_household"' in q["sql"]
+    ]
+    # a filter still counts the households it keeps
+    response = client.get(reverse("residents:list"), {"kind": "shop"})
+    assert "共 0 户" in response.content.decode()
+
+
+def test_a_recount_repairs_a_wrong_count(tree):
+    do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
+    BuildingHouseholds.objects.update(households=7)
+    assert counts.rebuild() == 1
+    assert BuildingHouseholds.objects.get().households == 1
