@@ -118,7 +118,7 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
                 )
             )
     Household.objects.bulk_create(households, batch_size=5000)
-    counts.added(Counter(h.building_id for h in households))
+    counts.registered(Counter(h.building_id for h in households))
     with_people = [
         h for h in households if people_under is None or h.area_path.startswith(people_under)
     ]

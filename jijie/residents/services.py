@@ -19,7 +19,7 @@ from jijie.audit.services import audit_record
 from jijie.core import pii
 from jijie.core.identity import DocumentType
 from jijie.core.models import Sex, check_identity
-from jijie.residents import names, signals
+from jijie.residents import counts, names
 from jijie.residents.models import (
     NOTE_LENGTH,
     Household,
@@ -166,7 +166,7 @@ def do_household_register(
         door_number=door_number,
         kind=kind,
     )
-    signals.households_added.send(Household, counts={building.pk: 1})
+    counts.registered({building.pk: 1})
     audit_record(actor=actor, action="household.register", target=household, area=building)
     return household
 

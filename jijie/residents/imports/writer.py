@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import F, Model
 from django.utils import timezone
 
-from jijie.residents import names, signals
+from jijie.residents import counts, names
 from jijie.residents.doors import door_sort
 from jijie.residents.imports.plan import HouseholdKey, Planner, Slice
 from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
@@ -142,7 +142,7 @@ def _households(work: Slice, planner: Planner, now: datetime) -> None:
     written: dict[HouseholdKey, int] = dict(zip(keys, ids, strict=True))
     planner.households_written(written)
     if keys:
-        signals.households_added.send(Household, counts=Counter(b for b, _door in keys))
+        counts.registered(Counter(b for b, _door in keys))
 
 
 def _creates(work: Slice, planner: Planner, now: datetime) -> None:
