@@ -227,6 +227,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = int(
     timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30)).total_seconds()
 )
+# A session only read is saved (its expiry pushed) at most this often: the idle time
+# above can come out this much short, and a signed-in page read is not a write.
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=60)
 # ...and, however busy, this long after signing in (jijie.accounts.middleware).
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_HTTPONLY = True

@@ -15,11 +15,14 @@ from typing import TypeAlias
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
+# When a session was last saved (jijie.core.middleware.ReadSessionMiddleware).
+TOUCHED_SESSION_KEY = "touched_at"
 IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -81,21 +84,34 @@ def _method_not_allowed_as_json(response: HttpResponseBase) -> HttpResponseBase:
 
 
 class ReadSessionMiddleware(SessionMiddleware):
-    """Django's session middleware, saving only a session that was read or written.
+    """Django's session middleware, saving only a session that was read or written, and
+    a session only read at most once every `SESSION_TOUCH_SECONDS`.
 
-    A session ends after `SESSION_COOKIE_AGE` of idle time, so each request that uses it
+    A session ends after `SESSION_COOKIE_AGE` of idle time, so a request that uses it
     pushes its expiry forward. Django's SESSION_SAVE_EVERY_REQUEST did that, but it also
     saved the session of requests that never opened it: with a cookie naming no session
     (an expired one, or made up), each such request stored a new empty session (30
     requests to /healthz, 30 rows). A session is opened when a page asks who is signed
     in, so a signed-in user's pages still push it forward; health checks, bearer-token
-    API calls and anonymous pages leave the table alone."""
+    API calls and anonymous pages leave the table alone.
+
+    Pushing the expiry is a write (an UPDATE and its commit) for every page read. A
+    session that was only read is saved when its last save is `SESSION_TOUCH_SECONDS`
+    old or more (the time is kept in the session): the idle time it is allowed can come
+    out at most that much short. A session written to is saved as always."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         session = getattr(request, "session", None)
         # Read, a session whose key named no row has no key left and is empty.
         if session is not None and session.accessed and not session.is_empty():
-            session.modified = True
+            now = timezone.now().timestamp()
+            touched = session.get(TOUCHED_SESSION_KEY)
+            if (
+                session.modified
+                or not isinstance(touched, int | float)
+                or not 0 <= now - touched < settings.SESSION_TOUCH_SECONDS
+            ):
+                session[TOUCHED_SESSION_KEY] = now
         return super().process_response(request, response)
 
 

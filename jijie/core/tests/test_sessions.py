@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -43,3 +44,31 @@ def test_a_signed_in_page_still_pushes_the_sessions_expiry_forward(client, actor
     Session.objects.update(expire_date=soon)
     assert client.get("/healthz").status_code == 200
     assert Session.objects.get().expire_date == soon
+
+
+def test_a_session_only_read_is_saved_once_a_touch_interval(client, actors, settings):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.force_login(actors.manager)
+        assert client.get(reverse("accounts:home")).status_code == 200  # saved: never touched
+        soon = timezone.now() + timedelta(minutes=5)
+        Session.objects.update(expire_date=soon)
+        # pages read again within the interval write nothing
+        clock.shift(timedelta(seconds=settings.SESSION_TOUCH_SECONDS - 1))
+        assert client.get(reverse("accounts:home")).status_code == 200
+        assert Session.objects.get().expire_date == soon
+        # the first page read after it pushes the expiry forward again
+        clock.shift(timedelta(seconds=1))
+        assert client.get(reverse("accounts:home")).status_code == 200
+        assert Session.objects.get().expire_date > soon + timedelta(minutes=10)
+
+
+@time_machine.travel("2026-03-02 15:00:00+08:00", tick=False)
+def test_a_touch_time_from_the_future_does_not_stop_the_saves(client, actors):
+    client.force_login(actors.manager)
+    session = client.session
+    session["touched_at"] = (timezone.now() + timedelta(days=1)).timestamp()
+    session.save()
+    soon = timezone.now() + timedelta(minutes=1)
+    Session.objects.update(expire_date=soon)
+    assert client.get(reverse("accounts:home")).status_code == 200
+    assert Session.objects.get().expire_date > soon + timedelta(minutes=10)
