@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from jijie.areas import access
 from jijie.areas.access import Action
@@ -29,7 +30,11 @@ def my_shifts(user: User) -> list[Card]:
     claimable = [s for s, refusal in selectors.open_shifts_for(member) if refusal is None]
     if not upcoming and not claimable:
         return []
-    note: str | Promise = _("暂无已排的班次")
+    note: str | Promise = ngettext(
+        "暂无已排的班次,%(count)d 个班次可认领",
+        "暂无已排的班次,%(count)d 个班次可认领",
+        len(claimable),
+    ) % {"count": len(claimable)}
     if upcoming:
         first = upcoming[0]
         note = _("下一班:%(when)s %(post)s") % {

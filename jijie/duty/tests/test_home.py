@@ -42,3 +42,24 @@ def test_the_secretary_sees_the_shifts_short_of_people(client, tree, posts, acto
     # those who do not run the community's duty see no such card
     for other in (actors.outsider, actors.lower, actors.grid_worker):
         assert 'data-testid="card-gaps"' not in _home(client, other)
+
+
+def test_the_members_card_says_how_many_shifts_are_open_to_claim(
+    client, tree, posts, actors, time_machine
+):
+    time_machine.move_to(datetime.combine(TODAY, time(10), tzinfo=SHANGHAI), tick=False)
+    someone = with_account(resident(1, tree), "resident1")
+    assert 'data-testid="card-shifts"' not in _home(client, someone.user)
+    made = demand(
+        tree.community, posts.guard, days=2, per_day=1, low=1, high=1,
+        start=TODAY + timedelta(days=1),
+    )  # fmt: skip
+    html = _home(client, someone.user)
+    card = html[html.index('data-testid="card-shifts"') :][:600]
+    assert '<span class="badge">2</span>' in card
+    assert "暂无已排的班次,2 个班次可认领" in card
+    # once one is claimed, the card names the next shift instead
+    claim(someone, shifts(made)[0])
+    card = _home(client, someone.user)
+    card = card[card.index('data-testid="card-shifts"') :][:600]
+    assert "下一班:03-11 08:00" in card
