@@ -32,6 +32,7 @@ pytest_plugins = [
     "jijie.duty.tests.fixtures",
     "jijie.gates.tests.fixtures",
     "jijie.residents.tests.fixtures",
+    "jijie.supplies.tests.fixtures",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "jijie.mobilization",
     "jijie.gates",
     "jijie.duty",
+    "jijie.supplies",
     "jijie.care",
 ]
 

@@ -61,6 +61,9 @@ class Action(StrEnum):
     CARE_VIEW = "care.view"
     CARE_RECORD = "care.record"
     CARE_MANAGE = "care.manage"
+    SUPPLY_VIEW = "supply.view"
+    SUPPLY_KEEP = "supply.keep"
+    SUPPLY_MANAGE = "supply.manage"
 
 
 @cache
@@ -187,6 +190,21 @@ def _care() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _supplies() -> dict[str, frozenset[Action]]:
+    """Supplies (物资): those who answer for an area set up its stores, keep them
+    (receive, issue, transfer, count) and approve what the areas below ask for; a
+    community worker keeps the community's room; an inspector reads the stock."""
+    see, keep, manage = Action.SUPPLY_VIEW, Action.SUPPLY_KEEP, Action.SUPPLY_MANAGE
+    return {
+        Role.COMMAND: frozenset({see, keep, manage}),
+        Role.STREET_OFFICE: frozenset({see, keep, manage}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, keep, manage}),
+        Role.COMMUNITY_WORKER: frozenset({see, keep}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
@@ -194,6 +212,7 @@ def role_actions(role: str) -> frozenset[Action]:
         | _gates().get(role, frozenset())
         | _duty().get(role, frozenset())
         | _care().get(role, frozenset())
+        | _supplies().get(role, frozenset())
     )
 
 

@@ -1,0 +1,183 @@
+"""Reads of supplies: the stores a user may see, what a store holds, its movements,
+transfers on their way, and a check that every stock figure equals its ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import BigIntegerField, F, QuerySet, Sum
+from django.db.models.functions import Cast, Round
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.supplies.models import (
+    OPEN_REQUEST_STATES,
+    Item,
+    Movement,
+    Stock,
+    Store,
+    SupplyRequest,
+    Threshold,
+    Transfer,
+    TransferState,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+
+def exact_sum(field: str = "quantity") -> Sum:
+    """The sum of a quantity column in thousandths, as an integer: exact on both
+    databases (SQLite sums decimals in floating point). `thousandths` reads it back."""
+    return Sum(Cast(Round(F(field) * 1000), BigIntegerField()))
+
+
+def thousandths(total: int | None) -> Decimal:
+    return Decimal(total or 0).scaleb(-3)
+
+
+def store_list(*, actor: User | AnonymousUser) -> QuerySet[Store]:
+    """The stores under the areas where `actor` may see supplies."""
+    return access.scoped(
+        Store.objects.select_related("area"), actor, Action.SUPPLY_VIEW, path_field="area_path"
+    ).order_by("area_path", "name")
+
+
+def store_for(*, actor: User | AnonymousUser, pk: int) -> Store | None:
+    """One store the actor may see (None when missing or out of sight: the boundary
+    answers 404 alike)."""
+    return store_list(actor=actor).filter(pk=pk).first()
+
+
+def stock_of(store: Store) -> QuerySet[Stock]:
+    """The store's stock, batch by batch, first expiry first within an item."""
+    return (
+        Stock.objects.filter(store=store, quantity__gt=0)
+        .select_related("item", "batch")
+        .order_by("item__category", "item__name", "batch__expires_on", "batch_id")
+    )
+
+
+def balances(store: Store) -> dict[int, Decimal]:
+    """What the store holds of each item (item id -> quantity), over its batches."""
+    rows = (
+        Stock.objects.filter(store=store, quantity__gt=0)
+        .values("item_id")
+        .annotate(held=exact_sum())
+        .values_list("item_id", "held")
+    )
+    return {item: thousandths(held) for item, held in rows}
+
+
+def movements_of(store: Store) -> QuerySet[Movement]:
+    """The store's ledger, newest first."""
+    return (
+        Movement.objects.filter(store=store).select_related("item", "batch").order_by("-at", "-pk")
+    )
+
+
+def in_transit_to(store: Store) -> QuerySet[Transfer]:
+    """Transfers sent to the store and not yet received."""
+    return Transfer.objects.filter(to_store=store, state=TransferState.IN_TRANSIT).order_by(
+        "sent_at", "pk"
+    )
+
+
+def ledger_disagreements(store: Store | None = None) -> list[tuple[int, int, Decimal, Decimal]]:
+    """Every (store, batch, stock, ledger sum) where the kept stock is not the sum of
+    the movements: empty, always, unless something wrote around the services."""
+    stocks = Stock.objects.all() if store is None else Stock.objects.filter(store=store)
+    movements = Movement.objects.all() if store is None else Movement.objects.filter(store=store)
+    kept = {(s, b): q for s, b, q in stocks.values_list("store_id", "batch_id", "quantity")}
+    summed = {
+        (s, b): thousandths(q)
+        for s, b, q in movements.values("store_id", "batch_id")
+        .annotate(total=exact_sum())
+        .values_list("store_id", "batch_id", "total")
+    }
+    return [
+        (s, b, kept.get((s, b), Decimal(0)), summed.get((s, b), Decimal(0)))
+        for s, b in sorted(kept.keys() | summed.keys())
+        if kept.get((s, b), Decimal(0)) != summed.get((s, b), Decimal(0))
+    ]
+
+
+def requests_to(*, actor: User | AnonymousUser) -> QuerySet[SupplyRequest]:
+    """Requests addressed to an area where `actor` manages supplies, open ones first by
+    the day they are needed."""
+    return (
+        access.scoped(
+            SupplyRequest.objects.all(), actor, Action.SUPPLY_MANAGE, path_field="to_path"
+        )
+        .select_related("store", "to_area")
+        .prefetch_related("lines__item")
+        .order_by("needed_by", "pk")
+    )
+
+
+def requests_of(store: Store) -> QuerySet[SupplyRequest]:
+    """The store's own requests, newest first."""
+    return (
+        SupplyRequest.objects.filter(store=store)
+        .select_related("to_area")
+        .prefetch_related("lines__item")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class Shortage:
+    store: Store
+    item: Item
+    held: Decimal
+    minimum: Decimal
+
+
+@dataclass(frozen=True)
+class Shortages:
+    """What is short under an area: stores under a threshold, and requests still open
+    past the day they were needed by."""
+
+    stores: list[Shortage]
+    overdue: list[SupplyRequest]
+
+
+def shortages(path: str, today: date) -> Shortages:
+    """Shortages in the subtree at `path` (the caller has resolved the area with the
+    actor's right to see its supplies): each threshold's store and item held under its
+    minimum, and open requests whose day has passed. A few queries whatever the size."""
+    thresholds = list(
+        Threshold.objects.filter(area_path__startswith=path).select_related("store", "item")
+    )
+    held: dict[tuple[int, int], Decimal] = {}
+    if thresholds:
+        rows = (
+            Stock.objects.filter(
+                area_path__startswith=path,
+                store_id__in={t.store_id for t in thresholds},
+                quantity__gt=0,
+            )
+            .values("store_id", "item_id")
+            .annotate(total=exact_sum())
+            .values_list("store_id", "item_id", "total")
+        )
+        held = {(s, i): thousandths(total) for s, i, total in rows}
+    short = [
+        Shortage(t.store, t.item, held.get((t.store_id, t.item_id), Decimal(0)), t.minimum)
+        for t in thresholds
+        if held.get((t.store_id, t.item_id), Decimal(0)) < t.minimum
+    ]
+    short.sort(key=lambda s: (s.store.area_path, s.item.name))
+    overdue = list(
+        SupplyRequest.objects.filter(
+            area_path__startswith=path, state__in=OPEN_REQUEST_STATES, needed_by__lt=today
+        )
+        .select_related("store", "to_area")
+        .order_by("needed_by", "pk")
+    )
+    return Shortages(short, overdue)

@@ -1,0 +1,88 @@
+"""Writes of supplies: the stock ledger (`stock`: items, stores, receipts, issues,
+transfers, adjustments, write-offs, counts) and requests up the tree with the stores'
+thresholds (`requests`).
+
+Each comes in two steps (docs/architecture.md): a checked entry (`stock_issue`) takes a
+user and checks their role over the store once, then ends in its write
+(`do_stock_issue`), which takes whoever acts, a user or `SYSTEM`, and writes in one
+transaction with its audit row. Callers import from here; the modules are the parts."""
+
+from jijie.supplies.services.base import Line
+from jijie.supplies.services.requests import (
+    RequestData,
+    do_request_cancel,
+    do_request_decide,
+    do_request_fulfil,
+    do_request_submit,
+    do_threshold_set,
+    request_cancel,
+    request_decide,
+    request_fulfil,
+    request_submit,
+    threshold_set,
+)
+from jijie.supplies.services.stock import (
+    Adjustment,
+    Count,
+    Issue,
+    ItemData,
+    Receipt,
+    do_item_create,
+    do_stock_adjust,
+    do_stock_count_post,
+    do_stock_issue,
+    do_stock_receive,
+    do_stock_write_off,
+    do_store_create,
+    do_transfer_receive,
+    do_transfer_send,
+    item_create,
+    may_send_to,
+    stock_adjust,
+    stock_count_post,
+    stock_issue,
+    stock_receive,
+    stock_write_off,
+    store_create,
+    transfer_receive,
+    transfer_send,
+)
+
+__all__ = [
+    "Adjustment",
+    "Count",
+    "Issue",
+    "ItemData",
+    "Line",
+    "Receipt",
+    "RequestData",
+    "do_item_create",
+    "do_request_cancel",
+    "do_request_decide",
+    "do_request_fulfil",
+    "do_request_submit",
+    "do_stock_adjust",
+    "do_stock_count_post",
+    "do_stock_issue",
+    "do_stock_receive",
+    "do_stock_write_off",
+    "do_store_create",
+    "do_threshold_set",
+    "do_transfer_receive",
+    "do_transfer_send",
+    "item_create",
+    "may_send_to",
+    "request_cancel",
+    "request_decide",
+    "request_fulfil",
+    "request_submit",
+    "stock_adjust",
+    "stock_count_post",
+    "stock_issue",
+    "stock_receive",
+    "stock_write_off",
+    "store_create",
+    "threshold_set",
+    "transfer_receive",
+    "transfer_send",
+]
