@@ -29,6 +29,7 @@ MENU = (
     ("gates", _("卡口"), "gates:index"),
     ("duty", _("值守"), "duty:index"),
     ("care", _("关怀"), "care:day"),
+    ("supplies", _("物资"), "supplies:index"),
     ("responses", _("响应"), "responses:index"),
     ("people", _("人员"), "accounts:people"),
     ("audit", _("审计"), "accounts:audit"),
@@ -76,6 +77,7 @@ def _nav(user: User) -> dict[str, bool]:
             or access.scope_paths(user, access.Action.DEPLOYMENT_VIEW)
             or is_member
         ),
+        "supplies": bool(access.scope_paths(user, access.Action.SUPPLY_VIEW)),
         # Responses are the area keepers' to start and end.
         "responses": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
         "admin": user.is_staff,

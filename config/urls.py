@@ -16,6 +16,7 @@ urlpatterns = [
     path("gates/", include("jijie.gates.urls")),
     path("duty/", include("jijie.duty.urls")),
     path("care/", include("jijie.care.urls")),
+    path("supplies/", include("jijie.supplies.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -49,6 +49,7 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
         "gates",
         "duty",
         "care",
+        "supplies",
         "responses",
         "people",
     ]

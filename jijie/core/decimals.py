@@ -115,3 +115,8 @@ def quantity(
         value, field=field, label=label, places=0 if whole else QUANTITY_PLACES,
         ceiling=QUANTITY_CEILING, zero=zero,
     )  # fmt: skip
+
+
+def plain(value: Decimal) -> str:
+    """A quantity as people write it: 500, 12.25, never 5E+2 nor 12.250."""
+    return format(value.normalize(), "f")

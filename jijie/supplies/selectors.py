@@ -107,6 +107,13 @@ def ledger_disagreements(store: Store | None = None) -> list[tuple[int, int, Dec
     ]
 
 
+def transfer_to(*, actor: User | AnonymousUser, pk: int) -> Transfer | None:
+    """A transfer to a store the actor may see (None when missing or out of sight)."""
+    return access.scoped(
+        Transfer.objects.filter(pk=pk), actor, Action.SUPPLY_VIEW, path_field="to_path"
+    ).first()
+
+
 def requests_to(*, actor: User | AnonymousUser) -> QuerySet[SupplyRequest]:
     """Requests addressed to an area where `actor` manages supplies, open ones first by
     the day they are needed."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from jijie.areas.models import Area
 from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
-from jijie.core import text
+from jijie.core import decimals, text
 from jijie.responses.models import Response
 from jijie.supplies.models import NO_EXPIRY, Batch, Item, Movement, Stock, Store
 
@@ -120,7 +120,7 @@ def _audit(actor: Actor, action: str, target: Any, store: Store, **data: Any) ->
 
 def _shown(amount: Decimal, item: Item) -> str:
     """A quantity as a person reads it: 12 只, 2.5 升."""
-    return f"{amount.normalize():f} {item.unit}"
+    return f"{decimals.plain(amount)} {item.unit}"
 
 
 def _take(

@@ -1,0 +1,16 @@
+"""Numbers on pages: `{{ value|quantity }}` shows a Decimal as people write it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from jijie.core import decimals
+
+register = template.Library()
+
+
+@register.filter
+def quantity(value: Decimal | None) -> str:
+    return "" if value is None else decimals.plain(value)

@@ -1,0 +1,156 @@
+"""The supplies pages, by three actors (the store's keeper, a lower role, an outsider)
+and along a request from the community to the street and back."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_user
+from jijie.supplies import selectors, services
+from jijie.supplies.models import Movement, RequestState, SupplyRequest
+from jijie.supplies.tests.fixtures import receive
+
+
+def _get(client, user, url):
+    client.force_login(user)
+    return client.get(url)
+
+
+def test_three_actors_on_every_page(client, supplies, actors):
+    receive(supplies, supplies.community, supplies.masks, 10)
+    store = supplies.community.pk
+    pages = [
+        reverse("supplies:store", args=[store]),
+        reverse("supplies:receive", args=[store]),
+        reverse("supplies:issue", args=[store]),
+        reverse("supplies:request_new", args=[store]),
+    ]
+    for url in pages:
+        assert _get(client, actors.manager, url).status_code == 200
+        assert _get(client, actors.outsider, url).status_code == 404
+    # an inspector of the street reads the store but records nothing
+    inspector = make_user("inspector", "inspector", supplies.street.area)
+    assert _get(client, inspector, pages[0]).status_code == 200
+    for url in pages[1:]:
+        assert _get(client, inspector, url).status_code == 403
+    # a guard (no supplies role) is turned away at the door, the menu offers nothing
+    assert _get(client, actors.guard, reverse("supplies:index")).status_code == 403
+    assert _get(client, actors.guard, pages[0]).status_code == 404
+    # the requests board is for those who decide
+    assert _get(client, actors.street, reverse("supplies:requests")).status_code == 200
+    assert _get(client, actors.lower, reverse("supplies:requests")).status_code == 403
+
+
+def test_the_index_lists_the_stores_in_sight_and_what_is_short(client, supplies, actors):
+    services.threshold_set(
+        actor=actors.manager, store=supplies.community, item=supplies.thermometers, minimum="2"
+    )
+    page = _get(client, actors.street, reverse("supplies:index")).content.decode()
+    assert "源西街道物资库" in page
+    assert "新港路社区物资室" in page
+    assert "区应急物资仓库" not in page
+    shortages = page[page.index('data-testid="shortages"') :]
+    assert "耳温枪" in shortages
+    assert (
+        "新港路社区物资室"
+        in _get(client, actors.manager, reverse("supplies:index")).content.decode()
+    )
+
+
+def test_receive_then_issue_on_the_store_page(client, supplies, actors):
+    client.force_login(actors.lower)
+    url = reverse("supplies:receive", args=[supplies.community.pk])
+    answer = client.post(
+        url,
+        {"item": supplies.masks.pk, "quantity": "60", "source": "donation", "donor": ""},
+    )
+    assert answer.status_code == 302
+    answer = client.post(
+        reverse("supplies:issue", args=[supplies.community.pk]),
+        {
+            "item": supplies.masks.pk,
+            "quantity": "61",
+            "recipient_kind": "post",
+            "recipient": "东门卡口",
+        },
+    )
+    assert answer.status_code == 200  # refused, on the form
+    assert "库存不足" in answer.content.decode()
+    answer = client.post(
+        reverse("supplies:issue", args=[supplies.community.pk]),
+        {
+            "item": supplies.masks.pk,
+            "quantity": "20",
+            "recipient_kind": "post",
+            "recipient": "东门卡口",
+        },
+    )
+    assert answer.status_code == 302
+    page = client.get(reverse("supplies:store", args=[supplies.community.pk])).content.decode()
+    stock = page[page.index('data-testid="stock"') :]
+    assert "40 只" in stock
+    assert "东门卡口" in page[page.index('data-testid="ledger"') :]
+    assert Movement.objects.count() == 2
+
+
+@pytest.mark.parametrize("typed", ["１００", "1,000", "-5", "NaN", "2.5"])
+def test_a_bad_quantity_is_shown_on_its_field(client, supplies, actors, typed):
+    client.force_login(actors.manager)
+    answer = client.post(
+        reverse("supplies:receive", args=[supplies.community.pk]),
+        {"item": supplies.masks.pk, "quantity": typed, "source": "purchase"},
+    )
+    assert answer.status_code == 200
+    assert 'role="alert"' in answer.content.decode()
+    assert not Movement.objects.exists()
+
+
+def test_a_request_from_the_community_to_the_street_and_back(client, supplies, actors):
+    receive(supplies, supplies.street, supplies.thermometers, 3)
+    # the community asks for five thermometers
+    client.force_login(actors.manager)
+    answer = client.post(
+        reverse("supplies:request_new", args=[supplies.community.pk]),
+        {
+            "item": supplies.thermometers.pk,
+            "quantity": "5",
+            "reason": "我们社区没有耳温枪",
+            "needed_by": (timezone.localdate() + timedelta(days=1)).isoformat(),
+        },
+    )
+    assert answer.status_code == 302
+    request = SupplyRequest.objects.get()
+    # the street sees it, approves the three it has, and sends them
+    client.force_login(actors.street)
+    board = client.get(reverse("supplies:requests")).content.decode()
+    assert "我们社区没有耳温枪" in board
+    client.post(
+        reverse("supplies:request_decide", args=[request.pk]),
+        {f"approved-{supplies.thermometers.pk}": "3", "note": "街道只有 3 个"},
+    )
+    request.refresh_from_db()
+    assert request.state == RequestState.APPROVED
+    client.post(
+        reverse("supplies:request_fulfil", args=[request.pk]),
+        {f"r{request.pk}-source": supplies.street.pk},
+    )
+    request.refresh_from_db()
+    assert request.state == RequestState.SENT
+    # the community sees it on its way and confirms receipt
+    client.force_login(actors.manager)
+    page = client.get(reverse("supplies:store", args=[supplies.community.pk])).content.decode()
+    assert 'data-testid="in-transit"' in page
+    client.post(reverse("supplies:transfer_receive", args=[request.transfer_id]))
+    request.refresh_from_db()
+    assert request.state == RequestState.RECEIVED
+    assert selectors.balances(supplies.community) == {supplies.thermometers.pk: 3}
+    assert selectors.balances(supplies.street) == {}
+    # the sibling community can neither see nor confirm it
+    client.force_login(actors.outsider)
+    assert (
+        client.post(reverse("supplies:transfer_receive", args=[request.transfer_id])).status_code
+        == 404
+    )
+    assert client.post(reverse("supplies:request_decide", args=[request.pk])).status_code == 404

@@ -1,0 +1,239 @@
+"""Supplies pages: the stores in sight with what is short under them, a store's stock,
+what is on its way to it and its ledger; receiving, issuing, confirming a transfer's
+receipt; asking the level above, and the requests a level has to decide and send."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jijie.accounts.requests import actor
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.core.forms import apply_errors
+from jijie.responses.models import Response
+from jijie.responses.selectors import in_force_over
+from jijie.supplies import selectors, services
+from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm
+from jijie.supplies.models import Item, RequestState, Store, SupplyRequest
+
+LEDGER_ROWS = 100
+
+
+def _store(request: HttpRequest, pk: int) -> Store:
+    store = selectors.store_for(actor=request.user, pk=pk)
+    if store is None:
+        raise Http404
+    return store
+
+
+def _keeping(request: HttpRequest, pk: int) -> tuple[Store, Response]:
+    """A store the user keeps, and the response in force over it (404 out of sight, 403
+    when the role only reads; without a response in force nothing is recorded)."""
+    store = _store(request, pk)
+    access.require_path(request.user, Action.SUPPLY_KEEP, store.area_path)
+    response = in_force_over([store.area_path]).first()
+    if response is None:
+        raise PermissionDenied(_("这里没有进行中的应急响应,不能登记出入库。"))
+    return store, response
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    roots = access.scope_roots(request.user, Action.SUPPLY_VIEW)
+    if not roots:
+        raise PermissionDenied(_("您的角色不能查看物资。"))
+    today = timezone.localdate()
+    context = {
+        "stores": selectors.store_list(actor=request.user)[:200],
+        "shortages": [(root, selectors.shortages(root.path, today)) for root in roots],
+        "waiting": selectors.requests_to(actor=request.user)
+        .filter(state__in=[RequestState.SUBMITTED, RequestState.APPROVED])
+        .count(),
+    }
+    return render(request, "supplies/index.html", context)
+
+
+@login_required
+def store(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _store(request, pk)
+    context = {
+        "store": found,
+        "stock": selectors.stock_of(found),
+        "in_transit": selectors.in_transit_to(found).select_related("from_store"),
+        "ledger": selectors.movements_of(found)[:LEDGER_ROWS],
+        "requests": selectors.requests_of(found)[:20],
+        "may_keep": access.may_path(request.user, Action.SUPPLY_KEEP, found.area_path),
+        "today": timezone.localdate(),
+    }
+    return render(request, "supplies/store.html", context)
+
+
+@login_required
+def receive(request: HttpRequest, pk: int) -> HttpResponse:
+    found, response = _keeping(request, pk)
+    form = ReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.stock_receive(
+                actor=actor(request),
+                store=found,
+                response=response,
+                receipt=services.Receipt(
+                    item=data["item"], quantity=data["quantity"], source=data["source"],
+                    donor=data["donor"], lot=data["lot"], expires_on=data["expires_on"],
+                    voucher=data["voucher"], note=data["note"],
+                ),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已入库。"))
+            return redirect("supplies:store", found.pk)
+    return render(request, "supplies/form.html", _form_context(found, form, _("入库")))
+
+
+@login_required
+def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    found, response = _keeping(request, pk)
+    held = Item.objects.filter(pk__in=selectors.balances(found)).order_by("category", "name")
+    form = IssueForm(request.POST or None, items=held, initial={"item": request.GET.get("item")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.stock_issue(
+                actor=actor(request),
+                store=found,
+                response=response,
+                issue=services.Issue(
+                    item=data["item"], quantity=data["quantity"],
+                    recipient_kind=data["recipient_kind"], recipient=data["recipient"],
+                    voucher=data["voucher"], note=data["note"],
+                ),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已发放。"))
+            return redirect("supplies:store", found.pk)
+    return render(request, "supplies/form.html", _form_context(found, form, _("发放")))
+
+
+def _form_context(found: Store, form: object, title: str) -> dict[str, object]:
+    return {"store": found, "form": form, "title": title}
+
+
+@login_required
+@require_POST
+def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = selectors.transfer_to(actor=request.user, pk=pk)
+    if transfer is None:
+        raise Http404
+    try:
+        services.transfer_receive(actor=actor(request), transfer=transfer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已签收,物资已入库。"))
+    return redirect("supplies:store", transfer.to_store_id)
+
+
+@login_required
+def request_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found, response = _keeping(request, pk)
+    form = RequestForm(request.POST or None, initial={"item": request.GET.get("item")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_submit(
+                actor=actor(request),
+                store=found,
+                response=response,
+                data=services.RequestData(
+                    lines=[services.Line(data["item"], data["quantity"])],
+                    reason=data["reason"],
+                    needed_by=data["needed_by"],
+                ),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("申请已提交上级。"))
+            return redirect("supplies:store", found.pk)
+    return render(request, "supplies/form.html", _form_context(found, form, _("向上级申请")))
+
+
+@login_required
+def requests_board(request: HttpRequest) -> HttpResponse:
+    """The requests addressed to the user's areas, each with what can be done now."""
+    if not access.scope_paths(request.user, Action.SUPPLY_MANAGE):
+        raise PermissionDenied(_("您的角色不能审批物资申请。"))
+    board = list(selectors.requests_to(actor=request.user)[:200])
+    sources = selectors.store_list(actor=request.user)
+    rows = [
+        (r, FulfilForm(sources=sources.filter(area_path__startswith=r.to_path), prefix=f"r{r.pk}"))
+        for r in board
+    ]
+    return render(
+        request,
+        "supplies/requests.html",
+        {"rows": rows, "today": timezone.localdate(), "user_id": request.user.pk},
+    )
+
+
+def _request(request: HttpRequest, pk: int) -> SupplyRequest:
+    found = selectors.requests_to(actor=request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+@require_POST
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _request(request, pk)
+    # A line left empty is approved in full (the board shows each asked quantity).
+    approved = {
+        line.item_id: typed
+        for line in found.lines.all()
+        if (typed := request.POST.get(f"approved-{line.item_id}", "").strip())
+    }
+    try:
+        services.request_decide(
+            actor=actor(request),
+            request=found,
+            approved=approved,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已审批。"))
+    return redirect("supplies:requests")
+
+
+@login_required
+@require_POST
+def request_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _request(request, pk)
+    sources = selectors.store_list(actor=request.user).filter(area_path__startswith=found.to_path)
+    form = FulfilForm(request.POST, sources=sources, prefix=f"r{found.pk}")
+    if not form.is_valid():
+        messages.error(request, _("请选择调出仓库。"))
+        return redirect("supplies:requests")
+    try:
+        services.request_fulfil(
+            actor=actor(request), request=found, source=form.cleaned_data["source"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已调拨,等待对方签收。"))
+    return redirect("supplies:requests")
