@@ -17,6 +17,7 @@ from jijie.supplies.models import (
     OPEN_REQUEST_STATES,
     Item,
     Movement,
+    RequestState,
     Stock,
     Store,
     SupplyRequest,
@@ -188,3 +189,28 @@ def shortages(path: str, today: date) -> Shortages:
         .order_by("needed_by", "pk")
     )
     return Shortages(short, overdue)
+
+
+def waiting_count(user: User | AnonymousUser) -> int:
+    """Requests addressed to the user's areas waiting for a decision or a transfer."""
+    if not access.scope_paths(user, Action.SUPPLY_MANAGE):
+        return 0
+    return (
+        requests_to(actor=user)
+        .filter(state__in=[RequestState.SUBMITTED, RequestState.APPROVED])
+        .count()
+    )
+
+
+def arriving(user: User | AnonymousUser) -> QuerySet[Transfer]:
+    """Transfers on their way to the stores the user keeps, oldest first."""
+    return (
+        access.scoped(
+            Transfer.objects.filter(state=TransferState.IN_TRANSIT),
+            user,
+            Action.SUPPLY_KEEP,
+            path_field="to_path",
+        )
+        .select_related("from_store")
+        .order_by("sent_at", "pk")
+    )

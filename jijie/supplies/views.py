@@ -21,7 +21,7 @@ from jijie.responses.models import Response
 from jijie.responses.selectors import in_force_over
 from jijie.supplies import selectors, services
 from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm
-from jijie.supplies.models import Item, RequestState, Store, SupplyRequest
+from jijie.supplies.models import Item, Store, SupplyRequest
 
 LEDGER_ROWS = 100
 
@@ -53,9 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "stores": selectors.store_list(actor=request.user)[:200],
         "shortages": [(root, selectors.shortages(root.path, today)) for root in roots],
-        "waiting": selectors.requests_to(actor=request.user)
-        .filter(state__in=[RequestState.SUBMITTED, RequestState.APPROVED])
-        .count(),
+        "waiting": selectors.waiting_count(request.user),
     }
     return render(request, "supplies/index.html", context)
 
