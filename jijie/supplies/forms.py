@@ -86,3 +86,21 @@ class FulfilForm(forms.Form):
         field.queryset = sources
         if len(sources) == 1:
             field.initial = sources[0]
+
+
+class TransferForm(forms.Form):
+    destination = forms.ModelChoiceField(label=_("调入仓库"), queryset=Store.objects.none())
+    item = forms.ModelChoiceField(label=_("物资"), queryset=Item.objects.none())
+    quantity = _quantity()
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(
+        self, *args: Any, destinations: QuerySet[Store], items: QuerySet[Item], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        destination = self.fields["destination"]
+        assert isinstance(destination, forms.ModelChoiceField)
+        destination.queryset = destinations
+        item = self.fields["item"]
+        assert isinstance(item, forms.ModelChoiceField)
+        item.queryset = items

@@ -8,11 +8,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import BigIntegerField, F, QuerySet, Sum
 from django.db.models.functions import Cast, Round
 
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.core import decimals
 from jijie.supplies.models import (
     OPEN_REQUEST_STATES,
     Item,
@@ -33,13 +37,21 @@ if TYPE_CHECKING:
 
 
 def exact_sum(field: str = "quantity") -> Sum:
-    """The sum of a quantity column in thousandths, as an integer: exact on both
-    databases (SQLite sums decimals in floating point). `thousandths` reads it back."""
+    """The sum of a quantity column, exact on both databases: PostgreSQL sums numerics
+    exactly; SQLite sums decimals in floating point (0.159 - 0.026 - 0.127 came to
+    0.00600000000000001), so there it sums integer thousandths. `summed` reads it."""
+    if connection.vendor == "postgresql":
+        return Sum(field)
     return Sum(Cast(Round(F(field) * 1000), BigIntegerField()))
 
 
-def thousandths(total: int | None) -> Decimal:
-    return Decimal(total or 0).scaleb(-3)
+def summed(total: Decimal | int | None) -> Decimal:
+    """A sum of `exact_sum` as a Decimal."""
+    if total is None:
+        return Decimal(0)
+    if isinstance(total, Decimal):
+        return total
+    return Decimal(total).scaleb(-3)
 
 
 def store_list(*, actor: User | AnonymousUser) -> QuerySet[Store]:
@@ -47,6 +59,20 @@ def store_list(*, actor: User | AnonymousUser) -> QuerySet[Store]:
     return access.scoped(
         Store.objects.select_related("area"), actor, Action.SUPPLY_VIEW, path_field="area_path"
     ).order_by("area_path", "name")
+
+
+def destinations(*, actor: User | AnonymousUser, source: Store) -> QuerySet[Store]:
+    """The stores `actor` may send to from `source`: those they keep, and those above
+    the source's area (returned up the tree)."""
+    step = Area.steplen
+    above = [source.area_path[:end] for end in range(step, len(source.area_path), step)]
+    kept = access.scoped(Store.objects.all(), actor, Action.SUPPLY_KEEP, path_field="area_path")
+    return (
+        (kept | Store.objects.filter(area_path__in=above))
+        .exclude(pk=source.pk)
+        .select_related("area")
+        .order_by("area_path", "name")
+    )
 
 
 def store_for(*, actor: User | AnonymousUser, pk: int) -> Store | None:
@@ -64,6 +90,19 @@ def stock_of(store: Store) -> QuerySet[Stock]:
     )
 
 
+def balances_under(path: str) -> dict[tuple[int, int], Decimal]:
+    """What every store under `path` holds of each item ((store id, item id) ->
+    quantity): one grouped read of the kept stock (the caller has resolved the area
+    with the actor's right to see it)."""
+    rows = (
+        Stock.objects.filter(area_path__startswith=path, quantity__gt=0)
+        .values("store_id", "item_id")
+        .annotate(held=exact_sum())
+        .values_list("store_id", "item_id", "held")
+    )
+    return {(store, item): summed(held) for store, item, held in rows}
+
+
 def balances(store: Store) -> dict[int, Decimal]:
     """What the store holds of each item (item id -> quantity), over its batches."""
     rows = (
@@ -72,7 +111,7 @@ def balances(store: Store) -> dict[int, Decimal]:
         .annotate(held=exact_sum())
         .values_list("item_id", "held")
     )
-    return {item: thousandths(held) for item, held in rows}
+    return {item: summed(held) for item, held in rows}
 
 
 def movements_of(store: Store) -> QuerySet[Movement]:
@@ -95,16 +134,16 @@ def ledger_disagreements(store: Store | None = None) -> list[tuple[int, int, Dec
     stocks = Stock.objects.all() if store is None else Stock.objects.filter(store=store)
     movements = Movement.objects.all() if store is None else Movement.objects.filter(store=store)
     kept = {(s, b): q for s, b, q in stocks.values_list("store_id", "batch_id", "quantity")}
-    summed = {
-        (s, b): thousandths(q)
+    totals = {
+        (s, b): summed(q)
         for s, b, q in movements.values("store_id", "batch_id")
         .annotate(total=exact_sum())
         .values_list("store_id", "batch_id", "total")
     }
     return [
-        (s, b, kept.get((s, b), Decimal(0)), summed.get((s, b), Decimal(0)))
-        for s, b in sorted(kept.keys() | summed.keys())
-        if kept.get((s, b), Decimal(0)) != summed.get((s, b), Decimal(0))
+        (s, b, kept.get((s, b), Decimal(0)), totals.get((s, b), Decimal(0)))
+        for s, b in sorted(kept.keys() | totals.keys())
+        if kept.get((s, b), Decimal(0)) != totals.get((s, b), Decimal(0))
     ]
 
 
@@ -174,7 +213,7 @@ def shortages(path: str, today: date) -> Shortages:
             .annotate(total=exact_sum())
             .values_list("store_id", "item_id", "total")
         )
-        held = {(s, i): thousandths(total) for s, i, total in rows}
+        held = {(s, i): summed(total) for s, i, total in rows}
     short = [
         Shortage(t.store, t.item, held.get((t.store_id, t.item_id), Decimal(0)), t.minimum)
         for t in thresholds
@@ -214,3 +253,27 @@ def arriving(user: User | AnonymousUser) -> QuerySet[Transfer]:
         .select_related("from_store")
         .order_by("sent_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class Variance:
+    stock: Stock
+    counted: Decimal | None  # None: what was typed is not a quantity (the post says why)
+    difference: Decimal | None
+
+
+def count_variances(stock: list[Stock], counted: dict[int, str]) -> list[Variance]:
+    """What a count would change, batch by batch, before it is posted (only the batches
+    counted)."""
+    rows = []
+    for s in stock:
+        typed = counted.get(s.batch_id)
+        if typed is None:
+            continue
+        try:
+            value = decimals.quantity(typed, whole=s.item.is_counted, zero=True)
+        except ValidationError:
+            rows.append(Variance(s, None, None))
+            continue
+        rows.append(Variance(s, value, value - s.quantity))
+    return rows

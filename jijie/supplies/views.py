@@ -20,7 +20,7 @@ from jijie.core.forms import apply_errors
 from jijie.responses.models import Response
 from jijie.responses.selectors import in_force_over
 from jijie.supplies import selectors, services
-from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm
+from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm, TransferForm
 from jijie.supplies.models import Item, Store, SupplyRequest
 
 LEDGER_ROWS = 100
@@ -235,3 +235,81 @@ def request_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已调拨,等待对方签收。"))
     return redirect("supplies:requests")
+
+
+@login_required
+def transfer_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found, response = _keeping(request, pk)
+    held = Item.objects.filter(pk__in=selectors.balances(found)).order_by("category", "name")
+    form = TransferForm(
+        request.POST or None,
+        destinations=selectors.destinations(actor=request.user, source=found),
+        items=held,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_send(
+                actor=actor(request),
+                source=found,
+                destination=data["destination"],
+                response=response,
+                lines=[services.Line(data["item"], data["quantity"])],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已调出,等待对方签收。"))
+            return redirect("supplies:store", found.pk)
+    return render(request, "supplies/form.html", _form_context(found, form, _("调拨")))
+
+
+@login_required
+@require_POST
+def write_off(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
+    found, response = _keeping(request, pk)
+    stock = selectors.stock_of(found).filter(batch_id=batch).first()
+    if stock is None:
+        raise Http404
+    try:
+        services.stock_write_off(
+            actor=actor(request), store=found, response=response, batch=stock.batch
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已报废。"))
+    return redirect("supplies:store", found.pk)
+
+
+@login_required
+def count(request: HttpRequest, pk: int) -> HttpResponse:
+    """A count (盘点): what is on the shelf typed per batch, the variances shown, then
+    posted as one adjustment."""
+    found, response = _keeping(request, pk)
+    stock = list(selectors.stock_of(found))
+    typed = {s.batch_id: request.POST.get(f"batch-{s.batch_id}", "").strip() for s in stock}
+    counted = {batch: value for batch, value in typed.items() if value}
+    note = request.POST.get("note", "")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and request.POST.get("step") == "post" and counted:
+        try:
+            services.stock_count_post(
+                actor=actor(request),
+                store=found,
+                response=response,
+                count=services.Count(counted, note=note),
+            )
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, _("盘点已过账。"))
+            return redirect("supplies:store", found.pk)
+    rows = [(s, typed.get(s.batch_id, ""), errors.get(f"batch-{s.batch_id}", [])) for s in stock]
+    preview = selectors.count_variances(stock, counted) if request.method == "POST" else []
+    return render(
+        request,
+        "supplies/count.html",
+        {"store": found, "rows": rows, "preview": preview, "note": note, "errors": errors},
+    )

@@ -154,3 +154,60 @@ def test_a_request_from_the_community_to_the_street_and_back(client, supplies, a
         == 404
     )
     assert client.post(reverse("supplies:request_decide", args=[request.pk])).status_code == 404
+
+
+def test_a_count_is_checked_then_posted(client, supplies, actors):
+    a = receive(supplies, supplies.community, supplies.masks, 100, lot="A")
+    b = receive(supplies, supplies.community, supplies.suits, 20, lot="B")
+    url = reverse("supplies:count", args=[supplies.community.pk])
+    client.force_login(actors.lower)
+    assert client.get(url).status_code == 200
+    # the variances are shown first, nothing is posted
+    typed = {f"batch-{a.batch_id}": "97", f"batch-{b.batch_id}": "20", "note": "周盘点"}
+    page = client.post(url, {**typed, "step": "preview"}).content.decode()
+    variances = page[page.index('data-testid="variances"') :]
+    assert "差异 -3 只" in variances
+    assert "相符" in variances
+    assert not Movement.objects.filter(kind="adjust").exists()
+    # a bad figure is named on its batch and nothing is posted
+    bad = client.post(url, {**typed, f"batch-{a.batch_id}": "9.5", "step": "post"})
+    assert "整数" in bad.content.decode()
+    assert not Movement.objects.filter(kind="adjust").exists()
+    # posted: one adjustment of the difference
+    assert client.post(url, {**typed, "step": "post"}).status_code == 302
+    assert list(Movement.objects.filter(kind="adjust").values_list("quantity", flat=True)) == [-3]
+
+
+def test_a_transfer_goes_down_or_back_up_but_not_sideways(client, supplies, actors):
+    receive(supplies, supplies.community, supplies.masks, 100)
+    client.force_login(actors.manager)
+    url = reverse("supplies:transfer_new", args=[supplies.community.pk])
+    page = client.get(url).content.decode()
+    assert "源西街道物资库" in page
+    assert "区应急物资仓库" in page
+    assert "新江三路社区物资室" not in page
+    answer = client.post(
+        url, {"destination": supplies.street.pk, "item": supplies.masks.pk, "quantity": "30"}
+    )
+    assert answer.status_code == 302
+    answer = client.post(
+        url, {"destination": supplies.sibling.pk, "item": supplies.masks.pk, "quantity": "30"}
+    )
+    assert answer.status_code == 200  # not a choice
+    assert selectors.balances(supplies.community) == {supplies.masks.pk: 70}
+
+
+def test_an_expired_batch_is_written_off_from_the_store_page(client, supplies, actors):
+    old = receive(
+        supplies, supplies.community, supplies.masks, 40,
+        expires_on=timezone.localdate() - timedelta(days=1),
+    )  # fmt: skip
+    client.force_login(actors.manager)
+    page = client.get(reverse("supplies:store", args=[supplies.community.pk])).content.decode()
+    assert 'data-testid="write-off"' in page
+    url = reverse("supplies:write_off", args=[supplies.community.pk, old.batch_id])
+    client.force_login(actors.outsider)
+    assert client.post(url).status_code == 404
+    client.force_login(actors.manager)
+    assert client.post(url).status_code == 302
+    assert selectors.balances(supplies.community) == {}
