@@ -56,7 +56,9 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-@transaction.atomic
+# No savepoint of its own: it is written inside the service's transaction, whose write
+# must fail with it (two round trips a write saved); alone, it is its own transaction.
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     actor: Audited,
