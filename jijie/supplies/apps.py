@@ -7,4 +7,4 @@ class SuppliesConfig(AppConfig):
     verbose_name = _("物资")
 
     def ready(self) -> None:
-        from jijie.supplies import home  # noqa: F401  (home cards, the menu's badge)
+        from jijie.supplies import home, offers  # noqa: F401  (home cards, badge, households)

@@ -58,11 +58,16 @@ class IssueForm(forms.Form):
     voucher = forms.CharField(label=_("凭证号"), max_length=40, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, items: QuerySet[Item], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, items: QuerySet[Item], to_household: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["item"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = items
+        if to_household:  # arrived from the household's page: it is the recipient
+            del self.fields["recipient_kind"]
+            del self.fields["recipient"]
 
 
 class RequestForm(forms.Form):

@@ -277,3 +277,14 @@ def count_variances(stock: list[Stock], counted: dict[int, str]) -> list[Varianc
             continue
         rows.append(Variance(s, value, value - s.quantity))
     return rows
+
+
+def nearest_kept_store(user: User | AnonymousUser, path: str) -> Store | None:
+    """The store nearest above `path` (its own area first, then up the tree) that the
+    user keeps, or None."""
+    step = Area.steplen
+    above = [path[:end] for end in range(step, len(path) + 1, step)]
+    candidates = access.scoped(
+        Store.objects.filter(area_path__in=above), user, Action.SUPPLY_KEEP, path_field="area_path"
+    )
+    return candidates.order_by("-area_path", "pk").first()

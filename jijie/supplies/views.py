@@ -17,11 +17,13 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
+from jijie.residents import selectors as registry
+from jijie.residents.models import Household
 from jijie.responses.models import Response
 from jijie.responses.selectors import in_force_over
 from jijie.supplies import selectors, services
 from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm, TransferForm
-from jijie.supplies.models import Item, Store, SupplyRequest
+from jijie.supplies.models import Item, RecipientKind, Store, SupplyRequest
 
 LEDGER_ROWS = 100
 
@@ -100,9 +102,17 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue from a store: to a post or someone named, or, arriving from a household's
+    page (`?household=`), to that household (an isolated household's parcel)."""
     found, response = _keeping(request, pk)
+    home = _household(request)
     held = Item.objects.filter(pk__in=selectors.balances(found)).order_by("category", "name")
-    form = IssueForm(request.POST or None, items=held, initial={"item": request.GET.get("item")})
+    form = IssueForm(
+        request.POST or None,
+        items=held,
+        to_household=home is not None,
+        initial={"item": request.GET.get("item")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -112,8 +122,9 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
                 response=response,
                 issue=services.Issue(
                     item=data["item"], quantity=data["quantity"],
-                    recipient_kind=data["recipient_kind"], recipient=data["recipient"],
-                    voucher=data["voucher"], note=data["note"],
+                    recipient_kind=data.get("recipient_kind", RecipientKind.HOUSEHOLD),
+                    recipient=data.get("recipient") or (_door(home) if home else ""),
+                    household=home, voucher=data["voucher"], note=data["note"],
                 ),
             )  # fmt: skip
         except ValidationError as error:
@@ -121,7 +132,26 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已发放。"))
             return redirect("supplies:store", found.pk)
-    return render(request, "supplies/form.html", _form_context(found, form, _("发放")))
+    context = _form_context(found, form, _("发放"))
+    context["household"] = home
+    context["door"] = _door(home) if home else ""
+    return render(request, "supplies/form.html", context)
+
+
+def _household(request: HttpRequest) -> Household | None:
+    """The household a link or the form names (404 out of the user's sight)."""
+    raw = request.POST.get("household") or request.GET.get("household") or ""
+    if not raw.strip():
+        return None
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise Http404 from None
+    return registry.household_for(actor=request.user, pk=pk)
+
+
+def _door(home: Household) -> str:
+    return f"{home.building.name} {home.door_number}"
 
 
 def _form_context(found: Store, form: object, title: str) -> dict[str, object]:

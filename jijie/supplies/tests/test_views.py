@@ -211,3 +211,36 @@ def test_an_expired_batch_is_written_off_from_the_store_page(client, supplies, a
     client.force_login(actors.manager)
     assert client.post(url).status_code == 302
     assert selectors.balances(supplies.community) == {}
+
+
+def test_a_household_page_offers_an_issue_to_it(client, supplies, actors, tree):
+    from jijie.audit.actors import SYSTEM
+    from jijie.residents.services import do_household_register
+
+    home = do_household_register(actor=SYSTEM, building=tree.building, door_number="301")
+    receive(supplies, supplies.community, supplies.masks, 50)
+    client.force_login(actors.manager)
+    page = client.get(reverse("residents:household", args=[home.pk])).content.decode()
+    at = page.index('data-testid="act-supplies-issue"')
+    offer = page[at - 200 : at]
+    url = reverse("supplies:issue", args=[supplies.community.pk]) + f"?household={home.pk}"
+    assert url in offer.replace("&amp;", "&")
+    form = client.get(url).content.decode()
+    assert "1栋 301" in form
+    assert 'name="recipient"' not in form
+    answer = client.post(url, {"household": home.pk, "item": supplies.masks.pk, "quantity": "10"})
+    assert answer.status_code == 302
+    issued = Movement.objects.get(kind="issue")
+    assert (issued.household, issued.recipient_kind, issued.recipient) == (
+        home,
+        "household",
+        "1栋 301",
+    )
+    # a household out of sight is not found
+    client.force_login(actors.outsider)
+    assert client.get(url).status_code == 404
+    # the sibling's keeper has no store above this household to offer
+    other = do_household_register(actor=SYSTEM, building=tree.building, door_number="302")
+    client.force_login(actors.grid_worker)
+    page = client.get(reverse("residents:household", args=[other.pk])).content.decode()
+    assert 'data-testid="act-supplies-issue"' not in page
