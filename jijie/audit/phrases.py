@@ -115,6 +115,7 @@ PHRASES = {
     "supplies.count": _("过账了 %(target)s"),
     "supplies.issue": _("登记了 %(target)s(发放)"),
     "supplies.item_create": _("新增了 %(target)s"),
+    "supplies.ledger_export": _("导出了 %(target)s 的物资台账"),
     "supplies.receive": _("登记了 %(target)s(入库)"),
     "supplies.request_cancel": _("撤回了 %(target)s"),
     "supplies.request_decide": _("审批了 %(target)s"),

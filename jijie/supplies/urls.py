@@ -11,6 +11,7 @@ urlpatterns = [
     path("stores/<int:pk>/request/", views.request_new, name="request_new"),
     path("stores/<int:pk>/transfer/", views.transfer_new, name="transfer_new"),
     path("stores/<int:pk>/count/", views.count, name="count"),
+    path("stores/<int:pk>/ledger.xlsx", views.ledger, name="ledger"),
     path("stores/<int:pk>/write-off/<int:batch>/", views.write_off, name="write_off"),
     path("transfers/<int:pk>/receive/", views.transfer_receive, name="transfer_receive"),
     path("requests/", views.requests_board, name="requests"),

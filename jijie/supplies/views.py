@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ from jijie.residents import selectors as registry
 from jijie.residents.models import Household
 from jijie.responses.models import Response
 from jijie.responses.selectors import in_force_over
-from jijie.supplies import selectors, services
+from jijie.supplies import exports, selectors, services
 from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm, TransferForm
 from jijie.supplies.models import Item, RecipientKind, Store, SupplyRequest
 
@@ -343,3 +344,17 @@ def count(request: HttpRequest, pk: int) -> HttpResponse:
         "supplies/count.html",
         {"store": found, "rows": rows, "preview": preview, "note": note, "errors": errors},
     )
+
+
+@login_required
+def ledger(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """The store's ledger (物资台账) as .xlsx, for a period (?start=&end=) or all of it."""
+    found = _store(request, pk)
+    start = parse_date(request.GET.get("start", "") or "")
+    end = parse_date(request.GET.get("end", "") or "")
+    try:
+        handle = exports.ledger_file(actor=actor(request), store=found, start=start, end=end)
+    except exports.LedgerTooLargeError as error:
+        messages.error(request, str(error))
+        return redirect("supplies:store", found.pk)
+    return FileResponse(handle, as_attachment=True, filename=f"supplies-ledger-{found.pk}.xlsx")

@@ -244,3 +244,55 @@ def test_a_household_page_offers_an_issue_to_it(client, supplies, actors, tree):
     client.force_login(actors.grid_worker)
     page = client.get(reverse("residents:household", args=[other.pk])).content.decode()
     assert 'data-testid="act-supplies-issue"' not in page
+
+
+def test_the_ledger_downloads_as_a_spreadsheet_with_balances_and_totals(client, supplies, actors):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jijie.audit.models import AuditEvent
+
+    receive(supplies, supplies.community, supplies.masks, 100)
+    services.do_stock_receive(
+        actor=actors.manager,
+        store=supplies.community,
+        response=supplies.response,
+        receipt=services.Receipt(
+            item=supplies.masks,
+            quantity="60",
+            source="donation",
+            donor="某公司",
+            voucher="=HYPERLINK(1)",
+        ),
+    )
+    services.do_stock_issue(
+        actor=actors.manager,
+        store=supplies.community,
+        response=supplies.response,
+        issue=services.Issue(
+            item=supplies.masks, quantity="30", recipient_kind="post", recipient="东门卡口"
+        ),
+    )
+    receive(supplies, supplies.community, supplies.suits, 5)
+    client.force_login(actors.lower)
+    answer = client.get(reverse("supplies:ledger", args=[supplies.community.pk]))
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][0] == "新港路社区物资室 物资台账"
+    assert rows[1][:7] == ["日期", "凭证号", "物资", "摘要", "入库", "出库", "结存"]
+    body = rows[2:6]
+    assert [(r[2], r[4], r[5], r[6]) for r in body] == [
+        ("医用口罩", 100, None, 100),
+        ("医用口罩", 60, None, 160),
+        ("医用口罩", None, 30, 130),
+        ("防护服", 5, None, 5),
+    ]
+    assert body[1][3] == "入库 捐赠 某公司"
+    assert body[1][1] == "'=HYPERLINK(1)"  # a voucher typed as a formula stays text
+    totals = {r[2]: (r[4], r[5], r[6]) for r in rows[6:] if r[0] == "合计"}
+    assert totals == {"医用口罩": (160, 30, 130), "防护服": (5, 0, 5)}
+    assert AuditEvent.objects.filter(action="supplies.ledger_export").count() == 1
+    client.force_login(actors.outsider)
+    assert client.get(reverse("supplies:ledger", args=[supplies.community.pk])).status_code == 404
