@@ -265,8 +265,9 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT store_id, item_id, SUM(quantity) FROM supplies_stock"
-                " WHERE area_path LIKE %s AND quantity > 0 GROUP BY store_id, item_id",
-                [district.path + "%"],
+                " WHERE area_path >= %s AND area_path < %s AND quantity > 0"
+                " GROUP BY store_id, item_id",
+                [district.path, district.path[:-1] + chr(ord(district.path[-1]) + 1)],
             )
             return {(s, i): q for s, i, q in cursor.fetchall()}
 

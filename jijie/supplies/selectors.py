@@ -92,15 +92,40 @@ def stock_of(store: Store) -> QuerySet[Stock]:
 
 def balances_under(path: str) -> dict[tuple[int, int], Decimal]:
     """What every store under `path` holds of each item ((store id, item id) ->
-    quantity): one grouped read of the kept stock (the caller has resolved the area
-    with the actor's right to see it)."""
-    rows = (
-        Stock.objects.filter(area_path__startswith=path, quantity__gt=0)
-        .values("store_id", "item_id")
-        .annotate(held=exact_sum())
-        .values_list("store_id", "item_id", "held")
+    quantity), the caller having resolved the area with the actor's right to see it.
+
+    The command's page reads it for a whole district: one grouped read of the kept
+    stock rows (a few thousand), written as SQL from the model's names because the
+    ORM's building of the query cost as much again as running it (1.84 ms against
+    0.99 at the seed district's 1,377 rows, bench/ledger.py). The prefix is an index
+    range, which serves both databases; SQLite sums integer thousandths (`exact_sum`)."""
+    quote = connection.ops.quote_name
+    table = quote(Stock._meta.db_table)
+    fields = Stock._meta
+    store = quote(fields.get_field("store").column)
+    item = quote(fields.get_field("item").column)
+    quantity = quote(fields.get_field("quantity").column)
+    area = quote(fields.get_field("area_path").column)
+    total = (
+        f"SUM({quantity})"
+        if connection.vendor == "postgresql"
+        else f"SUM(CAST(ROUND({quantity} * 1000) AS INTEGER))"
     )
-    return {(store, item): summed(held) for store, item, held in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {store}, {item}, {total} FROM {table}"  # noqa: S608 - the model's names
+            f" WHERE {area} >= %s AND {area} < %s AND {quantity} > 0"
+            f" GROUP BY {store}, {item}",
+            [path, path_upper_bound(path)],
+        )
+        return {(s, i): summed(held) for s, i, held in cursor.fetchall()}
+
+
+def path_upper_bound(path: str) -> str:
+    """The least text above every text that starts with `path` (its last character's
+    successor), so that `col >= path AND col < bound` is `col LIKE 'path%'` on a
+    byte-wise column (area paths are digits)."""
+    return path[:-1] + chr(ord(path[-1]) + 1)
 
 
 def balances(store: Store) -> dict[int, Decimal]:

@@ -4,6 +4,8 @@ receipt; asking the level above, and the requests a level has to decide and send
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,8 +55,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if not roots:
         raise PermissionDenied(_("您的角色不能查看物资。"))
     today = timezone.localdate()
+    held: dict[tuple[int, int], Decimal] = {}
+    for root in roots:
+        held.update(selectors.balances_under(root.path))
+    stores = list(selectors.store_list(actor=request.user)[:200])
+    items = {i.pk: i for i in Item.objects.filter(pk__in={i for _s, i in held})}
     context = {
-        "stores": selectors.store_list(actor=request.user)[:200],
+        "stores": [
+            (store, [(items[i], q) for (s, i), q in sorted(held.items()) if s == store.pk])
+            for store in stores
+        ],
         "shortages": [(root, selectors.shortages(root.path, today)) for root in roots],
         "waiting": selectors.waiting_count(request.user),
     }

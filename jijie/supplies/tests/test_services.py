@@ -354,3 +354,27 @@ def test_a_measured_item_stays_exact_to_the_thousandth(supplies):
     issue(supplies, supplies.community, supplies.disinfectant, "0.127")
     assert held(supplies.community, supplies.disinfectant) == Decimal("0.006")
     assert selectors.ledger_disagreements() == []
+
+
+def test_every_stores_balances_read_in_one_go_equal_each_stores(supplies, tree):
+    receive(supplies, supplies.community, supplies.masks, 100)
+    receive(supplies, supplies.community, supplies.disinfectant, "0.159")
+    receive(supplies, supplies.street, supplies.masks, 7, lot="B")
+    receive(supplies, supplies.street, supplies.masks, 3, lot="C")
+    receive(supplies, supplies.sibling, supplies.suits, 2)
+    receive(supplies, supplies.district, supplies.suits, 9)
+    issue(supplies, supplies.community, supplies.disinfectant, "0.127")
+    under_street = selectors.balances_under(tree.street.path)
+    expected = {
+        (store.pk, item): quantity
+        for store in (supplies.street, supplies.community, supplies.sibling)
+        for item, quantity in selectors.balances(store).items()
+    }
+    assert under_street == expected
+    assert under_street[(supplies.community.pk, supplies.disinfectant.pk)] == Decimal("0.032")
+    assert (supplies.district.pk, supplies.suits.pk) not in under_street
+    # a community's path is no prefix of its sibling's, though one may sort beside it
+    assert set(selectors.balances_under(tree.community.path)) == {
+        (supplies.community.pk, supplies.masks.pk),
+        (supplies.community.pk, supplies.disinfectant.pk),
+    }
