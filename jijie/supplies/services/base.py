@@ -129,12 +129,16 @@ def _take(
     """Which batches `amount` of `item` comes out of, first expiry first (FEFO), with
     their stock rows held: [(stock, how much)]. Expired batches are not issued (they
     are written off). Refused, naming what there is, when the store has too little."""
-    stocks = list(
+    # Held in batch order, as every write that holds several rows holds them (a count,
+    # a transfer's receipt), so that two writes never wait on each other crosswise;
+    # then taken first expiry first.
+    held_rows = list(
         Stock.objects.select_for_update(of=("self",))
         .filter(store=store, item=item, quantity__gt=0)
         .select_related("batch")
-        .order_by("batch__expires_on", "batch_id")
+        .order_by("batch_id")
     )
+    stocks = sorted(held_rows, key=lambda s: (s.batch.expires_on, s.batch_id))
     usable = [s for s in stocks if s.batch.expires_on >= today]
     held = sum((s.quantity for s in usable), Decimal(0))
     if held < amount:
