@@ -4,6 +4,7 @@ comes out of (first expiry first)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -168,3 +169,17 @@ def _take(
 class Line:
     item: Item
     quantity: Decimal | str | int
+
+
+def _amounts(lines: Iterable[Line]) -> dict[Item, Decimal]:
+    """The lines' quantities read and added up per item (an item twice is one line);
+    refused, naming the line, when one is not a quantity, or when there is none."""
+    amounts: dict[Item, Decimal] = {}
+    for index, line in enumerate(lines):
+        amount = decimals.quantity(
+            line.quantity, whole=line.item.is_counted, field=f"lines-{index}-quantity"
+        )
+        amounts[line.item] = amounts.get(line.item, Decimal(0)) + amount
+    if not amounts:
+        raise ValidationError({"lines": _("请至少填写一种物资。")})
+    return amounts

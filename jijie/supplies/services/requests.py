@@ -32,7 +32,7 @@ from jijie.supplies.models import (
     Threshold,
     Transfer,
 )
-from jijie.supplies.services.base import Line, _audit, _clean, _now, _serving
+from jijie.supplies.services.base import Line, _amounts, _audit, _clean, _now, _serving
 from jijie.supplies.services.stock import do_transfer_send
 
 if TYPE_CHECKING:
@@ -44,18 +44,6 @@ class RequestData:
     lines: Iterable[Line]
     reason: str
     needed_by: date
-
-
-def _amounts(lines: Iterable[Line]) -> dict[Item, Decimal]:
-    amounts: dict[Item, Decimal] = {}
-    for index, line in enumerate(lines):
-        amount = decimals.quantity(
-            line.quantity, whole=line.item.is_counted, field=f"lines-{index}-quantity"
-        )
-        amounts[line.item] = amounts.get(line.item, Decimal(0)) + amount
-    if not amounts:
-        raise ValidationError({"lines": _("请至少填写一种物资。")})
-    return amounts
 
 
 def request_submit(

@@ -53,6 +53,7 @@ from jijie.supplies.models import (
 )
 from jijie.supplies.services.base import (
     Line,
+    _amounts,
     _audit,
     _batch,
     _choice,
@@ -290,14 +291,7 @@ def do_transfer_send(
     _serving(response, destination)
     if source.pk == destination.pk:
         raise ValidationError({"destination": _("调入仓库不能是调出仓库本身。")})
-    amounts: dict[Item, Decimal] = {}
-    for index, line in enumerate(lines):
-        amount = decimals.quantity(
-            line.quantity, whole=line.item.is_counted, field=f"lines-{index}-quantity"
-        )
-        amounts[line.item] = amounts.get(line.item, Decimal(0)) + amount
-    if not amounts:
-        raise ValidationError({"lines": _("请至少填写一种物资。")})
+    amounts = _amounts(lines)
     at = _now(now)
     transfer = Transfer.objects.create(
         response=response,
