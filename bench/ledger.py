@@ -210,6 +210,7 @@ def main() -> None:
 
     from jijie.areas.demo import CITY, build
     from jijie.areas.models import Area, AreaKind
+    from jijie.core.models import prefix_upper_bound
     from jijie.responses.models import Response
     from jijie.supplies import selectors, services
     from jijie.supplies.models import Item, Movement, Stock, Store
@@ -267,7 +268,7 @@ def main() -> None:
                 "SELECT store_id, item_id, SUM(quantity) FROM supplies_stock"
                 " WHERE area_path >= %s AND area_path < %s AND quantity > 0"
                 " GROUP BY store_id, item_id",
-                [district.path, district.path[:-1] + chr(ord(district.path[-1]) + 1)],
+                [district.path, prefix_upper_bound(district.path)],
             )
             return {(s, i): q for s, i, q in cursor.fetchall()}
 

@@ -54,12 +54,19 @@ class PrefixRange(models.lookups.StartsWith):
         ):
             sql, params = super().as_sql(compiler, connection)
             return sql, list(params)
-        last = ord(prefix[-1]) + 1
-        if 0xD800 <= last <= 0xDFFF:  # no character is a surrogate
-            last = 0xE000
         lhs, lhs_params = compiler.compile(self.lhs)
-        upper = prefix[:-1] + chr(last)
+        upper = prefix_upper_bound(prefix)
         return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, *lhs_params, upper]
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The least text above every text that starts with `prefix` in byte order: its last
+    character's successor, so that `col >= prefix AND col < bound` is `startswith` on a
+    byte-wise column (`prefix` non-empty, its last character below U+10FFFF)."""
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # no character is a surrogate
+        last = 0xE000
+    return prefix[:-1] + chr(last)
 
 
 BytewiseCharField.register_lookup(PrefixRange)

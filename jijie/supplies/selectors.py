@@ -17,6 +17,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import decimals
+from jijie.core.models import prefix_upper_bound
 from jijie.supplies.models import (
     OPEN_REQUEST_STATES,
     Item,
@@ -116,16 +117,31 @@ def balances_under(path: str) -> dict[tuple[int, int], Decimal]:
             f"SELECT {store}, {item}, {total} FROM {table}"  # noqa: S608 - the model's names
             f" WHERE {area} >= %s AND {area} < %s AND {quantity} > 0"
             f" GROUP BY {store}, {item}",
-            [path, path_upper_bound(path)],
+            [path, prefix_upper_bound(path)],
         )
         return {(s, i): summed(held) for s, i, held in cursor.fetchall()}
 
 
-def path_upper_bound(path: str) -> str:
-    """The least text above every text that starts with `path` (its last character's
-    successor), so that `col >= path AND col < bound` is `col LIKE 'path%'` on a
-    byte-wise column (area paths are digits)."""
-    return path[:-1] + chr(ord(path[-1]) + 1)
+def holdings(
+    stores: list[Store], paths: list[str]
+) -> list[tuple[Store, list[tuple[Item, Decimal]]]]:
+    """Each of `stores` with what it holds of each item (by item name), read once for
+    every store under `paths` (the user's areas)."""
+    held: dict[int, list[tuple[int, Decimal]]] = {}
+    for path in paths:
+        for (store, item), quantity in balances_under(path).items():
+            held.setdefault(store, []).append((item, quantity))
+    items = Item.objects.in_bulk({item for rows in held.values() for item, _q in rows})
+    return [
+        (
+            store,
+            sorted(
+                ((items[item], q) for item, q in held.get(store.pk, [])),
+                key=lambda pair: pair[0].name,
+            ),
+        )
+        for store in stores
+    ]
 
 
 def balances(store: Store) -> dict[int, Decimal]:

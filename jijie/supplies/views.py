@@ -4,8 +4,6 @@ receipt; asking the level above, and the requests a level has to decide and send
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,16 +53,9 @@ def index(request: HttpRequest) -> HttpResponse:
     if not roots:
         raise PermissionDenied(_("您的角色不能查看物资。"))
     today = timezone.localdate()
-    held: dict[tuple[int, int], Decimal] = {}
-    for root in roots:
-        held.update(selectors.balances_under(root.path))
     stores = list(selectors.store_list(actor=request.user)[:200])
-    items = {i.pk: i for i in Item.objects.filter(pk__in={i for _s, i in held})}
     context = {
-        "stores": [
-            (store, [(items[i], q) for (s, i), q in sorted(held.items()) if s == store.pk])
-            for store in stores
-        ],
+        "stores": selectors.holdings(stores, [root.path for root in roots]),
         "shortages": [(root, selectors.shortages(root.path, today)) for root in roots],
         "waiting": selectors.waiting_count(request.user),
     }
