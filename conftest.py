@@ -33,6 +33,7 @@ pytest_plugins = [
     "jijie.gates.tests.fixtures",
     "jijie.residents.tests.fixtures",
     "jijie.supplies.tests.fixtures",
+    "jijie.funds.tests.fixtures",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "jijie.gates",
     "jijie.duty",
     "jijie.supplies",
+    "jijie.funds",
     "jijie.care",
 ]
 

@@ -64,6 +64,9 @@ class Action(StrEnum):
     SUPPLY_VIEW = "supply.view"
     SUPPLY_KEEP = "supply.keep"
     SUPPLY_MANAGE = "supply.manage"
+    FUND_VIEW = "fund.view"
+    FUND_KEEP = "fund.keep"
+    FUND_MANAGE = "fund.manage"
 
 
 @cache
@@ -205,6 +208,23 @@ def _supplies() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _funds() -> dict[str, frozenset[Action]]:
+    """Funds (资金): the command and the committee set up funds, receive party fees and
+    allocate them down the tree; a street allocates on to its communities; whoever
+    answers for an area keeps its books (donations received, expenditures, refunds);
+    inspectors and auditors read them."""
+    see, keep, manage = Action.FUND_VIEW, Action.FUND_KEEP, Action.FUND_MANAGE
+    return {
+        Role.COMMAND: frozenset({see, keep, manage}),
+        Role.WORKING_COMMITTEE: frozenset({see, keep, manage}),
+        Role.STREET_OFFICE: frozenset({see, keep, manage}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, keep}),
+        Role.INSPECTOR: frozenset({see}),
+        Role.AUDITOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
@@ -213,6 +233,7 @@ def role_actions(role: str) -> frozenset[Action]:
         | _duty().get(role, frozenset())
         | _care().get(role, frozenset())
         | _supplies().get(role, frozenset())
+        | _funds().get(role, frozenset())
     )
 
 

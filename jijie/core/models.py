@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -174,3 +175,35 @@ def check_identity(
         except ValidationError as error:
             found.errors["phone"] = error.messages
     return found
+
+
+class MoneyField(models.BigIntegerField[_ST, _GT]):
+    """Yuan to the cent, kept as a whole number of cents and read as a `Decimal` with
+    two places. Sums, comparisons and check constraints are then exact integer
+    arithmetic on both databases: SQLite keeps a decimal column as a float, whose
+    0.10 + 0.20 is not 0.30, and a check `received = allocated + spent + balance` there
+    would refuse correct books. Give it Decimals (or ints); floats are refused."""
+
+    def from_db_value(self, value: int | None, expression: object, connection: object) -> Any:
+        return None if value is None else Decimal(value).scaleb(-2)
+
+    def to_python(self, value: object) -> Any:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(str(value)).quantize(CENT)
+
+    def get_prep_value(self, value: object) -> Any:
+        if value is None or hasattr(value, "resolve_expression"):
+            return value
+        if isinstance(value, float):
+            raise TypeError("money is never a float")
+        amount = Decimal(value) if isinstance(value, int) else value
+        if not isinstance(amount, Decimal):
+            raise TypeError(f"money must be a Decimal, not {type(value).__name__}")
+        cents = amount.scaleb(2)
+        if cents != cents.to_integral_value():
+            raise ValueError(f"{amount} has more than two places")
+        return int(cents)
+
+
+CENT = Decimal("0.01")
