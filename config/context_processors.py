@@ -30,6 +30,7 @@ MENU = (
     ("duty", _("值守"), "duty:index"),
     ("care", _("关怀"), "care:day"),
     ("supplies", _("物资"), "supplies:index"),
+    ("funds", _("资金"), "funds:index"),
     ("responses", _("响应"), "responses:index"),
     ("people", _("人员"), "accounts:people"),
     ("audit", _("审计"), "accounts:audit"),
@@ -78,6 +79,7 @@ def _nav(user: User) -> dict[str, bool]:
             or is_member
         ),
         "supplies": bool(access.scope_paths(user, access.Action.SUPPLY_VIEW)),
+        "funds": bool(access.scope_paths(user, access.Action.FUND_VIEW)),
         # Responses are the area keepers' to start and end.
         "responses": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
         "admin": user.is_staff,

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
+from jijie.funds.urls import public as public_donations
 
 urlpatterns = [
     path("", include("jijie.accounts.urls")),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("duty/", include("jijie.duty.urls")),
     path("care/", include("jijie.care.urls")),
     path("supplies/", include("jijie.supplies.urls")),
+    path("funds/", include("jijie.funds.urls")),
+    # Pages the public reads without signing in.
+    path("public/donations/", include((public_donations, "public"))),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -50,6 +50,7 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
         "duty",
         "care",
         "supplies",
+        "funds",
         "responses",
         "people",
     ]

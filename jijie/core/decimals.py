@@ -120,3 +120,8 @@ def quantity(
 def plain(value: Decimal) -> str:
     """A quantity as people write it: 500, 12.25, never 5E+2 nor 12.250."""
     return format(value.normalize(), "f")
+
+
+def yuan(value: Decimal) -> str:
+    """Money as ledgers and notices write it: 1,351,824.99, always two places."""
+    return f"{value:,.2f}"

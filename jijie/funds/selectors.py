@@ -17,12 +17,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.areas.models import Area
 from jijie.funds.models import (
     Account,
     AccountKind,
     Closing,
     Donation,
     DonationState,
+    DonorKind,
     Fund,
     Holder,
     Posting,
@@ -31,38 +33,37 @@ from jijie.funds.models import (
 from jijie.responses.models import Response
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from jijie.accounts.models import User
 
 ZERO = Decimal("0.00")
 
 
-def funds_for(user: User, action: Action = Action.FUND_VIEW) -> QuerySet[Fund]:
-    """Funds of responses over or under the user's areas: a district's fund is seen by
-    the street that holds part of it."""
+def funds_for(user: User | AnonymousUser, action: Action = Action.FUND_VIEW) -> QuerySet[Fund]:
+    """Funds over or under the user's areas: a district's fund is a street's too, which
+    receives, holds and spends part of it."""
     paths = access.scope_paths(user, action)
     if not paths:
         return Fund.objects.none()
-    over = Q()
-    for path in paths:
-        over |= Q(area_path__startswith=path)
-    # The fund of an area above (the district's, for a street) that holds money here.
-    accounts = Account.objects.filter(
-        access.path_filter(user, action, path_field="area_path"), kind=AccountKind.CASH
-    ).values("fund_id")
+    step = Area.steplen
+    above = {path[:end] for path in paths for end in range(step, len(path) + 1, step)}
     return (
-        Fund.objects.filter(over | Q(pk__in=accounts))
+        Fund.objects.filter(
+            Q(area_path__in=above) | access.path_filter(user, action, path_field="area_path")
+        )
         .select_related("response")
         .order_by("-response__started_at", "name")
     )
 
 
-def holders_for(user: User, action: Action = Action.FUND_VIEW) -> QuerySet[Holder]:
+def holders_for(user: User | AnonymousUser, action: Action = Action.FUND_VIEW) -> QuerySet[Holder]:
     return Holder.objects.filter(access.path_filter(user, action, path_field="area_path")).order_by(
         "area_path", "name"
     )
 
 
-def cash_accounts(fund: Fund, user: User) -> list[Account]:
+def cash_accounts(fund: Fund, user: User | AnonymousUser) -> list[Account]:
     """The fund's holders in the user's sight with their running figures."""
     return list(
         Account.objects.filter(
@@ -191,7 +192,7 @@ def ledger_disagreements() -> list[tuple[int, Decimal, Decimal]]:
 # Donations -------------------------------------------------------------------------------
 
 
-def donations_for(user: User) -> QuerySet[Donation]:
+def donations_for(user: User | AnonymousUser) -> QuerySet[Donation]:
     return (
         Donation.objects.filter(access.path_filter(user, Action.FUND_VIEW, path_field="area_path"))
         .select_related("holder", "fund")
@@ -217,6 +218,7 @@ class Disclosure:
     money: Decimal
     money_count: int
     in_kind_count: int
+    by_kind: list[tuple[str, int, Decimal]]  # (donor kind's label, donations, money)
     spent: list[tuple[str, Decimal]]  # (holder, spent net of refunds) of donated money
     allocated: list[tuple[str, str, Decimal]]  # (from, to, amount)
 
@@ -231,6 +233,14 @@ def disclosure(response: Response, start: date | None, end: date | None) -> Disc
         money_count=Count("amount"),
         in_kind=Count("id", filter=~Q(goods="")),
     )
+    labels = dict(DonorKind.choices)
+    by_kind = [
+        (str(labels.get(kind, kind)), count, money or ZERO)
+        for kind, count, money in donations.values_list("donor_kind")
+        .annotate(n=Count("id"), money=Sum("amount"))
+        .values_list("donor_kind", "n", "money")
+        .order_by("-money")
+    ]
     postings = Posting.objects.filter(response=response, fund__kind="donation")
     if start is not None:
         postings = postings.filter(on__gte=start)
@@ -263,6 +273,7 @@ def disclosure(response: Response, start: date | None, end: date | None) -> Disc
         money=totals["money"] or ZERO,
         money_count=totals["money_count"],
         in_kind_count=totals["in_kind"],
+        by_kind=by_kind,
         spent=sorted(spent.items()),
         allocated=allocated,
     )

@@ -1,73 +1,22 @@
 """Printable pass cards: A6, one a household, a whole building in one PDF. The Chinese
-font is embedded (a subset of the TrueType file in PDF_CJK_FONT), so the card prints
-the same wherever it is opened, offline; the QR code is drawn as vector squares.
-
-A rare character the main font lacks (𠮷 in a building's name, outside the Basic
-Multilingual Plane) is drawn with the first of PDF_CJK_FALLBACK_FONTS that has it,
-embedded the same way; one no font has stops the printing with the characters named,
-rather than leaving a gap on the card."""
+font is embedded and rare characters drawn with a fallback font (`jijie.core.pdf`), so
+the card prints the same wherever it is opened, offline; the QR code is drawn as vector
+squares."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
-from pathlib import Path
 
 import segno
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fontTools.ttLib import TTCollection, TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 
+from jijie.core.pdf import FONT, new_document
 from jijie.gates import services
 from jijie.gates.models import Pass
 
-FONT = "cjk"
 QR_SIZE_MM = 62.0
-
-
-def _font_path() -> Path:
-    path = Path(settings.PDF_CJK_FONT)
-    if not path.is_file():
-        raise ImproperlyConfigured(
-            f"PDF_CJK_FONT: no font file at {path}. Install a CJK TrueType font "
-            "(Debian: apt-get install fonts-wqy-zenhei) or point PDF_CJK_FONT at one."
-        )
-    return path
-
-
-@cache
-def _characters(path: str) -> frozenset[int]:
-    """The code points a font file draws (the first font of a collection)."""
-    font = (
-        TTCollection(path, lazy=True).fonts[0] if path.endswith(".ttc") else TTFont(path, lazy=True)
-    )
-    return frozenset(font.getBestCmap())
-
-
-def _fallbacks(pdf: FPDF, texts: Iterable[str]) -> None:
-    """Register the fallback fonts that draw what the main font cannot, or refuse."""
-    missing = {
-        ord(ch) for text in texts for ch in text if ch.isprintable() and not ch.isspace()
-    } - _characters(str(_font_path()))
-    if not missing:
-        return
-    names = []
-    for number, name in enumerate(settings.PDF_CJK_FALLBACK_FONTS):
-        if not Path(name).is_file() or not missing & _characters(name):
-            continue
-        names.append(f"{FONT}{number}")
-        pdf.add_font(names[-1], fname=name)
-        missing -= _characters(name)
-    if missing:
-        raise ImproperlyConfigured(
-            "PDF_CJK_FALLBACK_FONTS: no font draws "
-            + " ".join(f"{chr(c)} (U+{c:04X})" for c in sorted(missing))
-            + ". Install one (Debian: apt-get install fonts-hanazono) or list its file."
-        )
-    pdf.set_fallback_fonts(names)
 
 
 def _qr(pdf: FPDF, content: str, x: float, y: float, size: float) -> None:
@@ -92,16 +41,14 @@ def _date(pass_: Pass, field: str) -> str:
 
 def render(passes: Iterable[Pass]) -> bytes:
     """One A6 card per pass (household, response and building read with them)."""
-    pdf = FPDF(orientation="P", unit="mm", format=(105, 148))  # A6
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_margins(8, 8, 8)
-    pdf.add_font(FONT, fname=str(_font_path()), collection_font_number=0)
-    pdf.set_title(_("出入通行证"))
     passes = list(passes)
-    _fallbacks(
-        pdf,
+    pdf = new_document(
+        (105, 148),  # A6
+        _("出入通行证"),
         (f"{p.response.name}{p.household.building.name}{p.household.door_number}" for p in passes),
     )
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_margins(8, 8, 8)
     width = 105 - 16
     for pass_ in passes:
         household = pass_.household

@@ -3,8 +3,8 @@ masks, suits and thermometers three weeks ago (seed 002: "近2000套" suits, "�
 masks), allocated part to every street's store, and each street sent on to its
 communities' rooms, which have issued to their gates since. 新港路社区 got no ear
 thermometer ("我们社区没有耳温枪", seed 003): it is under its minimum and has asked its
-street for three, yesterday. Someone left 60 masks at the police station without a name
-(seed 003), received by 新港路社区 as an anonymous donation."""
+street for three, yesterday. The 60 masks someone left at the police station without a
+name (seed 003) come with their 2,000 yuan in the funds' step, as one donation."""
 
 from __future__ import annotations
 
@@ -133,13 +133,6 @@ def _short_of_thermometers(
 ) -> None:
     services.do_threshold_set(actor=SYSTEM, store=room, item=items["耳温枪"], minimum=2)
     services.do_threshold_set(actor=SYSTEM, store=room, item=items["医用外科口罩"], minimum=200)
-    services.do_stock_receive(
-        actor=SYSTEM, store=room, response=response, now=ctx.at(-6, 11),
-        receipt=services.Receipt(
-            item=items["医用外科口罩"], quantity=60, source="donation", donor="",
-            note="群众匿名送到派出所", voucher="JZ-003",
-        ),
-    )  # fmt: skip
     services.do_request_submit(
         actor=SYSTEM, store=room, response=response, now=ctx.at(-1, 9),
         data=services.RequestData(

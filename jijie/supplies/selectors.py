@@ -55,10 +55,12 @@ def summed(total: Decimal | int | None) -> Decimal:
     return Decimal(total).scaleb(-3)
 
 
-def store_list(*, actor: User | AnonymousUser) -> QuerySet[Store]:
-    """The stores under the areas where `actor` may see supplies."""
+def store_list(
+    *, actor: User | AnonymousUser, action: Action = Action.SUPPLY_VIEW
+) -> QuerySet[Store]:
+    """The stores under the areas where `actor` may see supplies (or do `action`)."""
     return access.scoped(
-        Store.objects.select_related("area"), actor, Action.SUPPLY_VIEW, path_field="area_path"
+        Store.objects.select_related("area"), actor, action, path_field="area_path"
     ).order_by("area_path", "name")
 
 

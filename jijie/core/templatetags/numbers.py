@@ -1,4 +1,5 @@
-"""Numbers on pages: `{{ value|quantity }}` shows a Decimal as people write it."""
+"""Numbers on pages: `{{ value|quantity }}` shows a Decimal as people write it;
+`{{ value|yuan }}` shows money as ledgers do, 1,351,824.99."""
 
 from __future__ import annotations
 
@@ -14,3 +15,8 @@ register = template.Library()
 @register.filter
 def quantity(value: Decimal | None) -> str:
     return "" if value is None else decimals.plain(value)
+
+
+@register.filter
+def yuan(value: Decimal | None) -> str:
+    return "" if value is None else decimals.yuan(value)

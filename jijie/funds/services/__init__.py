@@ -16,6 +16,7 @@ from jijie.funds.services.donations import (
     donation_record,
 )
 from jijie.funds.services.ledger import (
+    ATTACHMENT_LIMIT,
     Entry,
     Expense,
     Purchase,
@@ -40,6 +41,7 @@ from jijie.funds.services.ledger import (
 )
 
 __all__ = [
+    "ATTACHMENT_LIMIT",
     "DonationData",
     "Entry",
     "Expense",

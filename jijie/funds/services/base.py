@@ -175,7 +175,7 @@ def post(
     )
 
 
-def audit(actor: Actor, action: str, target: Any, path: str, **data: Any) -> None:
+def audit(actor: Actor, target: Any, path: str, *, action: str, **data: Any) -> None:
     """An audit row with the figures as strings (money is never a float in JSON)."""
     audit_record(
         actor=actor,

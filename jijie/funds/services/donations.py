@@ -125,6 +125,11 @@ def do_donation_record(
             raise ValidationError({"fund": _("这笔资金不属于该应急响应。")})
         base.holds(data.fund, holder)
     if data.contributions:
+        for row, _name, part in data.contributions:
+            if part <= 0:
+                raise ValidationError(
+                    {"amount": _("党员捐款明细第 %(row)s 行的金额须大于零。") % {"row": row}}
+                )
         total = sum((a for _row, _name, a in data.contributions), Decimal(0))
         if total != amount:
             raise ValidationError({"amount": _("党员捐款明细合计与捐款金额不符。")})
@@ -187,8 +192,7 @@ def do_donation_record(
         Contribution(donation=donation, row=row, name=name, amount=part)
         for row, name, part in data.contributions
     )
-    base.audit(
-        actor, "funds.donation", donation, holder.area_path,
+    base.audit(actor, donation, holder.area_path, action="funds.donation",
         receipt=receipt_no, amount=amount or "", goods=donation.goods,
     )  # fmt: skip
     return donation
@@ -233,5 +237,5 @@ def do_donation_cancel(
         state=DonationState.CANCELLED, cancelled_at=at, cancel_reason=why, cancellation=cancellation
     )
     donation.refresh_from_db()
-    base.audit(actor, "funds.donation_cancel", donation, donation.area_path, reason=why)
+    base.audit(actor, donation, donation.area_path, action="funds.donation_cancel", reason=why)
     return donation

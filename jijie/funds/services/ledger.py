@@ -148,7 +148,7 @@ def do_income_receive(
         actor=actor, fund=fund, kind=PostingKind.INCOME, debit=cash, credit=source,
         amount=amount, on=on, at=at, summary=summary, voucher=voucher,
     )  # fmt: skip
-    base.audit(actor, "funds.income", posting, holder.area_path, amount=amount)
+    base.audit(actor, posting, holder.area_path, action="funds.income", amount=amount)
     return posting
 
 
@@ -195,7 +195,7 @@ def do_allocate(
         actor=actor, fund=fund, kind=PostingKind.ALLOCATION, debit=taking, credit=giving,
         amount=amount, on=on, at=at, summary=summary, voucher=voucher, payee=to.name,
     )  # fmt: skip
-    base.audit(actor, "funds.allocate", posting, holder.area_path, amount=amount, to=to.pk)
+    base.audit(actor, posting, holder.area_path, action="funds.allocate", amount=amount, to=to.pk)
     return posting
 
 
@@ -274,7 +274,7 @@ def do_expend(
             posting=posting, name=name, content_type=content_type, content=content,
             size=len(content),
         )  # fmt: skip
-    base.audit(actor, "funds.expend", posting, holder.area_path, amount=amount, payee=payee)
+    base.audit(actor, posting, holder.area_path, action="funds.expend", amount=amount, payee=payee)
     return posting
 
 
@@ -320,7 +320,9 @@ def do_refund(
         amount=amount, on=on, at=at, summary=summary, voucher=voucher,
         payee=expenditure.payee, refund_of=expenditure,
     )  # fmt: skip
-    base.audit(actor, "funds.refund", posting, cash.area_path, amount=amount, of=expenditure.pk)
+    base.audit(
+        actor, posting, cash.area_path, action="funds.refund", amount=amount, of=expenditure.pk
+    )
     return posting
 
 
@@ -410,5 +412,7 @@ def do_close(
     closing = Closing.objects.create(
         account=cash, through=through, balance=balance, closed_at=at, closed_by=account_of(actor)
     )
-    base.audit(actor, "funds.close", closing, holder.area_path, through=through, balance=balance)
+    base.audit(
+        actor, closing, holder.area_path, action="funds.close", through=through, balance=balance
+    )
     return closing
