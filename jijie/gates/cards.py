@@ -7,32 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import segno
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
-from jijie.core.pdf import FONT, new_document
+from jijie.core.pdf import FONT, new_document, qr
 from jijie.gates import services
 from jijie.gates.models import Pass
 
 QR_SIZE_MM = 62.0
-
-
-def _qr(pdf: FPDF, content: str, x: float, y: float, size: float) -> None:
-    matrix = [list(row) for row in segno.make_qr(content, error="m").matrix_iter(border=0)]
-    module = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                pdf.rect(x + start * module, y + r * module, (c - start) * module, module, "F")
-            else:
-                c += 1
 
 
 def _date(pass_: Pass, field: str) -> str:
@@ -66,7 +48,7 @@ def render(passes: Iterable[Pass]) -> bytes:
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        _qr(pdf, services.pass_token(pass_), (105 - QR_SIZE_MM) / 2, 36, QR_SIZE_MM)
+        qr(pdf, services.pass_token(pass_), (105 - QR_SIZE_MM) / 2, 36, QR_SIZE_MM)
         pdf.set_y(36 + QR_SIZE_MM + 4)
         pdf.set_font(FONT, size=9)
         lines = [

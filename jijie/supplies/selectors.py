@@ -20,6 +20,7 @@ from jijie.core import decimals
 from jijie.core.models import prefix_upper_bound
 from jijie.supplies.models import (
     OPEN_REQUEST_STATES,
+    Batch,
     Item,
     Movement,
     RequestState,
@@ -91,6 +92,12 @@ def stock_of(store: Store) -> QuerySet[Stock]:
         .select_related("item", "batch")
         .order_by("item__category", "item__name", "batch__expires_on", "batch_id")
     )
+
+
+def batch_held(store: Store, batch: Batch) -> Decimal:
+    """What the store holds of one batch (zero when it holds none)."""
+    row = Stock.objects.filter(store=store, batch=batch).values_list("quantity", flat=True).first()
+    return row if row is not None else Decimal(0)
 
 
 def balances_under(path: str) -> dict[tuple[int, int], Decimal]:

@@ -22,7 +22,7 @@ from jijie.residents import selectors as registry
 from jijie.residents.models import Household
 from jijie.responses.models import Response
 from jijie.responses.selectors import in_force_over
-from jijie.supplies import exports, selectors, services
+from jijie.supplies import exports, labels, selectors, services
 from jijie.supplies.forms import FulfilForm, IssueForm, ReceiveForm, RequestForm, TransferForm
 from jijie.supplies.models import Item, RecipientKind, Store, SupplyRequest
 
@@ -63,6 +63,37 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def scan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The store's phone page for its shelves' labels: a label scanned (by the camera or
+    a hardware scanner typing into the box) shows its batch, what the store holds of it,
+    and leads to issuing that item or receiving more of that batch, filled in."""
+    found = _store(request, pk)
+    access.require_path(request.user, Action.SUPPLY_KEEP, found.area_path)
+    text = request.GET.get("code", "")
+    batch = labels.batch_of(text) if text else None
+    context = {
+        "store": found,
+        "code": text,
+        "batch": batch,
+        "unknown": bool(text) and batch is None,
+        "held": selectors.batch_held(found, batch) if batch else None,
+    }
+    return render(request, "supplies/scan.html", context)
+
+
+@login_required
+def labels_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Labels for the batches the store holds, to print and stick on the shelves."""
+    found = _store(request, pk)
+    batches = [row.batch for row in selectors.stock_of(found)]
+    if not batches:
+        raise Http404(_("这个仓库没有库存,无需打印标签。"))
+    response = HttpResponse(labels.labels_pdf(found, batches), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{found.pk}.pdf"'
+    return response
+
+
+@login_required
 def store(request: HttpRequest, pk: int) -> HttpResponse:
     found = _store(request, pk)
     context = {
@@ -80,7 +111,9 @@ def store(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def receive(request: HttpRequest, pk: int) -> HttpResponse:
     found, response = _keeping(request, pk)
-    form = ReceiveForm(request.POST or None)
+    # Arriving from a scanned label: the item, lot and expiry of its batch filled in.
+    initial = {k: request.GET[k] for k in ("item", "lot", "expires_on") if request.GET.get(k)}
+    form = ReceiveForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
