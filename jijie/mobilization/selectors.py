@@ -333,6 +333,27 @@ def funnel(*, actor: User | AnonymousUser, call_up: CallUp) -> Funnel:
     return Funnel(total=total, by_unit=by_unit, by_community=communities)
 
 
+def active_deployment_for(
+    *, actor: User | AnonymousUser, member_pk: int, under: str
+) -> Deployment | None:
+    """A member's active deployment to a community under the area at `under`, when the
+    actor may see deployments there (None otherwise)."""
+    return (
+        access.scoped(
+            Deployment.objects.filter(
+                member_id=member_pk,
+                status=DeploymentStatus.ACTIVE,
+                community_path__startswith=under,
+            ),
+            actor,
+            Action.DEPLOYMENT_VIEW,
+            path_field="community_path",
+        )
+        .select_related("member")
+        .first()
+    )
+
+
 def deployed_to(*, actor: User | AnonymousUser, community: Area) -> QuerySet[Deployment]:
     """Members deployed to a community (or anywhere under an area) the actor keeps."""
     access.require(actor, Action.DEPLOYMENT_VIEW, community)

@@ -18,6 +18,8 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.core.forms import apply_errors
+from jijie.mobilization import selectors as members
+from jijie.mobilization.models import Member
 from jijie.residents import selectors as registry
 from jijie.residents.models import Household
 from jijie.responses.models import Response
@@ -138,14 +140,16 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue from a store: to a post or someone named, or, arriving from a household's
-    page (`?household=`), to that household (an isolated household's parcel)."""
+    page (`?household=`), to that household (an isolated household's parcel), or from
+    the community's members (`?member=`), to that member (their protective kit)."""
     found, response = _keeping(request, pk)
     home = _household(request)
+    member = _member(request, found) if home is None else None
     held = Item.objects.filter(pk__in=selectors.balances(found)).order_by("category", "name")
     form = IssueForm(
         request.POST or None,
         items=held,
-        to_household=home is not None,
+        to_household=home is not None or member is not None,
         initial={"item": request.GET.get("item")},
     )
     if request.method == "POST" and form.is_valid():
@@ -157,9 +161,10 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
                 response=response,
                 issue=services.Issue(
                     item=data["item"], quantity=data["quantity"],
-                    recipient_kind=data.get("recipient_kind", RecipientKind.HOUSEHOLD),
+                    recipient_kind=data.get("recipient_kind")
+                    or (RecipientKind.MEMBER if member else RecipientKind.HOUSEHOLD),
                     recipient=data.get("recipient") or (_door(home) if home else ""),
-                    household=home, voucher=data["voucher"], note=data["note"],
+                    household=home, member=member, voucher=data["voucher"], note=data["note"],
                 ),
             )  # fmt: skip
         except ValidationError as error:
@@ -170,7 +175,26 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     context = _form_context(found, form, _("发放"))
     context["household"] = home
     context["door"] = _door(home) if home else ""
+    context["member"] = member
     return render(request, "supplies/form.html", context)
+
+
+def _member(request: HttpRequest, store: Store) -> Member | None:
+    """The member a link or the form names: one deployed to a community under the
+    store's area, in the user's sight (404 otherwise)."""
+    raw = request.POST.get("member") or request.GET.get("member") or ""
+    if not raw.strip():
+        return None
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise Http404 from None
+    deployment = members.active_deployment_for(
+        actor=request.user, member_pk=pk, under=store.area_path
+    )
+    if deployment is None:
+        raise Http404
+    return deployment.member
 
 
 def _household(request: HttpRequest) -> Household | None:

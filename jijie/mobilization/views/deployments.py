@@ -20,6 +20,7 @@ from jijie.areas.models import COMMUNITY_KINDS, Area
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
 from jijie.mobilization import proposal, selectors, services
+from jijie.mobilization.actions import actions_for_deployed_members
 from jijie.mobilization.forms import DeployForm, LineForm, ProposalForm, TeamForm
 
 # The members living in a community and serving elsewhere listed on its page; the rest
@@ -131,6 +132,8 @@ def community(request: HttpRequest, code: str) -> HttpResponse:
         "at_home_count": at_home.count(),
         "teams": selectors.teams_in(actor=request.user, community=area) if is_community else [],
         "may_form_team": is_community and access.may(request.user, Action.TEAM_MANAGE, area),
+        # Links for each member row (issue a kit...), the member added by the page.
+        "member_offers": actions_for_deployed_members(request.user, area) if is_community else [],
     }
     return render(request, "mobilization/community.html", context)
 
