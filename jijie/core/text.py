@@ -143,6 +143,19 @@ def clean(text: str, *, field: str, multiline: bool = False) -> str:
     return tidy(text, multiline=multiline)
 
 
+def bounded(text: str, *, field: str, label: str, limit: int, required: bool = False) -> str:
+    """`clean`, then refused naming the field's label when it is empty but `required`,
+    or longer than `limit` characters: a service's one check of a free-text field."""
+    cleaned = clean(text or "", field=field)
+    if required and not cleaned:
+        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
+    if len(cleaned) > limit:
+        raise ValidationError(
+            {field: _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}}
+        )
+    return cleaned
+
+
 def tidy(text: str, *, multiline: bool = False) -> str:
     """The cleaning part of `clean`, for text already checked by `refusal`."""
     if _PLAIN.fullmatch(text):

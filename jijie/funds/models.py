@@ -192,6 +192,9 @@ class Posting(models.Model):
             models.Index(fields=["debit", "on", "id"], name="funds_posting_debit_on"),
             models.Index(fields=["credit", "on", "id"], name="funds_posting_credit_on"),
             models.Index(fields=["fund", "on", "id"], name="funds_posting_fund_on"),
+            # Where a fund's money went (the public notice): allocations, spending and
+            # refunds read by kind without walking every donation's posting.
+            models.Index(fields=["fund", "kind", "on"], name="funds_posting_fund_kind_on"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="funds_posting_positive"),

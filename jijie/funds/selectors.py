@@ -227,20 +227,23 @@ def disclosure(response: Response, start: date | None, end: date | None) -> Disc
     """The totals of a response's donations in a period and where the donated money
     went: passed down to whom, spent by whom (net of refunds), over the same period."""
     donations = public_donations(response, start, end)
-    totals = donations.aggregate(
-        count=Count("id"),
-        money=Sum("amount"),
-        money_count=Count("amount"),
-        in_kind=Count("id", filter=~Q(goods="")),
-    )
+    # One pass over the donations gives the count, the totals and the by-kind lines.
     labels = dict(DonorKind.choices)
-    by_kind = [
-        (str(labels.get(kind, kind)), count, money or ZERO)
-        for kind, count, money in donations.values_list("donor_kind")
-        .annotate(n=Count("id"), money=Sum("amount"))
-        .values_list("donor_kind", "n", "money")
-        .order_by("-money")
-    ]
+    rows = list(
+        donations.values_list("donor_kind")
+        .annotate(
+            n=Count("id"),
+            money=Sum("amount"),
+            money_n=Count("amount"),
+            in_kind=Count("id", filter=~Q(goods="")),
+        )
+        .values_list("donor_kind", "n", "money", "money_n", "in_kind")
+        .order_by()
+    )
+    by_kind = sorted(
+        ((str(labels.get(kind, kind)), n, money or ZERO) for kind, n, money, _m, _k in rows),
+        key=lambda line: -line[2],
+    )
     postings = Posting.objects.filter(response=response, fund__kind="donation")
     if start is not None:
         postings = postings.filter(on__gte=start)
@@ -269,10 +272,10 @@ def disclosure(response: Response, start: date | None, end: date | None) -> Disc
         .order_by("credit__holder__name", "debit__holder__name")
     )
     return Disclosure(
-        count=totals["count"],
-        money=totals["money"] or ZERO,
-        money_count=totals["money_count"],
-        in_kind_count=totals["in_kind"],
+        count=sum(row[1] for row in rows),
+        money=sum((row[2] or ZERO for row in rows), ZERO),
+        money_count=sum(row[3] for row in rows),
+        in_kind_count=sum(row[4] for row in rows),
         by_kind=by_kind,
         spent=sorted(spent.items()),
         allocated=allocated,

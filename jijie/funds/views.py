@@ -466,16 +466,18 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     response = _public_response(pk)
     start, end = _period(request)
     listed = selectors.public_donations(response, start, end).order_by("-received_on", "-id")
-    page = Paginator(
+    summary = selectors.disclosure(response, start, end)
+    paginator = Paginator(
         listed.only("received_on", "receipt_no", "donor", "disclose", "amount", "goods"),
         PUBLIC_ROWS,
-    ).get_page(request.GET.get("page"))
+    )
+    paginator.count = summary.count  # counted with the totals: not counted again
     context = {
         "response": response,
         "start": start,
         "end": end,
-        "page": page,
-        "summary": selectors.disclosure(response, start, end),
+        "page": paginator.get_page(request.GET.get("page")),
+        "summary": summary,
     }
     return render(request, "funds/disclosure.html", context)
 

@@ -28,14 +28,7 @@ from jijie.funds.models import (
 
 
 def clean(value: str, field: str, label: str, limit: int, *, required: bool = False) -> str:
-    cleaned = text.clean(value or "", field=field)
-    if required and not cleaned:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(cleaned) > limit:
-        raise ValidationError(
-            {field: _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}}
-        )
-    return cleaned
+    return text.bounded(value, field=field, label=label, limit=limit, required=required)
 
 
 def choice(value: str, values: list[str], field: str) -> None:

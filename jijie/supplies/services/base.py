@@ -27,14 +27,7 @@ def _area(path: str) -> Area:
 
 
 def _clean(value: str, field: str, label: str, limit: int, *, required: bool = False) -> str:
-    cleaned = text.clean(value or "", field=field)
-    if required and not cleaned:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(cleaned) > limit:
-        raise ValidationError(
-            {field: _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}}
-        )
-    return cleaned
+    return text.bounded(value, field=field, label=label, limit=limit, required=required)
 
 
 def _choice(value: str, values: list[str], field: str) -> None:
