@@ -93,7 +93,18 @@ def index(request: HttpRequest) -> HttpResponse:
     _viewing(request)
     funds = list(selectors.funds_for(request.user)[:50])
     context = {
-        "funds": [(fund, selectors.cash_accounts(fund, request.user)) for fund in funds],
+        # Each fund with its holders in sight, and the fund's own totals for those who
+        # answer for its whole area (a statement of the fund as the command reads it).
+        "funds": [
+            (
+                fund,
+                selectors.cash_accounts(fund, request.user),
+                selectors.fund_totals(fund)
+                if access.may_path(request.user, Action.FUND_VIEW, fund.area_path)
+                else None,
+            )
+            for fund in funds
+        ],
         "donations": selectors.donations_for(request.user)[:20],
         "may_keep": bool(access.scope_paths(request.user, Action.FUND_KEEP)),
         "may_manage": bool(access.scope_paths(request.user, Action.FUND_MANAGE)),

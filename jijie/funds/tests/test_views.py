@@ -208,3 +208,19 @@ def test_the_public_notice_needs_no_sign_in_and_shows_donors_as_they_consented(b
     pdf = Client().get(reverse("public:disclosure_pdf", args=[books.response.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert Client().get(reverse("public:disclosure", args=[999999])).status_code == 404
+
+
+def test_the_fund_totals_show_to_those_over_its_area_only(client, books, actors, frozen):
+    income(books, "1000")
+    services.do_allocate(
+        actor=SYSTEM, fund=books.party_fees, holder=books.committee, to=books.community,
+        entry=services.Entry(amount="300", on=date(2026, 3, 9), summary="下拨"),
+    )  # fmt: skip
+    page = _get(client, actors.command, reverse("funds:index")).content.decode()
+    totals = page[page.index('data-testid="fund-totals"') :]
+    assert "1,000.00" in totals
+    assert "300.00" in totals
+    page = _get(client, actors.manager, reverse("funds:index")).content.decode()
+    assert 'data-testid="fund-totals"' not in page
+    assert "300.00" in page  # its own account
+    assert "1,000.00" not in page
