@@ -16,10 +16,12 @@ from jijie.accounts.api import router as accounts_router
 from jijie.accounts.services import token_authenticate
 from jijie.areas.api import router as areas_router
 from jijie.core.openapi import DocumentedAPI
+from jijie.funds.api import router as funds_router
 from jijie.gates.api import router as gates_router
 from jijie.mobilization.api import router as mobilization_router
 from jijie.residents.api import router as residents_router
 from jijie.screening.api import router as screening_router
+from jijie.supplies.api import router as supplies_router
 
 
 class TokenAuth(HttpBearer):
@@ -113,4 +115,6 @@ api.add_router("/areas", areas_router)
 api.add_router("/residents", residents_router)
 api.add_router("/mobilization", mobilization_router)
 api.add_router("/gates", gates_router)
+api.add_router("/supplies", supplies_router)
+api.add_router("/funds", funds_router)
 api.add_router("/screening", screening_router)

@@ -81,6 +81,8 @@ class TokenScope(models.TextChoices):
     MOBILIZATION = "mobilization", _("党员与志愿者:报名、报到、任务")
     RESIDENTS = "residents", _("居民登记")
     AREAS = "areas", _("区域")
+    SUPPLIES = "supplies", _("物资:仓库与库存")
+    FUNDS = "funds", _("资金:账目与捐赠")
 
 
 class ApiToken(models.Model):
