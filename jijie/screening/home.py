@@ -30,7 +30,7 @@ def sweeps_today(user: User) -> list[Card]:
     cards = []
     for campaign in running[:CAMPAIGNS_SHOWN]:
         area = selectors.campaign_area(actor=user, campaign=campaign)
-        total = selectors.coverage(campaign=campaign, area=area, depth=None).total
+        total = selectors.coverage_total(campaign=campaign, area=area)
         cards.append(
             Card(
                 title=campaign.name,

@@ -178,6 +178,15 @@ def coverage(*, campaign: Campaign, area: Area, depth: int | None = None) -> Cov
     return Coverage(area=area, total=total, rows=rows if depth else [])
 
 
+def coverage_total(*, campaign: Campaign, area: Area) -> Row:
+    """The campaign's counts under `area` as one total (a home card's figure): one sum
+    over the building counters in `area`'s path range, no rows, no names."""
+    sums = BuildingCoverage.objects.filter(
+        campaign=campaign, area_path__startswith=area.path
+    ).aggregate(**{name: Sum(name) for name in BUILDING_COUNTERS})
+    return Row(area=area, **{k: v or 0 for k, v in sums.items()})
+
+
 def daily(*, campaign: Campaign, area: Area) -> list[dict[str, object]]:
     """Per day under `area`: what that day's visits added (for the daily report)."""
     rows = (
