@@ -238,7 +238,20 @@ def contributions_import(
             fund=fund,
             received_on=received_on,
             contributions=report.rows,
-            note=_("党员捐款名单导入,共 %(count)s 人。") % {"count": len(report.rows)},
+            note=import_note(report),
         ),
         now=now,
     )
+
+
+def import_note(report: Report) -> str:
+    """What the import says of itself on the donation (its note, at most 200 characters):
+    how many were listed, the rows skipped and the columns not read."""
+    parts = [_("党员捐款名单导入,共 %(count)s 人。") % {"count": len(report.rows)}]
+    if report.skipped:
+        rows = "、".join(str(row) for row, _reason in report.skipped)
+        parts.append(_("跳过第 %(rows)s 行。") % {"rows": rows})
+    if report.ignored_columns:
+        parts.append(_("未导入的列:%(columns)s。") % {"columns": "、".join(report.ignored_columns)})
+    note = "".join(parts)
+    return note if len(note) <= 200 else note[:199] + "…"

@@ -83,7 +83,8 @@ def test_a_branch_list_is_one_donation_with_one_receipt_and_its_members(books, a
     assert (donation.donor_kind, donation.donor, donation.amount, donation.receipt_no) == (
         "branch_members", "源西街道第一党支部", Decimal("380.60"), "2026-000001",
     )  # fmt: skip
-    assert donation.note == "党员捐款名单导入,共 4 人。"
+    # the donation says what the import skipped and which columns it did not read
+    assert donation.note == "党员捐款名单导入,共 4 人。跳过第 8 行。未导入的列:序号、备注。"
     assert list(donation.contributions.order_by("id").values_list("row", "name", "amount")) == [
         (3, "王小明", Decimal("100.10")),
         (4, "李小红", Decimal("50.00")),
