@@ -33,6 +33,7 @@ def test_requests_with_an_unknown_session_cookie_store_no_session(actors):
     assert Session.objects.count() == before
 
 
+@time_machine.travel("2026-03-02 23:59:30+08:00", tick=False)
 def test_a_signed_in_page_still_pushes_the_sessions_expiry_forward(client, actors):
     client.force_login(actors.manager)
     soon = timezone.now() + timedelta(minutes=1)

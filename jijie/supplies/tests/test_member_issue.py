@@ -3,6 +3,7 @@ members: the link arrives on the issue form with the member chosen."""
 
 from datetime import timedelta
 
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ def _deployed(mob, n, community):
     return entry.member
 
 
+@time_machine.travel("2026-03-10 23:59:59+08:00", tick=False)
 def test_a_member_is_issued_a_kit_from_the_community_page(client, tree, mob, actors):
     masks = services.do_item_create(
         actor=SYSTEM, data=services.ItemData(name="医用口罩", category="protection", unit="只")

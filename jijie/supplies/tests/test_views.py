@@ -4,6 +4,7 @@ and along a request from the community to the street and back."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -107,6 +108,7 @@ def test_a_bad_quantity_is_shown_on_its_field(client, supplies, actors, typed):
     assert not Movement.objects.exists()
 
 
+@time_machine.travel("2026-03-10 23:59:59+08:00", tick=False)
 def test_a_request_from_the_community_to_the_street_and_back(client, supplies, actors):
     receive(supplies, supplies.street, supplies.thermometers, 3)
     # the community asks for five thermometers
@@ -197,6 +199,7 @@ def test_a_transfer_goes_down_or_back_up_but_not_sideways(client, supplies, acto
     assert selectors.balances(supplies.community) == {supplies.masks.pk: 70}
 
 
+@time_machine.travel("2026-03-10 23:59:59+08:00", tick=False)
 def test_an_expired_batch_is_written_off_from_the_store_page(client, supplies, actors):
     old = receive(
         supplies, supplies.community, supplies.masks, 40,
