@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -53,6 +53,9 @@ from jijie.responses.selectors import in_force_over
 from jijie.supplies import selectors as stores
 
 PUBLIC_ROWS = 100
+# The printed notice is drawn row by row (about a second a thousand rows); anyone may ask
+# for it, so a period longer than this is asked to be printed in parts.
+NOTICE_ROWS = 3000
 STATEMENT_ROWS = 500
 
 
@@ -166,9 +169,10 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posting_form(
-    request: HttpRequest, form_class: type[EntryForm], title: str, **extra: Any
+    request: HttpRequest, form_class: type[EntryForm], title: str, action: Action, **extra: Any
 ) -> tuple[EntryForm, dict[str, Any]]:
-    action = Action.FUND_MANAGE if form_class in (EntryForm, AllocationForm) else Action.FUND_KEEP
+    """The posting form, its holders those the user may do `action` for (manage: money
+    received and allocated; keep: spent)."""
     holders = _holders(request, action)
     if not holders.exists():
         raise PermissionDenied(_("您的角色不能在这里记账。"))
@@ -193,7 +197,7 @@ def _entry(data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def income_new(request: HttpRequest) -> HttpResponse:
-    form, context = _posting_form(request, EntryForm, _("收到拨款"))
+    form, context = _posting_form(request, EntryForm, _("收到拨款"), Action.FUND_MANAGE)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -212,7 +216,9 @@ def income_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def allocate_new(request: HttpRequest) -> HttpResponse:
     receivers = selectors.holders_for(request.user, Action.FUND_MANAGE)
-    form, context = _posting_form(request, AllocationForm, _("下拨资金"), receivers=receivers)
+    form, context = _posting_form(
+        request, AllocationForm, _("下拨资金"), Action.FUND_MANAGE, receivers=receivers
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -239,7 +245,7 @@ def _scan(request: HttpRequest) -> services.Scan | None:
 
 @login_required
 def expense_new(request: HttpRequest) -> HttpResponse:
-    form, context = _posting_form(request, ExpenseForm, _("登记支出"))
+    form, context = _posting_form(request, ExpenseForm, _("登记支出"), Action.FUND_KEEP)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -260,7 +266,9 @@ def expense_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def purchase_new(request: HttpRequest) -> HttpResponse:
     kept = stores.store_list(actor=request.user, action=Action.SUPPLY_KEEP)
-    form, context = _posting_form(request, PurchaseForm, _("采购入库"), stores=kept)
+    form, context = _posting_form(
+        request, PurchaseForm, _("采购入库"), Action.FUND_KEEP, stores=kept
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -496,10 +504,16 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
 def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = _public_response(pk)
     start, end = _period(request)
+    summary = selectors.disclosure(response, start, end)
+    if summary.count > NOTICE_ROWS:
+        raise BadRequest(
+            _(
+                "这一时段有 %(n)s 笔捐赠,超过一份公示可打印的 %(limit)s 笔,请选择较短的时段分批打印。"
+            )
+            % {"n": summary.count, "limit": NOTICE_ROWS}
+        )
     listed = selectors.public_donations(response, start, end).order_by("received_on", "id")
-    pdf = documents.notice_pdf(
-        response, start, end, listed, selectors.disclosure(response, start, end)
-    )
+    pdf = documents.notice_pdf(response, start, end, listed, summary)
     reply = HttpResponse(pdf, content_type="application/pdf")
     reply["Content-Disposition"] = f'inline; filename="donations-{response.pk}.pdf"'
     return reply

@@ -224,3 +224,17 @@ def test_the_fund_totals_show_to_those_over_its_area_only(client, books, actors,
     assert 'data-testid="fund-totals"' not in page
     assert "300.00" in page  # its own account
     assert "1,000.00" not in page
+
+
+def test_a_notice_too_long_to_print_at_once_asks_for_a_shorter_period(books, frozen, monkeypatch):
+    from jijie.funds import views
+
+    monkeypatch.setattr(views, "NOTICE_ROWS", 1)
+    _donation(books)
+    url = reverse("public:disclosure_pdf", args=[books.response.pk])
+    assert Client().get(url)["Content-Type"] == "application/pdf"
+    _donation(books)
+    refused = Client().get(url)
+    assert refused.status_code == 400
+    assert "请选择较短的时段" in refused.content.decode()
+    assert Client().get(url, {"start": "2026-03-10"}).status_code == 200
