@@ -34,6 +34,7 @@ pytest_plugins = [
     "jijie.residents.tests.fixtures",
     "jijie.supplies.tests.fixtures",
     "jijie.funds.tests.fixtures",
+    "jijie.problems.tests.fixtures",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jijie.areas import access
 from jijie.mobilization import access as mobilization_access
@@ -31,6 +32,7 @@ MENU = (
     ("care", _("关怀"), "care:day"),
     ("supplies", _("物资"), "supplies:index"),
     ("funds", _("资金"), "funds:index"),
+    ("problems", pgettext_lazy("problem", "问题"), "problems:board"),
     ("responses", _("响应"), "responses:index"),
     ("people", _("人员"), "accounts:people"),
     ("audit", _("审计"), "accounts:audit"),
@@ -80,6 +82,11 @@ def _nav(user: User) -> dict[str, bool]:
         ),
         "supplies": bool(access.scope_paths(user, access.Action.SUPPLY_VIEW)),
         "funds": bool(access.scope_paths(user, access.Action.FUND_VIEW)),
+        # The problem board, or the problems a guard raised (a guard only raises).
+        "problems": bool(
+            access.scope_paths(user, access.Action.PROBLEM_VIEW)
+            or access.scope_paths(user, access.Action.PROBLEM_RAISE)
+        ),
         # Responses are the area keepers' to start and end.
         "responses": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
         "admin": user.is_staff,

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "jijie.supplies",
     "jijie.funds",
     "jijie.care",
+    "jijie.problems",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,12 @@ REGISTRY_IMPORT_STUCK_HOURS = env.int("REGISTRY_IMPORT_STUCK_HOURS", default=2)
 CARE_GRACE_MINUTES = env.int("CARE_GRACE_MINUTES", default=180)
 CARE_FEVER_C = env.str("CARE_FEVER_C", default="37.3")
 CARE_ESCALATE_DAYS = env.int("CARE_ESCALATE_DAYS", default=2)
+
+# Problems (jijie/problems/rules.py): the hours a level has to answer a problem, by its
+# urgency; unanswered by then it moves one level up with as many hours again.
+PROBLEM_HOURS_URGENT = env.int("PROBLEM_HOURS_URGENT", default=2)
+PROBLEM_HOURS_NORMAL = env.int("PROBLEM_HOURS_NORMAL", default=24)
+PROBLEM_HOURS_LOW = env.int("PROBLEM_HOURS_LOW", default=72)
 
 # The API is documented at /api/docs with assets served from our own static files.
 NINJA_PAGINATION_PER_PAGE = 100

@@ -19,6 +19,7 @@ urlpatterns = [
     path("care/", include("jijie.care.urls")),
     path("supplies/", include("jijie.supplies.urls")),
     path("funds/", include("jijie.funds.urls")),
+    path("problems/", include("jijie.problems.urls")),
     # Pages the public reads without signing in.
     path("public/donations/", include((public_donations, "public"))),
     path("api/", api.urls),

@@ -51,6 +51,7 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
         "care",
         "supplies",
         "funds",
+        "problems",
         "responses",
         "people",
     ]

@@ -67,6 +67,10 @@ class Action(StrEnum):
     FUND_VIEW = "fund.view"
     FUND_KEEP = "fund.keep"
     FUND_MANAGE = "fund.manage"
+    PROBLEM_VIEW = "problem.view"
+    PROBLEM_RAISE = "problem.raise"
+    PROBLEM_HANDLE = "problem.handle"
+    PROBLEM_CONFIRM = "problem.confirm"
 
 
 @cache
@@ -225,6 +229,26 @@ def _funds() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _problems() -> dict[str, frozenset[Action]]:
+    """Problems (接诉即办): whoever works on the front line raises a difficulty where
+    they work; the offices of the community, the street and the command (and the
+    committee, which follows its branches' difficulties) answer what reaches their
+    level, and read what is raised below them; the community secretary confirms an
+    answer for whoever raised it; inspectors read the boards."""
+    see, raise_, handle = Action.PROBLEM_VIEW, Action.PROBLEM_RAISE, Action.PROBLEM_HANDLE
+    return {
+        Role.COMMAND: frozenset({see, raise_, handle}),
+        Role.WORKING_COMMITTEE: frozenset({see, handle}),
+        Role.STREET_OFFICE: frozenset({see, raise_, handle}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, raise_, handle, Action.PROBLEM_CONFIRM}),
+        Role.COMMUNITY_WORKER: frozenset({see, raise_, handle}),
+        Role.GRID_WORKER: frozenset({see, raise_}),
+        Role.GATE_GUARD: frozenset({raise_}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
@@ -234,6 +258,7 @@ def role_actions(role: str) -> frozenset[Action]:
         | _care().get(role, frozenset())
         | _supplies().get(role, frozenset())
         | _funds().get(role, frozenset())
+        | _problems().get(role, frozenset())
     )
 
 

@@ -28,7 +28,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
-from jijie.core import decimals
+from jijie.core import decimals, uploads
 from jijie.funds.models import (
     AccountKind,
     Attachment,
@@ -48,13 +48,7 @@ from jijie.supplies.models import Item, ReceiveSource, Store
 if TYPE_CHECKING:
     from jijie.accounts.models import User
 
-ATTACHMENT_LIMIT = 5 * 1024 * 1024
-# What a voucher's scan may be, told by its first bytes rather than by its name.
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-)
+ATTACHMENT_LIMIT = uploads.LIMIT
 
 
 # Funds and holders ---------------------------------------------------------------------
@@ -202,12 +196,8 @@ def do_allocate(
 # Money out -------------------------------------------------------------------------------
 
 
-@dataclass
-class Scan:
-    """A voucher's scan as uploaded: its name and its bytes."""
-
-    name: str
-    content: bytes
+# A voucher's scan as uploaded: its name and its bytes.
+Scan = uploads.Upload
 
 
 @dataclass
@@ -221,13 +211,10 @@ def _scan(scan: Scan | None) -> tuple[str, str, bytes] | None:
     PNG or a JPEG of at most 5 MB."""
     if scan is None:
         return None
-    if len(scan.content) > ATTACHMENT_LIMIT:
-        raise ValidationError({"scan": _("凭证附件不能超过 5 MB。")})
-    for signature, content_type in _SIGNATURES:
-        if scan.content.startswith(signature):
-            name = base.clean(scan.name, "scan", _("文件名"), 120) or "voucher"
-            return name[-120:], content_type, scan.content
-    raise ValidationError({"scan": _("凭证附件须为照片(JPEG、PNG)或 PDF。")})
+    checked = uploads.check(
+        scan, field="scan", kinds=(uploads.PDF, *uploads.IMAGES), label=_("凭证附件")
+    )
+    return checked.name, checked.content_type, checked.content
 
 
 def expend(

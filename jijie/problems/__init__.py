@@ -1,0 +1,1 @@
+"""Problems raised from the front line, answered level by level against a clock."""
