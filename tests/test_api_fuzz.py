@@ -39,6 +39,7 @@ from jijie.audit.actors import SYSTEM
 from jijie.core.testing_api import send, validate
 from jijie.mobilization import services as mobilization
 from jijie.mobilization.tests.fixtures import sign_up
+from jijie.problems.tests.fixtures import raise_problem
 from jijie.residents.services import PersonData, do_person_add
 from jijie.screening.services import do_campaign_create
 
@@ -88,7 +89,9 @@ def world(tree, actors, setup):
         ends_on=today + timedelta(days=6),
     )
     chair = make_user("chair", Role.WORKING_COMMITTEE, tree.district)
+    problem = raise_problem(tree.grid)
     known = {
+        "/api/problems/problems/{pk}": {"pk": problem.pk},
         "/api/areas/{code}": {"code": tree.community.code},
         "/api/residents/households/{pk}": {"pk": setup.household.pk},
         "/api/residents/people/{pk}": {"pk": person.pk},

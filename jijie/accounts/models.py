@@ -83,6 +83,7 @@ class TokenScope(models.TextChoices):
     AREAS = "areas", _("区域")
     SUPPLIES = "supplies", _("物资:仓库与库存")
     FUNDS = "funds", _("资金:账目与捐赠")
+    PROBLEMS = "problems", _("问题:台账与办理评价")
 
 
 class ApiToken(models.Model):

@@ -193,8 +193,9 @@ def do_problem_claim(*, actor: Actor, problem: Problem, now: datetime | None = N
     if current.state not in UNANSWERED_STATES:
         raise ValidationError(_("这个问题已经答复。"), code="state")
     if current.claimed_by_id is not None:
-        who = current.claimed_by.get_username() if current.claimed_by else ""
-        raise ValidationError(_("这个问题已由 %(who)s 认领。") % {"who": who}, code="claimed")
+        raise ValidationError(
+            _("这个问题已由 %(who)s 认领。") % {"who": current.claimed_by}, code="claimed"
+        )
     current.state = ProblemState.HANDLING
     current.claimed_by = account_of(actor)
     current.claimed_at = now
@@ -282,8 +283,9 @@ def do_problem_answer(
     if current.state not in UNANSWERED_STATES:
         raise ValidationError(_("这个问题已经答复。"), code="state")
     if current.claimed_by_id is not None and current.claimed_by_id != account_pk(actor):
-        who = current.claimed_by.get_username() if current.claimed_by else ""
-        raise ValidationError(_("这个问题已由 %(who)s 认领。") % {"who": who}, code="claimed")
+        raise ValidationError(
+            _("这个问题已由 %(who)s 认领。") % {"who": current.claimed_by}, code="claimed"
+        )
     _check_links(current, answer)
     current.state = ProblemState.ANSWERED
     current.claimed_by = current.claimed_by or account_of(actor)
