@@ -35,6 +35,7 @@ pytest_plugins = [
     "jijie.supplies.tests.fixtures",
     "jijie.funds.tests.fixtures",
     "jijie.problems.tests.fixtures",
+    "jijie.inspections.tests.fixtures",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests

@@ -33,6 +33,7 @@ MENU = (
     ("supplies", _("物资"), "supplies:index"),
     ("funds", _("资金"), "funds:index"),
     ("problems", pgettext_lazy("problem", "问题"), "problems:board"),
+    ("inspections", _("督查"), "inspections:index"),
     ("responses", _("响应"), "responses:index"),
     ("people", _("人员"), "accounts:people"),
     ("audit", _("审计"), "accounts:audit"),
@@ -89,5 +90,8 @@ def _nav(user: User) -> dict[str, bool]:
         ),
         # Responses are the area keepers' to start and end.
         "responses": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
+        # An office's inspections and orders, an inspector's team's visits (a team's
+        # members are inspectors, who read inspections by their role).
+        "inspections": bool(access.scope_paths(user, access.Action.INSPECTION_VIEW)),
         "admin": user.is_staff,
     }

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "jijie.funds",
     "jijie.care",
     "jijie.problems",
+    "jijie.inspections",
 ]
 
 MIDDLEWARE = [

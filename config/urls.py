@@ -20,6 +20,7 @@ urlpatterns = [
     path("supplies/", include("jijie.supplies.urls")),
     path("funds/", include("jijie.funds.urls")),
     path("problems/", include("jijie.problems.urls")),
+    path("inspections/", include("jijie.inspections.urls")),
     # Pages the public reads without signing in.
     path("public/donations/", include((public_donations, "public"))),
     path("api/", api.urls),

@@ -52,6 +52,7 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
         "supplies",
         "funds",
         "problems",
+        "inspections",
         "responses",
         "people",
     ]

@@ -71,6 +71,9 @@ class Action(StrEnum):
     PROBLEM_RAISE = "problem.raise"
     PROBLEM_HANDLE = "problem.handle"
     PROBLEM_CONFIRM = "problem.confirm"
+    INSPECTION_VIEW = "inspection.view"
+    INSPECTION_MANAGE = "inspection.manage"
+    INSPECTION_RECTIFY = "inspection.rectify"
 
 
 @cache
@@ -249,6 +252,25 @@ def _problems() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _inspections() -> dict[str, frozenset[Action]]:
+    """Inspections (督查): the command and the street offices set up teams, checklists and
+    plans; a team's inspectors record its visits (as members of the team, not by role);
+    the office a rectification order is sent to reports the fix; a visit is read under
+    the target's area once recorded, a plan only by its team and the office above it."""
+    see, manage, rectify = (
+        Action.INSPECTION_VIEW, Action.INSPECTION_MANAGE, Action.INSPECTION_RECTIFY
+    )  # fmt: skip
+    return {
+        Role.COMMAND: frozenset({see, manage, rectify}),
+        Role.WORKING_COMMITTEE: frozenset({see}),
+        Role.STREET_OFFICE: frozenset({see, manage, rectify}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, rectify}),
+        Role.COMMUNITY_WORKER: frozenset({see, rectify}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
@@ -259,6 +281,7 @@ def role_actions(role: str) -> frozenset[Action]:
         | _supplies().get(role, frozenset())
         | _funds().get(role, frozenset())
         | _problems().get(role, frozenset())
+        | _inspections().get(role, frozenset())
     )
 
 

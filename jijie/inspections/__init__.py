@@ -1,0 +1,1 @@
+"""Inspections (督查): unannounced visits drawn at random, findings, rectification."""
