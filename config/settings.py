@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "jijie.care",
     "jijie.problems",
     "jijie.inspections",
+    "jijie.recognition",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("funds/", include("jijie.funds.urls")),
     path("problems/", include("jijie.problems.urls")),
     path("inspections/", include("jijie.inspections.urls")),
+    path("recognition/", include("jijie.recognition.urls")),
     # Pages the public reads without signing in.
     path("public/donations/", include((public_donations, "public"))),
     path("api/", api.urls),

@@ -1,0 +1,1 @@
+"""Recognition: members' service records from verified sources, approved by their units."""
