@@ -84,10 +84,11 @@ def _nav(user: User) -> dict[str, bool]:
         ),
         "supplies": bool(access.scope_paths(user, access.Action.SUPPLY_VIEW)),
         "funds": bool(access.scope_paths(user, access.Action.FUND_VIEW)),
-        # The problem board, or the problems a guard raised (a guard only raises).
+        # The problem board, or the problems a guard or a member raised.
         "problems": bool(
             access.scope_paths(user, access.Action.PROBLEM_VIEW)
             or access.scope_paths(user, access.Action.PROBLEM_RAISE)
+            or is_member
         ),
         # Responses are the area keepers' to start and end.
         "responses": bool(access.scope_paths(user, access.Action.AREA_VIEW)),

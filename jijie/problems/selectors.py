@@ -14,7 +14,7 @@ The rates, over the problems raised in the period under an area:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
@@ -25,6 +25,7 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.problems import rules
 from jijie.problems.models import UNANSWERED_STATES, Problem, ProblemState
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member
 from jijie.supplies.models import SupplyRequest, Transfer
 
 if TYPE_CHECKING:
@@ -53,6 +54,38 @@ def at_my_level(user: User | AnonymousUser) -> QuerySet[Problem]:
     """The unanswered problems waiting at a level the user's office answers for."""
     levels = access.scope_paths(user, Action.PROBLEM_HANDLE)
     return Problem.objects.filter(level_path__in=levels, state__in=UNANSWERED_STATES)
+
+
+def member_places(user: User | AnonymousUser, today: date) -> list[Area]:
+    """The communities where a member serves today — deployed there (下沉) or living
+    there (双报到) — where they may raise problems through their own member record."""
+    member = Member.objects.filter(user=user.pk).first() if user.is_authenticated else None
+    if member is None:
+        return []
+    paths = set(
+        Deployment.objects.filter(
+            member=member, status=DeploymentStatus.ACTIVE, starts_on__lte=today, ends_on__gte=today
+        ).values_list("community_path", flat=True)
+    )
+    if member.residence_path:
+        paths.add(member.residence_path)
+    return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
+def raise_places(user: User | AnonymousUser, today: date) -> list[Area]:
+    """Where the user may raise problems: under their roles' areas, and, as a member,
+    the communities where they serve."""
+    return [*access.scope_roots(user, Action.PROBLEM_RAISE), *member_places(user, today)]
+
+
+def raise_area(user: User | AnonymousUser, code: str, today: date) -> Area | None:
+    """The area with `code` if the user may raise a problem there (None otherwise)."""
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        return None
+    if any(area.path.startswith(place.path) for place in raise_places(user, today)):
+        return area
+    return None
 
 
 def raised_by(user: User) -> QuerySet[Problem]:

@@ -27,7 +27,7 @@ from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM, Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.core import text, uploads
-from jijie.problems import rules
+from jijie.problems import rules, selectors
 from jijie.problems.models import (
     UNANSWERED_STATES,
     EventKind,
@@ -105,8 +105,12 @@ def _respond(problem: Problem, now: datetime) -> None:
 def problem_raise(
     *, actor: User, area: Area, data: ProblemData, now: datetime | None = None
 ) -> Problem:
-    """`do_problem_raise` by someone who may raise problems where `area` is."""
-    access.require(actor, Action.PROBLEM_RAISE, area)
+    """`do_problem_raise` by someone who may raise problems where `area` is: by a role
+    over it, or as a member serving in its community today."""
+    today = timezone.localdate(now or timezone.now())
+    serves = any(area.path.startswith(p.path) for p in selectors.member_places(actor, today))
+    if not serves:
+        access.require(actor, Action.PROBLEM_RAISE, area)
     return do_problem_raise(actor=actor, area=area, data=data, now=now)
 
 

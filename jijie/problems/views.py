@@ -59,10 +59,10 @@ def _viewing(request: HttpRequest) -> list[Area]:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    if not access.scope_paths(request.user, Action.PROBLEM_VIEW) and access.scope_paths(
-        request.user, Action.PROBLEM_RAISE
+    if not access.scope_paths(request.user, Action.PROBLEM_VIEW) and selectors.raise_places(
+        request.user, timezone.localdate()
     ):
-        return redirect("problems:mine")  # a guard raises problems and follows their own
+        return redirect("problems:mine")  # a guard or a member raises and follows their own
     roots = _viewing(request)
     handles = bool(access.scope_paths(request.user, Action.PROBLEM_HANDLE))
     tab = request.GET.get("tab") or (Tab.TODO if handles else Tab.OPEN)
@@ -157,7 +157,8 @@ def rates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def problem_new(request: HttpRequest) -> HttpResponse:
-    places = access.scope_roots(request.user, Action.PROBLEM_RAISE)
+    today = timezone.localdate()
+    places = selectors.raise_places(request.user, today)
     if not places:
         raise PermissionDenied(_("您的角色不能反映问题。"))
     initial = {"area_code": request.GET.get("area") or places[0].code}
@@ -165,7 +166,9 @@ def problem_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            area = access.area_for(request.user, data["area_code"], Action.PROBLEM_RAISE)
+            area = selectors.raise_area(request.user, data["area_code"], today)
+            if area is None:
+                raise Http404(_("没有找到这个区域,或您不能在这里反映问题。"))
             problem = services.problem_raise(
                 actor=actor(request),
                 area=area,

@@ -264,3 +264,16 @@ def _send(supplies, source, target, quantity):
         response=supplies.response,
         lines=[supplies_services.Line(item=supplies.thermometers, quantity=str(quantity))],
     )
+
+
+def test_a_member_raises_where_they_serve_and_nowhere_else(tree, mob):
+    from jijie.duty.tests.fixtures import deployed, with_account
+
+    someone = with_account(deployed(mob, 5, tree.community), "deployed5")
+    assert someone.user is not None
+    data = services.ProblemData(kind="supplies", urgency="urgent", title="没有口罩")
+    problem = services.problem_raise(actor=someone.user, area=tree.building, data=data)
+    assert problem.level == tree.street
+    with pytest.raises(Http404):
+        services.problem_raise(actor=someone.user, area=tree.sibling_grid, data=data)
+    assert Problem.objects.count() == 1

@@ -198,3 +198,30 @@ def test_a_second_claim_on_the_page_says_who_has_it(client, tree, supplies, acto
     response = _as(client, other).post(reverse("problems:claim", args=[problem.pk]), follow=True)
     assert "已由 street 认领" in response.content.decode()
     assert Problem.objects.get().claimed_by == actors.street
+
+
+def test_a_member_raises_on_the_form_and_follows_it(client, tree, mob):
+    from jijie.duty.tests.fixtures import deployed, with_account
+
+    someone = with_account(deployed(mob, 5, tree.community), "deployed5")
+    member = _as(client, someone.user)
+    page = member.get(reverse("problems:new")).content.decode()
+    assert tree.community.code in page  # prefilled with where they serve
+    assert member.get(reverse("problems:board")).status_code == 302  # to their own
+    response = member.post(
+        reverse("problems:new"),
+        {
+            "area_code": tree.community.code,
+            "kind": "staff",
+            "urgency": "normal",
+            "title": "人手不足",
+        },
+    )
+    assert response.status_code == 302
+    response = member.post(
+        reverse("problems:new"),
+        {"area_code": tree.sibling.code, "kind": "staff", "urgency": "normal", "title": "人手不足"},
+    )
+    assert response.status_code == 200
+    assert Problem.objects.count() == 1
+    assert "人手不足" in member.get(reverse("problems:mine")).content.decode()
