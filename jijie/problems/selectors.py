@@ -23,9 +23,9 @@ from django.db.models.functions import Substr
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member
 from jijie.problems import rules
 from jijie.problems.models import UNANSWERED_STATES, Problem, ProblemState
-from jijie.mobilization.models import Deployment, DeploymentStatus, Member
 from jijie.supplies.models import SupplyRequest, Transfer
 
 if TYPE_CHECKING:
