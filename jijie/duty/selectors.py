@@ -498,11 +498,12 @@ def busy_of(member: Member, *, around: Shift) -> list[rules.Interval]:
     )
 
 
-def refusal_for(member: Member, shift: Shift) -> str | None:
-    """Why the member may not take the shift (None: they may), short of its places."""
+def refusal_for(member: Member, shift: Shift, *, now: datetime | None = None) -> str | None:
+    """Why the member may not take the shift at `now` (None: they may), short of its
+    places."""
     if shift.demand.status != DemandStatus.OPEN:
         return _("该岗位需求已结束。")
-    if shift.starts_at <= timezone.now():
+    if shift.starts_at <= (now or timezone.now()):
         return _("该班次已开始,不能再报到。")
     if Participation.objects.filter(shift=shift, member=member, status__in=HOLDING).exists():
         return _("您已在该班次中。")

@@ -224,13 +224,19 @@ def do_duty_rules_set(
 
 
 def _take_place(
-    *, actor: Actor, shift: Shift, member: Member, source: str, status: str
+    *,
+    actor: Actor,
+    shift: Shift,
+    member: Member,
+    source: str,
+    status: str,
+    now: datetime | None = None,
 ) -> Participation:
     locked = Shift.objects.select_for_update().select_related("demand__post_type").get(pk=shift.pk)
     # The member's row too: two claims of one member for overlapping shifts at once
     # must not both pass the overlap rule.
     member = Member.objects.select_for_update().get(pk=member.pk)
-    reason = refusal_for(member, locked)
+    reason = refusal_for(member, locked, now=now)
     if reason is not None:
         raise ValidationError(reason, code="refused")
     held = Participation.objects.filter(shift=locked, status__in=HOLDING).count()
@@ -296,13 +302,19 @@ def shift_assign(
 
 @transaction.atomic
 def do_shift_assign(
-    *, actor: Actor, shift: Shift, member: Member, source: str = ParticipationSource.ASSIGNED
+    *,
+    actor: Actor,
+    shift: Shift,
+    member: Member,
+    source: str = ParticipationSource.ASSIGNED,
+    now: datetime | None = None,
 ) -> Participation:
     """The community puts a member on a shift directly (confirmed at once), under the
-    same rules as a claim."""
+    same rules as a claim, as at `now` (before the shift begins)."""
     participation = _take_place(
-        actor=actor, shift=shift, member=member, source=source, status=ParticipationStatus.CONFIRMED
-    )
+        actor=actor, shift=shift, member=member, source=source,
+        status=ParticipationStatus.CONFIRMED, now=now,
+    )  # fmt: skip
     audit_record(
         actor=actor,
         action="duty.assign",
@@ -487,12 +499,16 @@ def _attending(actor: User, participation: Participation, token: str | None) -> 
 
 @transaction.atomic
 def check_in(
-    *, actor: User, participation: Participation, token: str | None = None
+    *,
+    actor: User,
+    participation: Participation,
+    token: str | None = None,
+    now: datetime | None = None,
 ) -> Participation:
     """Check a member in: by themselves with the QR code at the post (`token`), or by
     the shift leader or the community. Later than `late_after()` is flagged late."""
     current = _attending(actor, participation, token)
-    now = timezone.now()
+    now = now or timezone.now()
     if current.checked_in_at is not None:
         raise ValidationError(_("已签到。"), code="state")
     if now < current.starts_at - CHECK_IN_OPENS or now >= current.ends_at:
@@ -514,7 +530,11 @@ def served_minutes(participation: Participation) -> int:
 
 @transaction.atomic
 def check_out(
-    *, actor: User, participation: Participation, token: str | None = None
+    *,
+    actor: User,
+    participation: Participation,
+    token: str | None = None,
+    now: datetime | None = None,
 ) -> Participation:
     """Check a member out (same ways as `check_in`); the minutes served go on their
     service record."""
@@ -523,7 +543,7 @@ def check_out(
         raise ValidationError(_("尚未签到,不能签退。"), code="state")
     if current.checked_out_at is not None:
         raise ValidationError(_("已签退。"), code="state")
-    current.checked_out_at = timezone.now()
+    current.checked_out_at = now or timezone.now()
     current.minutes = served_minutes(current)
     current.save(update_fields=["checked_out_at", "minutes", "updated_at"])
     audit_record(
