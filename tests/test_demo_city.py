@@ -243,8 +243,17 @@ def _dates_agree(now: datetime) -> None:
     assert _born_before(Member.objects.all(), today)
 
     # duty: two demands from tomorrow, whose shifts start tomorrow, and the demo member
-    # may claim one of them
-    demands = list(Demand.objects.all())
+    # may claim one of them; and last week's at 东门 (recognition's), ended yesterday,
+    # inside the response, every shift of it served
+    past = Demand.objects.get(place="东门卡口(上周)")
+    assert started_on <= past.starts_on
+    assert past.starts_on + timedelta(days=past.days - 1) == today - timedelta(days=1)
+    assert all(
+        p.checked_out_at is not None and p.checked_out_at <= now
+        for s in past.shifts.all()
+        for p in s.participations.all()
+    )
+    demands = list(Demand.objects.exclude(pk=past.pk))
     assert len(demands) == 2
     for demand in demands:
         assert demand.starts_on == tomorrow

@@ -1,7 +1,7 @@
 """Demo step: last week's service and its recognition (seed 001: front-line work "作为干部
 使用、评先评优、年度考核的重要参考", "在一线发现、考验入党积极分子").
 
-- Last week at 新港路社区's 东门: two twelve-hour shifts a day, the members deployed
+- Last week at 新港路社区's 东门: two six-hour shifts a day (8:00–20:00), the members deployed
   there assigned in turn, checked in and out by the community (through duty's own
   attendance), so that their records have verified hours.
 - Each unit with members among them approved last week's records; the first unit's
@@ -60,7 +60,7 @@ def populate(ctx: DemoContext) -> None:
     demand = duty.do_demand_create(
         actor=SYSTEM, community=community, post_type=post, place=PLACE,
         schedule=duty.Schedule(starts_on=start, days=7, first_shift_at=time(8),
-                               shifts_per_day=2, shift_hours=12, min_per_shift=PER_SHIFT,
+                               shifts_per_day=2, shift_hours=6, min_per_shift=PER_SHIFT,
                                max_per_shift=PER_SHIFT + 1),
     )  # fmt: skip
     rng = ctx.rng_for("recognition")

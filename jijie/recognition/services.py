@@ -7,7 +7,7 @@ committee over its seat); the `do_` writes write with their audit row."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -135,13 +135,13 @@ def do_nominate(
     *, actor: Actor, member: Member, reason: str, now: datetime | None = None
 ) -> Nomination:
     """Note a member as a party-activist candidate, with the reason and the record they
-    have then (over the last year); a party member already is none."""
+    have then (over the last 365 days); a party member already is none."""
     now = now or timezone.now()
     said = text.bounded(reason, field="reason", label=_("推荐理由"), limit=500, required=True)
     if member.kind in ("party_member", "probationary", "retired_party_member"):
         raise ValidationError({"member": _("这名人员已经是党员。")})
     today = timezone.localdate(now)
-    record = records.records([member.pk], today.replace(year=today.year - 1), today)[member.pk]
+    record = records.records([member.pk], today - timedelta(days=364), today)[member.pk]
     nomination = Nomination.objects.create(
         member=member, reason=said, proposed_by=account_of(actor), proposed_at=now,
         minutes=record.minutes, commendations=record.commendations,

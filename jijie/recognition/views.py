@@ -234,7 +234,7 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("recognition:unit", member.organisation_id)
     today = timezone.localdate()
-    record = records.records([member.pk], today.replace(year=today.year - 1), today)[member.pk]
+    record = records.records([member.pk], today - timedelta(days=364), today)[member.pk]
     context = {"member": member, "record": record, "error": error_text,
                "reason": request.POST.get("reason", "")}  # fmt: skip
     return render(request, "recognition/nominate.html", context)
