@@ -123,6 +123,8 @@ class Problem(models.Model):
             models.Index(fields=["level_path", "state"], name="problems_level_state"),
             models.Index(fields=["area_path", "raised_at"], name="problems_area_raised"),
             models.Index(fields=["state", "deadline_at"], name="problems_state_deadline"),
+            # The board's newest-first tabs read a page from the end of this index.
+            models.Index(fields=["raised_at", "id"], name="problems_raised"),
         ]
         constraints = [
             models.CheckConstraint(
