@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('areas', '0001_initial'),
-        ('problems', '0001_initial'),
-        ('responses', '0001_initial'),
-        ('supplies', '0001_initial'),
+        ("areas", "0001_initial"),
+        ("problems", "0001_initial"),
+        ("responses", "0001_initial"),
+        ("supplies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['raised_at', 'id'], name='problems_raised'),
+            model_name="problem",
+            index=models.Index(fields=["raised_at", "id"], name="problems_raised"),
         ),
     ]
