@@ -5,12 +5,18 @@ never from a public folder."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from jijie.core import text
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
 LIMIT = 5 * 1024 * 1024
 PDF = "application/pdf"
@@ -61,3 +67,23 @@ def too_large(size: int | None) -> bool:
     """Whether an upload's declared size is over the limit, so that a view refuses it
     before reading it."""
     return size is not None and size > LIMIT
+
+
+def from_request(files: Mapping[str, UploadedFile], name: str, *, label: str) -> Upload | None:
+    """The file posted as `name`, refused (naming `label`) before it is read when it
+    declares more than `LIMIT` bytes; None when none was posted."""
+    upload = files.get(name)
+    if upload is None:
+        return None
+    if too_large(upload.size):
+        raise ValidationError({name: _("%(label)s不能超过 5 MB。") % {"label": label}})
+    return Upload(name=upload.name or "", content=upload.read())
+
+
+def inline(content: bytes | memoryview, content_type: str, filename: str) -> HttpResponse:
+    """A stored file served to a reader who may see it: shown in the page, its type as
+    checked on the way in, never sniffed into another."""
+    response = HttpResponse(bytes(content), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

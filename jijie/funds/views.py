@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.core import uploads
 from jijie.core.forms import apply_errors
 from jijie.funds import documents, exports, imports, selectors, services
 from jijie.funds.forms import (
@@ -235,12 +236,7 @@ def allocate_new(request: HttpRequest) -> HttpResponse:
 
 
 def _scan(request: HttpRequest) -> services.Scan | None:
-    upload = request.FILES.get("scan")
-    if upload is None:
-        return None
-    if upload.size is not None and upload.size > services.ATTACHMENT_LIMIT:
-        raise ValidationError({"scan": _("凭证附件不能超过 5 MB。")})
-    return services.Scan(name=upload.name or "", content=upload.read())
+    return uploads.from_request(request.FILES, "scan", label=_("凭证附件"))
 
 
 @login_required
@@ -327,10 +323,7 @@ def scan(request: HttpRequest, pk: int) -> HttpResponse:
     """A voucher's scan, to those who may read the books it is in."""
     expenditure = _expenditure(request, pk)
     attachment = get_object_or_404(Attachment, posting=expenditure)
-    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'inline; filename="voucher-{expenditure.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.inline(attachment.content, attachment.content_type, f"voucher-{expenditure.pk}")
 
 
 # Donations ------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 @provides_home
 def visits_due(user: User) -> list[Card]:
+    if not access.scope_paths(user, Action.INSPECTION_VIEW):
+        return []  # a team's inspectors read inspections by their role: nobody else asks
     # A plan's visits may be made any day once it has begun; its days are a suggestion.
     due = selectors.my_visits(user).filter(plan__starts_on__lte=timezone.localdate())
     count = due.count()
@@ -69,6 +71,8 @@ def orders_to_fix(user: User) -> list[Card]:
 
 @provides_home
 def fixes_to_recheck(user: User) -> list[Card]:
+    if not access.scope_paths(user, Action.INSPECTION_VIEW):
+        return []
     count = Order.objects.filter(
         state=OrderState.REPORTED, finding__visit__plan__team__members=user.pk
     ).count()

@@ -24,6 +24,7 @@ from jijie.inspections.models import (
     Team,
     Visit,
 )
+from jijie.mobilization.models import Deployment, DeploymentStatus, Member
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -55,6 +56,15 @@ def my_visits(user: User | AnonymousUser, today: datetime | None = None) -> Quer
         .select_related("plan__team")
         .order_by("day", "plan_id", "position")
     )
+
+
+def members_serving(community_path: str) -> QuerySet[Member]:
+    """The members deployed to a community now, by name: whom a finding there may name
+    (the inspector sees the visit, and the names of those on duty at it)."""
+    deployed = Deployment.objects.filter(
+        community_path=community_path, status=DeploymentStatus.ACTIVE
+    ).values("member_id")
+    return Member.objects.filter(pk__in=deployed).order_by("name")
 
 
 def recorded(user: User | AnonymousUser) -> QuerySet[Visit]:

@@ -6,16 +6,14 @@ photos, and the scores per area over a period."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +23,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.areas.roles import Role
-from jijie.core import uploads
+from jijie.core import periods, uploads
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
 from jijie.inspections import draws, selectors, services
@@ -38,20 +36,15 @@ from jijie.inspections.forms import (
     VisitForm,
 )
 from jijie.inspections.models import ChecklistItem, Order, OrderState, Photo, TargetKind, Team
-from jijie.mobilization.models import Deployment, DeploymentStatus, Member
 from jijie.responses.selectors import in_force_over
 
 PER_PAGE = 50
 SCORE_DAYS = 30
 
 
-def _upload(request: HttpRequest, name: str) -> list[uploads.Upload]:
-    upload = request.FILES.get(name)
-    if upload is None:
-        return []
-    if uploads.too_large(upload.size):
-        raise ValidationError({name: _("照片不能超过 5 MB。")})
-    return [uploads.Upload(name=upload.name or "", content=upload.read())]
+def _photos(request: HttpRequest, name: str) -> list[uploads.Upload]:
+    found = uploads.from_request(request.FILES, name, label=_("照片"))
+    return [found] if found is not None else []
 
 
 def _seeing(request: HttpRequest) -> None:
@@ -223,13 +216,6 @@ def _visit(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     return found
 
 
-def _members_there(community_path: str) -> QuerySet[Member]:
-    deployed = Deployment.objects.filter(
-        community_path=community_path, status=DeploymentStatus.ACTIVE
-    ).values("member_id")
-    return Member.objects.filter(pk__in=deployed).order_by("name")
-
-
 @login_required
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
     """A recorded visit, or for its team the checklist to record it on a phone."""
@@ -256,7 +242,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         items=items,
-        members=_members_there(found.community_path),
+        members=selectors.members_serving(found.community_path),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -267,7 +253,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
                     severity=data[f"finding-{n}-severity"],
                     text=data[f"finding-{n}-text"],
                     member=data[f"finding-{n}-member"],
-                    photos=_upload(request, f"finding-{n}-photo"),
+                    photos=_photos(request, f"finding-{n}-photo"),
                 )
                 for n in range(1, VisitForm.FINDINGS + 1)
                 if data[f"finding-{n}-kind"] or data[f"finding-{n}-text"]
@@ -349,7 +335,7 @@ def order_fix(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=actor(request),
                 order=found,
                 fix=form.cleaned_data["fix"],
-                photos=_upload(request, "photo"),
+                photos=_photos(request, "photo"),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -396,23 +382,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
     elif found.order is None or selectors.order_in_sight(request.user, found.order.pk) is None:
         raise Http404
-    response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    response["Content-Disposition"] = f'inline; filename="inspection-{found.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _day(request: HttpRequest, name: str) -> date | None:
-    raw = request.GET.get(name, "")
-    if not raw:
-        return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
-    if day is None:
-        raise BadRequest(_("日期格式应为 2026-12-01。"))
-    return day
+    return uploads.inline(found.content, found.content_type, f"inspection-{found.pk}")
 
 
 @login_required
@@ -422,16 +392,9 @@ def scores(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您的角色不能查看督查。"))
     code = request.GET.get("area", "")
     area = access.area_for(request.user, code, Action.INSPECTION_VIEW) if code else roots[0]
-    end = _day(request, "end") or timezone.localdate()
-    start = _day(request, "start") or end - timedelta(days=SCORE_DAYS - 1)
-    if start > end:
-        raise BadRequest(_("开始日期不能晚于结束日期。"))
-    rows = selectors.scores(
-        area,
-        start=timezone.make_aware(datetime.combine(start, time.min)),
-        end=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
-        now=timezone.now(),
-    )
+    start, end = periods.period(request.GET, end=timezone.localdate(), days=SCORE_DAYS)
+    first, last = periods.bounds(start, end)
+    rows = selectors.scores(area, start=first, end=last, now=timezone.now())
     parent = None if area in roots else Area.objects.filter(path=area.path[: -Area.steplen]).first()
     context = {"area": area, "rows": rows, "start": start, "end": end, "parent": parent}
     return render(request, "inspections/scores.html", context)

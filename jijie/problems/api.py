@@ -4,7 +4,7 @@ raised and handled on the pages, where the photo and the history are seen."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
@@ -15,6 +15,7 @@ from ninja import Router, Schema
 
 from jijie.areas import access
 from jijie.areas.access import Action
+from jijie.core import periods
 from jijie.core.pagination import paginated
 from jijie.problems import selectors
 from jijie.problems.models import Problem
@@ -109,8 +110,7 @@ def rates(request: HttpRequest, area: str, start: date, end: date) -> list[Rates
     found = access.area_for(request.user, area, Action.PROBLEM_VIEW)
     if start > end:
         raise BadRequest(_("开始日期不能晚于结束日期。"))
-    begin = timezone.make_aware(datetime.combine(start, time.min))
-    finish = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    begin, finish = periods.bounds(start, end)
     _total, rows = selectors.rates_by_area(found, start=begin, end=finish, now=timezone.now())
     return [
         RatesOut(

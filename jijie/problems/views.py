@@ -6,8 +6,6 @@ user's own problems."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -15,7 +13,6 @@ from django.db.models import Case, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +20,7 @@ from jijie.accounts.requests import actor
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
-from jijie.core import uploads
+from jijie.core import periods, uploads
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
 from jijie.problems import selectors, services
@@ -104,31 +101,6 @@ def _tabs(handles: bool) -> list[tuple[str, str]]:
     return tabs if handles else tabs[1:]
 
 
-def _day(request: HttpRequest, name: str) -> date | None:
-    raw = request.GET.get(name, "")
-    if not raw:
-        return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
-    if day is None:
-        raise BadRequest(_("日期格式应为 2026-12-01。"))
-    return day
-
-
-def _period(request: HttpRequest, today: date) -> tuple[date, date]:
-    end = _day(request, "end") or today
-    start = _day(request, "start") or end - timedelta(days=RATE_DAYS - 1)
-    if start > end:
-        raise BadRequest(_("开始日期不能晚于结束日期。"))
-    return start, end
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @login_required
 def rates(request: HttpRequest) -> HttpResponse:
     """The three rates of the problems raised in a period under an area, for it and each
@@ -137,10 +109,9 @@ def rates(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("area", "")
     area = access.area_for(request.user, code, Action.PROBLEM_VIEW) if code else roots[0]
     now = timezone.now()
-    start, end = _period(request, timezone.localdate(now))
-    total, per_area = selectors.rates_by_area(
-        area, start=_day_start(start), end=_day_start(end + timedelta(days=1)), now=now
-    )
+    start, end = periods.period(request.GET, end=timezone.localdate(now), days=RATE_DAYS)
+    first, last = periods.bounds(start, end)
+    total, per_area = selectors.rates_by_area(area, start=first, end=last, now=now)
     context = {
         "area": area,
         "roots": roots,
@@ -179,7 +150,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
                     title=data["title"],
                     need=data["need"],
                     needed_by=data["needed_by"],
-                    photo=_photo(request),
+                    photo=uploads.from_request(request.FILES, "photo", label=_("照片")),
                 ),
             )
         except (BadRequest, Http404) as error:
@@ -193,15 +164,6 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("problems:detail", problem.pk)
     return render(request, "problems/new.html", {"form": form})
-
-
-def _photo(request: HttpRequest) -> uploads.Upload | None:
-    upload = request.FILES.get("photo")
-    if upload is None:
-        return None
-    if uploads.too_large(upload.size):
-        raise ValidationError({"photo": _("照片不能超过 5 MB。")})
-    return uploads.Upload(name=upload.name or "", content=upload.read())
 
 
 def _answer_form(problem: Problem, data: object = None) -> AnswerForm:
@@ -244,10 +206,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     found = getattr(problem, "photo", None)
     if found is None:
         raise Http404
-    response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    response["Content-Disposition"] = f'inline; filename="problem-{problem.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.inline(found.content, found.content_type, f"problem-{problem.pk}")
 
 
 def _done(request: HttpRequest, problem: Problem, said: str) -> HttpResponse:

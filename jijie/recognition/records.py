@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from jijie.care.models import Errand, ErrandState
+from jijie.core import periods
 from jijie.duty.models import Participation, ParticipationStatus
 from jijie.inspections.models import Finding, FindingKind
 
@@ -41,19 +41,11 @@ class Record:
         return round(self.minutes / 60, 1)
 
 
-def bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The instants of a period of days, both included."""
-    return (
-        timezone.make_aware(datetime.combine(start, time.min)),
-        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
-    )
-
-
 def records(member_ids: Iterable[int], start: date, end: date) -> dict[int, Record]:
     """Each member's record over [start, end]; a member with nothing has an empty one.
     Three grouped statements, whatever the number of members."""
     ids = list(member_ids)
-    first, last = bounds(start, end)
+    first, last = periods.bounds(start, end)
     found: dict[int, dict[str, int]] = {pk: {} for pk in ids}
     shifts = (
         Participation.objects.filter(

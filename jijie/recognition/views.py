@@ -15,12 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jijie.accounts.requests import actor
 from jijie.areas.access import Action
+from jijie.core import periods
 from jijie.mobilization import selectors as mobilization
 from jijie.mobilization.models import Member, Organisation
 from jijie.recognition import documents, exports, records, services
@@ -53,23 +53,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "recognition/index.html", {"units": units, "me": me})
 
 
-def _day(request: HttpRequest, name: str) -> date | None:
-    raw = request.GET.get(name, "")
-    if not raw:
-        return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
-    if day is None:
-        raise BadRequest(_("日期格式应为 2026-12-01。"))
-    return day
-
-
 def _period(request: HttpRequest) -> tuple[date, date]:
+    """By default the current month up to yesterday."""
     yesterday = timezone.localdate() - timedelta(days=1)
-    end = _day(request, "end") or yesterday
-    start = _day(request, "start") or end.replace(day=1)
+    end = periods.day(request.GET, "end") or yesterday
+    start = periods.day(request.GET, "start") or end.replace(day=1)
     if start > end:
         raise BadRequest(_("开始日期不能晚于结束日期。"))
     return start, end
@@ -110,8 +98,7 @@ def unit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     found = _unit(request, pk)
-    start = parse_date(request.POST.get("start", "") or "")
-    end = parse_date(request.POST.get("end", "") or "")
+    start, end = periods.day(request.POST, "start"), periods.day(request.POST, "end")
     if start is None or end is None:
         raise BadRequest(_("日期格式应为 2026-12-01。"))
     try:

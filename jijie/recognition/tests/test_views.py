@@ -108,3 +108,12 @@ def test_a_period_not_ended_cannot_be_approved_on_the_page(client, mob, served):
         )  # fmt: skip
     assert "已经结束" in response.content.decode()
     assert Approval.objects.count() == 0
+
+
+def test_an_impossible_day_is_a_bad_request(client, mob, served):
+    admin = _as(client, mob.unit_admin)
+    approve = reverse("recognition:approve", args=[mob.unit.pk])
+    assert admin.post(approve, {"start": "2026-02-30", "end": "2026-03-01"}).status_code == 400
+    unit = reverse("recognition:unit", args=[mob.unit.pk])
+    assert admin.get(unit + "?start=2026-13-01").status_code == 400
+    assert Approval.objects.count() == 0
