@@ -24,6 +24,7 @@ class Entry(NamedTuple):
 # The menu, in its order: (key in `nav`, label, URL name).
 MENU = (
     ("areas", _("区域"), "areas:index"),
+    ("reports", _("日报"), "reports:index"),
     ("residents", _("居民"), "residents:list"),
     ("mobilization", _("集结"), "mobilization:index"),
     ("screening", _("排查"), "screening:index"),
@@ -61,6 +62,7 @@ def _nav(user: User) -> dict[str, bool]:
     return {
         "areas": bool(access.scope_paths(user, access.Action.AREA_VIEW)),
         "audit": bool(access.scope_paths(user, access.Action.AUDIT_VIEW)),
+        "reports": bool(access.scope_paths(user, access.Action.REPORT_VIEW)),
         "people": bool(access.scope_paths(user, access.Action.ROLE_GRANT)),
         "residents": bool(access.scope_paths(user, access.Action.RESIDENT_VIEW)),
         "screening": bool(access.scope_paths(user, access.Action.SCREENING_VIEW)),

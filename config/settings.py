@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "jijie.problems",
     "jijie.inspections",
     "jijie.recognition",
+    "jijie.reports",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +353,11 @@ CARE_ESCALATE_DAYS = env.int("CARE_ESCALATE_DAYS", default=2)
 PROBLEM_HOURS_URGENT = env.int("PROBLEM_HOURS_URGENT", default=2)
 PROBLEM_HOURS_NORMAL = env.int("PROBLEM_HOURS_NORMAL", default=24)
 PROBLEM_HOURS_LOW = env.int("PROBLEM_HOURS_LOW", default=72)
+
+# The daily report (jijie/reports): the local time that closes a day's figures, and the
+# hours after it each level has to submit its day (by depth: 4 community … 1 city).
+REPORT_CUTOFF = env.str("REPORT_CUTOFF", default="18:00")
+REPORT_SUBMIT_HOURS = {4: 2, 3: 3, 2: 4, 1: 5}
 
 # The API is documented at /api/docs with assets served from our own static files.
 NINJA_PAGINATION_PER_PAGE = 100

@@ -22,6 +22,7 @@ urlpatterns = [
     path("problems/", include("jijie.problems.urls")),
     path("inspections/", include("jijie.inspections.urls")),
     path("recognition/", include("jijie.recognition.urls")),
+    path("reports/", include("jijie.reports.urls")),
     # Pages the public reads without signing in.
     path("public/donations/", include((public_donations, "public"))),
     path("api/", api.urls),

@@ -43,6 +43,7 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
     keys = [entry.key for entry in menu]
     assert keys == [
         "areas",
+        "reports",
         "residents",
         "mobilization",
         "screening",

@@ -74,6 +74,8 @@ class Action(StrEnum):
     INSPECTION_VIEW = "inspection.view"
     INSPECTION_MANAGE = "inspection.manage"
     INSPECTION_RECTIFY = "inspection.rectify"
+    REPORT_VIEW = "report.view"
+    REPORT_SUBMIT = "report.submit"
 
 
 @cache
@@ -271,6 +273,22 @@ def _inspections() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _reports() -> dict[str, frozenset[Action]]:
+    """The daily report (日报): the offices that answer for an area read its figures and
+    submit their own unit's day (the community, the street, the command); a community's
+    workers, the committee and the inspectors read them."""
+    see, submit = Action.REPORT_VIEW, Action.REPORT_SUBMIT
+    return {
+        Role.COMMAND: frozenset({see, submit}),
+        Role.WORKING_COMMITTEE: frozenset({see}),
+        Role.STREET_OFFICE: frozenset({see, submit}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, submit}),
+        Role.COMMUNITY_WORKER: frozenset({see}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
@@ -282,6 +300,7 @@ def role_actions(role: str) -> frozenset[Action]:
         | _funds().get(role, frozenset())
         | _problems().get(role, frozenset())
         | _inspections().get(role, frozenset())
+        | _reports().get(role, frozenset())
     )
 
 

@@ -119,6 +119,8 @@ PHRASES = {
     "registry.export.expire": _("删除了 %(target)s"),
     "registry.import": _("导入了 %(target)s"),
     "registry.import.purge": _("删除了 %(target)s"),
+    "reports.correct": _("更正了 %(target)s"),
+    "reports.submit": _("上报了 %(target)s"),
     "response.activate": _("启动了 %(target)s"),
     "response.close": _("结束了 %(target)s"),
     "role.assign": _("分配了 %(target)s"),

@@ -1,0 +1,289 @@
+"""Reads of the daily report, all from the kept figures (never from the source apps'
+rows): a unit's day with its children, the sign-off of the units below (completeness
+and timeliness, as DHIS2 gives them), the ten worst communities on the key indicators,
+the alerts, the trend over the response's days, and the evening bulletin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.reports import indicators, rules
+from jijie.reports.indicators import BY_KEY, RATES, UNIT_DEPTH
+from jijie.reports.models import Correction, Figures, Report, Submission
+from jijie.responses.models import Response, ResponseStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+ZERO = Decimal(0)
+TREND_DAYS = 30
+WORST = 10
+# The headline figures of a unit's page, in the order offices read them out.
+HEADLINE = (
+    "households_screened",
+    "households_screened_today",
+    "door_visits_today",
+    "phone_visits_today",
+    "temperatures_today",
+    "cases_open",
+    "members_deployed",
+    "on_shift_today",
+    "passages_today",
+    "errands_open",
+    "problems_open",
+    "orders_open",
+)
+# The columns of the children's table.
+COLUMNS = (
+    "households_screened",
+    "households_screened_today",
+    "revisits_pending",
+    "cases_open",
+    "errands_overdue",
+    "problems_overdue",
+)
+# The ten worst communities: (indicator or rate, worst first is the highest?)
+WORST_ON = (
+    ("coverage", False),
+    ("revisits_pending", True),
+    ("problems_overdue", True),
+    ("errands_overdue", True),
+    ("followups_missed_today", True),
+)
+# The children's table: the columns, then the coverage.
+CELLS = (*COLUMNS, "coverage")
+TREND = ("households_screened_today", "cases_open", "passages_today", "problems_open")
+
+
+def values(raw: dict[str, str]) -> dict[str, Decimal]:
+    return {key: Decimal(v) for key, v in raw.items()}
+
+
+def value_of(figures: dict[str, Decimal], key: str) -> Decimal | None:
+    """An indicator's figure, or a rate made from two (None when it cannot be made)."""
+    if key in indicators.RATE_BY_KEY:
+        r = indicators.RATE_BY_KEY[key]
+        return indicators.rate(figures.get(r.numerator), figures.get(r.denominator))
+    return figures.get(key, ZERO)
+
+
+def label_of(key: str) -> str:
+    if key in indicators.RATE_BY_KEY:
+        return str(indicators.RATE_BY_KEY[key].name)
+    return str(BY_KEY[key].name)
+
+
+def responses_over(area: Area) -> QuerySet[Response]:
+    """The responses whose area holds `area` (its reports report on it), newest first."""
+    paths = [area.path[:n] for n in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+    return Response.objects.filter(area_path__in=paths).order_by(
+        "-status", "-started_at"
+    )  # "active" sorts before "closed"
+
+
+def response_for(area: Area, pk: str | None) -> Response | None:
+    found = responses_over(area)
+    if pk:
+        return found.filter(pk=pk).first()
+    return found.filter(status=ResponseStatus.ACTIVE).first() or found.first()
+
+
+@dataclass
+class Row:
+    area: Area
+    figures: dict[str, Decimal]
+    submission: Submission | None
+    due_at: datetime | None = None
+
+    def cell(self, key: str) -> Decimal | None:
+        return value_of(self.figures, key)
+
+    @property
+    def cells(self) -> list[tuple[str, Decimal | None]]:
+        """The children's table's cells, in `CELLS` order."""
+        return [(key, self.cell(key)) for key in CELLS]
+
+
+@dataclass
+class Worst:
+    label: str
+    is_rate: bool
+    ranked: list[tuple[Area, Decimal | None]]
+
+
+@dataclass
+class Signoff:
+    """The units below one area that report to it on a day (DHIS2's reporting rates)."""
+
+    expected: int
+    submitted: int
+    on_time: int
+
+    @property
+    def completeness(self) -> Decimal | None:
+        return indicators.rate(Decimal(self.submitted), Decimal(self.expected))
+
+    @property
+    def timeliness(self) -> Decimal | None:
+        return indicators.rate(Decimal(self.on_time), Decimal(self.expected))
+
+
+@dataclass
+class Alert:
+    area: Area
+    text: str
+
+
+@dataclass
+class Day:
+    response: Response
+    area: Area
+    day: date
+    report: Report | None
+    figures: dict[str, Decimal] = field(default_factory=dict)
+    live: dict[str, Decimal] = field(default_factory=dict)
+    children: list[Row] = field(default_factory=list)
+    submission: Submission | None = None
+    signoff: Signoff | None = None
+    worst: list[Worst] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+
+    @property
+    def late(self) -> list[tuple[str, Decimal, Decimal]]:
+        """Figures that entries made after the cut-off would change: reported, live."""
+        return [
+            (label_of(key), self.figures.get(key, ZERO), self.live.get(key, ZERO))
+            for key in BY_KEY
+            if self.figures.get(key, ZERO) != self.live.get(key, ZERO)
+        ]
+
+    def headline(self) -> list[tuple[str, Decimal | None, str]]:
+        return [(label_of(k), value_of(self.figures, k), str(BY_KEY[k].unit)) for k in HEADLINE]
+
+    def rates(self) -> list[tuple[str, Decimal | None]]:
+        return [(str(r.name), value_of(self.figures, r.key)) for r in RATES]
+
+
+def report_of(response: Response, day: date) -> Report | None:
+    return Report.objects.filter(response=response, day=day).first()
+
+
+def unit_day(
+    user: User | AnonymousUser, area: Area, response: Response, day: date, *, now: datetime
+) -> Day:
+    """`area`'s day: its figures, its children's, their sign-off, the worst communities
+    under it and the alerts — a handful of reads of kept rows, whatever the area."""
+    report = report_of(response, day)
+    result = Day(response, area, day, report)
+    if report is None:
+        return result
+    rows = {
+        f.area_path: f
+        for f in Figures.objects.filter(report=report, area_path__startswith=area.path)
+        .select_related("area")
+        .order_by("area_path")
+    }
+    own = rows.get(area.path)
+    if own is None:
+        return result
+    result.figures, result.live = values(own.total), values(own.total_live)
+    submissions = {
+        s.area_path: s
+        for s in Submission.objects.filter(report=report, area_path__startswith=area.path)
+    }
+    result.submission = submissions.get(area.path)
+    child_depth = area.depth + 1
+    for path, f in rows.items():
+        if f.depth == child_depth and access.may(user, Action.REPORT_VIEW, f.area):
+            result.children.append(
+                Row(f.area, values(f.total), submissions.get(path), rules.due_at(report, f.area))
+            )
+    if result.children:
+        result.signoff = Signoff(
+            expected=len(result.children),
+            submitted=sum(1 for r in result.children if r.submission),
+            on_time=sum(1 for r in result.children if r.submission and r.submission.is_on_time),
+        )
+    communities = [
+        Row(f.area, values(f.total), submissions.get(p))
+        for p, f in rows.items()
+        if f.depth == UNIT_DEPTH
+    ]
+    if len(communities) > 1:
+        for key, highest in WORST_ON:
+            ranked = [r for r in communities if r.cell(key) is not None]
+            ranked.sort(key=lambda r: r.cell(key) or ZERO, reverse=highest)
+            ranked = [r for r in ranked if not highest or (r.cell(key) or ZERO) > 0]
+            if ranked:
+                result.worst.append(
+                    Worst(
+                        label_of(key),
+                        key in indicators.RATE_BY_KEY,
+                        [(r.area, r.cell(key)) for r in ranked[:WORST]],
+                    )
+                )
+    result.alerts = _alerts(report, communities, result.children, now)
+    result.corrections = list(
+        Correction.objects.filter(report=report, area_path__startswith=area.path)
+        .select_related("area", "made_by")
+        .prefetch_related("revisions")
+        .order_by("-made_at")
+    )
+    return result
+
+
+def _alerts(
+    report: Report, communities: list[Row], children: list[Row], now: datetime
+) -> list[Alert]:
+    alerts = []
+    for row in communities:
+        fevers = row.figures.get("fevers_today", ZERO) + row.figures.get("fever_alerts_today", ZERO)
+        if fevers:
+            alerts.append(Alert(row.area, _("发热 %(n)s 人次") % {"n": fevers}))
+        if overdue := row.figures.get("problems_overdue", ZERO):
+            alerts.append(Alert(row.area, _("超期问题 %(n)s 件") % {"n": overdue}))
+        if short := row.figures.get("stock_below", ZERO):
+            alerts.append(Alert(row.area, _("物资低于下限 %(n)s 处") % {"n": short}))
+    for row in children:
+        late = row.due_at is not None and now > row.due_at
+        if row.submission is None and report.closed_at is not None and late:
+            alerts.append(Alert(row.area, _("未按时上报")))
+    return alerts
+
+
+@dataclass
+class Trend:
+    days: list[str]
+    series: list[tuple[str, list[float]]]
+
+
+def trend(area: Area, response: Response, until: date, days: int = TREND_DAYS) -> Trend:
+    """The headline indicators of `area` over the response's last `days` days."""
+    rows = list(
+        Figures.objects.filter(
+            area=area,
+            report__response=response,
+            report__day__lte=until,
+            report__day__gt=until - timedelta(days=days),
+        )
+        .order_by("report__day")
+        .values_list("report__day", "total")
+    )
+    return Trend(
+        days=[d.isoformat() for d, _t in rows],
+        series=[
+            (label_of(key), [float(Decimal(t.get(key, "0"))) for _d, t in rows]) for key in TREND
+        ],
+    )

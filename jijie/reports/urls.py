@@ -1,0 +1,10 @@
+from django.urls import path
+
+from jijie.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("submit/", views.submit, name="submit"),
+    path("correct/", views.correct, name="correct"),
+]
