@@ -5,12 +5,13 @@ the alerts, the trend over the response's days, and the evening bulletin."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jijie.areas import access
@@ -85,11 +86,12 @@ def label_of(key: str) -> str:
 
 
 def responses_over(area: Area) -> QuerySet[Response]:
-    """The responses whose area holds `area` (its reports report on it), newest first."""
+    """The responses reported on at `area`: over it (their area holds it), or under it (a
+    city sees its districts' responses), those in force first, newest first."""
     paths = [area.path[:n] for n in range(Area.steplen, len(area.path) + 1, Area.steplen)]
-    return Response.objects.filter(area_path__in=paths).order_by(
-        "-status", "-started_at"
-    )  # "active" sorts before "closed"
+    return Response.objects.filter(
+        Q(area_path__in=paths) | Q(area_path__startswith=area.path)
+    ).order_by("status", "-started_at")  # "active" sorts before "closed"
 
 
 def response_for(area: Area, pk: str | None) -> Response | None:
@@ -176,6 +178,14 @@ class Day:
         return [(str(r.name), value_of(self.figures, r.key)) for r in RATES]
 
 
+def _sum(many: Iterable[dict[str, Decimal]]) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = {}
+    for one in many:
+        for key, value in one.items():
+            total[key] = total.get(key, ZERO) + value
+    return total
+
+
 def report_of(response: Response, day: date) -> Report | None:
     return Report.objects.filter(response=response, day=day).first()
 
@@ -196,15 +206,22 @@ def unit_day(
         .order_by("area_path")
     }
     own = rows.get(area.path)
-    if own is None:
-        return result
-    result.figures, result.live = values(own.total), values(own.total_live)
+    if own is not None:
+        result.figures, result.live = values(own.total), values(own.total_live)
+    else:
+        # Above the response's area (a city over a district's response): the units
+        # directly under it that the response reports on, summed.
+        top = [f for f in rows.values() if f.depth == min(r.depth for r in rows.values())]
+        if not top:
+            return result
+        result.figures = _sum(values(f.total) for f in top)
+        result.live = _sum(values(f.total_live) for f in top)
     submissions = {
         s.area_path: s
         for s in Submission.objects.filter(report=report, area_path__startswith=area.path)
     }
     result.submission = submissions.get(area.path)
-    child_depth = area.depth + 1
+    child_depth = area.depth + 1 if own is not None else min(f.depth for f in rows.values())
     for path, f in rows.items():
         if f.depth == child_depth and access.may(user, Action.REPORT_VIEW, f.area):
             result.children.append(
@@ -270,20 +287,25 @@ class Trend:
 
 
 def trend(area: Area, response: Response, until: date, days: int = TREND_DAYS) -> Trend:
-    """The headline indicators of `area` over the response's last `days` days."""
-    rows = list(
+    """The headline indicators of `area` over the response's last `days` days (above the
+    response's area, of the units under it that it reports on, summed)."""
+    depth = max(area.depth, len(response.area_path) // Area.steplen)
+    by_day: dict[date, dict[str, Decimal]] = {}
+    for day, total in (
         Figures.objects.filter(
-            area=area,
             report__response=response,
+            area_path__startswith=area.path,
+            depth=depth,
             report__day__lte=until,
             report__day__gt=until - timedelta(days=days),
         )
         .order_by("report__day")
         .values_list("report__day", "total")
-    )
+    ):
+        by_day[day] = _sum([by_day.get(day, {}), values(total)])
     return Trend(
-        days=[d.isoformat() for d, _t in rows],
+        days=[d.isoformat() for d in by_day],
         series=[
-            (label_of(key), [float(Decimal(t.get(key, "0"))) for _d, t in rows]) for key in TREND
+            (label_of(key), [float(t.get(key, ZERO)) for t in by_day.values()]) for key in TREND
         ],
     )
