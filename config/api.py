@@ -20,6 +20,7 @@ from jijie.funds.api import router as funds_router
 from jijie.gates.api import router as gates_router
 from jijie.mobilization.api import router as mobilization_router
 from jijie.problems.api import router as problems_router
+from jijie.reports.api import router as reports_router
 from jijie.residents.api import router as residents_router
 from jijie.screening.api import router as screening_router
 from jijie.supplies.api import router as supplies_router
@@ -119,4 +120,5 @@ api.add_router("/gates", gates_router)
 api.add_router("/supplies", supplies_router)
 api.add_router("/funds", funds_router)
 api.add_router("/problems", problems_router)
+api.add_router("/reports", reports_router)
 api.add_router("/screening", screening_router)

@@ -84,6 +84,7 @@ class TokenScope(models.TextChoices):
     SUPPLIES = "supplies", _("物资:仓库与库存")
     FUNDS = "funds", _("资金:账目与捐赠")
     PROBLEMS = "problems", _("问题:台账与办理评价")
+    REPORTS = "reports", _("日报:每日数字与通报")
 
 
 class ApiToken(models.Model):
