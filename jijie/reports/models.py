@@ -133,3 +133,22 @@ class Revision(models.Model):
     def label(self) -> str:
         found = BY_KEY.get(self.indicator)
         return str(found.name) if found else self.indicator
+
+
+class Boundary(models.Model):
+    """A reporting unit's outline for the report's map, as the deployment supplied it
+    (`boundaries.read`): a GeoJSON Polygon or MultiPolygon, longitude before latitude,
+    in whatever datum the file was drawn in (the map only places units side by side)."""
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="+")
+    area_path = BytewiseCharField(max_length=255)
+    geometry = models.JSONField(_("边界"))
+    loaded_at = models.DateTimeField(_("导入时间"))
+
+    class Meta:
+        verbose_name = _("区域边界")
+        verbose_name_plural = _("区域边界")
+        indexes = [models.Index(fields=["area_path"], name="reports_boundary_path")]
+
+    def __str__(self) -> str:
+        return self.area_path

@@ -5,11 +5,12 @@ the alerts, the trend over the response's days, and the evening bulletin."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -18,8 +19,8 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.reports import indicators, rules
-from jijie.reports.indicators import BY_KEY, RATES, UNIT_DEPTH
-from jijie.reports.models import Correction, Figures, Report, Submission
+from jijie.reports.indicators import BY_KEY, RATES, UNIT_DEPTH, UNIT_LEN
+from jijie.reports.models import Boundary, Correction, Figures, Report, Submission
 from jijie.responses.models import Response, ResponseStatus
 
 if TYPE_CHECKING:
@@ -307,5 +308,99 @@ def trend(area: Area, response: Response, until: date, days: int = TREND_DAYS) -
         days=[d.isoformat() for d in by_day],
         series=[
             (label_of(key), [float(t.get(key, ZERO)) for t in by_day.values()]) for key in TREND
+        ],
+    )
+
+
+# The map's indicators, the first the default: is a high figure the bad end?
+MAP_ON: dict[str, bool] = {"coverage": False, "problems_open": True, "revisits_pending": True}
+
+
+@dataclass
+class Shape:
+    area: Area
+    geometry: dict[str, Any]
+    value: Decimal | None
+
+
+@dataclass
+class Map:
+    """The communities under an area that have an outline, coloured by one indicator."""
+
+    indicator: str
+    shapes: list[Shape]
+
+    def payload(self, href: Callable[[Area], str]) -> dict[str, Any]:
+        """What the page's map is drawn from (`charts.js`): the outlines as GeoJSON, each
+        named by its area's code, and each community's figure, name and page."""
+        is_rate = self.indicator in indicators.RATE_BY_KEY
+        figures = [float(s.value) for s in self.shapes if s.value is not None]
+        lats = [p[1] for s in self.shapes for p in _points(s.geometry)]
+        return {
+            "geojson": {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"name": s.area.code}, "geometry": s.geometry}
+                    for s in self.shapes
+                ],
+            },
+            "data": [
+                {
+                    "name": s.area.code,
+                    "label": s.area.name,
+                    "value": None if s.value is None else float(s.value),
+                    "href": href(s.area),
+                }
+                for s in self.shapes
+            ],
+            "indicator": label_of(self.indicator),
+            "unit": "%" if is_rate else str(BY_KEY[self.indicator].unit),
+            "max": 100 if is_rate else max([1.0, *figures]),
+            "high_is_bad": MAP_ON[self.indicator],
+            "no_data": _("无数据"),
+            # East-west kilometres are shorter than north-south ones away from the
+            # equator: the map is drawn as the ground is.
+            "aspect": round(math.cos(math.radians((min(lats) + max(lats)) / 2)), 3),
+        }
+
+
+def _points(geometry: dict[str, Any]) -> Iterator[list[float]]:
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    for polygon in polygons:
+        for ring in polygon:
+            yield from ring
+
+
+def community_map(
+    user: User | AnonymousUser, area: Area, report: Report | None, indicator: str
+) -> Map:
+    """The communities at or under `area` that have an outline (`Boundary`), each with
+    its figure of `indicator` (a key of `MAP_ON`) on the report's day: None where it
+    cannot be made (no households in scope for the coverage, no report)."""
+    boundaries = [
+        b
+        for b in Boundary.objects.filter(area_path__startswith=area.path)
+        .select_related("area")
+        .order_by("area_path")
+        if len(b.area_path) == UNIT_LEN and access.may_path(user, Action.REPORT_VIEW, b.area_path)
+    ]
+    totals: dict[str, dict[str, str]] = {}
+    if report is not None and boundaries:
+        totals = dict(
+            Figures.objects.filter(
+                report=report, area_path__startswith=area.path, depth=UNIT_DEPTH
+            ).values_list("area_path", "total")
+        )
+    return Map(
+        indicator,
+        [
+            Shape(
+                b.area,
+                b.geometry,
+                value_of(values(totals[b.area_path]), indicator) if b.area_path in totals else None,
+            )
+            for b in boundaries
         ],
     )

@@ -27,7 +27,7 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core import periods
-from jijie.reports import bulletin, indicators, selectors, services
+from jijie.reports import bulletin, exports, indicators, selectors, services
 from jijie.reports.models import Report
 from jijie.responses.models import Response
 
@@ -79,6 +79,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "now": now,
         "is_today": day == indicators.report_day(now),
         "cutoff": indicators.window(day).until,
+        # the area, response and day, for the exports' links
+        "here": urlencode(
+            {"area": area.code, "response": str(response.pk), "day": day.isoformat()}
+        ),
         "bulletin": bulletin.paragraph(area, day, unit.figures) if unit.report else "",
         "may_submit": services.may_submit(actor(request), area),
         "parent": None
@@ -88,6 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "indicators": indicators.INDICATORS,
         "columns": [(key, selectors.label_of(key)) for key in selectors.CELLS],
     }
+    context.update(_map(request, area, unit))
     if request.headers.get("HX-Request"):
         return render(request, "reports/_day.html", context)
     return render(request, "reports/index.html", context)
@@ -146,3 +151,69 @@ def correct(request: HttpRequest) -> HttpResponse:
             _("已更正 %(n)s 项数字。") % {"n": correction.revisions.count()},
         )
     return redirect(_back(area, response, report.day))
+
+
+@login_required
+def workbook(request: HttpRequest) -> HttpResponse:
+    """The day's report as .xlsx (`?day=`), or a period's, one sheet a day
+    (`?start=&end=`)."""
+    area = _area(request, request.GET)
+    response = _response(area, request.GET)
+    start, end = exports.period_of(
+        periods.day(request.GET, "day"),
+        periods.day(request.GET, "start"),
+        periods.day(request.GET, "end"),
+    )
+    try:
+        content = exports.workbook_bytes(
+            actor=actor(request), area=area, response=response, start=start, end=end
+        )
+    except ValidationError as error:
+        raise BadRequest(" ".join(error.messages)) from error
+    name = f"{area.code}-{start:%Y%m%d}" + (f"-{end:%Y%m%d}" if end != start else "")
+    reply = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    reply["Content-Disposition"] = f'attachment; filename="report-{name}.xlsx"'
+    return reply
+
+
+@login_required
+def printable(request: HttpRequest) -> HttpResponse:
+    """The day's report as a PDF to print: the bulletin and the tables."""
+    area = _area(request, request.GET)
+    response = _response(area, request.GET)
+    day = _day(request.GET, timezone.now())
+    content = exports.printable_bytes(actor=actor(request), area=area, response=response, day=day)
+    if content is None:
+        raise Http404(_("这一天还没有统计。"))
+    reply = HttpResponse(content, content_type="application/pdf")
+    reply["Content-Disposition"] = f'inline; filename="report-{area.code}-{day:%Y%m%d}.pdf"'
+    return reply
+
+
+def _map(request: HttpRequest, area: Area, unit: selectors.Day) -> dict[str, Any]:
+    """The page's map of the communities under `area` that have an outline, coloured by
+    `?indicator=` (the coverage unless asked); none when no outline is loaded under it."""
+    indicator = request.GET.get("indicator") or next(iter(selectors.MAP_ON))
+    if indicator not in selectors.MAP_ON:
+        raise BadRequest(
+            _("地图只能按这些指标着色:%(keys)s。") % {"keys": "、".join(selectors.MAP_ON)}
+        )
+    if request.headers.get("HX-Request") or unit.report is None:
+        return {}
+    found = selectors.community_map(request.user, area, unit.report, indicator)
+    if not found.shapes:
+        return {}
+
+    def href(community: Area) -> str:
+        query = request.GET.copy()
+        query["area"] = community.code
+        return f"{reverse('reports:index')}?{query.urlencode()}"
+
+    return {
+        "map": found.payload(href),
+        "map_indicator": indicator,
+        "map_choices": [(key, selectors.label_of(key)) for key in selectors.MAP_ON],
+    }
