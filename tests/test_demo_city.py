@@ -312,3 +312,22 @@ def _dates_agree(now: datetime) -> None:
         assert scan.pass_ref is not None
         assert scan.pass_ref.valid_from <= scan.device_at < scan.pass_ref.valid_until
         assert scan.reason != "gate_closed", scan.device_at
+
+    # reports: every day of the response counted, the days past their cut-off closed
+    # and today's still counting; yesterday's sign-off made before now, after the day
+    # closed, and one community of 源西街道 late
+    from jijie.reports.indicators import report_day, window
+    from jijie.reports.models import Report, Submission
+
+    current = report_day(now)
+    days = list(Report.objects.order_by("day"))
+    assert days[0].day == _local(response.started_at).date()
+    assert days[-1].day == current
+    assert len(days) == (current - days[0].day).days + 1
+    for report in days:
+        assert (report.closed_at is not None) == (window(report.day).until <= now), report.day
+    for submission in Submission.objects.select_related("report"):
+        assert submission.report.day == current - timedelta(days=1)
+        assert window(submission.report.day).until < submission.submitted_at <= now
+    late = Submission.objects.filter(is_on_time=False)
+    assert late.count() <= 1

@@ -28,7 +28,7 @@ def number(value: Decimal | None) -> str:
 
 def paragraph(area: Area, day: date, figures: dict[str, Decimal]) -> str:
     def n(key: str) -> str:
-        return number(figures.get(key, ZERO))
+        return number(indicators.value(figures, key))
 
     def any_of(*keys: str) -> bool:
         return any(figures.get(k, ZERO) for k in keys)
@@ -85,7 +85,7 @@ def paragraph(area: Area, day: date, figures: dict[str, Decimal]) -> str:
                 "overdue": n("errands_overdue"),
             }
         )
-    if any_of("members_deployed", "on_shift_today", "posts_open_today"):
+    if any_of("members_deployed", "on_shift_today", "minutes_served_today", "posts_open_today"):
         clauses.append(
             _(
                 "下沉党员干部%(deployed)s人,今日在岗%(on_shift)s人次,服务%(hours)s小时,"

@@ -58,20 +58,21 @@ def populate(ctx: DemoContext) -> None:
     communities = list(
         Area.objects.filter(path__startswith=street.path, depth=street.depth + 1).order_by("path")
     )
+    submitted = 0
     for n, community in enumerate(communities):
         if n == len(communities) - 1:
             continue  # not yet submitted
         due = rules.due_at(report, community)
-        # the second one late, the others within the hour after the cut-off
+        # the second one late, the others within the hour after the cut-off; none after
+        # the present (a demo loaded at 18:30 has yesterday's, not tonight's)
         at = due + timedelta(minutes=50) if n == 1 else due - timedelta(minutes=70 - 7 * n)
-        services.do_report_submit(actor=SYSTEM, report=report, area=community, now=at)
-    services.do_report_submit(
-        actor=SYSTEM,
-        report=report,
-        area=street,
-        now=rules.due_at(report, street) - timedelta(minutes=20),
-    )
-    ctx.out(f"  sign-off of {yesterday}: {len(communities) - 1} of {len(communities)} communities")
+        if at <= ctx.now:
+            services.do_report_submit(actor=SYSTEM, report=report, area=community, now=at)
+            submitted += 1
+    at = rules.due_at(report, street) - timedelta(minutes=20)
+    if at <= ctx.now:
+        services.do_report_submit(actor=SYSTEM, report=report, area=street, now=at)
+    ctx.out(f"  sign-off of {yesterday}: {submitted} of {len(communities)} communities")
 
 
 # Where the demo's district is drawn: around 源城区 (Heyuan), a lattice cell a community.

@@ -37,15 +37,16 @@ from jijie.areas.models import KIND_DEPTH, Area, AreaKind
 from jijie.care import rules as care_rules
 from jijie.care.models import Alert, AlertKind, Errand, FollowUp, IsolationCase
 from jijie.duty.models import HOLDING, Participation, ParticipationStatus, Shift
-from jijie.funds.models import Donation, DonationState, Posting, PostingKind
+from jijie.funds.models import Donation, Posting, PostingKind
 from jijie.gates.models import Scan
 from jijie.inspections.models import Order
-from jijie.mobilization.models import Deployment, DeploymentStatus
+from jijie.mobilization.models import Deployment
 from jijie.problems.models import Problem
 from jijie.responses.models import Response
 from jijie.screening.models import BuildingCoverage, Outcome, Temperature, Visit
 from jijie.screening.models import Mode as VisitMode
 from jijie.supplies import selectors as supplies
+from jijie.supplies.models import Movement, Threshold
 
 # A reporting unit's path: the community's for anything at or below a community, the
 # area's own above it (4 characters a level, the community at depth 4).
@@ -81,6 +82,7 @@ TIMES = _("次")
 PERSON_TIMES = _("人次")
 CASES = _("件")
 HOURS = _("小时")
+MINUTES = _("分钟")
 YUAN = _("元")
 PLACES = _("处")
 SHIFTS = _("班")
@@ -124,7 +126,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("members_deployed", _("下沉党员干部"), PEOPLE, "mobilization",
               _("当日在岗的下沉安排"), STOCK),
     Indicator("on_shift_today", _("在岗人次"), PERSON_TIMES, "duty", _("当日签到人次")),
-    Indicator("hours_served_today", _("服务时长"), HOURS, "duty", _("当日签退班次的服务时长")),
+    Indicator("minutes_served_today", _("服务分钟数"), MINUTES, "duty",
+              _("当日签退班次的服务时长")),
     Indicator("posts_filled_today", _("已满员班次"), SHIFTS, "duty",
               _("当日开始、报到人数达到最少人数的班次")),
     Indicator("posts_open_today", _("缺员班次"), SHIFTS, "duty",
@@ -132,11 +135,12 @@ INDICATORS: tuple[Indicator, ...] = (
     # Supplies and funds.
     Indicator("stock_below", _("物资低于下限"), PLACES, "supplies",
               _("库存低于下限的仓库和物资"), STOCK),
-    Indicator("donations_today", _("接收捐款"), YUAN, "funds", _("当日有效捐款金额"),
+    Indicator("donations_today", _("接收捐款"), YUAN, "funds", _("当日登记的有效捐款金额"),
               money=True),
     Indicator("donations_total", _("累计接收捐款"), YUAN, "funds",
-              _("截止日有效捐款金额之和"), STOCK, money=True),
-    Indicator("spending_today", _("支出"), YUAN, "funds", _("当日支出金额"), money=True),
+              _("截止时登记且有效的捐款金额之和"), STOCK, money=True),
+    Indicator("spending_today", _("支出"), YUAN, "funds", _("当日登记的支出减退回"),
+              money=True),
     # Problems (接诉即办): the counts the three rates are made of.
     Indicator("problems_open", _("未办结问题"), CASES, "problems",
               _("截止时尚未答复的问题"), STOCK),
@@ -166,8 +170,50 @@ RATES: tuple[Rate, ...] = (
     Rate("satisfaction_rate", _("满意率"), "problems_satisfied", "problems_rated"),
 )
 
+
+@dataclass(frozen=True)
+class Scaled:
+    """A figure shown in another unit than it is kept in: hours served are kept as whole
+    minutes, so that the units' figures add up exactly, and shown to one place."""
+
+    key: str
+    name: Promise
+    unit: Promise
+    source: str  # the kept indicator
+    divisor: int
+
+
+SCALED: tuple[Scaled, ...] = (
+    Scaled("hours_served_today", _("服务时长"), HOURS, "minutes_served_today", 60),
+)
+
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 RATE_BY_KEY: dict[str, Rate] = {r.key: r for r in RATES}
+SCALED_BY_KEY: dict[str, Scaled] = {s.key: s for s in SCALED}
+
+
+def value(figures: dict[str, Decimal], key: str) -> Decimal | None:
+    """A figure of kept `figures`: an indicator's, a rate made from two (None when there
+    is nothing to divide by), or a scaled one (hours from minutes)."""
+    if key in RATE_BY_KEY:
+        r = RATE_BY_KEY[key]
+        return rate(figures.get(r.numerator), figures.get(r.denominator))
+    if key in SCALED_BY_KEY:
+        scaled = SCALED_BY_KEY[key]
+        kept = figures.get(scaled.source, Decimal(0))
+        return (kept / scaled.divisor).quantize(Decimal("0.1"))
+    return figures.get(key, Decimal(0))
+
+
+def name_of(key: str) -> str:
+    found = RATE_BY_KEY.get(key) or SCALED_BY_KEY.get(key) or BY_KEY[key]
+    return str(found.name)
+
+
+def unit_of(key: str) -> str:
+    if key in RATE_BY_KEY:
+        return "%"
+    return str((SCALED_BY_KEY.get(key) or BY_KEY[key]).unit)
 
 
 @dataclass(frozen=True)
@@ -299,24 +345,26 @@ def _care(response: Response, w: Window, prefix: str, out: Counts) -> None:
         out["cases_started_today"],
     )
     _grouped(cases.filter(ended_on=w.day), "area_path", out["cases_ended_today"])
-    _grouped(
-        FollowUp.objects.filter(
-            case__response=response,
-            area_path__startswith=prefix,
-            recorded_at__gte=w.since,
-            recorded_at__lt=w.until,
-        ),
-        "area_path",
-        out["followups_today"],
-    )
-    alerts = Alert.objects.filter(
+    follow_ups = FollowUp.objects.filter(
         case__response=response,
         area_path__startswith=prefix,
-        created_at__gte=w.since,
-        created_at__lt=w.until,
+        recorded_at__gte=w.since,
+        recorded_at__lt=w.until,
     )
-    _grouped(alerts.filter(kind=AlertKind.MISSED), "area_path", out["followups_missed_today"])
-    _grouped(alerts.filter(kind=AlertKind.FEVER), "area_path", out["fever_alerts_today"])
+    _grouped(follow_ups, "area_path", out["followups_today"])
+    # A fever counts on the day the follow-up found it, however late it was sent.
+    _grouped(follow_ups.filter(is_fever=True), "area_path", out["fever_alerts_today"])
+    _grouped(
+        Alert.objects.filter(
+            case__response=response,
+            area_path__startswith=prefix,
+            kind=AlertKind.MISSED,
+            created_at__gte=w.since,
+            created_at__lt=w.until,
+        ),
+        "area_path",
+        out["followups_missed_today"],
+    )
     # Errands serve households whatever the response; they count where they are.
     errands = Errand.objects.filter(area_path__startswith=prefix)
     still_open = (
@@ -349,7 +397,8 @@ def _duty(response: Response, w: Window, prefix: str, out: Counts) -> None:
         Deployment.objects.filter(
             sign_up__call_up__response=response,
             community_path__startswith=prefix,
-            status=DeploymentStatus.ACTIVE,
+            # in post on the day, whatever it became since: a deployment ended or
+            # withdrawn later keeps the days it served (its end day is cut to the last)
             starts_on__lte=w.day,
             ends_on__gte=w.day,
             created_at__lt=w.until,
@@ -365,15 +414,12 @@ def _duty(response: Response, w: Window, prefix: str, out: Counts) -> None:
         "shift__community_path",
         out["on_shift_today"],
     )
-    minutes: dict[str, Decimal] = defaultdict(Decimal)
     _grouped(
         attended.filter(checked_out_at__gte=w.since, checked_out_at__lt=w.until),
         "shift__community_path",
-        minutes,
+        out["minutes_served_today"],
         total=Sum("minutes"),
     )
-    for unit, total in minutes.items():
-        out["hours_served_today"][unit] += (total / 60).quantize(Decimal("0.1"))
     shifts = (
         Shift.objects.filter(
             community_path__startswith=prefix, starts_at__gte=w.since, starts_at__lt=w.until
@@ -387,36 +433,63 @@ def _duty(response: Response, w: Window, prefix: str, out: Counts) -> None:
 
 
 def _supplies(response: Response, w: Window, prefix: str, out: Counts) -> None:
-    # Stock is a level, read as it stands when the roll-up runs: the last run before
-    # the cut-off fixes the day's.
-    for short in supplies.shortages(prefix, w.day).stores:
-        out["stock_below"][unit_path(short.store.area_path)] += 1
+    """Each threshold's store and item held under its minimum at the cut-off: the ledger
+    summed to that instant (expired batches count as held, as on the supplies pages)."""
+    thresholds = list(
+        Threshold.objects.filter(area_path__startswith=prefix).values_list(
+            "store_id", "item_id", "area_path", "minimum"
+        )
+    )
+    if not thresholds:
+        return
+    held = {
+        (store, item): supplies.summed(total)
+        for store, item, total in Movement.objects.filter(
+            store_id__in={t[0] for t in thresholds}, at__lt=w.until
+        )
+        .values("store_id", "item_id")
+        .annotate(total=supplies.exact_sum())
+        .values_list("store_id", "item_id", "total")
+    }
+    for store, item, path, minimum in thresholds:
+        if held.get((store, item), Decimal(0)) < minimum:
+            out["stock_below"][unit_path(path)] += 1
 
 
 def _funds(response: Response, w: Window, prefix: str, out: Counts) -> None:
-    valid = Donation.objects.filter(
-        response=response, area_path__startswith=prefix, state=DonationState.VALID
-    ).exclude(amount=None)
-    _grouped(
-        valid.filter(received_on=w.day), "area_path", out["donations_today"], total=Sum("amount")
+    """Money by when it was entered in the books (the day's window), a donation valid
+    at the cut-off (cancelled later, it stays in the days it was valid)."""
+    gifts = (
+        Donation.objects.filter(
+            response=response, area_path__startswith=prefix, created_at__lt=w.until
+        )
+        .exclude(amount=None)
+        .filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=w.until))
     )
+    _grouped(gifts, "area_path", out["donations_total"], total=Sum("amount"))
     _grouped(
-        valid.filter(received_on__lte=w.day),
+        gifts.filter(created_at__gte=w.since),
         "area_path",
-        out["donations_total"],
+        out["donations_today"],
         total=Sum("amount"),
     )
+    # Spent as the books count it: expenditures less refunds, at the holder who paid.
+    day = Posting.objects.filter(response=response, at__gte=w.since, at__lt=w.until)
     _grouped(
-        Posting.objects.filter(
-            response=response,
-            kind=PostingKind.EXPENDITURE,
-            credit__area_path__startswith=prefix,
-            on=w.day,
-        ),
+        day.filter(kind=PostingKind.EXPENDITURE, credit__area_path__startswith=prefix),
         "credit__area_path",
         out["spending_today"],
         total=Sum("amount"),
     )
+    refunds: dict[str, Decimal] = defaultdict(Decimal)
+    _grouped(
+        day.filter(kind=PostingKind.REFUND, debit__area_path__startswith=prefix),
+        "debit__area_path",
+        refunds,
+        total=Sum("amount"),
+    )
+    for unit, refunded in refunds.items():
+        out["spending_today"][unit] -= refunded
 
 
 def _problems(response: Response, w: Window, prefix: str, out: Counts) -> None:

@@ -73,17 +73,13 @@ def values(raw: dict[str, str]) -> dict[str, Decimal]:
 
 
 def value_of(figures: dict[str, Decimal], key: str) -> Decimal | None:
-    """An indicator's figure, or a rate made from two (None when it cannot be made)."""
-    if key in indicators.RATE_BY_KEY:
-        r = indicators.RATE_BY_KEY[key]
-        return indicators.rate(figures.get(r.numerator), figures.get(r.denominator))
-    return figures.get(key, ZERO)
+    """An indicator's figure, a rate made from two (None when it cannot be made), or a
+    scaled one."""
+    return indicators.value(figures, key)
 
 
 def label_of(key: str) -> str:
-    if key in indicators.RATE_BY_KEY:
-        return str(indicators.RATE_BY_KEY[key].name)
-    return str(BY_KEY[key].name)
+    return indicators.name_of(key)
 
 
 def responses_over(area: Area) -> QuerySet[Response]:
@@ -173,7 +169,7 @@ class Day:
         ]
 
     def headline(self) -> list[tuple[str, Decimal | None, str]]:
-        return [(label_of(k), value_of(self.figures, k), str(BY_KEY[k].unit)) for k in HEADLINE]
+        return [(label_of(k), value_of(self.figures, k), indicators.unit_of(k)) for k in HEADLINE]
 
     def rates(self) -> list[tuple[str, Decimal | None]]:
         return [(str(r.name), value_of(self.figures, r.key)) for r in RATES]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from jijie.areas.models import Area
 from jijie.reports import indicators
-from jijie.reports.indicators import BY_KEY, RATE_BY_KEY, UNIT_DEPTH
+from jijie.reports.indicators import RATE_BY_KEY, UNIT_DEPTH
 from jijie.reports.models import Figures, Report
 
 ZERO = Decimal(0)
@@ -94,12 +94,7 @@ class Line:
     figures: dict[str, Decimal]
 
     def value(self, key: str) -> Decimal | None:
-        if key in RATE_BY_KEY:
-            rate = RATE_BY_KEY[key]
-            return indicators.rate(
-                self.figures.get(rate.numerator), self.figures.get(rate.denominator)
-            )
-        return self.figures.get(key, ZERO)
+        return indicators.value(self.figures, key)
 
     @property
     def values(self) -> list[Decimal | None]:
@@ -125,10 +120,9 @@ def columns() -> list[tuple[str, list[Column]]]:
     for group, keys in LAYOUT:
         cols = []
         for key in keys:
-            if key in RATE_BY_KEY:
-                cols.append(Column(key, str(RATE_BY_KEY[key].name), "%", True))
-            else:
-                cols.append(Column(key, str(BY_KEY[key].name), str(BY_KEY[key].unit), False))
+            cols.append(
+                Column(key, indicators.name_of(key), indicators.unit_of(key), key in RATE_BY_KEY)
+            )
         made.append((str(group), cols))
     return made
 

@@ -36,13 +36,13 @@ from jijie.duty import services as duty
 from jijie.duty.models import Participation, ParticipationStatus, PostType, Shift
 from jijie.duty.tests.fixtures import with_account
 from jijie.funds import services as funds
-from jijie.funds.models import Donation, DonationState, Fund, Holder, Posting, PostingKind
+from jijie.funds.models import Donation, Fund, Holder, Posting, PostingKind
 from jijie.gates import services as gates
 from jijie.gates.models import Gate, GateRule, Scan
 from jijie.inspections import services as inspections
 from jijie.inspections.models import ChecklistItem, Order, Visit
 from jijie.mobilization import services as mobilization
-from jijie.mobilization.models import CallUp, Deployment, DeploymentStatus, Member, SignUp
+from jijie.mobilization.models import CallUp, Deployment, Member, SignUp
 from jijie.mobilization.tests.fixtures import member, sign_up
 from jijie.reports import services
 from jijie.reports.models import Report
@@ -80,7 +80,7 @@ GATES = ("passages_today", "refusals_today")
 DUTY = (
     "members_deployed",
     "on_shift_today",
-    "hours_served_today",
+    "minutes_served_today",
     "posts_filled_today",
     "posts_open_today",
 )
@@ -828,6 +828,10 @@ class Rows:
                 for p in Posting.objects.filter(kind=PostingKind.EXPENDITURE).select_related(
                     "credit"
                 )
+            ]
+            + [
+                (p.debit.area_path, p)
+                for p in Posting.objects.filter(kind=PostingKind.REFUND).select_related("debit")
             ],
             thresholds=list(Threshold.objects.all()),
             movements=list(Movement.objects.all()),
@@ -876,7 +880,6 @@ def brute(rows: Rows, prefix: str) -> dict[str, Decimal]:
     for deployment in rows.deployments:
         out["members_deployed"] += (
             under(deployment.community_path)
-            and deployment.status == DeploymentStatus.ACTIVE
             and deployment.starts_on <= DAY <= deployment.ends_on
             and before_cut_off(deployment.created_at)
         )
@@ -894,14 +897,16 @@ def brute(rows: Rows, prefix: str) -> dict[str, Decimal]:
             filled = holding[shift.pk] >= shift.min_people
             out["posts_filled_today" if filled else "posts_open_today"] += 1
     for gift in rows.donations:
-        if under(gift.area_path) and gift.state == DonationState.VALID and gift.amount:
-            if gift.received_on <= DAY:
-                money["donations_total"] += gift.amount
-            if gift.received_on == DAY:
+        # entered by the cut-off and not cancelled by it: 登记且有效
+        valid = before_cut_off(gift.created_at) and not before_cut_off(gift.cancelled_at)
+        if under(gift.area_path) and valid and gift.amount:
+            money["donations_total"] += gift.amount
+            if in_window(gift.created_at):
                 money["donations_today"] += gift.amount
     for path, posting in rows.spending:
-        if under(path) and posting.on == DAY:
-            money["spending_today"] += posting.amount
+        if under(path) and in_window(posting.at):
+            sign = -1 if posting.kind == PostingKind.REFUND else 1
+            money["spending_today"] += sign * posting.amount
     level: defaultdict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for movement in rows.movements:
         if movement.at < UNTIL:
@@ -914,8 +919,8 @@ def brute(rows: Rows, prefix: str) -> dict[str, Decimal]:
             out["orders_open"] += not before_cut_off(order.closed_at)
     found = {k: Decimal(v) for k, v in out.items()}
     found.update(money)
-    if served:  # whole tenths of an hour here (`World.duty_activity`)
-        found["hours_served_today"] = Decimal(served) / 60
+    if served:
+        found["minutes_served_today"] = Decimal(served)
     return {k: v for k, v in found.items() if v}
 
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from jijie.areas.models import Area
 from jijie.audit.models import AuditEvent
 from jijie.problems.tests.fixtures import raise_problem
-from jijie.reports import services, tables
+from jijie.reports import indicators, services, tables
 from jijie.reports.models import Figures
 from jijie.reports.tests.test_rollup import DAY, SINCE, UNTIL, World
 
@@ -67,7 +67,12 @@ def test_the_street_workbook_adds_up_to_the_kept_figures(client, tree, actors, w
     kept = Figures.objects.get(report__day=DAY, area=tree.street).total
     body, total = rows[:-1], rows[-1]
     for n, key in enumerate(columns, start=1):
-        if key in ("coverage", "response_rate", "resolution_rate", "satisfaction_rate"):
+        if key in indicators.RATE_BY_KEY:
+            continue  # a rate is made from the summed figures, as in every row
+        if key in indicators.SCALED_BY_KEY:  # hours: from the kept minutes, to 0.1
+            scaled = indicators.SCALED_BY_KEY[key]
+            minutes = Decimal(kept.get(scaled.source, "0"))
+            assert number(total[n]) == (minutes / scaled.divisor).quantize(Decimal("0.1"))
             continue
         assert sum(number(r[n]) for r in body) == number(total[n]), key
         assert number(total[n]) == Decimal(kept.get(key, "0")), key

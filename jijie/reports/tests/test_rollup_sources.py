@@ -3,8 +3,9 @@ sources `test_rollup.py` leaves out (care, gates, mobilization and duty, funds, 
 inspections): random activity made through each app's services around a day's window,
 counted before the cut-off, after it with late entries, and after a correction.
 
-The indicators whose definition does not count what their formula or their source app
-says are pinned by one exact case each, marked xfail (strict) with the reason."""
+Then one exact case for each definition that once counted something else than its
+formula says; the one still open (a case's end has a date, not a time) is marked xfail
+(strict) with the reason."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from jijie.duty import services as duty
 from jijie.funds import services as funds
 from jijie.funds.models import Account
 from jijie.mobilization import services as mobilization
-from jijie.reports import services
+from jijie.reports import indicators, services
 from jijie.reports.models import Figures, Report, Revision
 from jijie.reports.tests.sources import (
     BEFORE_CUT_OFF,
@@ -115,8 +116,8 @@ def test_every_level_equals_the_rows_of_every_source(tree, time_machine, seed):
         assert checked(rows[area.path].total) == live[area.path], area.name
 
 
-# Definitions that count something else than their formula or their source app says:
-# one exact case each, failing where the figure is wrong (run with --runxfail to see).
+# Definitions that once counted something else than their formula or their source app
+# says: one exact case each (the xfail still does: run with --runxfail to see).
 
 
 def total(report: Report, area: Area, *keys: str, live: bool = False) -> dict[str, Decimal]:
@@ -124,14 +125,6 @@ def total(report: Report, area: Area, *keys: str, live: bool = False) -> dict[st
     return checked(row.total_live if live else row.total, keys)
 
 
-HOURS_ROUNDED_PER_UNIT = (
-    "hours_served_today is rounded to 0.1 h in each community before it is summed up the "
-    "tree: 3 minutes served in each of two communities show 0 h at the street and the "
-    "district, whose 6 minutes are 0.1 h (a district of 40 communities can be off by 2 h)"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=HOURS_ROUNDED_PER_UNIT)
 def test_hours_served_add_up_the_minutes_not_the_rounded_hours(tree, time_machine):
     # given a member serving 3 minutes in each of two communities of the street
     world = World(tree, time_machine, 0)
@@ -148,21 +141,15 @@ def test_hours_served_add_up_the_minutes_not_the_rounded_hours(tree, time_machin
     report = world.refresh(BEFORE_CUT_OFF)
     # then the street's 6 minutes are 0.1 hours
     assert total(report, tree.street, "on_shift_today") == {"on_shift_today": 2}
-    assert total(report, tree.street, "hours_served_today") == {
-        "hours_served_today": Decimal("0.1")
-    }
+    kept = total(report, tree.street, "minutes_served_today")
+    assert kept == {"minutes_served_today": 6}
+    assert indicators.value(kept, "hours_served_today") == Decimal("0.1")
 
 
-FEVER_BY_ALERT_TIME = (
-    "fever_alerts_today (当日随访发现的发热) counts fever alerts by when the alert row was "
-    "made, not by the follow-up's own time as followups_today does: a follow-up at 17:00 "
-    "with 38.2 ℃ sent at 19:00 counts in the day's follow-ups (a late entry) but its fever "
-    "in the next day's"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FEVER_BY_ALERT_TIME)
 def test_a_fever_found_in_the_window_counts_on_its_day_however_late_it_is_sent(tree, time_machine):
+    """Hours served are kept as minutes, so the units' figures add up exactly: 3 minutes in
+    each of two communities are 6 at the street, 0.1 hours (once rounded per community
+    before summing, they showed 0)."""
     world = World(tree, time_machine, 0)
     time_machine.move_to(SINCE - timedelta(days=1), tick=False)
     case = world.open_case(world.households[0], starts_on=DAY - timedelta(days=2))
@@ -178,15 +165,9 @@ def test_a_fever_found_in_the_window_counts_on_its_day_however_late_it_is_sent(t
     assert live == {"followups_today": 1, "fever_alerts_today": 1}
 
 
-DEPLOYED_BY_STATUS_NOW = (
-    "members_deployed reads a deployment's status as it is now: one in post on the day "
-    "and ended the next morning (its period kept, ends_on the next day) drops out of the "
-    "day's count, which then waits for a correction that would make it wrong"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=DEPLOYED_BY_STATUS_NOW)
 def test_a_deployment_ended_after_the_day_still_counts_on_it(tree, time_machine):
+    """A fever counts on the day the follow-up found it, as the follow-up does, however late
+    it was sent (once counted by when its alert row was made)."""
     world = World(tree, time_machine, 0)
     world.mobilization_setup()
     time_machine.move_to(SINCE - timedelta(days=2), tick=False)
@@ -203,17 +184,9 @@ def test_a_deployment_ended_after_the_day_still_counts_on_it(tree, time_machine)
     assert total(report, tree.community, "members_deployed", live=True) == {"members_deployed": 1}
 
 
-STOCK_AS_IT_STANDS = (
-    "stock_below reads the stock as it stands when the roll-up runs, not its level at "
-    "the cut-off (a stock indicator, per the module): the first run at or after the "
-    "cut-off fixes the day's figure (not 'the last run before it', as _supplies says), "
-    "so an issue at 18:30 is counted in the day closed at 18:31, and every later run "
-    "moves the day's live figure with today's stock"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STOCK_AS_IT_STANDS)
 def test_stock_below_its_minimum_is_the_level_at_the_cut_off(tree, time_machine):
+    """A deployment in post on the day counts on it though it ended the next morning (once
+    read by its status as it is now)."""
     world = World(tree, time_machine, 0)
     world.supplies_setup()
     store, masks = world.stores[2], world.items[0]  # the community's room
@@ -232,15 +205,9 @@ def test_stock_below_its_minimum_is_the_level_at_the_cut_off(tree, time_machine)
     assert total(report, tree.community, "stock_below") == {}
 
 
-SPENDING_WITHOUT_REFUNDS = (
-    "spending_today (当日支出金额) sums expenditures and leaves out refunds, while funds "
-    "counts 支出 as expenditures less refunds (Account.spent): 100 spent and 40 refunded "
-    "on the day show 100, the holder's books 60"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=SPENDING_WITHOUT_REFUNDS)
 def test_spending_of_the_day_is_what_the_books_count_as_spent(tree, time_machine):
+    """Stock below its minimum is the level at the cut-off, the ledger summed to 18:00 (once
+    read as the stock stood when the roll-up ran)."""
     world = World(tree, time_machine, 0)
     world.funds_setup()
     holder = world.holders[3]  # 新港路社区
@@ -263,15 +230,16 @@ def test_spending_of_the_day_is_what_the_books_count_as_spent(tree, time_machine
 
 
 DATED_FLOWS_BY_CALENDAR_DAY = (
-    "cases_ended_today, donations_today and spending_today count by a date "
-    "(ended_on, received_on, on) while a flow is the 24 hours to 18:00: what is dated a "
-    "day and entered after its cut-off is counted by no day's reported figure, and the "
-    "stock no longer equals yesterday's plus the day's flows"
+    "cases_ended_today counts by the case's end date (ended_on: the care app keeps no "
+    "time of the end) while a flow is the 24 hours to 18:00: a case ended after the "
+    "cut-off on the day is counted by no day's reported figure until a correction"
 )
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=DATED_FLOWS_BY_CALENDAR_DAY)
 def test_a_case_ended_after_the_cut_off_counts_in_the_next_days_window(tree, time_machine):
+    """The day's spending is what the books count as spent: expenditures less refunds (once
+    the refunds were left out)."""
     world = World(tree, time_machine, 0)
     time_machine.move_to(SINCE - timedelta(days=1), tick=False)
     case = world.open_case(world.households[0], starts_on=DAY - timedelta(days=2))
@@ -290,7 +258,6 @@ def test_a_case_ended_after_the_cut_off_counts_in_the_next_days_window(tree, tim
     assert total(next_day, tree.community, *keys) == {"cases_ended_today": 1}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=DATED_FLOWS_BY_CALENDAR_DAY)
 def test_a_gift_entered_after_the_cut_off_counts_in_some_days_gifts(tree, time_machine):
     world = World(tree, time_machine, 0)
     world.funds_setup()
