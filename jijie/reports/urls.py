@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("submit/", views.submit, name="submit"),
     path("correct/", views.correct, name="correct"),
-    path("workbook/", views.workbook, name="workbook"),
-    path("print/", views.printable, name="print"),
+    path("report.xlsx", views.workbook, name="workbook"),
+    path("report.pdf", views.printable, name="print"),
 ]
