@@ -69,6 +69,7 @@ bench: setup
 	$(BIN)/python -m bench.ledger
 	$(BIN)/python -m bench.disclosure
 	$(BIN)/python -m bench.problems
+	$(BIN)/python -m bench.reports
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.pages_scale
 

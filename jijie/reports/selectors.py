@@ -252,7 +252,7 @@ def unit_day(
     result.corrections = list(
         Correction.objects.filter(report=report, area_path__startswith=area.path)
         .select_related("area", "made_by")
-        .prefetch_related("revisions")
+        .prefetch_related("revisions__area")
         .order_by("-made_at")
     )
     return result

@@ -74,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "area": area,
         "response": response,
-        "responses": selectors.responses_over(area),
+        "responses": list(selectors.responses_over(area)),
         "day": day,
         "now": now,
         "is_today": day == indicators.report_day(now),
