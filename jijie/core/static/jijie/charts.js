@@ -35,6 +35,8 @@
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     var few = data.data.length <= 12;
     chart.setOption({
+      // Drawn at once where it stays: a tap lands on the community it sees.
+      animation: false,
       tooltip: {
         trigger: "item",
         formatter: function (p) {
