@@ -1719,13 +1719,13 @@ def page_context(data: dict[str, Any], day: date, now: datetime, request: Any) -
     ]
     if len(communities) > 1:
         for key, highest in selectors.WORST_ON:
-            ranked = [(r, selectors.value_of(r.figures, key)) for r in communities]
+            ranked = [(r, indicators.value(r.figures, key)) for r in communities]
             ranked = [(r, v) for r, v in ranked if v is not None and (not highest or v > 0)]
             ranked.sort(key=lambda rv: rv[1], reverse=highest)
             if ranked:
                 unit.worst.append(
                     selectors.Worst(
-                        selectors.label_of(key),
+                        indicators.name_of(key),
                         key in indicators.RATE_BY_KEY,
                         [(r.area, v) for r, v in ranked[: selectors.WORST]],
                     )
@@ -1752,13 +1752,13 @@ def page_context(data: dict[str, Any], day: date, now: datetime, request: Any) -
             )  # fmt: skip
         if key is not None:
             made[pk].changes.append(
-                Change(Named(changed_pk, changed), selectors.label_of(key), before, after)
+                Change(Named(changed_pk, changed), indicators.name_of(key), before, after)
             )
     unit.corrections = list(made.values())
     trend = {
         "days": [d.isoformat() for d, *_sums in data["trend"]],
         "series": [
-            (selectors.label_of(key), [float(row[1 + n] or 0) for row in data["trend"]])
+            (indicators.name_of(key), [float(row[1 + n] or 0) for row in data["trend"]])
             for n, key in enumerate(selectors.TREND)
         ],
     }
@@ -1779,7 +1779,7 @@ def page_context(data: dict[str, Any], day: date, now: datetime, request: Any) -
         "parent": None,
         "trend": trend,
         "indicators": indicators.INDICATORS,
-        "columns": [(key, selectors.label_of(key)) for key in selectors.CELLS],
+        "columns": [(key, indicators.name_of(key)) for key in selectors.CELLS],
     }
     if area.path not in view_paths:
         raise NotImplementedError("a page below the user's own areas: not measured")
@@ -1788,7 +1788,7 @@ def page_context(data: dict[str, Any], day: date, now: datetime, request: Any) -
         selectors.Shape(
             Place(pk, path, code, name, UNIT_LEN // 4),
             json.loads(geometry) if isinstance(geometry, str) else geometry,
-            selectors.value_of(rows[path][1], indicator) if path in rows else None,
+            indicators.value(rows[path][1], indicator) if path in rows else None,
         )
         for path, geometry, pk, code, name in data["outlines"]
         if any(path.startswith(p) for p in view_paths)
@@ -1802,7 +1802,7 @@ def page_context(data: dict[str, Any], day: date, now: datetime, request: Any) -
 
         context["map"] = selectors.Map(indicator, shapes).payload(href)
         context["map_indicator"] = indicator
-        context["map_choices"] = [(key, selectors.label_of(key)) for key in selectors.MAP_ON]
+        context["map_choices"] = [(key, indicators.name_of(key)) for key in selectors.MAP_ON]
     return context
 
 
@@ -2173,7 +2173,7 @@ def _headline(figures: dict[str, Decimal]) -> list[tuple[str, Decimal | None]]:
     from jijie.reports import indicators, selectors
 
     keys = [*selectors.HEADLINE, *(r.key for r in indicators.RATES)]
-    return [(key, selectors.value_of(figures, key)) for key in keys]
+    return [(key, indicators.value(figures, key)) for key in keys]
 
 
 def _queries(run: Callable[[], Any]) -> dict[str, Any]:

@@ -73,14 +73,8 @@ class BulletinOut(Schema):
 def _unit(
     request: HttpRequest, code: str, response: int | None, day: date | None
 ) -> tuple[Area, selectors.Day, Report]:
-    if not access.scope_paths(request.user, Action.REPORT_VIEW):
-        raise PermissionDenied(_("您的角色不能查看日报。"))
-    area = access.area_for(request.user, code, Action.REPORT_VIEW)
-    if area.depth > indicators.UNIT_DEPTH:
-        raise Http404
-    found = selectors.response_for(area, str(response) if response else None)
-    if found is None:
-        raise Http404(_("这里没有应急响应。"))
+    area = selectors.reporting_unit(request.user, code)
+    found = selectors.response_at(area, str(response) if response else None)
     now = timezone.now()
     unit = selectors.unit_day(request.user, area, found, day or indicators.report_day(now), now=now)
     if unit.report is None:
@@ -136,7 +130,7 @@ def day_detail(
         refreshed_at=report.refreshed_at,
         figures=_strings(unit.figures),
         rates={
-            r.key: None if (v := selectors.value_of(unit.figures, r.key)) is None else str(v)
+            r.key: None if (v := indicators.value(unit.figures, r.key)) is None else str(v)
             for r in indicators.RATES
         },
         submitted_at=unit.submission.submitted_at if unit.submission else None,

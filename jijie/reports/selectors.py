@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jijie.areas import access
@@ -72,14 +74,25 @@ def values(raw: dict[str, str]) -> dict[str, Decimal]:
     return {key: Decimal(v) for key, v in raw.items()}
 
 
-def value_of(figures: dict[str, Decimal], key: str) -> Decimal | None:
-    """An indicator's figure, a rate made from two (None when it cannot be made), or a
-    scaled one."""
-    return indicators.value(figures, key)
+def reporting_unit(user: User | AnonymousUser, code: str) -> Area:
+    """The unit with `code` the user may read the report of (by default their first
+    area): refused for a role without reports, 404 out of sight or below a community
+    (grids and buildings are counted with their community)."""
+    roots = access.scope_roots(user, Action.REPORT_VIEW)
+    if not roots:
+        raise PermissionDenied(_("您的角色不能查看日报。"))
+    area = access.area_for(user, code, Action.REPORT_VIEW) if code else roots[0]
+    if area.depth > UNIT_DEPTH:
+        raise Http404
+    return area
 
 
-def label_of(key: str) -> str:
-    return indicators.name_of(key)
+def response_at(area: Area, pk: str | None) -> Response:
+    """The response asked for (by default the one in force) reported on at `area`."""
+    found = response_for(area, pk)
+    if found is None:
+        raise Http404(_("这里没有应急响应。"))
+    return found
 
 
 def responses_over(area: Area) -> QuerySet[Response]:
@@ -106,7 +119,7 @@ class Row:
     due_at: datetime | None = None
 
     def cell(self, key: str) -> Decimal | None:
-        return value_of(self.figures, key)
+        return indicators.value(self.figures, key)
 
     @property
     def cells(self) -> list[tuple[str, Decimal | None]]:
@@ -158,21 +171,26 @@ class Day:
     worst: list[Worst] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
+    # Every community under the area, for the worst lists and the map.
+    communities: list[Row] = field(default_factory=list)
 
     @property
     def late(self) -> list[tuple[str, Decimal, Decimal]]:
         """Figures that entries made after the cut-off would change: reported, live."""
         return [
-            (label_of(key), self.figures.get(key, ZERO), self.live.get(key, ZERO))
+            (indicators.name_of(key), self.figures.get(key, ZERO), self.live.get(key, ZERO))
             for key in BY_KEY
             if self.figures.get(key, ZERO) != self.live.get(key, ZERO)
         ]
 
     def headline(self) -> list[tuple[str, Decimal | None, str]]:
-        return [(label_of(k), value_of(self.figures, k), indicators.unit_of(k)) for k in HEADLINE]
+        return [
+            (indicators.name_of(k), indicators.value(self.figures, k), indicators.unit_of(k))
+            for k in HEADLINE
+        ]
 
     def rates(self) -> list[tuple[str, Decimal | None]]:
-        return [(str(r.name), value_of(self.figures, r.key)) for r in RATES]
+        return [(str(r.name), indicators.value(self.figures, r.key)) for r in RATES]
 
 
 def _sum(many: Iterable[dict[str, Decimal]]) -> dict[str, Decimal]:
@@ -230,7 +248,7 @@ def unit_day(
             submitted=sum(1 for r in result.children if r.submission),
             on_time=sum(1 for r in result.children if r.submission and r.submission.is_on_time),
         )
-    communities = [
+    result.communities = communities = [
         Row(f.area, values(f.total), submissions.get(p))
         for p, f in rows.items()
         if f.depth == UNIT_DEPTH
@@ -243,7 +261,7 @@ def unit_day(
             if ranked:
                 result.worst.append(
                     Worst(
-                        label_of(key),
+                        indicators.name_of(key),
                         key in indicators.RATE_BY_KEY,
                         [(r.area, r.cell(key)) for r in ranked[:WORST]],
                     )
@@ -303,7 +321,8 @@ def trend(area: Area, response: Response, until: date, days: int = TREND_DAYS) -
     return Trend(
         days=[d.isoformat() for d in by_day],
         series=[
-            (label_of(key), [float(t.get(key, ZERO)) for t in by_day.values()]) for key in TREND
+            (indicators.name_of(key), [float(t.get(key, ZERO)) for t in by_day.values()])
+            for key in TREND
         ],
     )
 
@@ -349,7 +368,7 @@ class Map:
                 }
                 for s in self.shapes
             ],
-            "indicator": label_of(self.indicator),
+            "indicator": indicators.name_of(self.indicator),
             "unit": "%" if is_rate else str(BY_KEY[self.indicator].unit),
             "max": 100 if is_rate else max([1.0, *figures]),
             "high_is_bad": MAP_ON[self.indicator],
@@ -369,33 +388,27 @@ def _points(geometry: dict[str, Any]) -> Iterator[list[float]]:
             yield from ring
 
 
-def community_map(
-    user: User | AnonymousUser, area: Area, report: Report | None, indicator: str
-) -> Map:
-    """The communities at or under `area` that have an outline (`Boundary`), each with
-    its figure of `indicator` (a key of `MAP_ON`) on the report's day: None where it
-    cannot be made (no households in scope for the coverage, no report)."""
+def community_map(user: User | AnonymousUser, unit: Day, indicator: str) -> Map:
+    """The communities at or under the day's area that have an outline (`Boundary`),
+    each with its figure of `indicator` (a key of `MAP_ON`) from the day's kept rows:
+    None where it cannot be made (no households in scope for the coverage)."""
     boundaries = [
         b
-        for b in Boundary.objects.filter(area_path__startswith=area.path)
+        for b in Boundary.objects.filter(area_path__startswith=unit.area.path)
         .select_related("area")
         .order_by("area_path")
         if len(b.area_path) == UNIT_LEN and access.may_path(user, Action.REPORT_VIEW, b.area_path)
     ]
-    totals: dict[str, dict[str, str]] = {}
-    if report is not None and boundaries:
-        totals = dict(
-            Figures.objects.filter(
-                report=report, area_path__startswith=area.path, depth=UNIT_DEPTH
-            ).values_list("area_path", "total")
-        )
+    figures = {row.area.path: row.figures for row in unit.communities}
     return Map(
         indicator,
         [
             Shape(
                 b.area,
                 b.geometry,
-                value_of(values(totals[b.area_path]), indicator) if b.area_path in totals else None,
+                indicators.value(figures[b.area_path], indicator)
+                if b.area_path in figures
+                else None,
             )
             for b in boundaries
         ],

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,21 +33,11 @@ from jijie.responses.models import Response
 
 
 def _area(request: HttpRequest, params: Any) -> Area:
-    roots = access.scope_roots(request.user, Action.REPORT_VIEW)
-    if not roots:
-        raise PermissionDenied(_("您的角色不能查看日报。"))
-    code = params.get("area", "")
-    area = access.area_for(request.user, code, Action.REPORT_VIEW) if code else roots[0]
-    if area.depth > indicators.UNIT_DEPTH:
-        raise Http404  # grids and buildings are counted with their community
-    return area
+    return selectors.reporting_unit(request.user, params.get("area", ""))
 
 
 def _response(area: Area, params: Any) -> Response:
-    response = selectors.response_for(area, params.get("response") or None)
-    if response is None:
-        raise Http404(_("这里没有应急响应。"))
-    return response
+    return selectors.response_at(area, params.get("response") or None)
 
 
 def _day(params: Any, now: datetime) -> date:
@@ -90,7 +80,7 @@ def index(request: HttpRequest) -> HttpResponse:
         else Area.objects.filter(path=area.path[: -Area.steplen]).first(),
         "trend": {"days": trend.days, "series": trend.series},
         "indicators": indicators.INDICATORS,
-        "columns": [(key, selectors.label_of(key)) for key in selectors.CELLS],
+        "columns": [(key, indicators.name_of(key)) for key in selectors.CELLS],
     }
     context.update(_map(request, area, unit))
     if request.headers.get("HX-Request"):
@@ -203,7 +193,7 @@ def _map(request: HttpRequest, area: Area, unit: selectors.Day) -> dict[str, Any
         )
     if request.headers.get("HX-Request") or unit.report is None:
         return {}
-    found = selectors.community_map(request.user, area, unit.report, indicator)
+    found = selectors.community_map(request.user, unit, indicator)
     if not found.shapes:
         return {}
 
@@ -215,5 +205,5 @@ def _map(request: HttpRequest, area: Area, unit: selectors.Day) -> dict[str, Any
     return {
         "map": found.payload(href),
         "map_indicator": indicator,
-        "map_choices": [(key, selectors.label_of(key)) for key in selectors.MAP_ON],
+        "map_choices": [(key, indicators.name_of(key)) for key in selectors.MAP_ON],
     }

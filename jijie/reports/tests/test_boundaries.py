@@ -27,7 +27,7 @@ from jijie.areas.models import Area, AreaKind
 from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core.demo import DemoContext
-from jijie.reports import boundaries, demo, selectors
+from jijie.reports import boundaries, demo, indicators, selectors
 from jijie.reports.models import Boundary, Figures
 from jijie.reports.tests.test_rollup import DAY, UNTIL, World
 
@@ -247,7 +247,7 @@ def test_each_office_sees_the_outlines_of_its_own_communities_and_no_sibling(
     # the coverage, as the kept figures give it, each community's page a click away
     kept = Figures.objects.get(report__day=DAY, area=tree.community)
     (row,) = [d for d in street["data"] if d["name"] == tree.community.code]
-    expected = selectors.value_of(selectors.values(kept.total), "coverage")
+    expected = indicators.value(selectors.values(kept.total), "coverage")
     assert row["value"] == (None if expected is None else float(expected))
     assert row["label"] == "新港路社区"
     assert f"area={tree.community.code}" in row["href"]
