@@ -78,6 +78,7 @@ def test_raised_escalated_answered_from_the_store_and_confirmed(
         sign_in(phone, url, "command")
         go(phone, "问题")
         phone.click(f"[data-testid=problem-{problem.pk}] a >> nth=0")
+        phone.wait_for_url(f"{url}/problems/{problem.pk}/")
         phone.click("[data-testid=claim]")
         phone.wait_for_selector("text=已认领,由您办理。")
         phone.fill("textarea[name=answer]", "区应急物资仓库调拨耳温枪 5 个,今天送到")
