@@ -573,6 +573,7 @@ def _load_care(world: World, rng: Any) -> dict[str, Any]:
                 supervisor_user_id=world.offices[path[:UNIT_LEN]],
                 status="ended" if ended else "open",
                 ended_on=ends if ended else None,
+                ended_at=_at(ends, 17) if ended else None,
                 outcome="completed" if ended else "",
                 created_at=_at(starts, rng.randint(8, 16), rng.randrange(60)),
                 updated_at=_at(ends if ended else starts, 17),
@@ -1251,9 +1252,9 @@ STATEMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "care: cases",
         "SELECT substr(area_path, 1, 16),"
         " count(*) FILTER (WHERE starts_on <= %(day)s AND created_at < %(until)s"
-        " AND (ended_on IS NULL OR ended_on > %(day)s)),"
+        " AND (ended_at IS NULL OR ended_at >= %(until)s)),"
         " count(*) FILTER (WHERE created_at >= %(since)s AND created_at < %(until)s),"
-        " count(*) FILTER (WHERE ended_on = %(day)s)"
+        " count(*) FILTER (WHERE ended_at >= %(since)s AND ended_at < %(until)s)"
         " FROM care_isolationcase WHERE response_id = %(response)s"
         " AND area_path LIKE %(under)s GROUP BY 1",
         ("cases_open", "cases_started_today", "cases_ended_today"),

@@ -358,6 +358,15 @@ PROBLEM_HOURS_LOW = env.int("PROBLEM_HOURS_LOW", default=72)
 # hours after it each level has to submit its day (by depth: 4 community … 1 city).
 REPORT_CUTOFF = env.str("REPORT_CUTOFF", default="18:00")
 REPORT_SUBMIT_HOURS = {4: 2, 3: 3, 2: 4, 1: 5}
+# The key supplies (重点物资) whose stock on hand the day reports, each by a key that
+# stays (`stock_<key>` in the figures and the API) and its name in the catalogue.
+REPORT_STOCK_ITEMS = {
+    "masks": "医用外科口罩",
+    "n95": "N95口罩",
+    "suits": "防护服",
+    "thermometers": "耳温枪",
+    "disinfectant": "84消毒液",
+}
 
 # The API is documented at /api/docs with assets served from our own static files.
 NINJA_PAGINATION_PER_PAGE = 100

@@ -90,6 +90,9 @@ class IsolationCase(models.Model):
         _("状态"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )
     ended_on = models.DateField(_("解除日期"), null=True, blank=True)
+    # When the end was recorded (the date above may be earlier): the daily report counts
+    # a case ended in the 24 hours to its cut-off by this.
+    ended_at = models.DateTimeField(_("解除登记时间"), null=True, blank=True)
     outcome = models.CharField(_("结果"), max_length=12, choices=CaseOutcome.choices, blank=True)
     end_note = models.CharField(_("解除说明"), max_length=200, blank=True)
     opened_by = models.ForeignKey(
@@ -107,8 +110,8 @@ class IsolationCase(models.Model):
                 name="care_case_one_supervisor",
             ),
             models.CheckConstraint(
-                condition=Q(status="open", ended_on__isnull=True)
-                | Q(status="ended", ended_on__isnull=False),
+                condition=Q(status="open", ended_on__isnull=True, ended_at__isnull=True)
+                | Q(status="ended", ended_on__isnull=False, ended_at__isnull=False),
                 name="care_case_ended_has_date",
             ),
             models.CheckConstraint(

@@ -112,6 +112,13 @@ def paragraph(area: Area, day: date, figures: dict[str, Decimal]) -> str:
                 "spent": n("spending_today"),
             }
         )
+    held = [
+        _("%(item)s%(n)s%(unit)s") % {"item": i.item, "n": n(i.key), "unit": i.unit}
+        for i in indicators.STOCKED
+        if figures.get(i.key, ZERO)
+    ]
+    if held:
+        clauses.append(_("重点物资库存%(held)s") % {"held": _("、").join(held)})
     if any_of("stock_below"):
         clauses.append(_("物资低于下限%(n)s处") % {"n": n("stock_below")})
     if any_of("problems_raised"):

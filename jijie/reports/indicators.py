@@ -30,7 +30,8 @@ from django.conf import settings
 from django.db.models import CharField, Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind
@@ -46,7 +47,7 @@ from jijie.responses.models import Response
 from jijie.screening.models import BuildingCoverage, Outcome, Temperature, Visit
 from jijie.screening.models import Mode as VisitMode
 from jijie.supplies import selectors as supplies
-from jijie.supplies.models import Movement, Threshold
+from jijie.supplies.models import Item, Movement, Threshold
 
 # A reporting unit's path: the community's for anything at or below a community, the
 # area's own above it (4 characters a level, the community at depth 4).
@@ -60,12 +61,13 @@ STOCK = "stock"
 @dataclass(frozen=True)
 class Indicator:
     key: str
-    name: Promise
-    unit: Promise
+    name: Promise | str  # lazy, translated when shown
+    unit: Promise | str
     source: str  # the app the figure comes from
-    formula: Promise  # what is counted, in the words of the page
+    formula: Promise | str  # what is counted, in the words of the page
     kind: str = FLOW
     money: bool = False
+    item: str = ""  # a key supply's name in the catalogue: its stock on hand
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,27 @@ MINUTES = _("分钟")
 YUAN = _("元")
 PLACES = _("处")
 SHIFTS = _("班")
+
+
+def _item_unit(name: str) -> str:
+    return Item.objects.filter(name=name).values_list("unit", flat=True).first() or ""
+
+
+# The key supplies (重点物资) whose stock on hand the day reports: one stock indicator
+# each, `stock_<key>`, for settings.REPORT_STOCK_ITEMS (key → the catalogue's name), in
+# the catalogue's own unit.
+STOCKED: tuple[Indicator, ...] = tuple(
+    Indicator(
+        f"stock_{key}",
+        format_lazy(_("{item}库存"), item=name),
+        lazy(_item_unit, str)(name),
+        "supplies",
+        format_lazy(_("截止时各仓库{item}的库存之和(含过期批次)"), item=name),
+        STOCK,
+        item=name,
+    )
+    for key, name in settings.REPORT_STOCK_ITEMS.items()
+)
 
 INDICATORS: tuple[Indicator, ...] = (
     # Screening (扫楼): the campaigns of the response.
@@ -108,9 +131,9 @@ INDICATORS: tuple[Indicator, ...] = (
               _("当日入户测温达到发热标准的人次")),
     # Care (居家隔离、代办).
     Indicator("cases_open", _("居家隔离观察"), PEOPLE, "care",
-              _("截止日处于隔离期的在册对象"), STOCK),
+              _("截止时已开始、尚未解除的在册对象"), STOCK),
     Indicator("cases_started_today", _("新增隔离"), PEOPLE, "care", _("当日登记的隔离对象")),
-    Indicator("cases_ended_today", _("解除隔离"), PEOPLE, "care", _("当日解除的隔离对象")),
+    Indicator("cases_ended_today", _("解除隔离"), PEOPLE, "care", _("当日登记解除的隔离对象")),
     Indicator("followups_today", _("随访"), TIMES, "care", _("当日随访记录")),
     Indicator("followups_missed_today", _("漏访"), TIMES, "care", _("当日产生的漏访提醒")),
     Indicator("fever_alerts_today", _("发热提醒"), TIMES, "care", _("当日随访发现的发热")),
@@ -133,6 +156,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("posts_open_today", _("缺员班次"), SHIFTS, "duty",
               _("当日开始、报到人数不足最少人数的班次")),
     # Supplies and funds.
+    *STOCKED,
     Indicator("stock_below", _("物资低于下限"), PLACES, "supplies",
               _("库存低于下限的仓库和物资"), STOCK),
     Indicator("donations_today", _("接收捐款"), YUAN, "funds", _("当日登记的有效捐款金额"),
@@ -334,7 +358,7 @@ def _care(response: Response, w: Window, prefix: str, out: Counts) -> None:
     cases = IsolationCase.objects.filter(response=response, area_path__startswith=prefix)
     _grouped(
         cases.filter(starts_on__lte=w.day, created_at__lt=w.until).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=w.day)
+            Q(ended_at__isnull=True) | Q(ended_at__gte=w.until)
         ),
         "area_path",
         out["cases_open"],
@@ -344,7 +368,11 @@ def _care(response: Response, w: Window, prefix: str, out: Counts) -> None:
         "area_path",
         out["cases_started_today"],
     )
-    _grouped(cases.filter(ended_on=w.day), "area_path", out["cases_ended_today"])
+    _grouped(
+        cases.filter(ended_at__gte=w.since, ended_at__lt=w.until),
+        "area_path",
+        out["cases_ended_today"],
+    )
     follow_ups = FollowUp.objects.filter(
         case__response=response,
         area_path__startswith=prefix,
@@ -433,26 +461,30 @@ def _duty(response: Response, w: Window, prefix: str, out: Counts) -> None:
 
 
 def _supplies(response: Response, w: Window, prefix: str, out: Counts) -> None:
-    """Each threshold's store and item held under its minimum at the cut-off: the ledger
-    summed to that instant (expired batches count as held, as on the supplies pages)."""
-    thresholds = list(
-        Threshold.objects.filter(area_path__startswith=prefix).values_list(
-            "store_id", "item_id", "area_path", "minimum"
-        )
-    )
-    if not thresholds:
-        return
+    """What each store held at the cut-off, its ledger summed to that instant (expired
+    batches count as held, as on the supplies pages): each key supply's stock on hand
+    at its store's unit, and each threshold's store and item held under its minimum."""
     held = {
-        (store, item): supplies.summed(total)
-        for store, item, total in Movement.objects.filter(
-            store_id__in={t[0] for t in thresholds}, at__lt=w.until
+        (store, item): (path, supplies.summed(total))
+        for store, item, path, total in Movement.objects.filter(
+            area_path__startswith=prefix, at__lt=w.until
         )
-        .values("store_id", "item_id")
+        .values("store_id", "item_id", "area_path")
         .annotate(total=supplies.exact_sum())
-        .values_list("store_id", "item_id", "total")
+        .values_list("store_id", "item_id", "area_path", "total")
     }
-    for store, item, path, minimum in thresholds:
-        if held.get((store, item), Decimal(0)) < minimum:
+    key_of = {i.item: i.key for i in STOCKED}
+    stocked = {
+        pk: key_of[name]
+        for pk, name in Item.objects.filter(name__in=key_of).values_list("pk", "name")
+    }
+    for (_store, item), (path, quantity) in held.items():
+        if item in stocked and quantity:
+            out[stocked[item]][unit_path(path)] += quantity
+    for store, item, path, minimum in Threshold.objects.filter(
+        area_path__startswith=prefix
+    ).values_list("store_id", "item_id", "area_path", "minimum"):
+        if held.get((store, item), (path, Decimal(0)))[1] < minimum:
             out["stock_below"][unit_path(path)] += 1
 
 

@@ -61,9 +61,10 @@ LAYOUT: tuple[tuple[object, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        gettext_lazy("物资资金"),
-        ("stock_below", "donations_today", "donations_total", "spending_today"),
+        gettext_lazy("物资保障"),
+        (*(i.key for i in indicators.STOCKED), "stock_below"),
     ),
+    (gettext_lazy("捐款资金"), ("donations_today", "donations_total", "spending_today")),
     (
         gettext_lazy("接诉即办"),
         (

@@ -9,7 +9,7 @@ its write (`do_case_open`), which checks no access."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -238,13 +238,16 @@ def do_case_end(
     outcome: str,
     note: str = "",
     ended_on: date | None = None,
+    now: datetime | None = None,
 ) -> IsolationCase:
-    """End an open case with its outcome; the household's home-isolation flag is cleared
-    when no other case of it stays open. Locks the case's row, then the household's."""
+    """End an open case with its outcome, on `ended_on` (today unless earlier), recorded
+    at `now`; the household's home-isolation flag is cleared when no other case of it
+    stays open. Locks the case's row, then the household's."""
+    now = now or timezone.now()
     current = _locked_case(case)
     _require_open(current)
     _choice(outcome, CaseOutcome.values, "outcome")
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     ended_on = ended_on or today
     if ended_on > today or ended_on < current.starts_on:
         raise ValidationError({"ended_on": _("解除日期须在起始日期与今天之间。")})
@@ -254,9 +257,12 @@ def do_case_end(
         raise ValidationError({"outcome": _("尚未期满,不能按“期满解除”结束。")})
     current.status = CaseStatus.ENDED
     current.ended_on = ended_on
+    current.ended_at = now
     current.outcome = outcome
     current.end_note = note.strip()[:200]
-    current.save(update_fields=["status", "ended_on", "outcome", "end_note", "updated_at"])
+    current.save(
+        update_fields=["status", "ended_on", "ended_at", "outcome", "end_note", "updated_at"]
+    )
     others = IsolationCase.objects.filter(household_id=current.household_id, status=CaseStatus.OPEN)
     if not others.exists():
         _set_isolation_flag(actor, current.household, False)

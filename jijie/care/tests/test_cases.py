@@ -73,6 +73,14 @@ def test_ending_clears_the_flag_only_when_no_other_case_stays_open(case, actors,
         services.case_extend(actor=actors.manager, case=ended, days=1, reason="x")
 
 
+def test_an_end_dated_earlier_keeps_when_it_was_recorded(case, actors):
+    recorded = local(TODAY, 19, 30)
+    ended = services.do_case_end(
+        actor=actors.manager, case=case, outcome="hospital", ended_on=TODAY, now=recorded
+    )
+    assert (ended.ended_on, ended.ended_at) == (TODAY, recorded)
+
+
 def test_a_case_ends_as_completed_only_once_its_period_is_over(case, actors):
     with pytest.raises(ValidationError, match="尚未期满"):
         services.case_end(actor=actors.manager, case=case, outcome="completed")

@@ -85,7 +85,8 @@ DUTY = (
     "posts_open_today",
 )
 FUNDS = ("donations_today", "donations_total", "spending_today")
-SUPPLIES = ("stock_below",)
+# The key supplies the settings name (医用外科口罩, 84消毒液); 医用手套 is not one.
+SUPPLIES = ("stock_below", "stock_masks", "stock_disinfectant")
 INSPECTIONS = ("orders_open",)
 CHECKED = CARE + GATES + DUTY + FUNDS + SUPPLIES + INSPECTIONS
 
@@ -632,7 +633,11 @@ class World:
         self.items: list[Item] = [
             supplies.do_item_create(
                 actor=SYSTEM,
-                data=supplies.ItemData(name="医用口罩", category="protection", unit="只"),
+                data=supplies.ItemData(name="医用外科口罩", category="protection", unit="只"),
+            ),
+            supplies.do_item_create(
+                actor=SYSTEM,
+                data=supplies.ItemData(name="医用手套", category="protection", unit="副"),
             ),
             supplies.do_item_create(
                 actor=SYSTEM,
@@ -808,6 +813,7 @@ class Rows:
     spending: list[tuple[str, Posting]]
     thresholds: list[Threshold]
     movements: list[Movement]
+    items: dict[int, str]
     orders: list[Order]
 
     @classmethod
@@ -835,6 +841,7 @@ class Rows:
             ],
             thresholds=list(Threshold.objects.all()),
             movements=list(Movement.objects.all()),
+            items=dict(Item.objects.values_list("pk", "name")),
             orders=list(Order.objects.select_related("finding")),
         )
 
@@ -851,14 +858,15 @@ def brute(rows: Rows, prefix: str) -> dict[str, Decimal]:
     for case in rows.cases:
         if not under(case.area_path):
             continue
-        # 在册: registered by the cut-off and not ended by the day, past its last day or
-        # not (the community's board lists a case past due among the open ones).
-        ended_by_the_day = case.ended_on is not None and case.ended_on <= DAY
+        # 在册: registered by the cut-off and its end not recorded by it, past its last
+        # day or not (the community's board lists a case past due among the open ones).
         out["cases_open"] += (
-            case.starts_on <= DAY and before_cut_off(case.created_at) and not ended_by_the_day
+            case.starts_on <= DAY
+            and before_cut_off(case.created_at)
+            and not before_cut_off(case.ended_at)
         )
         out["cases_started_today"] += in_window(case.created_at)
-        out["cases_ended_today"] += case.ended_on == DAY
+        out["cases_ended_today"] += in_window(case.ended_at)
     for follow_up in rows.follow_ups:
         if under(follow_up.area_path) and in_window(follow_up.recorded_at):
             out["followups_today"] += 1
@@ -908,9 +916,13 @@ def brute(rows: Rows, prefix: str) -> dict[str, Decimal]:
             sign = -1 if posting.kind == PostingKind.REFUND else 1
             money["spending_today"] += sign * posting.amount
     level: defaultdict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    key_supplies = {"医用外科口罩": "stock_masks", "84消毒液": "stock_disinfectant"}
     for movement in rows.movements:
         if movement.at < UNTIL:
             level[movement.store_id, movement.item_id] += movement.quantity
+            key = key_supplies.get(rows.items[movement.item_id])
+            if key and under(movement.area_path):
+                money[key] += movement.quantity
     for threshold in rows.thresholds:
         if under(threshold.area_path):
             out["stock_below"] += level[threshold.store_id, threshold.item_id] < threshold.minimum
