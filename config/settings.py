@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "jijie.care",
     "jijie.problems",
     "jijie.inspections",
+    "jijie.testing",
     "jijie.recognition",
     "jijie.reports",
 ]

@@ -76,6 +76,9 @@ class Action(StrEnum):
     INSPECTION_RECTIFY = "inspection.rectify"
     REPORT_VIEW = "report.view"
     REPORT_SUBMIT = "report.submit"
+    TESTING_VIEW = "testing.view"
+    TESTING_SAMPLE = "testing.sample"
+    TESTING_MANAGE = "testing.manage"
 
 
 @cache
@@ -289,6 +292,23 @@ def _reports() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
+def _testing() -> dict[str, frozenset[Action]]:
+    """Testing rounds (全员核酸): those who answer for an area open a round over it, set
+    its sites and exemptions and record the lab's results; front-line roles register
+    samples at the sites of their part of the tree; those above and inspectors read the
+    coverage."""
+    see, sample, manage = Action.TESTING_VIEW, Action.TESTING_SAMPLE, Action.TESTING_MANAGE
+    return {
+        Role.COMMAND: frozenset({see, manage}),
+        Role.STREET_OFFICE: frozenset({see, manage}),
+        Role.COMMUNITY_SECRETARY: frozenset({see, sample, manage}),
+        Role.COMMUNITY_WORKER: frozenset({see, sample}),
+        Role.GRID_WORKER: frozenset({see, sample}),
+        Role.INSPECTOR: frozenset({see}),
+    }
+
+
 def role_actions(role: str) -> frozenset[Action]:
     return (
         _permissions().get(role, frozenset())
@@ -301,6 +321,7 @@ def role_actions(role: str) -> frozenset[Action]:
         | _problems().get(role, frozenset())
         | _inspections().get(role, frozenset())
         | _reports().get(role, frozenset())
+        | _testing().get(role, frozenset())
     )
 
 

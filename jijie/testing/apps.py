@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TestingConfig(AppConfig):
+    name = "jijie.testing"
+    verbose_name = _("核酸检测")

@@ -1,0 +1,210 @@
+"""Mass-testing rounds (全员核酸): a round over an area for a range of days, its sampling
+sites, who is exempt and why, and the tubes a site fills — one person in a single tube,
+up to the round's tube size (10 by default) in a mixed one — with each tube's result.
+
+A person's sample is the row that ties them to a tube: a negative tube makes everyone
+in it negative; a positive one lists exactly its people for re-testing and isolation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jijie.areas.models import Area
+from jijie.core.models import BytewiseCharField
+from jijie.residents.models import Person
+from jijie.responses.models import Response
+
+# The most people one mixed tube may hold (a 20-in-1 tube is the largest in use).
+MAX_TUBE_SIZE = 20
+
+
+class Round(models.Model):
+    """A testing round over `area` (a community, a street, the district) from `starts_on`
+    to `ends_on`: everyone registered under it is to be tested, less the exempt."""
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        Area, verbose_name=_("检测范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = BytewiseCharField(max_length=255, db_index=True)
+    name = models.CharField(_("名称"), max_length=60)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    tube_size = models.PositiveSmallIntegerField(_("每管人数"), default=10)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检测轮次")
+        verbose_name_plural = _("检测轮次")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="testing_round_dates"
+            ),
+            models.CheckConstraint(
+                condition=Q(tube_size__gte=1) & Q(tube_size__lte=MAX_TUBE_SIZE),
+                name="testing_round_tube_size",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A sampling site (采样点) of a round: where it is, its lanes and its hours."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="sites")
+    area = models.ForeignKey(
+        Area, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = BytewiseCharField(max_length=255, db_index=True)
+    name = models.CharField(_("名称"), max_length=60)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    lanes = models.PositiveSmallIntegerField(_("通道数"), default=1)
+    opens_at = models.TimeField(_("开放时间"))
+    closes_at = models.TimeField(_("结束时间"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("采样点")
+        verbose_name_plural = _("采样点")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="testing_site_unique_name"),
+            models.CheckConstraint(condition=Q(lanes__gte=1), name="testing_site_lanes"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="testing_site_hours"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExemptReason(models.TextChoices):
+    BEDRIDDEN = "bedridden", _("卧床(上门采样)")
+    INFANT = "infant", _("婴幼儿")
+    AWAY = "away", _("不在本地")
+    OTHER = "other", _("其他")
+
+
+class Exemption(models.Model):
+    """Someone in the round's scope who is not to come to a site, and why. A bedridden
+    person is sampled at home: they stay on the list of those to be tested."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="exemptions")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    area_path = BytewiseCharField(max_length=255)
+    reason = models.CharField(_("原因"), max_length=12, choices=ExemptReason.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("免检")
+        verbose_name_plural = _("免检")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="testing_exemption_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_reason_display())
+
+    @property
+    def is_excused(self) -> bool:
+        """Whether the person is left out of those to be tested (a bedridden person is
+        not: they are sampled at home)."""
+        return self.reason != ExemptReason.BEDRIDDEN
+
+
+class TubeResult(models.TextChoices):
+    PENDING = "pending", _("待出结果")
+    NEGATIVE = "negative", _("阴性")
+    POSITIVE = "positive", _("阳性")
+
+
+class Tube(models.Model):
+    """A sample tube by its barcode: opened at a site by its first sample, sealed when
+    full or closed early, then its result."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="tubes")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="tubes")
+    area_path = BytewiseCharField(max_length=255)
+    barcode = models.CharField(_("管码"), max_length=32)
+    capacity = models.PositiveSmallIntegerField(_("容量"))
+    size = models.PositiveSmallIntegerField(_("已采人数"), default=0)
+    opened_at = models.DateTimeField(_("开管时间"))
+    sealed_at = models.DateTimeField(_("封管时间"), null=True, blank=True)
+    result = models.CharField(
+        _("结果"), max_length=8, choices=TubeResult.choices, default=TubeResult.PENDING
+    )
+    result_at = models.DateTimeField(_("出结果时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("采样管")
+        verbose_name_plural = _("采样管")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "barcode"], name="testing_tube_barcode"),
+            models.CheckConstraint(
+                condition=Q(size__lte=models.F("capacity")), name="testing_tube_not_overfull"
+            ),
+            models.CheckConstraint(
+                condition=Q(result="pending", result_at__isnull=True)
+                | Q(result__in=["negative", "positive"], result_at__isnull=False),
+                name="testing_tube_result_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(result="pending") | Q(sealed_at__isnull=False),
+                name="testing_tube_result_after_seal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.sealed_at is not None
+
+
+class Sample(models.Model):
+    """One person's swab in a tube. A person sampled twice in a round (a retest) says
+    why; an offline phone's registration carries its client id, stored once."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    tube = models.ForeignKey(Tube, on_delete=models.PROTECT, related_name="samples")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    area_path = BytewiseCharField(max_length=255)
+    taken_at = models.DateTimeField(_("采样时间"))
+    retest_reason = models.CharField(_("复采原因"), max_length=100, blank=True)
+    client_ref = models.UUIDField(null=True, blank=True, editable=False)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    taken_by_label = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("采样记录")
+        verbose_name_plural = _("采样记录")
+        constraints = [
+            models.UniqueConstraint(fields=["tube", "person"], name="testing_sample_once"),
+            models.UniqueConstraint(
+                fields=["client_ref"],
+                condition=Q(client_ref__isnull=False),
+                name="testing_sample_client_ref",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["round", "area_path"], name="testing_sample_scope"),
+            models.Index(fields=["round", "person"], name="testing_sample_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tube_id}:{self.pk}"

@@ -1,0 +1,98 @@
+"""Reads of testing rounds: the rounds a user may see, a tube's people, and a round's
+coverage per community (or per any level below the round's area): who is to be tested,
+who was, who is excused and who is still to come."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.residents.models import Person
+from jijie.testing.models import Exemption, ExemptReason, Round, Sample, Tube
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
+
+def round_list(*, actor: User | AnonymousUser) -> QuerySet[Round]:
+    """The rounds over, or under, the areas where `actor` may see testing."""
+    paths = access.scope_paths(actor, Action.TESTING_VIEW)
+    if not paths:
+        return Round.objects.none()
+    seen = Q()
+    for path in paths:
+        seen |= Q(area_path__startswith=path) | Q(area_path__in=_ancestors(path))
+    return Round.objects.filter(seen).select_related("area").order_by("-starts_on", "-pk")
+
+
+def _ancestors(path: str) -> list[str]:
+    return [path[:n] for n in range(Area.steplen, len(path), Area.steplen)]
+
+
+def tube_people(tube: Tube) -> list[Person]:
+    """Everyone whose swab is in `tube`, in the order they were sampled: on a positive
+    tube, the people to re-test and isolate."""
+    return [
+        s.person
+        for s in Sample.objects.filter(tube=tube)
+        .select_related("person__household")
+        .order_by("taken_at", "pk")
+    ]
+
+
+@dataclass
+class Coverage:
+    """A unit's coverage in a round: people registered under it, those excused (away,
+    infants…; a bedridden person is sampled at home and is not excused), those tested,
+    and those still to be tested."""
+
+    path: str
+    people: int = 0
+    excused: int = 0
+    tested: int = 0
+
+    @property
+    def to_test(self) -> int:
+        return self.people - self.excused
+
+    @property
+    def untested(self) -> int:
+        return self.to_test - self.tested
+
+    @property
+    def rate(self) -> float | None:
+        return None if not self.to_test else round(100 * self.tested / self.to_test, 1)
+
+
+def coverage(round: Round, *, depth: int) -> dict[str, Coverage]:
+    """The round's coverage by the areas at `depth` under its area (a person counts once
+    however many times they were sampled; someone tested though excused counts as
+    tested, not excused)."""
+    length = depth * Area.steplen
+    unit = Substr("area_path", 1, length, output_field=CharField())
+    under = {"area_path__startswith": round.area_path}
+    out: dict[str, Coverage] = defaultdict(lambda: Coverage(""))
+
+    def into(rows: QuerySet[Any], field: str, n: Count) -> None:
+        for path, count in (
+            rows.annotate(unit=unit).values("unit").annotate(n=n).values_list("unit", "n")
+        ):
+            setattr(out[path], field, count)
+
+    sampled = Sample.objects.filter(round=round, **under)
+    excused = Exemption.objects.filter(round=round, **under).exclude(reason=ExemptReason.BEDRIDDEN)
+    into(Person.objects.filter(**under), "people", Count("pk"))
+    into(sampled, "tested", Count("person_id", distinct=True))
+    into(excused.exclude(person_id__in=sampled.values("person_id")), "excused", Count("pk"))
+    for path, found in out.items():
+        found.path = path
+    return dict(out)

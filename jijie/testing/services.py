@@ -1,0 +1,405 @@
+"""Writes of testing rounds: a round opened over an area, its sites and exemptions, a
+person's sample registered into a tube at a site, a tube sealed, and a tube's result.
+
+Each comes in two steps (docs/architecture.md): a checked entry takes a user and checks
+access once; its `do_` write takes whoever acts and writes in one transaction with its
+audit row. Registering a sample locks its tube's row: two samplers at one tube never
+put an eleventh person in it, and a registration sent again (an offline phone's retry,
+by its client id) is stored once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import Area
+from jijie.audit.actors import Actor, account_of
+from jijie.audit.services import audit_record
+from jijie.core import text
+from jijie.residents.models import Person
+from jijie.responses.models import Response
+from jijie.testing.models import (
+    MAX_TUBE_SIZE,
+    Exemption,
+    ExemptReason,
+    Round,
+    Sample,
+    Site,
+    Tube,
+    TubeResult,
+)
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
+
+# A tube's barcode as the labs print it: letters, digits and hyphens.
+BARCODE = re.compile(r"[A-Z0-9][A-Z0-9-]{4,30}[A-Z0-9]")
+MAX_ROUND_DAYS = 14
+# How far ahead of the server's clock a phone's own time may be and still be believed.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def barcode_of(value: str) -> str:
+    """A scanned or typed tube barcode, cleaned and upper-cased, or ValidationError."""
+    error = text.refusal(value or "", field=str(_("管码")))
+    if error is not None:
+        raise ValidationError({"barcode": error})
+    cleaned = text.tidy(value).replace(" ", "").upper()
+    if not BARCODE.fullmatch(cleaned):
+        raise ValidationError(
+            {"barcode": _("管码“%(code)s”不是有效的条码(6–32 位字母、数字或连字符)。")
+             % {"code": text.visible(cleaned)[:40]}}
+        )  # fmt: skip
+    return cleaned
+
+
+def _audit(actor: Actor, action: str, target: object, area_path: str, **data: object) -> None:
+    audit_record(actor=actor, action=action, target=target, area=Area(path=area_path), data=data)
+
+
+# Rounds, sites, exemptions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundData:
+    name: str
+    starts_on: date
+    ends_on: date
+    tube_size: int = 10
+
+
+def round_open(*, actor: User, response: Response, area: Area, data: RoundData) -> Round:
+    """`do_round_open` by someone who manages testing over `area`."""
+    access.require(actor, Action.TESTING_MANAGE, area)
+    return do_round_open(actor=actor, response=response, area=area, data=data)
+
+
+@transaction.atomic
+def do_round_open(*, actor: Actor, response: Response, area: Area, data: RoundData) -> Round:
+    name = text.bounded(data.name, field="name", label=_("名称"), limit=60, required=True)
+    if not area.path.startswith(response.area_path):
+        raise ValidationError({"area": _("检测范围须在本次响应的区域内。")})
+    if data.ends_on < data.starts_on:
+        raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+    if (data.ends_on - data.starts_on).days >= MAX_ROUND_DAYS:
+        raise ValidationError({"ends_on": _("一轮检测最长 %(n)s 天。") % {"n": MAX_ROUND_DAYS}})
+    if not 1 <= data.tube_size <= MAX_TUBE_SIZE:
+        raise ValidationError(
+            {"tube_size": _("每管人数须在 1 到 %(n)s 之间。") % {"n": MAX_TUBE_SIZE}}
+        )
+    found = Round.objects.create(
+        response=response,
+        area=area,
+        area_path=area.path,
+        name=name,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        tube_size=data.tube_size,
+        created_by=account_of(actor),
+    )
+    _audit(actor, "testing.round_open", found, area.path, tube_size=data.tube_size)
+    return found
+
+
+@dataclass(frozen=True)
+class SiteData:
+    name: str
+    place: str
+    lanes: int
+    opens_at: time
+    closes_at: time
+
+
+def site_add(*, actor: User, round: Round, area: Area, data: SiteData) -> Site:
+    """`do_site_add` by someone who manages testing over the site's area."""
+    access.require(actor, Action.TESTING_MANAGE, area)
+    return do_site_add(actor=actor, round=round, area=area, data=data)
+
+
+@transaction.atomic
+def do_site_add(*, actor: Actor, round: Round, area: Area, data: SiteData) -> Site:
+    name = text.bounded(data.name, field="name", label=_("名称"), limit=60, required=True)
+    place = text.bounded(data.place, field="place", label=_("地点"), limit=100)
+    if not area.path.startswith(round.area_path):
+        raise ValidationError({"area": _("采样点须在本轮检测范围内。")})
+    if data.lanes < 1:
+        raise ValidationError({"lanes": _("至少一个通道。")})
+    if data.closes_at <= data.opens_at:
+        raise ValidationError({"closes_at": _("结束时间须晚于开放时间。")})
+    if Site.objects.filter(round=round, name=name).exists():
+        raise ValidationError({"name": _("本轮已有名为“%(name)s”的采样点。") % {"name": name}})
+    site = Site.objects.create(
+        round=round,
+        area=area,
+        area_path=area.path,
+        name=name,
+        place=place,
+        lanes=data.lanes,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+    )
+    _audit(actor, "testing.site_add", site, area.path)
+    return site
+
+
+def exemption_set(
+    *, actor: User, round: Round, person: Person, reason: str, note: str = ""
+) -> Exemption:
+    """`do_exemption_set` by someone who manages testing where the person lives."""
+    access.require_path(actor, Action.TESTING_MANAGE, person.area_path)
+    return do_exemption_set(actor=actor, round=round, person=person, reason=reason, note=note)
+
+
+@transaction.atomic
+def do_exemption_set(
+    *, actor: Actor, round: Round, person: Person, reason: str, note: str = ""
+) -> Exemption:
+    """Record why someone in the round's scope is not to come to a site (replacing an
+    earlier reason)."""
+    if reason not in ExemptReason.values:
+        raise ValidationError({"reason": _("“%(value)s”不是可选的值。") % {"value": reason}})
+    cleaned = text.bounded(note, field="note", label=_("说明"), limit=200)
+    if reason == ExemptReason.OTHER and not cleaned:
+        raise ValidationError({"note": _("请说明免检原因。")})
+    if not person.area_path.startswith(round.area_path):
+        raise ValidationError({"person": _("此人不在本轮检测范围内。")})
+    exemption, _created = Exemption.objects.update_or_create(
+        round=round,
+        person=person,
+        defaults={
+            "area_path": person.area_path,
+            "reason": reason,
+            "note": cleaned,
+            "created_by": account_of(actor),
+        },
+    )
+    _audit(actor, "testing.exemption_set", exemption, person.area_path, reason=reason)
+    return exemption
+
+
+# Sampling -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A registration's outcome: the sample, and whether this call stored it (False for
+    a retry of one already stored, by its client id)."""
+
+    sample: Sample
+    created: bool
+
+    @property
+    def tube(self) -> Tube:
+        return self.sample.tube
+
+
+def sample_register(
+    *,
+    actor: User,
+    site: Site,
+    barcode: str,
+    person: Person,
+    retest_reason: str = "",
+    taken_at: datetime | None = None,
+    client_ref: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Registered:
+    """`do_sample_register` by someone who samples at the site's area."""
+    access.require_path(actor, Action.TESTING_SAMPLE, site.area_path)
+    return do_sample_register(
+        actor=actor,
+        site=site,
+        barcode=barcode,
+        person=person,
+        retest_reason=retest_reason,
+        taken_at=taken_at,
+        client_ref=client_ref,
+        now=now,
+    )
+
+
+def do_sample_register(
+    *,
+    actor: Actor,
+    site: Site,
+    barcode: str,
+    person: Person,
+    retest_reason: str = "",
+    taken_at: datetime | None = None,
+    client_ref: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Registered:
+    """Put `person`'s swab into the tube `barcode` at `site`, opening the tube with its
+    first sample and sealing it when it is full. `taken_at` is when the phone took it
+    (an offline registration arrives later); the same `client_ref` sent again returns
+    the sample already stored."""
+    now = now or timezone.now()
+    if client_ref is not None:
+        stored = Sample.objects.filter(client_ref=client_ref).select_related("tube").first()
+        if stored is not None:
+            return Registered(stored, created=False)
+    with transaction.atomic():
+        return _register(
+            actor, site, barcode_of(barcode), person, retest_reason, taken_at, client_ref, now
+        )
+
+
+def _register(
+    actor: Actor,
+    site: Site,
+    barcode: str,
+    person: Person,
+    retest_reason: str,
+    taken_at: datetime | None,
+    client_ref: uuid.UUID | None,
+    now: datetime,
+) -> Registered:
+    round = site.round
+    taken_at = taken_at or now
+    if taken_at > now + CLOCK_SKEW:
+        raise ValidationError({"taken_at": _("采样时间晚于现在。")})
+    day = timezone.localdate(taken_at)
+    if not round.starts_on <= day <= round.ends_on:
+        raise ValidationError(
+            {"taken_at": _("本轮检测在 %(from)s 至 %(to)s。")
+             % {"from": round.starts_on.isoformat(), "to": round.ends_on.isoformat()}}
+        )  # fmt: skip
+    reason = text.bounded(retest_reason, field="retest_reason", label=_("复采原因"), limit=100)
+    tube = _tube(round, site, barcode, now)
+    if client_ref is not None:
+        # The same registration sent again at once waited for this tube: it stands.
+        stored = Sample.objects.filter(client_ref=client_ref).select_related("tube").first()
+        if stored is not None:
+            return Registered(stored, created=False)
+    if tube.site_id != site.pk:
+        raise ValidationError(
+            {
+                "barcode": _("管码 %(code)s 已在%(site)s使用。")
+                % {"code": barcode, "site": tube.site}
+            }
+        )
+    if tube.is_sealed:
+        raise ValidationError({"barcode": _("管码 %(code)s 已封管,请换新管。") % {"code": barcode}})
+    if tube.size >= tube.capacity:
+        raise ValidationError(
+            {"barcode": _("管码 %(code)s 已满 %(n)s 人,请换新管。")
+             % {"code": barcode, "n": tube.capacity}}
+        )  # fmt: skip
+    if Sample.objects.filter(tube=tube, person=person).exists():
+        raise ValidationError({"person": _("%(name)s 已在这一管中。") % {"name": person.name}})
+    earlier = (
+        Sample.objects.filter(round=round, person=person).select_related("tube").order_by("pk")
+    ).last()
+    if earlier is not None and not reason:
+        said = _("%(name)s 本轮已于 %(when)s 采样(管码 %(code)s)。如需复采,请填写复采原因。") % {
+            "name": person.name,
+            "when": timezone.localtime(earlier.taken_at).strftime("%m-%d %H:%M"),
+            "code": earlier.tube.barcode,
+        }
+        raise ValidationError({"retest_reason": ValidationError(said, code="retest")})
+    sample = Sample.objects.create(
+        round=round,
+        tube=tube,
+        person=person,
+        area_path=person.area_path,
+        taken_at=taken_at,
+        retest_reason=reason,
+        client_ref=client_ref,
+        taken_by=account_of(actor),
+        taken_by_label=actor.get_username(),
+    )
+    tube.size += 1
+    fields = ["size"]
+    if tube.size == tube.capacity:
+        tube.sealed_at = now
+        fields.append("sealed_at")
+    tube.save(update_fields=fields)
+    sample.tube = tube
+    _audit(actor, "testing.sample_register", tube, site.area_path, retest=bool(reason))
+    return Registered(sample, created=True)
+
+
+def _tube(round: Round, site: Site, barcode: str, now: datetime) -> Tube:
+    """The round's tube `barcode`, locked; opened at `site` by its first sample."""
+    Tube.objects.get_or_create(
+        round=round,
+        barcode=barcode,
+        defaults={
+            "site": site,
+            "area_path": site.area_path,
+            "capacity": round.tube_size,
+            "opened_at": now,
+        },
+    )
+    return Tube.objects.select_for_update().select_related("site").get(round=round, barcode=barcode)
+
+
+def tube_seal(*, actor: User, tube: Tube, now: datetime | None = None) -> Tube:
+    """`do_tube_seal` by someone who samples at the tube's site."""
+    access.require_path(actor, Action.TESTING_SAMPLE, tube.area_path)
+    return do_tube_seal(actor=actor, tube=tube, now=now)
+
+
+@transaction.atomic
+def do_tube_seal(*, actor: Actor, tube: Tube, now: datetime | None = None) -> Tube:
+    """Close a tube before it is full (the queue ran out): nothing more goes into it."""
+    now = now or timezone.now()
+    current = Tube.objects.select_for_update().get(pk=tube.pk)
+    if current.is_sealed:
+        return current
+    if current.size == 0:
+        raise ValidationError({"barcode": _("空管不能封管。")})
+    current.sealed_at = now
+    current.save(update_fields=["sealed_at"])
+    _audit(actor, "testing.tube_seal", current, current.area_path, size=current.size)
+    return current
+
+
+# Results --------------------------------------------------------------------------------
+
+
+def result_record(
+    *, actor: User, round: Round, barcode: str, result: str, now: datetime | None = None
+) -> Tube:
+    """`do_result_record` by someone who manages testing over the round's area."""
+    access.require(actor, Action.TESTING_MANAGE, round.area)
+    return do_result_record(actor=actor, round=round, barcode=barcode, result=result, now=now)
+
+
+@transaction.atomic
+def do_result_record(
+    *, actor: Actor, round: Round, barcode: str, result: str, now: datetime | None = None
+) -> Tube:
+    """A tube's result from the lab. The same result sent again changes nothing; another
+    result for a tube that has one is refused (a correction is the lab's own record)."""
+    now = now or timezone.now()
+    code = barcode_of(barcode)
+    if result not in (TubeResult.NEGATIVE, TubeResult.POSITIVE):
+        raise ValidationError({"result": _("“%(value)s”不是可选的值。") % {"value": result}})
+    current = Tube.objects.select_for_update().filter(round=round, barcode=code).first()
+    if current is None:
+        raise ValidationError({"barcode": _("本轮没有管码 %(code)s。") % {"code": code}})
+    if current.result == result:
+        return current
+    if current.result != TubeResult.PENDING:
+        raise ValidationError(
+            {"result": _("管码 %(code)s 已是%(result)s。")
+             % {"code": code, "result": current.get_result_display()}}
+        )  # fmt: skip
+    if not current.is_sealed:
+        current.sealed_at = now  # a tube sent to the lab was closed when it was sent
+    current.result = result
+    current.result_at = now
+    current.save(update_fields=["result", "result_at", "sealed_at"])
+    _audit(actor, "testing.result_record", current, current.area_path, result=result)
+    return current
