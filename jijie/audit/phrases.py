@@ -159,6 +159,7 @@ PHRASES = {
     "team.create": _("组建了 %(target)s"),
     "testing.exemption_set": _("登记了免检(%(target)s)"),
     "testing.result_record": _("登记了采样管 %(target)s 的结果"),
+    "testing.results_import": _("导入了 %(target)s 的检测结果"),
     "testing.round_open": _("开启了检测轮次 %(target)s"),
     "testing.sample_register": _("在采样管 %(target)s 登记了采样"),
     "testing.site_add": _("设立了采样点 %(target)s"),

@@ -25,9 +25,13 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
+from jijie.care import services as care
+from jijie.care.models import CaseKind, CaseStatus, IsolationCase
 from jijie.core import text
+from jijie.mobilization.models import Member
 from jijie.residents.models import Person
 from jijie.responses.models import Response
+from jijie.testing import selectors
 from jijie.testing.models import (
     MAX_TUBE_SIZE,
     Exemption,
@@ -403,3 +407,95 @@ def do_result_record(
     current.save(update_fields=["result", "result_at", "sealed_at"])
     _audit(actor, "testing.result_record", current, current.area_path, result=result)
     return current
+
+
+# A positive tube -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Isolated:
+    """What `tube_isolate` did: the cases it opened, the people already in an open
+    case, and those living outside the actor's care (for their own community)."""
+
+    opened: list[IsolationCase]
+    already: list[Person]
+    elsewhere: list[Person]
+
+
+def tube_isolate(
+    *,
+    actor: User,
+    tube: Tube,
+    days: int,
+    supervisor_user: User | None = None,
+    supervisor_member: Member | None = None,
+    now: datetime | None = None,
+) -> Isolated:
+    """`do_tube_isolate` for the people of a positive tube whose homes `actor` manages
+    care over; the others are listed, not opened."""
+    access.require_path(actor, Action.TESTING_VIEW, tube.area_path)
+    mine = [
+        p
+        for p in selectors.tube_people(tube)
+        if access.may_path(actor, Action.CARE_MANAGE, p.area_path)
+    ]
+    return do_tube_isolate(
+        actor=actor,
+        tube=tube,
+        people=mine,
+        days=days,
+        supervisor_user=supervisor_user,
+        supervisor_member=supervisor_member,
+        now=now,
+    )
+
+
+@transaction.atomic
+def do_tube_isolate(
+    *,
+    actor: Actor,
+    tube: Tube,
+    people: list[Person],
+    days: int,
+    supervisor_user: User | None = None,
+    supervisor_member: Member | None = None,
+    now: datetime | None = None,
+) -> Isolated:
+    """Open a home-isolation case from today for each of `people` of a positive tube
+    who is not already in one, its reason naming the tube: all of them or none."""
+    now = now or timezone.now()
+    current = Tube.objects.select_for_update().select_related("round__response").get(pk=tube.pk)
+    if current.result != TubeResult.POSITIVE:
+        raise ValidationError({"tube": _("只有阳性管的人员需要转居家隔离。")})
+    wanted = {p.pk for p in people}
+    everyone = selectors.tube_people(current)
+    open_now = set(
+        IsolationCase.objects.filter(
+            person_id__in=[p.pk for p in everyone], status=CaseStatus.OPEN
+        ).values_list("person_id", flat=True)
+    )
+    opened: list[IsolationCase] = []
+    for person in everyone:
+        if person.pk not in wanted or person.pk in open_now:
+            continue
+        opened.append(
+            care.do_case_open(
+                actor=actor,
+                response=current.round.response,
+                household=person.household,
+                person=person,
+                data=care.CaseData(
+                    kind=CaseKind.ISOLATION,
+                    reason=_("核酸混管阳性(管码 %(code)s)") % {"code": current.barcode},
+                    starts_on=timezone.localdate(now),
+                    days=days,
+                ),
+                supervisor_user=supervisor_user,
+                supervisor_member=supervisor_member,
+            )
+        )
+    return Isolated(
+        opened=opened,
+        already=[p for p in everyone if p.pk in open_now],
+        elsewhere=[p for p in everyone if p.pk not in wanted and p.pk not in open_now],
+    )
