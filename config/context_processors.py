@@ -35,6 +35,7 @@ MENU = (
     ("funds", _("资金"), "funds:index"),
     ("problems", pgettext_lazy("problem", "问题"), "problems:board"),
     ("inspections", _("督查"), "inspections:index"),
+    ("testing", _("核酸检测"), "testing:index"),
     ("recognition", _("服务记录"), "recognition:index"),
     ("responses", _("响应"), "responses:index"),
     ("people", _("人员"), "accounts:people"),
@@ -97,6 +98,7 @@ def _nav(user: User) -> dict[str, bool]:
         # An office's inspections and orders, an inspector's team's visits (a team's
         # members are inspectors, who read inspections by their role).
         "inspections": bool(access.scope_paths(user, access.Action.INSPECTION_VIEW)),
+        "testing": bool(access.scope_paths(user, access.Action.TESTING_VIEW)),
         # A unit's members' records (its admin, the committee over its seat), or a
         # member's own.
         "recognition": bool(

@@ -21,6 +21,7 @@ urlpatterns = [
     path("funds/", include("jijie.funds.urls")),
     path("problems/", include("jijie.problems.urls")),
     path("inspections/", include("jijie.inspections.urls")),
+    path("testing/", include("jijie.testing.urls")),
     path("recognition/", include("jijie.recognition.urls")),
     path("reports/", include("jijie.reports.urls")),
     # Pages the public reads without signing in.

@@ -54,6 +54,7 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
         "funds",
         "problems",
         "inspections",
+        "testing",
         "responses",
         "people",
     ]

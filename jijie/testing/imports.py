@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from jijie.accounts.models import User
 
 RefusedFile = reader.RefusedFile
+# Refuse a file over the reader's size limit; callers check before reading it into memory.
+check_size = reader.check_size
 # A round over the seed district is 65,879 ten-person tubes: a lab's file of a day.
 MAX_RESULT_ROWS = 200_000
 BATCH = 2_000

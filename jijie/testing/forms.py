@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jijie.core.forms import DateInput
+from jijie.testing.models import MAX_TUBE_SIZE
+
+
+class RoundForm(forms.Form):
+    area = forms.ChoiceField(label=_("检测范围"), choices=())
+    name = forms.CharField(label=_("名称"), max_length=60)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    tube_size = forms.IntegerField(
+        label=_("每管人数"),
+        min_value=1,
+        max_value=MAX_TUBE_SIZE,
+        initial=10,
+        help_text=_("10 人混采填 10,单管单采填 1。"),
+    )
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = areas
+
+
+class ResultsForm(forms.Form):
+    file = forms.FileField(
+        label=_("检测结果文件"),
+        help_text=_("Excel 或 CSV,须有“管码”(或“样本编号”)和“结果”两列。"),
+    )
+
+
+class IsolateForm(forms.Form):
+    days = forms.IntegerField(label=_("隔离天数"), min_value=1, max_value=28, initial=14)
+    supervisor = forms.ChoiceField(label=_("监管人"), choices=())
+
+    def __init__(self, *args: Any, supervisors: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        supervisor = self.fields["supervisor"]
+        assert isinstance(supervisor, forms.ChoiceField)
+        supervisor.choices = supervisors

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jijie.testing import views
+
+app_name = "testing"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("rounds/new/", views.round_new, name="round_new"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/results/", views.results_import, name="results_import"),
+    path("tubes/<int:pk>/", views.tube_detail, name="tube"),
+]

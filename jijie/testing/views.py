@@ -1,0 +1,221 @@
+"""Testing pages: the rounds in sight (and a round opened), a round's coverage down to
+its buildings with its sites, its positive tubes and the lab's results imported, and a
+tube with its people, isolated in one step when it is positive."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jijie.accounts.models import User
+from jijie.accounts.requests import actor
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
+from jijie.care import selectors as care_selectors
+from jijie.core.forms import apply_errors
+from jijie.mobilization.models import Member
+from jijie.responses.selectors import in_force_over
+from jijie.testing import imports, selectors, services
+from jijie.testing.forms import IsolateForm, ResultsForm, RoundForm
+from jijie.testing.models import Round, Tube, TubeResult
+
+BUILDING_DEPTH = KIND_DEPTH[AreaKind.BUILDING]
+
+
+def _seeing(request: HttpRequest) -> None:
+    if not access.scope_paths(request.user, Action.TESTING_VIEW):
+        raise PermissionDenied(_("您的角色不能查看核酸检测。"))
+
+
+def _round(request: HttpRequest, pk: int) -> Round:
+    found = selectors.round_list(actor=request.user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _seeing(request)
+    context = {
+        "rounds": list(selectors.round_list(actor=request.user)[:100]),
+        "manages": bool(access.scope_paths(request.user, Action.TESTING_MANAGE)),
+    }
+    return render(request, "testing/index.html", context)
+
+
+@login_required
+def round_new(request: HttpRequest) -> HttpResponse:
+    roots = access.scope_roots(request.user, Action.TESTING_MANAGE)
+    if not roots:
+        raise PermissionDenied(_("您的角色不能组织核酸检测。"))
+    today = timezone.localdate()
+    form = RoundForm(
+        request.POST or None,
+        areas=[(a.code, a.name) for a in roots],
+        initial={"starts_on": today, "ends_on": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next(a for a in roots if a.code == data["area"])
+        response = in_force_over([area.path]).first()
+        try:
+            if response is None:
+                raise ValidationError(_("这个区域没有正在进行的应急响应。"))
+            found = services.round_open(
+                actor=actor(request), response=response, area=area,
+                data=services.RoundData(
+                    data["name"], data["starts_on"], data["ends_on"], data["tube_size"]
+                ),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已开启%(name)s。") % {"name": found.name})
+            return redirect("testing:round", found.pk)
+    return render(request, "testing/form.html", {"form": form, "title": _("开启检测轮次")})
+
+
+def _unit(request: HttpRequest, found: Round) -> Area:
+    """The area whose coverage the page shows: `?area=` under the round, or the round's
+    own area, or the first area of the user's under it."""
+    code = request.GET.get("area")
+    if code:
+        area = access.area_for(request.user, code, Action.TESTING_VIEW)
+        if not area.path.startswith(found.area_path):
+            raise Http404
+        return area
+    if access.may(request.user, Action.TESTING_VIEW, found.area):
+        return found.area
+    for root in access.scope_roots(request.user, Action.TESTING_VIEW):
+        if root.path.startswith(found.area_path):
+            return root
+    raise Http404
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _round(request, pk)
+    unit = _unit(request, found)
+    depth = min(unit.depth + 1, BUILDING_DEPTH)
+    covered = selectors.coverage(found, depth=depth)
+    below = {
+        a.path: a
+        for a in Area.objects.filter(path__startswith=unit.path, depth=depth).order_by("path")
+    }
+    rows = [(below.get(path), c) for path, c in sorted(covered.items()) if path in below]
+    total = selectors.Coverage(unit.path)
+    for _area, c in rows:
+        total.people += c.people
+        total.excused += c.excused
+        total.tested += c.tested
+    context = {
+        "round": found,
+        "unit": unit,
+        "parent": (
+            Area.objects.filter(path=unit.path[: -Area.steplen]).first()
+            if unit.path != found.area_path
+            and access.may_path(request.user, Action.TESTING_VIEW, unit.path[: -Area.steplen])
+            else None
+        ),
+        "rows": rows,
+        "total": total,
+        "drill": depth < BUILDING_DEPTH,
+        "sites": list(found.sites.filter(area_path__startswith=unit.path).order_by("name")),
+        "positives": list(
+            found.tubes.filter(result=TubeResult.POSITIVE, area_path__startswith=unit.path)
+            .select_related("site")
+            .order_by("-result_at")[:50]
+        ),
+        "manages": access.may(request.user, Action.TESTING_MANAGE, found.area),
+        "results_form": ResultsForm(),
+    }
+    return render(request, "testing/round.html", context)
+
+
+@login_required
+@require_POST
+def results_import(request: HttpRequest, pk: int) -> HttpResponse:
+    found = _round(request, pk)
+    form = ResultsForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imports.check_size(upload.size)
+            done = imports.results_import(actor=actor(request), round=found, data=upload.read())
+        except imports.RefusedFile as refused:
+            messages.error(request, str(refused))
+        except ValidationError as error:
+            for line in error.messages:
+                messages.error(request, line)
+        else:
+            messages.success(
+                request,
+                _("已导入 %(n)s 管结果(其中阳性 %(positive)s 管),%(same)s 管此前已登记。")
+                % {"n": done.recorded, "positive": len(done.positives), "same": done.unchanged},
+            )
+    else:
+        messages.error(request, _("请选择检测结果文件。"))
+    return redirect("testing:round", found.pk)
+
+
+def _tube(request: HttpRequest, pk: int) -> Tube:
+    tube = Tube.objects.select_related("round__area", "site").filter(pk=pk).first()
+    if tube is None or not access.may_path(request.user, Action.TESTING_VIEW, tube.area_path):
+        raise Http404
+    return tube
+
+
+def _supervisors(
+    request: HttpRequest, tube: Tube
+) -> dict[str, tuple[str, User | None, Member | None]]:
+    community = Area.objects.get(path=community_path_of(tube.area_path))
+    return care_selectors.supervisor_choices(request.user, community)
+
+
+@login_required
+def tube_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tube = _tube(request, pk)
+    isolates = tube.result == TubeResult.POSITIVE and access.may_path(
+        request.user, Action.CARE_MANAGE, tube.area_path
+    )
+    supervisors = _supervisors(request, tube) if isolates else {}
+    form = IsolateForm(
+        request.POST or None,
+        supervisors=[(key, label) for key, (label, _u, _m) in supervisors.items()],
+    )
+    if request.method == "POST":
+        if not isolates:
+            raise PermissionDenied(_("只有阳性管、由负责居家隔离的社区办理。"))
+        if form.is_valid():
+            _label, user, member = supervisors[form.cleaned_data["supervisor"]]
+            try:
+                done = services.tube_isolate(
+                    actor=actor(request), tube=tube, days=form.cleaned_data["days"],
+                    supervisor_user=user, supervisor_member=member,
+                )  # fmt: skip
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("已转居家隔离 %(n)s 人,%(already)s 人此前已在隔离。")
+                    % {"n": len(done.opened), "already": len(done.already)},
+                )
+                return redirect("testing:tube", tube.pk)
+    context = {
+        "tube": tube,
+        "samples": list(
+            tube.samples.select_related("person__household").order_by("taken_at", "pk")
+        ),
+        "isolates": isolates,
+        "form": form,
+    }
+    return render(request, "testing/tube.html", context)
