@@ -1,0 +1,117 @@
+"""Demo step: 新港路社区's first round of mass testing (seed 004: members sent to 核酸检测点位
+to keep order, register people and collect samples).
+
+- A round over the community from yesterday to today, ten people a tube.
+- Two sites: the primary school's playground (grid 01, four lanes, 07:00–19:00) and the
+  gate of 3栋 (grid 02, two lanes, 08:00–12:00).
+- Yesterday a little over half the community was sampled, each site filling its tubes
+  ten at a time (its last tube closed early); an infant, someone away and a bedridden
+  person are exempt.
+- The lab's results for the first half of the tubes came back in the evening: all
+  negative but one full tube, whose ten people went into home isolation at once.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from jijie.accounts.models import User
+from jijie.areas.models import Area
+from jijie.core.demo import DemoContext
+from jijie.residents.models import Person
+from jijie.responses.demo import NAME as RESPONSE_NAME
+from jijie.responses.models import Response
+from jijie.testing import services
+from jijie.testing.models import Round, Tube, TubeResult
+
+ORDER = 99
+COMMUNITY = "441602004001"  # 新港路社区
+SITES = (
+    ("441602004001-01", "新港路小学采样点", "新港路小学操场", 4, time(7), time(19)),
+    ("441602004001-02", "3栋门口采样点", "3栋单元门口", 2, time(8), time(12)),
+)
+NAME = "新港路社区第一轮全员核酸"
+POSITIVE_TUBE = 2  # the third tube of the first site
+
+
+def populate(ctx: DemoContext) -> None:
+    community = Area.objects.filter(code=COMMUNITY).first()
+    response = Response.objects.filter(name=RESPONSE_NAME).first()
+    secretary = User.objects.filter(username="secretary_xingang").first()
+    worker = User.objects.filter(username="worker_xingang").first()
+    if community is None or response is None or secretary is None or worker is None:
+        ctx.out("  no 新港路 community, accounts or response: skipped")
+        return
+    if Round.objects.filter(name=NAME).exists():
+        ctx.out("  round already there")
+        return
+    yesterday = ctx.day(-1)
+    round_ = services.do_round_open(
+        actor=secretary,
+        response=response,
+        area=community,
+        data=services.RoundData(NAME, yesterday, ctx.today),
+    )
+    sampled = 0
+    first_tubes: list[Tube] = []
+    for index, (code, name, place, lanes, opens, closes) in enumerate(SITES):
+        grid = Area.objects.get(code=code)
+        site = services.do_site_add(
+            actor=secretary,
+            round=round_,
+            area=grid,
+            data=services.SiteData(name, place, lanes, opens, closes),
+        )
+        people = list(Person.objects.filter(area_path__startswith=grid.path).order_by("pk"))
+        come = people[: len(people) * 11 // 20]
+        start = ctx.at(-1, opens.hour, 5)
+        # spread over the site's hours (its lanes work at once), never faster than 10 s
+        open_seconds = (closes.hour - opens.hour) * 3600 - 600
+        step = max(10, min(40, open_seconds // max(1, len(come))))
+        tube = None
+        for n, person in enumerate(come):
+            registered = services.do_sample_register(
+                actor=worker,
+                site=site,
+                barcode=f"XG{index + 1}-{n // 10 + 1:05}",
+                person=person,
+                taken_at=start + timedelta(seconds=step * n),
+                now=start + timedelta(seconds=step * n + 5),
+            )
+            tube = registered.tube
+        if tube is not None and not tube.is_sealed:
+            services.do_tube_seal(actor=worker, tube=tube, now=ctx.at(-1, closes.hour))
+        sampled += len(come)
+        exempt = ("infant", "away", "bedridden")
+        for person, reason in zip(people[len(come) :][:3], exempt, strict=False):
+            services.do_exemption_set(
+                actor=secretary, round=round_, person=person, reason=reason,
+                note="" if reason != "away" else "在外地务工",
+            )  # fmt: skip
+        if index == 0:
+            first_tubes = list(Tube.objects.filter(site=site).order_by("barcode"))
+    tubes = list(Tube.objects.filter(round=round_).order_by("barcode"))
+    back = ctx.at(-1, 22)
+    positive = first_tubes[POSITIVE_TUBE] if len(first_tubes) > POSITIVE_TUBE else None
+    for tube in tubes[: len(tubes) // 2]:
+        result = TubeResult.POSITIVE if tube == positive else TubeResult.NEGATIVE
+        services.do_result_record(
+            actor=secretary, round=round_, barcode=tube.barcode, result=result, now=back
+        )
+    if positive is not None:
+        positive.refresh_from_db()
+    isolated = 0
+    if positive is not None and positive.result == TubeResult.POSITIVE:
+        done = services.do_tube_isolate(
+            actor=secretary,
+            tube=positive,
+            people=[s.person for s in positive.samples.select_related("person__household")],
+            days=14,
+            supervisor_user=worker,
+            now=back + timedelta(minutes=30),
+        )
+        isolated = len(done.opened)
+    ctx.out(
+        f"  {NAME}: {sampled} sampled in {len(tubes)} tubes, "
+        f"{len(tubes) // 2} results back, {isolated} isolated from one positive tube"
+    )
