@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jijie.core.forms import DateInput
+from jijie.core import forms
 from jijie.testing.models import MAX_TUBE_SIZE
 
 
 class RoundForm(forms.Form):
     area = forms.ChoiceField(label=_("检测范围"), choices=())
     name = forms.CharField(label=_("名称"), max_length=60)
-    starts_on = forms.DateField(label=_("开始日期"), widget=DateInput())
-    ends_on = forms.DateField(label=_("结束日期"), widget=DateInput())
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput())
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput())
     tube_size = forms.IntegerField(
         label=_("每管人数"),
         min_value=1,
