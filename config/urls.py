@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
+from jijie.core import views as core
 from jijie.funds.urls import public as public_donations
 
 urlpatterns = [
@@ -27,6 +28,8 @@ urlpatterns = [
     # Pages the public reads without signing in.
     path("public/donations/", include((public_donations, "public"))),
     path("api/", api.urls),
+    path("sync/", core.sync, name="sync"),
+    path("sw.js", core.service_worker, name="service_worker"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class TestingConfig(AppConfig):
     name = "jijie.testing"
     verbose_name = _("核酸检测")
+
+    def ready(self) -> None:
+        from jijie.core import outbox
+        from jijie.testing import phone
+
+        outbox.register(phone.KIND, phone.sample_from_phone)

@@ -44,3 +44,35 @@ class IsolateForm(forms.Form):
         supervisor = self.fields["supervisor"]
         assert isinstance(supervisor, forms.ChoiceField)
         supervisor.choices = supervisors
+
+
+class SampleForm(forms.Form):
+    """A swab at the lane: the tube's barcode (kept for the next person until the tube is
+    full), the person's ID number, and for a walk-in where they stay."""
+
+    client_ref = forms.CharField(widget=forms.HiddenInput(), required=False)
+    barcode = forms.CharField(
+        label=_("管码"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-outbox-keep": "", "autocapitalize": "characters"}
+        ),
+        help_text=_("扫描采样管上的条码。"),
+    )
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": "", "autocapitalize": "characters"}
+        ),
+    )
+    retest_reason = forms.CharField(label=_("复采原因"), max_length=100, required=False)
+    name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    building = forms.ChoiceField(label=_("楼栋"), choices=(), required=False)
+    door = forms.CharField(label=_("门牌号"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, buildings: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        building = self.fields["building"]
+        assert isinstance(building, forms.ChoiceField)
+        building.choices = [("", "—"), *buildings]

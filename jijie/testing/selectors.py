@@ -4,8 +4,10 @@ who was, who is excused and who is still to come."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import CharField, Count, Q, QuerySet
@@ -14,8 +16,10 @@ from django.db.models.functions import Substr
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
+from jijie.care.models import CaseStatus, IsolationCase
+from jijie.core import pii
 from jijie.residents.models import Person
-from jijie.testing.models import Exemption, ExemptReason, Round, Sample, Tube
+from jijie.testing.models import Exemption, ExemptReason, Round, Sample, Site, Tube
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -38,6 +42,36 @@ def _ancestors(path: str) -> list[str]:
     return [path[:n] for n in range(Area.steplen, len(path), Area.steplen)]
 
 
+def person_by_id_number(number: str) -> Person | None:
+    """The registry's person with this (checked) resident ID number, wherever they live:
+    at a test site they present their card themselves."""
+    return (
+        Person.objects.filter(document_hash=pii.lookup_hash("id", number))
+        .select_related("household")
+        .first()
+    )
+
+
+def sample_sent(client_ref: uuid.UUID) -> Sample | None:
+    """The sample a phone's registration `client_ref` stored, if it was."""
+    return Sample.objects.filter(client_ref=client_ref).select_related("tube").first()
+
+
+def sampling_sites(*, actor: User | AnonymousUser, day: date) -> QuerySet[Site]:
+    """The sites of rounds running on `day` where `actor` may take samples."""
+    paths = access.scope_paths(actor, Action.TESTING_SAMPLE)
+    if not paths:
+        return Site.objects.none()
+    seen = Q()
+    for path in paths:
+        seen |= Q(area_path__startswith=path)
+    return (
+        Site.objects.filter(seen, round__starts_on__lte=day, round__ends_on__gte=day)
+        .select_related("round", "area")
+        .order_by("round__area_path", "name")
+    )
+
+
 def tube_people(tube: Tube) -> list[Person]:
     """Everyone whose swab is in `tube`, in the order they were sampled: on a positive
     tube, the people to re-test and isolate."""
@@ -47,6 +81,18 @@ def tube_people(tube: Tube) -> list[Person]:
         .select_related("person__household")
         .order_by("taken_at", "pk")
     ]
+
+
+def not_isolated(tube: Tube) -> list[Person]:
+    """The people of `tube` not in an open home-isolation case: on a positive tube,
+    those still to be isolated."""
+    people = tube_people(tube)
+    isolated = set(
+        IsolationCase.objects.filter(
+            person_id__in=[p.pk for p in people], status=CaseStatus.OPEN
+        ).values_list("person_id", flat=True)
+    )
+    return [p for p in people if p.pk not in isolated]
 
 
 @dataclass

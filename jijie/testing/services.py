@@ -22,14 +22,15 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area
+from jijie.areas.models import Area, AreaKind, community_path_of
 from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.care import services as care
 from jijie.care.models import CaseKind, CaseStatus, IsolationCase
-from jijie.core import text
+from jijie.core import identity, pii, text
 from jijie.mobilization.models import Member
-from jijie.residents.models import Person
+from jijie.residents import services as residents
+from jijie.residents.models import Household, Person, Relation, ResidentType
 from jijie.responses.models import Response
 from jijie.testing import selectors
 from jijie.testing.models import (
@@ -192,6 +193,70 @@ def do_exemption_set(
 
 
 # Sampling -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Presented:
+    """Who stands at the lane: the ID number on their card, read or typed; and, for
+    someone the registry does not hold (a walk-in), their name and the building and
+    door where they stay in the site's community."""
+
+    id_number: str
+    name: str = ""
+    building_code: str = ""
+    door: str = ""
+
+
+def lane_person(*, actor: User, site: Site, presented: Presented) -> Person:
+    """`do_lane_person` by someone who samples at the site's area."""
+    access.require_path(actor, Action.TESTING_SAMPLE, site.area_path)
+    return do_lane_person(actor=actor, site=site, presented=presented)
+
+
+@transaction.atomic
+def do_lane_person(*, actor: Actor, site: Site, presented: Presented) -> Person:
+    """The registry's person with the ID number presented, wherever they live (they
+    stand at the lane with their card); or a walk-in, added to the registry at the door
+    they give in the site's community. Nothing is registered for a number the registry
+    holds, whatever name is given with it."""
+    if not presented.id_number.strip():
+        raise ValidationError({"id_number": _("请扫描或填写身份证号。")})
+    try:
+        number = identity.check_resident_id(presented.id_number, today=timezone.localdate()).value
+    except ValidationError as error:
+        raise ValidationError({"id_number": error.messages}) from None
+    found = selectors.person_by_id_number(number)
+    if found is not None:
+        return found
+    if not presented.name.strip() or not presented.building_code or not presented.door.strip():
+        raise ValidationError(
+            {"id_number": ValidationError(
+                _("登记库中没有身份证号 %(id)s:请核对号码;外来人员请填写姓名、楼栋和门牌,当场登记。")
+                % {"id": pii.mask("id", number)}, code="unknown")}
+        )  # fmt: skip
+    community = community_path_of(site.area_path)
+    building = Area.objects.filter(
+        code=presented.building_code, kind=AreaKind.BUILDING, path__startswith=community
+    ).first()
+    if building is None:
+        raise ValidationError({"building": _("请从采样点所在社区的楼栋中选择。")})
+    door = text.bounded(presented.door, field="door", label=_("门牌号"), limit=32, required=True)
+    household = Household.objects.filter(building=building, door_number=door).first()
+    if household is None:
+        household = residents.do_household_register(
+            actor=actor, building=building, door_number=door
+        )
+    return residents.do_person_add(
+        actor=actor,
+        household=household,
+        data=residents.PersonData(
+            name=presented.name,
+            document_number=number,
+            relation=Relation.OTHER,
+            resident_type=ResidentType.FLOATING,
+            note=_("核酸采样时当场登记"),
+        ),
+    ).person
 
 
 @dataclass(frozen=True)

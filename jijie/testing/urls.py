@@ -9,4 +9,5 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/results/", views.results_import, name="results_import"),
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),
+    path("sites/<int:pk>/sample/", views.sample, name="sample"),
 ]

@@ -4,6 +4,9 @@ tube with its people, isolated in one step when it is positive."""
 
 from __future__ import annotations
 
+import uuid
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +22,14 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
 from jijie.care import selectors as care_selectors
+from jijie.core import outbox
 from jijie.core.forms import apply_errors
+from jijie.core.views import offline_page
 from jijie.mobilization.models import Member
 from jijie.responses.selectors import in_force_over
-from jijie.testing import imports, selectors, services
-from jijie.testing.forms import IsolateForm, ResultsForm, RoundForm
-from jijie.testing.models import Round, Tube, TubeResult
+from jijie.testing import imports, phone, selectors, services
+from jijie.testing.forms import IsolateForm, ResultsForm, RoundForm, SampleForm
+from jijie.testing.models import Round, Sample, Site, Tube, TubeResult
 
 BUILDING_DEPTH = KIND_DEPTH[AreaKind.BUILDING]
 
@@ -46,6 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
     _seeing(request)
     context = {
         "rounds": list(selectors.round_list(actor=request.user)[:100]),
+        "sites": list(selectors.sampling_sites(actor=request.user, day=timezone.localdate())),
         "manages": bool(access.scope_paths(request.user, Action.TESTING_MANAGE)),
     }
     return render(request, "testing/index.html", context)
@@ -111,6 +117,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for a in Area.objects.filter(path__startswith=unit.path, depth=depth).order_by("path")
     }
     rows = [(below.get(path), c) for path, c in sorted(covered.items()) if path in below]
+    sites = list(found.sites.filter(area_path__startswith=unit.path).order_by("name"))
     total = selectors.Coverage(unit.path)
     for _area, c in rows:
         total.people += c.people
@@ -128,7 +135,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "total": total,
         "drill": depth < BUILDING_DEPTH,
-        "sites": list(found.sites.filter(area_path__startswith=unit.path).order_by("name")),
+        "sites": sites,
+        "sampling": {
+            s.pk for s in sites if access.may_path(request.user, Action.TESTING_SAMPLE, s.area_path)
+        },
         "positives": list(
             found.tubes.filter(result=TubeResult.POSITIVE, area_path__startswith=unit.path)
             .select_related("site")
@@ -180,11 +190,33 @@ def _supervisors(
     return care_selectors.supervisor_choices(request.user, community)
 
 
+def _seen_samples(request: HttpRequest, tube: Tube) -> list[tuple[Sample, str | None]]:
+    """The tube's samples, each with the community of a person who lives outside the
+    user's testing scope (a walk-in from elsewhere: neither name nor door shown), or
+    None for someone the user may see."""
+    samples = list(tube.samples.select_related("person__household").order_by("taken_at", "pk"))
+    elsewhere = {
+        s.area_path
+        for s in samples
+        if not access.may_path(request.user, Action.TESTING_VIEW, s.area_path)
+    }
+    names = dict(
+        Area.objects.filter(path__in={community_path_of(p) for p in elsewhere}).values_list(
+            "path", "name"
+        )
+    )
+    return [
+        (s, names.get(community_path_of(s.area_path), "") if s.area_path in elsewhere else None)
+        for s in samples
+    ]
+
+
 @login_required
 def tube_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tube = _tube(request, pk)
-    isolates = tube.result == TubeResult.POSITIVE and access.may_path(
-        request.user, Action.CARE_MANAGE, tube.area_path
+    isolates = tube.result == TubeResult.POSITIVE and any(
+        access.may_path(request.user, Action.CARE_MANAGE, p.area_path)
+        for p in selectors.not_isolated(tube)
     )
     supervisors = _supervisors(request, tube) if isolates else {}
     form = IsolateForm(
@@ -212,10 +244,57 @@ def tube_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("testing:tube", tube.pk)
     context = {
         "tube": tube,
-        "samples": list(
-            tube.samples.select_related("person__household").order_by("taken_at", "pk")
-        ),
+        "samples": _seen_samples(request, tube),
         "isolates": isolates,
         "form": form,
     }
     return render(request, "testing/tube.html", context)
+
+
+def _buildings(site: Site) -> list[tuple[str, str]]:
+    """The buildings of the site's community, as a walk-in picks where they stay."""
+    community = community_path_of(site.area_path)
+    grids = dict(
+        Area.objects.filter(path__startswith=community, kind=AreaKind.GRID).values_list(
+            "path", "name"
+        )
+    )
+    return [
+        (b.code, f"{grids.get(b.path[: -Area.steplen], '')} {b.name}".strip())
+        for b in Area.objects.filter(path__startswith=community, kind=AreaKind.BUILDING).order_by(
+            "path"
+        )
+    ]
+
+
+@offline_page
+@login_required
+def sample(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sampler's page at a site's lane: a tube scanned, then one person after another.
+    With its script the form goes through the phone's outbox (kept with no signal, sent
+    item by item); without it, it is posted here and answered the same way."""
+    site = phone.site_for(request.user, str(pk))
+    form = SampleForm(request.POST or None, buildings=_buildings(site))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: str(v) for k, v in form.cleaned_data.items() if k != "client_ref"}
+        done = outbox.answer(
+            outbox.Item(
+                kind=phone.KIND,
+                client_ref=form.cleaned_data["client_ref"] or str(uuid.uuid4()),
+                fields={**fields, "site": str(site.pk)},
+                user=actor(request),
+            )
+        )
+        if done.status == "refused":
+            messages.error(request, done.message)
+        else:
+            messages.success(request, done.message)
+            code = services.barcode_of(fields["barcode"])
+            return redirect(f"{request.path}?{urlencode({'barcode': code})}")
+    elif request.method == "GET":
+        form = SampleForm(
+            buildings=_buildings(site),
+            initial={"client_ref": str(uuid.uuid4()), "barcode": request.GET.get("barcode", "")},
+        )
+    context = {"site": site, "round": site.round, "form": form}
+    return render(request, "testing/sample.html", context)

@@ -7,9 +7,11 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from stdnum.cn.ric import calc_check_digit
 
 from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
+from jijie.residents.models import Person
 from jijie.residents.services import PersonData, do_household_register, do_person_add
 from jijie.responses.services import do_response_activate
 from jijie.testing import services
@@ -67,3 +69,36 @@ def site(round_, tree, actors):
             opens_at=time(7), closes_at=time(19),
         ),
     )  # fmt: skip
+
+
+def ric(n: int) -> str:
+    """A valid resident ID number, the n-th of a made-up series."""
+    body = f"44160219900101{n:03}"
+    return body + calc_check_digit(body + "0")
+
+
+def carded_people(people: list[Person]) -> list[Person]:
+    """`people` again, each with an ID card: ric(0), ric(1)…"""
+    out = []
+    for n, person in enumerate(people):
+        home = person.household
+        person.delete()
+        out.append(
+            do_person_add(
+                actor=SYSTEM, household=home,
+                data=PersonData(name=person.name, relation="head", document_number=ric(n)),
+            ).person
+        )  # fmt: skip
+    return out
+
+
+@pytest.fixture
+def carded(people):
+    """The first three of grid 01 and the sibling community's neighbour, with ID cards."""
+    return carded_people([*people[:3], people[12]])
+
+
+@pytest.fixture
+def carded_many(people):
+    """The first four of grid 01, with ID cards ric(0)…ric(3)."""
+    return carded_people(people[:4])

@@ -84,6 +84,27 @@ def test_the_lab_file_and_the_isolation_through_the_pages(client, round_, filled
     answer = client.post(page, {"days": 14, "supervisor": f"u{actors.grid_worker.pk}"})
     assert answer.status_code == 302
     assert IsolationCase.objects.count() == 3
+    assert "isolate-form" not in client.get(page).content.decode()  # no one left to isolate
+
+
+def test_a_walk_in_from_elsewhere_is_named_only_to_those_who_see_their_home(
+    client, site, filled, actors, people
+):
+    neighbour = people[12]  # lives in the sibling community, sampled at this site
+    services.sample_register(
+        actor=actors.grid_worker, site=site, barcode="AB-0001", person=neighbour, now=NOW
+    )
+    page = reverse("testing:tube", args=[filled.pk])
+    client.force_login(actors.manager)
+    shown = client.get(page).content.decode()
+    assert people[0].name in shown
+    assert neighbour.name not in shown
+    assert "901" not in shown
+    assert "辖区外人员(新江三路社区)" in shown
+    client.force_login(actors.street)  # the street sees both communities
+    shown = client.get(page).content.decode()
+    assert neighbour.name in shown
+    assert "辖区外人员" not in shown
 
 
 def test_a_bad_lab_file_says_which_rows(client, round_, filled, actors):

@@ -1,0 +1,151 @@
+"""The phone's outbox, on the server: what a page records with no signal comes back as
+items, each with its kind, the id the phone gave it and the form's fields, and each is
+answered on its own: stored, already stored (the same id sent before), or refused with
+the reason, field by field, so the worker can fix it and send it again.
+
+An app that records work on foot registers a handler for each of its kinds when it
+starts (its AppConfig.ready); the handler checks access and calls the app's service, as
+a view would. Items are taken one by one, each in its own transaction: one refused
+item never holds up or undoes another. jijie/core/static/jijie/outbox.js is the phone's
+side; docs/decisions.md, "Offline", says why.
+
+    outbox.register("testing.sample", sample_from_phone)
+
+    def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
+        ...
+        return outbox.stored(_("已登记。"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jijie.core import once
+
+# What one sync may carry: a phone sends its queue in pieces of at most this many.
+MAX_ITEMS = 50
+MAX_FIELDS = 30
+MAX_VALUE = 2000
+
+Status = Literal["stored", "already", "refused"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing recorded on a phone: its kind, the phone's id for it, the form's fields
+    (strings, as a form posts them), and who sends it."""
+
+    kind: str
+    client_ref: str
+    fields: Mapping[str, str]
+    user: AbstractBaseUser
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer for one item: its status, a sentence for the worker, and for a refused
+    item the reasons by field ("" for the item as a whole)."""
+
+    status: Status
+    message: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self, client_ref: str) -> dict[str, object]:
+        return {
+            "client_ref": client_ref,
+            "status": self.status,
+            "message": self.message,
+            "errors": self.errors,
+        }
+
+
+def stored(message: str) -> Outcome:
+    return Outcome("stored", message)
+
+
+def already(message: str) -> Outcome:
+    return Outcome("already", message)
+
+
+def refused(error: ValidationError | str) -> Outcome:
+    """A refusal: a ValidationError's messages by field, or one sentence."""
+    if isinstance(error, str):
+        return Outcome("refused", error, {"": [error]})
+    if hasattr(error, "error_dict"):
+        errors = {name: [str(m) for m in ValidationError(found).messages]
+                  for name, found in error.error_dict.items()}  # fmt: skip
+    else:
+        errors = {"": [str(m) for m in error.messages]}
+    first = next((m for found in errors.values() for m in found), _("未能保存。"))
+    return Outcome("refused", first, {("" if k == "__all__" else k): v for k, v in errors.items()})
+
+
+Handler = Callable[[Item], Outcome]
+_handlers: dict[str, Handler] = {}
+
+
+def register(kind: str, handler: Handler) -> None:
+    """Let items of `kind` be sent from phones, answered by `handler`."""
+    _handlers[kind] = handler
+
+
+def kinds() -> list[str]:
+    return sorted(_handlers)
+
+
+class BatchError(ValueError):
+    """A sync that is not a list of items the outbox can read (not one item's fault)."""
+
+
+def _item(raw: object, user: AbstractBaseUser, index: int) -> Item:
+    if not isinstance(raw, dict):
+        raise BatchError(_("第 %(n)s 项不是一条记录。") % {"n": index})
+    ref = once.client_ref(str(raw.get("client_ref") or ""))
+    fields = raw.get("fields")
+    if not ref or not isinstance(fields, dict) or len(fields) > MAX_FIELDS:
+        raise BatchError(_("第 %(n)s 项缺少编号或内容。") % {"n": index})
+    values = {str(k)[:40]: str(v)[:MAX_VALUE] for k, v in fields.items() if v is not None}
+    return Item(kind=str(raw.get("kind") or ""), client_ref=ref, fields=values, user=user)
+
+
+def read(payload: object, user: AbstractBaseUser) -> list[Item]:
+    """The items of a sync's JSON body (`{"items": [...]}`), or BatchError."""
+    items = payload.get("items") if isinstance(payload, dict) else None
+    if not isinstance(items, list) or not items:
+        raise BatchError(_("没有要同步的记录。"))
+    if len(items) > MAX_ITEMS:
+        raise BatchError(_("一次最多同步 %(n)s 条记录。") % {"n": MAX_ITEMS})
+    return [_item(raw, user, n) for n, raw in enumerate(items, start=1)]
+
+
+def answer(item: Item) -> Outcome:
+    """Take one item through its kind's handler, in a transaction of its own."""
+    handler = _handlers.get(item.kind)
+    if handler is None:
+        return refused(
+            _("这个页面的记录无法同步(“%(kind)s”),请刷新页面。") % {"kind": item.kind[:40]}
+        )
+    try:
+        with transaction.atomic():
+            return handler(item)
+    except ValidationError as error:
+        return refused(error)
+    except PermissionDenied as error:
+        return refused(str(error) or _("您的角色不能做这件事。"))
+    except Http404:
+        return refused(_("找不到要登记的对象,或不在您的辖区。"))
+
+
+def answer_all(items: Iterable[Item]) -> list[dict[str, object]]:
+    return [answer(item).as_json(item.client_ref) for item in items]

@@ -1,0 +1,86 @@
+"""What a sampler's phone sends (jijie/core/outbox.py): a person's swab put into a tube
+at a site, recorded at the lane with or without a signal and sent with the id the phone
+gave it. The sampler page's form posts the same fields when the page runs without its
+script."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jijie.areas import access
+from jijie.areas.access import Action
+from jijie.core import outbox
+from jijie.testing import selectors, services
+from jijie.testing.models import Sample, Site
+
+KIND = "testing.sample"
+
+
+def site_for(user: object, raw: str) -> Site:
+    """The site `raw` names where `user` may take samples, or Http404."""
+    found = Site.objects.select_related("round").filter(pk=int(raw) if raw.isdigit() else 0).first()
+    if found is None or not access.may_path(user, Action.TESTING_SAMPLE, found.area_path):  # type: ignore[arg-type]
+        raise Http404
+    return found
+
+
+def _when(raw: str) -> datetime | None:
+    """When the phone recorded the item, in its own clock (ISO 8601, with its zone)."""
+    if not raw:
+        return None
+    try:
+        found = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(
+            {"recorded_at": _("采样时间“%(value)s”无法识别。") % {"value": raw[:40]}}
+        ) from None
+    if timezone.is_naive(found):
+        raise ValidationError({"recorded_at": _("采样时间缺少时区。")})
+    return found
+
+
+def _said(sample: Sample) -> str:
+    tube = sample.tube
+    said = _("管码 %(code)s 第 %(n)s/%(capacity)s 人") % {
+        "code": tube.barcode, "n": tube.size, "capacity": tube.capacity,
+    }  # fmt: skip
+    return said + (_(",已满封管") if tube.is_sealed else "")
+
+
+def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
+    site = site_for(item.user, item.get("site"))
+    try:
+        ref = uuid.UUID(item.client_ref)
+    except ValueError:
+        raise ValidationError(_("记录编号无效,请重新登记。")) from None
+    stored = selectors.sample_sent(ref)
+    if stored is not None:
+        return outbox.already(_("此前已登记:%(what)s。") % {"what": _said(stored)})
+    person = services.lane_person(
+        actor=item.user,  # type: ignore[arg-type]
+        site=site,
+        presented=services.Presented(
+            id_number=item.get("id_number"),
+            name=item.get("name"),
+            building_code=item.get("building"),
+            door=item.get("door"),
+        ),
+    )
+    done = services.sample_register(
+        actor=item.user,  # type: ignore[arg-type]
+        site=site,
+        barcode=item.get("barcode"),
+        person=person,
+        retest_reason=item.get("retest_reason"),
+        taken_at=_when(item.get("recorded_at")),
+        client_ref=ref,
+    )
+    if not done.created:
+        return outbox.already(_("此前已登记:%(what)s。") % {"what": _said(done.sample)})
+    return outbox.stored(_("已登记:%(what)s。") % {"what": _said(done.sample)})

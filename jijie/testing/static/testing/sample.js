@@ -1,0 +1,40 @@
+// The sampler's page: how many people this phone has put in the tube in hand, and when
+// it is full, the barcode cleared for the next tube. Counted on the phone (it may have no
+// signal); the server seals the tube when it holds its capacity.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-outbox-form='testing.sample']");
+  if (!form) return;
+  var capacity = Number(form.dataset.capacity) || 10;
+  var note = form.querySelector("[data-testid=tube-count]");
+  var KEY = "jijie-tube-counts";
+  function counts() { try { return JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
+  function msg(name, values) {
+    return (form.dataset[name] || "").replace(/%\((\w+)\)s/g, function (all, key) {
+      return values && key in values ? String(values[key]) : all;
+    });
+  }
+  function show() {
+    var code = form.elements.barcode.value.trim().toUpperCase();
+    if (!code) return;
+    note.textContent = msg("msgTube", { code: code, n: counts()[code] || 0, capacity: capacity });
+  }
+  form.addEventListener("queued", function (event) {
+    if (event.detail.mended) return;  // a refused item sent again was counted before
+    var code = (event.detail.fields.barcode || "").trim().toUpperCase();
+    var all = counts();
+    all[code] = (all[code] || 0) + 1;
+    sessionStorage.setItem(KEY, JSON.stringify(all));
+    if (all[code] >= capacity) {
+      form.elements.barcode.value = "";
+      note.textContent = msg("msgFull", { code: code });
+      form.elements.barcode.focus();
+    } else {
+      show();
+    }
+  });
+  form.elements.barcode.addEventListener("change", show);
+  // A tube's code read by the camera: on to the person.
+  document.addEventListener("scanned", function () { show(); form.elements.id_number.focus(); });
+  show();
+})();
