@@ -1325,16 +1325,6 @@ STATEMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("posts_filled_today", "posts_open_today"),
     ),
     (
-        "supplies: thresholds",
-        "SELECT substr(t.area_path, 1, 16), count(*) FROM supplies_threshold t"
-        " LEFT JOIN (SELECT store_id, item_id, sum(quantity) AS held FROM supplies_movement"
-        " WHERE store_id IN (SELECT store_id FROM supplies_threshold"
-        " WHERE area_path LIKE %(under)s) AND at < %(until)s GROUP BY 1, 2) k"
-        " ON k.store_id = t.store_id AND k.item_id = t.item_id"
-        " WHERE t.area_path LIKE %(under)s AND coalesce(k.held, 0) < t.minimum GROUP BY 1",
-        ("stock_below",),
-    ),
-    (
         "funds: donations",
         "SELECT substr(area_path, 1, 16), sum(amount) FILTER (WHERE created_at >= %(since)s),"
         " sum(amount) FROM funds_donation WHERE response_id = %(response)s"
@@ -1391,6 +1381,37 @@ STATEMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 
+
+def _supplies_statement() -> tuple[str, str, tuple[str, ...]]:
+    """Supplies: the ledger summed to the cut-off once, by store, item and path, read
+    twice: each key supply's stock on hand (settings.REPORT_STOCK_ITEMS, key → the
+    catalogue's name, a column each) at the unit of its store, and each threshold's
+    store and item held under its minimum. Made once Django is set up."""
+    from django.conf import settings
+
+    keys = tuple(settings.REPORT_STOCK_ITEMS)
+    stock = "".join(f" sum(held) FILTER (WHERE name = %(stock_{key})s)," for key in keys)
+    return (
+        "supplies: stock and thresholds",
+        "WITH k AS (SELECT store_id, item_id, area_path, sum(quantity) AS held"
+        " FROM supplies_movement WHERE area_path LIKE %(under)s AND at < %(until)s"
+        " GROUP BY 1, 2, 3)"
+        f" SELECT unit,{stock} count(*) FILTER (WHERE below) FROM ("
+        "SELECT substr(k.area_path, 1, 16) AS unit, k.held, i.name, false AS below"
+        " FROM k JOIN supplies_item i ON i.id = k.item_id"
+        " UNION ALL SELECT substr(t.area_path, 1, 16), NULL, NULL,"
+        " coalesce(k.held, 0) < t.minimum FROM supplies_threshold t"
+        " LEFT JOIN k ON k.store_id = t.store_id AND k.item_id = t.item_id"
+        " WHERE t.area_path LIKE %(under)s) s GROUP BY unit",
+        (*(f"stock_{key}" for key in keys), "stock_below"),
+    )
+
+
+def floor_statements() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The floor's statements, the supplies' last (its key supplies read from settings)."""
+    return (*STATEMENTS, _supplies_statement())
+
+
 Counts = dict[str, dict[str, Decimal]]
 ZERO = Decimal(0)
 CENTS = {"donations_today", "donations_total", "spending_today"}
@@ -1401,6 +1422,8 @@ def raw_counts(
 ) -> Counts:
     """Every indicator of `day` under the path `under`, by the reporting unit its rows
     are kept at, from the source apps' rows (`indicators.collect`'s answer)."""
+    from django.conf import settings
+
     from jijie.care import rules as care_rules
     from jijie.reports import indicators
 
@@ -1412,10 +1435,11 @@ def raw_counts(
         "until": w.until,
         "under": under + "%",
         "fever": care_rules.fever_threshold(),
+        **{f"stock_{key}": name for key, name in settings.REPORT_STOCK_ITEMS.items()},
     }
     out: Counts = defaultdict(lambda: defaultdict(Decimal))
     scratch: Counts = defaultdict(lambda: defaultdict(Decimal))
-    for source, sql, keys in STATEMENTS:
+    for source, sql, keys in floor_statements():
         started = time.perf_counter()
         cursor.execute(sql, params)
         for unit, *figures in cursor.fetchall():
@@ -2645,7 +2669,7 @@ README.md, "What a floor is"), each floor checked to give the product's answer:
 
 - **roll-up** (`services.report_refresh`, the whole district, one day): the day's
   figures as bare SQL through a raw cursor, one grouped statement a source
-  ({len(STATEMENTS)} in all: a source's indicators as FILTERs over its rows, the
+  ({len(floor_statements())} in all: a source's indicators as FILTERs over its rows, the
   product's conditions, grouped by `substr(area_path, 1, 16)`), placed on the reporting
   units and summed up the tree in Python, the kept rows updated in one statement and
   the report's time moved, in one transaction with the report held. Checked:
