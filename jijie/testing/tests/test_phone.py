@@ -104,6 +104,9 @@ def test_bad_swabs_are_refused_by_field_and_leave_nothing(client, site, carded, 
     assert "recorded_at" in answers[2]["errors"]
     assert "编号" in answers[3]["message"]
     assert "不在您的辖区" in answers[4]["message"]
+    huge = _swab(site, "AB-0001", ric(0))
+    huge["fields"]["site"] = "9" * 40
+    assert _sync(client, huge)[0]["status"] == "refused"
     assert not Sample.objects.exists()
     assert not Tube.objects.exists()
 
