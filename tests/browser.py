@@ -67,6 +67,9 @@ def new_context(browser: Any, **options: Any) -> Any:
 def screenshot(page: object, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # A click that posts a form may still be navigating: a page mid-navigation cannot be
+    # captured.
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
 

@@ -20,6 +20,13 @@ def _swab(page, id_number):
     page.wait_for_function("() => document.querySelector('[name=id_number]').value === ''")
 
 
+def _kept(page):
+    """The pages the service worker keeps for use with no signal."""
+    return page.evaluate(
+        "() => caches.open('jijie-pages').then(c => c.keys()).then(k => k.map(r => r.url))"
+    )
+
+
 def test_two_tubes_filled_with_no_signal_are_stored_once(
     live_server, browser, site, carded_many, round_, actors, tree
 ):
@@ -34,6 +41,10 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
         page.click("[data-testid=my-sites] a")
         page.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 0 条')")
         sample_page = page.url
+        for _ in range(50):  # the worker starts, then keeps the page it was opened on
+            if _kept(page):
+                break
+            page.wait_for_timeout(100)
 
         context.set_offline(True)
         page.fill("[name=barcode]", "AB-0001")
@@ -47,9 +58,7 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
         screenshot(page, "testing-sample-offline-phone")
         assert page_width(page) <= 390
         # kept for the basement: the sampler's page, and no page with people on it
-        kept = page.evaluate(
-            "() => caches.open('jijie-pages').then(c => c.keys()).then(k => k.map(r => r.url))"
-        )
+        kept = _kept(page)
         assert sample_page in kept
         assert not any(k[len(live_server.url) :] == "/testing/" for k in kept)
         page.close()

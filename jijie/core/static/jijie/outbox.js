@@ -13,12 +13,20 @@
 //
 // and the day's list, with the page's sentences: core/_outbox.html. The page's body
 // carries data-sync (the endpoint), data-user (whose items these are) and
-// data-service-worker (registered here, for the pages kept with no signal).
+// data-service-worker (registered here from a page with an outbox form, for the pages
+// kept with no signal).
 (function () {
   "use strict";
   var body = document.body;
-  if ("serviceWorker" in navigator && body.dataset.serviceWorker) {
-    navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).catch(function () {});
+  // Registered from a page that records on foot; its scope then covers the app.
+  if ("serviceWorker" in navigator && body.dataset.serviceWorker &&
+      document.querySelector("[data-outbox-form]")) {
+    navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (ready) {
+      // The page opened before the worker ran: kept now, if it is a page to keep.
+      ready.active.postMessage({ keep: location.pathname + location.search });
+    }).catch(function () {});
   }
   var SYNC = body.dataset.sync;
   var USER = body.dataset.user;

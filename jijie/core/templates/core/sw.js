@@ -29,9 +29,14 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-// A page signed out forgets the pages it kept.
+// A page signed out forgets the pages it kept; a page opened before the worker ran
+// asks to be kept (fetched again: only an answer marked to keep is).
 self.addEventListener("message", function (event) {
   if (event.data === "forget") caches.delete(PAGES);
+  if (event.data && typeof event.data.keep === "string" && event.data.keep.charAt(0) === "/") {
+    event.waitUntil(page(new Request(event.data.keep, { credentials: "same-origin" }), event.data.keep)
+      .catch(function () {}));
+  }
 });
 
 function fromStatic(request) {
