@@ -7,4 +7,7 @@ class CareConfig(AppConfig):
     verbose_name = _("居家关爱")
 
     def ready(self) -> None:
-        from jijie.care import home, offers  # noqa: F401  (home cards, household actions)
+        from jijie.care import home, offers, phone  # noqa: F401  (home cards, household actions)
+        from jijie.core import outbox
+
+        outbox.register(phone.KIND, phone.follow_up_from_phone)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -34,6 +35,9 @@ from jijie.core import once
 MAX_ITEMS = 50
 MAX_FIELDS = 30
 MAX_VALUE = 2000
+
+# How far ahead of the server's clock a phone's own may be and still be believed.
+CLOCK_SKEW = timedelta(minutes=5)
 
 Status = Literal["stored", "already", "refused"]
 
@@ -50,6 +54,30 @@ class Item:
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "")
+
+    def number(self, name: str) -> int:
+        """A field that names a record by its number (picked on the page), or 0."""
+        raw = self.get(name)
+        return int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+
+    def recorded_at(self, now: datetime) -> datetime | None:
+        """When the phone recorded the item, by its own clock (ISO 8601 with its zone,
+        `recorded_at`); None when it did not say. A time ahead of `now` by more than a
+        phone's clock may drift is refused."""
+        raw = self.get("recorded_at")
+        if not raw:
+            return None
+        try:
+            found = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError(
+                {"recorded_at": _("记录时间“%(value)s”无法识别。") % {"value": raw[:40]}}
+            ) from None
+        if found.tzinfo is None:
+            raise ValidationError({"recorded_at": _("记录时间缺少时区。")})
+        if found > now + CLOCK_SKEW:
+            raise ValidationError({"recorded_at": _("记录时间晚于现在:请核对手机的时间。")})
+        return found
 
 
 @dataclass(frozen=True)

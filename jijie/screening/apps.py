@@ -12,7 +12,10 @@ class ScreeningConfig(AppConfig):
         from jijie.residents.signals import households_added
 
         households_added.connect(_households_added, dispatch_uid="screening.households_added")
-        from jijie.screening import home, offers  # noqa: F401  (home cards, household actions)
+        from jijie.core import outbox
+        from jijie.screening import home, offers, phone  # noqa: F401  (home cards, household actions)
+
+        outbox.register(phone.KIND, phone.visit_from_phone)
 
 
 def _households_added(sender: object, *, counts: dict[int, int], **kwargs: Any) -> None:

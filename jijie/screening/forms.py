@@ -179,3 +179,34 @@ class VisitForm(forms.Form):
 
 class LedgerForm(forms.Form):
     day = forms.DateField(label=_("日期"), required=False, widget=DateInput())
+
+
+class DoorVisitForm(VisitForm):
+    """A visit recorded from a building's floor plan, on a phone that may have no signal:
+    which door, how, how it went, the campaign's questions and a note. Who was home by
+    name (their temperatures, a newcomer, a flag) is the household's own page, online."""
+
+    household = forms.ChoiceField(label=_("门牌"), choices=())
+
+    def __init__(
+        self,
+        *args: Any,
+        doors: list[tuple[str, str]],
+        questions: list[dict[str, Any]],
+        modes: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            *args,
+            questions=questions,
+            people=[],
+            groups=KeyGroup.objects.none(),
+            modes=modes,
+            **kwargs,
+        )
+        for name in ("new_name", "new_relation", "new_phone", "flag_person", "flag_group"):
+            del self.fields[name]
+        household = self.fields["household"]
+        assert isinstance(household, forms.ChoiceField)
+        household.choices = doors
+        self.order_fields(["household", "mode", "outcome"])

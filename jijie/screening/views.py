@@ -24,16 +24,18 @@ from jijie.areas.selectors import LEVEL_LABELS
 from jijie.core.floorplan import Cell
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
+from jijie.core.views import offline_page
 from jijie.residents import keygroups
 from jijie.residents import selectors as registry
 from jijie.residents.doors import floor_plan
 from jijie.residents.models import KeyGroup
 from jijie.residents.services import PersonData
 from jijie.responses.selectors import response_list
-from jijie.screening import exports, selectors, services
+from jijie.screening import exports, phone, selectors, services
 from jijie.screening.forms import (
     CampaignEditForm,
     CampaignForm,
+    DoorVisitForm,
     LedgerForm,
     VisitForm,
     question_rows,
@@ -183,10 +185,13 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "screening/coverage.html", context)
 
 
+@offline_page
 @login_required
 def doors(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """A building's doors for the worker, drawn as its floor plan coloured by state, and
-    the next door to knock at."""
+    """A building's doors for the worker, drawn as its floor plan coloured by state, the
+    next door to knock at, and a door's visit recorded here with or without a signal
+    (the phone's outbox). Kept on the phone for a basement: door numbers and their
+    states, no one's name."""
     _require_screening(request)
     campaign = selectors.campaign_for(actor=request.user, pk=pk)
     building = access.area_for(request.user, code, Action.SCREENING_VISIT)
@@ -212,6 +217,13 @@ def doors(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "next_door": doors[0] if doors and doors[0].state != "done" else None,
         "counts": {state: sum(d.state == state for d in doors) for state in selectors.DOOR_STATES},
         "now": timezone.now(),
+        "form": DoorVisitForm(
+            doors=[(str(d.household.pk), d.household.door_number) for d in doors],
+            questions=campaign.questions,
+            modes=phone.modes(campaign),
+            initial={"household": str(doors[0].household.pk) if doors else ""},
+            auto_id="door_%s",
+        ),
     }
     return render(request, "screening/doors.html", context)
 

@@ -6,7 +6,6 @@ script."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -24,24 +23,10 @@ KIND = "testing.sample"
 
 def site_for(user: object, raw: str) -> Site:
     """The site `raw` names where `user` may take samples, or Http404."""
-    found = Site.objects.select_related("round").filter(pk=int(raw) if raw.isdigit() else 0).first()
+    pk = int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+    found = Site.objects.select_related("round").filter(pk=pk).first()
     if found is None or not access.may_path(user, Action.TESTING_SAMPLE, found.area_path):  # type: ignore[arg-type]
         raise Http404
-    return found
-
-
-def _when(raw: str) -> datetime | None:
-    """When the phone recorded the item, in its own clock (ISO 8601, with its zone)."""
-    if not raw:
-        return None
-    try:
-        found = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(
-            {"recorded_at": _("采样时间“%(value)s”无法识别。") % {"value": raw[:40]}}
-        ) from None
-    if timezone.is_naive(found):
-        raise ValidationError({"recorded_at": _("采样时间缺少时区。")})
     return found
 
 
@@ -78,7 +63,7 @@ def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
         barcode=item.get("barcode"),
         person=person,
         retest_reason=item.get("retest_reason"),
-        taken_at=_when(item.get("recorded_at")),
+        taken_at=item.recorded_at(timezone.now()),
         client_ref=ref,
     )
     if not done.created:

@@ -43,7 +43,10 @@ def record(phone, case_pk: int, temperature: str, symptoms: str = "") -> None:
     if symptoms:
         card.locator("input[name=symptoms]").fill(symptoms)
     card.locator("button:has-text('保存随访')").click()
-    phone.wait_for_selector("text=已记录随访。")
+    # through the phone's outbox: stored, then the day drawn again with its slot done
+    phone.wait_for_selector(
+        f"[data-testid=outbox-item][data-state=stored]:has-text('{temperature}')"
+    )
 
 
 def test_two_follow_ups_and_the_fever_on_the_board(
@@ -61,7 +64,7 @@ def test_two_follow_ups_and_the_fever_on_the_board(
     assert "第 3 / 14 天" in phone.locator("[data-testid=due-list]").inner_text()
     record(phone, first.pk, "36.6")
     record(phone, second.pk, "38.2", symptoms="咳嗽")
-    assert "体温偏高,已向社区发出发热预警。" in phone.content()
+    assert "体温偏高,已向社区发出发热预警。" in phone.inner_text("[data-testid=outbox]")
     assert "38.2℃" in phone.locator("[data-testid=due-list]").inner_text()
     screenshot(phone, "care-day-phone")
     assert FollowUp.objects.count() == 2

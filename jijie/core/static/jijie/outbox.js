@@ -11,6 +11,12 @@
 //
 //   <form data-outbox-form="testing.sample" data-outbox-label="barcode id_number:tail">
 //
+// data-outbox-label names the fields the day's list shows an item by (":tail", an ID's
+// last four); data-outbox-title puts a text before them; on a page of many forms of one
+// kind (a form per case), data-outbox-key tells them apart, so a refused item comes
+// back to its own form; data-outbox-redraw has the page drawn again by the server once
+// what it recorded is stored (a case's slots turn done), as a posted form would.
+//
 // and the day's list, with the page's sentences: core/_outbox.html. The page's body
 // carries data-sync (the endpoint), data-user (whose items these are) and
 // data-service-worker (registered here from a page with an outbox form, for the pages
@@ -85,13 +91,18 @@
 
   // What the list says of an item: the fields its form names, an ID's last four only.
   function label(form, fields) {
-    return (form.dataset.outboxLabel || "").split(/\s+/).filter(Boolean).map(function (spec) {
+    var title = form.dataset.outboxTitle ? [form.dataset.outboxTitle] : [];
+    return title.concat((form.dataset.outboxLabel || "").split(/\s+/).filter(Boolean).map(function (spec) {
       var parts = spec.split(":"), value = (fields[parts[0]] || "").trim();
       var el = form.elements[parts[0]];
       if (el && el.tagName === "SELECT" && el.selectedIndex >= 0) value = el.options[el.selectedIndex].text;
+      if (el && el instanceof RadioNodeList) {  // a choice shown by its label, not its value
+        var on = Array.prototype.filter.call(el, function (r) { return r.checked; })[0];
+        if (on && on.closest("label")) value = on.closest("label").textContent.trim();
+      }
       if (parts[1] === "tail" && value) value = "…" + value.slice(-4);
       return value;
-    }).filter(Boolean).join(" · ");
+    })).filter(Boolean).join(" · ");
   }
 
   // The list: what waits, what was refused (with its reasons and a button to fix it), and
@@ -143,8 +154,13 @@
 
   // A refused item back in its form, with the reasons by field, to be sent again.
   function mend(item) {
-    var form = document.querySelector('[data-outbox-form="' + item.kind + '"]');
+    var forms = document.querySelectorAll('[data-outbox-form="' + item.kind + '"]');
+    var form = Array.prototype.filter.call(forms, function (f) {
+      return (f.dataset.outboxKey || "") === (item.key || "");
+    })[0];
     if (!form) return;
+    var folded = form.closest("details");
+    if (folded) folded.open = true;
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrfmiddlewaretoken") return;
       if (el.type === "checkbox" || el.type === "radio") {
@@ -169,9 +185,12 @@
   }
 
   var syncing = false;
+  var redraw = false;
+  var sentHere = {};  // the items this page's forms recorded since it was drawn
   function sync() {
     if (syncing || !navigator.onLine) return Promise.resolve();
     syncing = true;
+    redraw = false;
     return mine().then(function send(items) {
       var pending = items.filter(function (i) { return i.state === "pending"; }).slice(0, BATCH);
       if (!pending.length) return null;
@@ -199,12 +218,21 @@
           item.errors = r.errors || {};
           item.synced = Date.now();
           if (r.status !== "refused") item.fields = {};  // stored: nothing personal stays
+          if (r.status === "stored" && sentHere[r.client_ref]) redraw = true;
           return put(item);
         })).then(function () {
           return pending.length === BATCH ? mine().then(send) : null;
         });
       });
-    }).catch(function () {}).then(function () { syncing = false; return render(); });
+    }).catch(function () {}).then(function () {
+      syncing = false;
+      // A page that shows what it records (a case's slots) is drawn again by the server.
+      if (redraw && document.querySelector("[data-outbox-form][data-outbox-redraw]")) {
+        window.location.reload();
+        return null;
+      }
+      return render();
+    });
   }
 
   // Stored items are listed for the day they were sent, then forgotten.
@@ -229,15 +257,18 @@
       fields.recorded_at = form.dataset.recordedAt || new Date().toISOString();
       var item = {
         client_ref: form.elements.client_ref.value || uuid(),
-        kind: form.dataset.outboxForm, user: USER, fields: fields,
+        kind: form.dataset.outboxForm, key: form.dataset.outboxKey || "", user: USER, fields: fields,
         label: label(form, fields), at: Date.now(), state: "pending", message: "", errors: {},
         mended: form.dataset.mending === "1"
       };
+      sentHere[item.client_ref] = true;
       put(item).then(function () {
         Array.prototype.forEach.call(form.elements, function (el) {
           if (!el.name || el.hasAttribute("data-outbox-keep") || el.type === "hidden" && el.name !== "client_ref") return;
           if (el.type === "checkbox" || el.type === "radio") el.checked = el.defaultChecked;
-          else if (el.tagName !== "SELECT" && el.type !== "submit") el.value = "";
+          else if (el.tagName === "SELECT") el.selectedIndex = Math.max(0, Array.prototype.findIndex.call(
+            el.options, function (o) { return o.defaultSelected; }));
+          else if (el.type !== "submit") el.value = "";
         });
         form.elements.client_ref.value = "";
         form.dataset.recordedAt = "";

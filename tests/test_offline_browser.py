@@ -1,0 +1,111 @@
+"""A grid worker in a basement: the doors page and the day's follow-ups opened with a
+signal, then the signal gone; five doors and two follow-ups recorded, the pages closed
+before anything is sent. Opened again with a signal, all seven are stored exactly once,
+each item's result shown; the one refused (a temperature mistyped) is fixed and sent
+again."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from jijie.audit.actors import SYSTEM
+from jijie.care.models import FollowUp
+from jijie.care.tests.fixtures import open_case
+from jijie.residents.services import PersonData, do_household_register, do_person_add
+from jijie.responses.services import do_response_activate
+from jijie.screening.models import Visit
+from jijie.screening.services import do_campaign_create
+from tests.browser import PHONE, new_context, page_width, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+DOORS = ("101", "102", "201", "202", "301")
+
+
+def _counts(page):
+    return page.inner_text("[data-testid=outbox-counts]")
+
+
+def test_five_doors_and_two_follow_ups_with_no_signal(live_server, browser, tree, actors):
+    with time_machine.travel(NOW, tick=True):
+        response = do_response_activate(
+            actor=SYSTEM, area=tree.district, name="疫情防控", level="2"
+        )
+        homes = [
+            do_household_register(actor=SYSTEM, building=tree.building, door_number=door)
+            for door in DOORS
+        ]
+        campaign = do_campaign_create(
+            actor=SYSTEM, response=response, name="第一轮扫楼", areas=[tree.community],
+            starts_on=NOW.date(), ends_on=NOW.date(),
+        )  # fmt: skip
+        for n, home in enumerate(homes[:2]):
+            person = do_person_add(
+                actor=SYSTEM, household=home, data=PersonData(name=f"隔离{n}", relation="head")
+            ).person
+            open_case(actors, response, home, person)
+
+        context = new_context(browser, viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+        doors = context.new_page()
+        doors.set_default_timeout(10_000)
+        sign_in(doors, live_server.url, "gridworker")
+        doors_url = f"{live_server.url}/screening/{campaign.pk}/doors/{tree.building.code}/"
+        doors.goto(doors_url)
+        day = context.new_page()
+        day.set_default_timeout(10_000)
+        day.goto(f"{live_server.url}/care/")
+        day.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 0 条')")
+
+        context.set_offline(True)
+        doors.bring_to_front()
+        doors.click("[data-testid=door-visit] summary")
+        form = "[data-testid=door-visit-form]"
+        for n, door in enumerate(DOORS, start=1):
+            doors.click(f".floorplan a.door[data-door='{door}']")  # picks it: no signal
+            assert doors.url == doors_url
+            doors.check(f"{form} input[name=mode][value=door]")
+            doors.fill(f"{form} [name=q_people_home]", "2")
+            doors.click(f"{form} button[type=submit]")
+            doors.wait_for_selector(f"[data-testid=outbox-counts]:has-text('待同步 {n} 条')")
+        assert doors.locator(".floorplan a.door[data-queued]").count() == 5
+        screenshot(doors, "offline-doors-phone")
+        assert page_width(doors) <= 390
+
+        day.bring_to_front()
+        cases = day.locator("[data-testid=due-case]").all()
+        for case, temperature in zip(cases, ("36.5", "50"), strict=True):
+            case.locator("summary").click()
+            case.locator("[name=temperature]").fill(temperature)
+            case.locator("button[type=submit]").click()
+        day.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 7 条')")
+        doors.close()
+        day.close()
+        assert not Visit.objects.exists()
+        assert not FollowUp.objects.exists()
+
+        context.set_offline(False)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server.url}/care/")
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 6 条')")
+        assert "未通过 1 条" in _counts(page)
+        refused = page.locator("[data-testid=outbox-item][data-state=refused]")
+        assert "34–43" in refused.inner_text()
+        screenshot(page, "offline-refused-phone")
+        refused.locator("button", has_text="修改").click()
+        fixing = page.locator("[data-testid=follow-up-form]:visible")
+        assert fixing.locator("[name=temperature]").input_value() == "50"
+        fixing.locator("[name=temperature]").fill("37.1")
+        fixing.locator("button[type=submit]").click()
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 7 条')")
+        assert "未通过 0 条" in _counts(page)
+        page.reload()
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 7 条')")
+        context.close()
+
+    assert Visit.objects.count() == 5
+    assert sorted(v.household.door_number for v in Visit.objects.all()) == list(DOORS)
+    assert sorted(str(f.temperature) for f in FollowUp.objects.all()) == ["36.5", "37.1"]
