@@ -11,3 +11,4 @@ class TestingConfig(AppConfig):
         from jijie.testing import phone
 
         outbox.register(phone.KIND, phone.sample_from_phone)
+        outbox.register(phone.SEAL, phone.seal_from_phone)

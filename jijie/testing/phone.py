@@ -69,3 +69,24 @@ def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
     if not done.created:
         return outbox.already(_("此前已登记:%(what)s。") % {"what": _said(done.sample)})
     return outbox.stored(_("已登记:%(what)s。") % {"what": _said(done.sample)})
+
+
+SEAL = "testing.seal"
+
+
+def seal_from_phone(item: outbox.Item) -> outbox.Outcome:
+    """A tube closed before it is full (the queue ran out), from the lane's phone: the
+    tube is named by its barcode at the site, as scanned."""
+    site = site_for(item.user, item.get("site"))
+    code = services.barcode_of(item.get("barcode"))
+    tube = selectors.site_tube(site, code)
+    if tube is None:
+        raise ValidationError({"barcode": _("本采样点没有管码 %(code)s。") % {"code": code}})
+    if tube.is_sealed:
+        return outbox.already(_("管码 %(code)s 此前已封管。") % {"code": code})
+    sealed = services.tube_seal(
+        actor=item.user,  # type: ignore[arg-type]
+        tube=tube,
+        now=timezone.now(),
+    )
+    return outbox.stored(_("管码 %(code)s 已封管,共 %(n)s 人。") % {"code": code, "n": sealed.size})

@@ -57,6 +57,11 @@ def sample_sent(client_ref: uuid.UUID) -> Sample | None:
     return Sample.objects.filter(client_ref=client_ref).select_related("tube").first()
 
 
+def site_tube(site: Site, barcode: str) -> Tube | None:
+    """The round's tube `barcode` if it was opened at `site`."""
+    return Tube.objects.filter(round_id=site.round_id, site=site, barcode=barcode).first()
+
+
 def sampling_sites(*, actor: User | AnonymousUser, day: date) -> QuerySet[Site]:
     """The sites of rounds running on `day` where `actor` may take samples."""
     paths = access.scope_paths(actor, Action.TESTING_SAMPLE)

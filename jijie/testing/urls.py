@@ -10,4 +10,5 @@ urlpatterns = [
     path("rounds/<int:pk>/results/", views.results_import, name="results_import"),
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),
     path("sites/<int:pk>/sample/", views.sample, name="sample"),
+    path("sites/<int:pk>/seal/", views.seal, name="seal"),
 ]

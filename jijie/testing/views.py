@@ -298,3 +298,20 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context = {"site": site, "round": site.round, "form": form}
     return render(request, "testing/sample.html", context)
+
+
+@login_required
+@require_POST
+def seal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A tube sealed before it is full, from the sampler's page without its script."""
+    site = phone.site_for(request.user, str(pk))
+    done = outbox.answer(
+        outbox.Item(
+            kind=phone.SEAL,
+            client_ref=str(uuid.uuid4()),
+            fields={"site": str(site.pk), "barcode": request.POST.get("barcode", "")},
+            user=actor(request),
+        )
+    )
+    (messages.error if done.status == "refused" else messages.success)(request, done.message)
+    return redirect("testing:sample", site.pk)

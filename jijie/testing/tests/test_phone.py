@@ -163,3 +163,35 @@ def test_the_page_is_kept_for_no_signal_and_posts_without_its_script(client, sit
     assert Sample.objects.count() == 1
     # the index leads a sampler to today's sites
     assert page in client.get(reverse("testing:index")).content.decode()
+
+
+def _seal(site, barcode):
+    fields = {"site": str(site.pk), "barcode": barcode}
+    return {"kind": "testing.seal", "client_ref": str(uuid.uuid4()), "fields": fields}
+
+
+def test_a_tube_sealed_early_takes_no_one_more(client, site, carded, actors):
+    client.force_login(actors.grid_worker)
+    _sync(client, _swab(site, "AB-0001", ric(0)), _swab(site, "AB-0001", ric(1)))
+    sealed, again, unknown = _sync(
+        client, _seal(site, "ab-0001"), _seal(site, "AB-0001"), _seal(site, "AB-0404")
+    )
+    assert sealed["status"] == "stored"
+    assert "共 2 人" in sealed["message"]
+    assert again["status"] == "already"
+    assert unknown["status"] == "refused"
+    assert "barcode" in unknown["errors"]
+    assert Tube.objects.get().sealed_at is not None
+    (late,) = _sync(client, _swab(site, "AB-0001", ric(2)))
+    assert late["status"] == "refused"
+    assert "已封管" in late["message"]
+    # without the page's script
+    _sync(client, _swab(site, "AB-0002", ric(2)))
+    answer = client.post(reverse("testing:seal", args=[site.pk]), {"barcode": "AB-0002"})
+    assert answer.status_code == 302
+    assert Tube.objects.get(barcode="AB-0002").sealed_at is not None
+    client.force_login(actors.outsider)
+    assert (
+        client.post(reverse("testing:seal", args=[site.pk]), {"barcode": "AB-0002"}).status_code
+        == 404
+    )

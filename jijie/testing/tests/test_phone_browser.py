@@ -1,7 +1,8 @@
-"""A sampler in a basement: the phone loses its signal, two tubes are filled (and one
-card the registry does not know is refused once back online, fixed as a walk-in and
-sent again), the page is closed before it syncs; opened again with a signal, every
-swab is stored exactly once and each item's result is shown."""
+"""A sampler in a basement: the phone loses its signal, two tubes are filled (one full,
+one sealed early; a card the registry does not know is refused once back online, fixed
+as a walk-in into a new tube and sent again), the page is closed before it syncs;
+opened again with a signal, every swab is stored exactly once and each item's result
+is shown."""
 
 import pytest
 import time_machine
@@ -54,7 +55,14 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
         page.fill("[name=barcode]", "AB-0002")
         _swab(page, ric(3))
         _swab(page, ric(60))  # a card the registry does not hold
-        assert "待同步 5 条" in page.inner_text("[data-testid=outbox-counts]")
+        page.click("[data-testid=seal] summary")  # the queue ran out: sealed early
+        page.wait_for_function(  # the tube in hand is offered
+            "() => document.querySelector('[data-testid=seal-form] [name=barcode]').value"
+            " === 'AB-0002'"
+        )
+        page.click("[data-testid=seal-form] button[type=submit]")
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 6 条')")
+        assert "AB-0002 已满或已封管" in page.inner_text("[data-testid=tube-count]")
         screenshot(page, "testing-sample-offline-phone")
         assert page_width(page) <= 390
         # kept for the basement: the sampler's page, and no page with people on it
@@ -69,7 +77,8 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
         page.set_default_timeout(10_000)
         page.goto(sample_page)
         page.wait_for_selector("[data-testid=outbox-counts]:has-text('未通过 1 条')")
-        assert "今日已保存 4 条" in page.inner_text("[data-testid=outbox-counts]")
+        assert "今日已保存 5 条" in page.inner_text("[data-testid=outbox-counts]")
+        assert "AB-0002 已封管,共 1 人" in page.inner_text("[data-testid=outbox]")
         assert "第 3/3 人,已满封管" in page.inner_text("[data-testid=outbox]")
         refused = page.locator("[data-testid=outbox-item][data-state=refused]")
         assert "登记库中没有" in refused.inner_text()
@@ -77,20 +86,24 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
 
         refused.locator("button", has_text="修改").click()
         assert page.input_value("[name=id_number]") == ric(60)
+        page.fill("[name=barcode]", "AB-0003")  # AB-0002 was sealed meanwhile
         page.click("[data-testid=walk-in] summary")
         page.fill("[name=name]", "过路人")
         page.select_option("[name=building]", tree.building.code)
         page.fill("[name=door]", "1203")
         page.click("[data-testid=sample-form] button[type=submit]")
-        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 5 条')")
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 6 条')")
         assert "未通过 0 条" in page.inner_text("[data-testid=outbox-counts]")
         # opened again: nothing is sent twice
         page.reload()
-        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 5 条')")
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 6 条')")
         context.close()
 
     assert Sample.objects.count() == 5
     assert Tube.objects.get(barcode="AB-0001").size == 3
     assert Tube.objects.get(barcode="AB-0001").sealed_at is not None
-    assert Tube.objects.get(barcode="AB-0002").size == 2
+    sealed_early = Tube.objects.get(barcode="AB-0002")
+    assert sealed_early.size == 1
+    assert sealed_early.sealed_at is not None
+    assert Tube.objects.get(barcode="AB-0003").size == 1
     assert Person.objects.filter(name="过路人", household__door_number="1203").count() == 1

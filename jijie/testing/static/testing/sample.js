@@ -34,6 +34,22 @@
     }
   });
   form.elements.barcode.addEventListener("change", show);
+  // Sealing early: the tube in hand offered, and once sealed, the next person waits for
+  // a new tube.
+  var seal = document.querySelector("[data-outbox-form='testing.seal']");
+  if (seal) {
+    seal.closest("details").addEventListener("toggle", function () {
+      if (!seal.elements.barcode.value) seal.elements.barcode.value = form.elements.barcode.value;
+    });
+    seal.addEventListener("queued", function (event) {
+      var code = (event.detail.fields.barcode || "").trim().toUpperCase();
+      if (form.elements.barcode.value.trim().toUpperCase() === code) {
+        form.elements.barcode.value = "";
+        note.textContent = msg("msgFull", { code: code });
+      }
+      seal.closest("details").open = false;
+    });
+  }
   // A tube's code read by the camera: on to the person.
   document.addEventListener("scanned", function () { show(); form.elements.id_number.focus(); });
   show();
