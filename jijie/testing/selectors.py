@@ -88,6 +88,32 @@ def tube_people(tube: Tube) -> list[Person]:
     ]
 
 
+def untested(round: Round, area_path: str) -> QuerySet[Person]:
+    """The re-sweep list: people registered under `area_path` (within the round's area)
+    not yet sampled in the round and not excused from it, by building and door as a
+    worker walks them. The bedridden are on it: they are sampled at home."""
+    sampled = Sample.objects.filter(round=round, area_path__startswith=area_path)
+    excused = Exemption.objects.filter(round=round, area_path__startswith=area_path).exclude(
+        reason=ExemptReason.BEDRIDDEN
+    )
+    return (
+        Person.objects.filter(area_path__startswith=area_path)
+        .exclude(pk__in=sampled.values("person_id"))
+        .exclude(pk__in=excused.values("person_id"))
+        .select_related("household__building")
+        .order_by("area_path", "household__door_sort", "household_id", "pk")
+    )
+
+
+def bedridden(round: Round, people: list[Person]) -> set[int]:
+    """Which of `people` are exempt from the site as bedridden: sampled at their door."""
+    return set(
+        Exemption.objects.filter(
+            round=round, reason=ExemptReason.BEDRIDDEN, person_id__in=[p.pk for p in people]
+        ).values_list("person_id", flat=True)
+    )
+
+
 def not_isolated(tube: Tube) -> list[Person]:
     """The people of `tube` not in an open home-isolation case: on a positive tube,
     those still to be isolated."""

@@ -24,6 +24,7 @@ from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
 from jijie.care import selectors as care_selectors
 from jijie.core import outbox
 from jijie.core.forms import apply_errors
+from jijie.core.paging import Pages
 from jijie.core.views import offline_page
 from jijie.mobilization.models import Member
 from jijie.responses.selectors import in_force_over
@@ -315,3 +316,23 @@ def seal(request: HttpRequest, pk: int) -> HttpResponse:
     )
     (messages.error if done.status == "refused" else messages.success)(request, done.message)
     return redirect("testing:sample", site.pk)
+
+
+@login_required
+def untested(request: HttpRequest, pk: int) -> HttpResponse:
+    """The re-sweep list of an area under the round (未检名单): who is still to be
+    tested, door by door, for the grid worker who goes back for them."""
+    found = _round(request, pk)
+    unit = _unit(request, found)
+    if not access.may(request.user, Action.RESIDENT_VIEW, unit):
+        raise PermissionDenied(_("您的角色不能查看居民名单。"))
+    page = Pages(selectors.untested(found, unit.path), 100).get_page(request.GET.get("page"))
+    people = list(page.object_list)
+    context = {
+        "round": found,
+        "unit": unit,
+        "page": page,
+        "people": people,
+        "bedridden": selectors.bedridden(found, people),
+    }
+    return render(request, "testing/untested.html", context)

@@ -118,3 +118,35 @@ def test_a_bad_lab_file_says_which_rows(client, round_, filled, actors):
     assert "第 3 行" in answer.content.decode()
     filled.refresh_from_db()
     assert filled.result == TubeResult.PENDING
+
+
+def test_the_re_sweep_list_names_who_is_left_door_by_door(
+    client, round_, site, people, actors, tree
+):
+    from jijie.testing.models import ExemptReason
+
+    for person in people[:5]:
+        services.sample_register(
+            actor=actors.grid_worker, site=site, barcode="AB-0001", person=person, now=NOW
+        )
+    services.exemption_set(actor=actors.manager, round=round_, person=people[5], reason="away")
+    services.exemption_set(
+        actor=actors.manager, round=round_, person=people[6], reason=ExemptReason.BEDRIDDEN
+    )
+    page = reverse("testing:untested", args=[round_.pk])
+    client.force_login(actors.grid_worker)
+    shown = client.get(page, {"area": tree.building.code}).content.decode()
+    listed = [p.name for p in people[:12] if f"<td>{p.name}</td>" in shown]
+    assert listed == [p.name for p in people[6:12]]  # untested, the bedridden among them
+    assert "卧床,上门采样" in shown
+    assert "还有 6 人未检测" in shown
+    assert people[12].name not in shown  # the sibling community's
+    # the round's page links to it from a row's count
+    assert (
+        f"{page}?area={tree.building.code}"
+        in client.get(reverse("testing:round", args=[round_.pk])).content.decode()
+    )
+    client.force_login(actors.outsider)
+    assert client.get(page, {"area": tree.building.code}).status_code == 404
+    client.force_login(actors.grid_worker)
+    assert client.get(page, {"area": tree.sibling.code}).status_code == 404
