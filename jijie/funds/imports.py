@@ -33,7 +33,7 @@ from jijie.core import decimals, text
 from jijie.funds import services
 from jijie.funds.models import Contribution, Donation, DonorKind, Fund, Holder
 from jijie.residents.imports import reader
-from jijie.residents.imports.columns import HEADER_SCAN_ROWS, Layout, clean_header
+from jijie.residents.imports.columns import HEADER_SCAN_ROWS, titled_layout
 from jijie.residents.imports.plan import TOTALS_WORD, Problem, is_totals_row
 from jijie.responses.models import Response
 
@@ -72,37 +72,6 @@ class Report:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def _field_for(raw: Any) -> str | None:
-    cleaned = _YUAN.sub("", clean_header(raw))
-    for name, words in HEADERS.items():
-        if cleaned in words:
-            return name
-    return None
-
-
-def find_layout(head: list[list[Any]]) -> Layout | None:
-    """The first row among the first 20 naming both a name and an amount column. A
-    column whose cell there is empty takes its text from the row above (a header cell
-    merged across two rows keeps it in the top one)."""
-    for index, row in enumerate(head[:HEADER_SCAN_ROWS]):
-        above = head[index - 1] if index > 0 else []
-        columns: dict[str, int] = {}
-        labels: dict[str, str] = {}
-        headers: dict[int, str] = {}
-        for col, cell in enumerate(row):
-            raw = cell if str(cell or "").strip() else (above[col] if col < len(above) else "")
-            label = str(raw or "").strip()[:40]
-            if label:
-                headers[col] = label
-            name = _field_for(raw)
-            if name is not None and name not in columns:
-                columns[name] = col
-                labels[name] = label
-        if len(columns) == len(HEADERS):
-            return Layout(index, columns, labels, headers)
-    return None
-
-
 def _cell(row: list[Any], column: int) -> Any:
     return row[column] if column < len(row) else None
 
@@ -139,7 +108,7 @@ def check_contributions(data: bytes) -> Report:
     lists nobody."""
     sheet = reader.read(data)
     head = sheet.head(HEADER_SCAN_ROWS)
-    layout = find_layout(head)
+    layout = titled_layout(head, HEADERS)
     if layout is None:
         raise RefusedFile(
             _("没有找到“姓名”和“金额”列:表头须在前 %(rows)s 行,请检查表头。")
@@ -199,11 +168,6 @@ def check_contributions(data: bytes) -> Report:
     return report
 
 
-def problem_message(problem: Problem) -> str:
-    """One line of the refusal: the row, then the reason, which names the column."""
-    return _("第 %(row)s 行:%(reason)s") % {"row": problem.row, "reason": problem.reason}
-
-
 def contributions_import(
     *,
     actor: User,
@@ -225,7 +189,7 @@ def contributions_import(
     access.require_path(actor, Action.FUND_KEEP, holder.area_path)
     report = check_contributions(data)
     if report.problems:
-        raise ValidationError({"file": [problem_message(p) for p in report.problems]})
+        raise ValidationError({"file": [p.line() for p in report.problems]})
     return services.do_donation_record(
         actor=actor,
         response=response,

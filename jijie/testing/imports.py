@@ -29,7 +29,7 @@ from jijie.audit.actors import Actor
 from jijie.audit.services import audit_record
 from jijie.core import text
 from jijie.residents.imports import reader
-from jijie.residents.imports.columns import HEADER_SCAN_ROWS, Layout, clean_header
+from jijie.residents.imports.columns import HEADER_SCAN_ROWS, titled_layout
 from jijie.residents.imports.plan import Problem, is_totals_row
 from jijie.testing.models import Round, Tube, TubeResult
 from jijie.testing.services import barcode_of
@@ -83,33 +83,6 @@ class Imported:
     positives: list[Tube]
 
 
-def _field_for(raw: Any) -> str | None:
-    cleaned = clean_header(raw)
-    for name, words in HEADERS.items():
-        if cleaned in words:
-            return name
-    return None
-
-
-def find_layout(head: list[list[Any]]) -> Layout | None:
-    """The first row among the first 20 naming both a barcode and a result column."""
-    for index, row in enumerate(head[:HEADER_SCAN_ROWS]):
-        columns: dict[str, int] = {}
-        labels: dict[str, str] = {}
-        headers: dict[int, str] = {}
-        for col, cell in enumerate(row):
-            label = str(cell or "").strip()[:40]
-            if label:
-                headers[col] = label
-            name = _field_for(cell)
-            if name is not None and name not in columns:
-                columns[name] = col
-                labels[name] = label
-        if len(columns) == len(HEADERS):
-            return Layout(index, columns, labels, headers)
-    return None
-
-
 def _text(row: list[Any], column: int) -> str:
     value = row[column] if column < len(row) else None
     if value is None:
@@ -128,7 +101,7 @@ def check_results(round: Round, data: bytes) -> Report:
     when the file cannot be read, has no barcode and result header, is too long, or
     lists no tube."""
     sheet = reader.read(data)
-    layout = find_layout(sheet.head(HEADER_SCAN_ROWS))
+    layout = titled_layout(sheet.head(HEADER_SCAN_ROWS), HEADERS)
     if layout is None:
         raise RefusedFile(
             _("没有找到“管码”和“结果”列:表头须在前 %(rows)s 行,请检查表头。")
@@ -210,10 +183,6 @@ def _kept(round: Round, codes: list[str]) -> dict[str, str]:
     return found
 
 
-def problem_message(problem: Problem) -> str:
-    return _("第 %(row)s 行:%(reason)s") % {"row": problem.row, "reason": problem.reason}
-
-
 def results_import(
     *, actor: User, round: Round, data: bytes, now: datetime | None = None
 ) -> Imported:
@@ -223,7 +192,7 @@ def results_import(
     access.require(actor, Action.TESTING_MANAGE, round.area)
     report = check_results(round, data)
     if report.problems:
-        raise ValidationError({"file": [problem_message(p) for p in report.problems]})
+        raise ValidationError({"file": [p.line() for p in report.problems]})
     return do_results_import(actor=actor, round=round, report=report, now=now)
 
 

@@ -75,6 +75,32 @@ def clean_header(value: Any) -> str:
     return text
 
 
+def titled_layout(head: list[list[Any]], headers: dict[str, tuple[str, ...]]) -> Layout | None:
+    """For a list of another kind (a branch's contributions, a lab's results): the first
+    row among the first 20 naming a column for every field of `headers` (field -> the
+    titles it goes by, compared as `clean_header` leaves them). A cell left empty takes
+    its text from the row above: a header merged across two rows keeps it in the top
+    one."""
+    for index, row in enumerate(head[:HEADER_SCAN_ROWS]):
+        above = head[index - 1] if index > 0 else []
+        columns: dict[str, int] = {}
+        labels: dict[str, str] = {}
+        titles: dict[int, str] = {}
+        for col, cell in enumerate(row):
+            raw = cell if str(cell or "").strip() else (above[col] if col < len(above) else "")
+            label = str(raw or "").strip()[:40]
+            if label:
+                titles[col] = label
+            cleaned = clean_header(raw)
+            name = next((n for n, words in headers.items() if cleaned in words), None)
+            if name is not None and name not in columns:
+                columns[name] = col
+                labels[name] = label
+        if len(columns) == len(headers):
+            return Layout(index, columns, labels, titles)
+    return None
+
+
 def _field_for(text: str) -> str | None:
     for field_name, names in SYNONYMS.items():
         if text in names:

@@ -98,6 +98,10 @@ class Problem:
     value: str  # masked when personal
     reason: str
 
+    def line(self) -> str:
+        """One line of a refusal: the row, then the reason, which names the column."""
+        return _("第 %(row)s 行:%(reason)s") % {"row": self.row, "reason": self.reason}
+
 
 _AT = {name: i for i, name in enumerate(PERSON_DETAIL_FIELDS)}
 _DETAILS = itemgetter(*PERSON_DETAIL_FIELDS)
