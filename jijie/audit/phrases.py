@@ -157,6 +157,8 @@ PHRASES = {
     "supplies.transfer_send": _("发出了 %(target)s"),
     "supplies.write_off": _("登记了 %(target)s(过期报废)"),
     "team.create": _("组建了 %(target)s"),
+    "testing.batch_receive": _("登记了送检批次 %(target)s 的接收"),
+    "testing.batch_send": _("送出了送检批次 %(target)s"),
     "testing.exemption_set": _("登记了免检(%(target)s)"),
     "testing.result_record": _("登记了采样管 %(target)s 的结果"),
     "testing.results_import": _("导入了 %(target)s 的检测结果"),

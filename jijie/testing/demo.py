@@ -7,6 +7,8 @@ to keep order, register people and collect samples).
 - Yesterday a little over half the community was sampled, each site filling its tubes
   ten at a time (its last tube closed early); an infant, someone away and a bedridden
   person are exempt.
+- Each site's tubes went to the lab in the evening (the second site's last two still on
+  their way).
 - The lab's results for the first half of the tubes came back in the evening: all
   negative but one full tube, whose ten people went into home isolation at once.
 """
@@ -91,6 +93,26 @@ def populate(ctx: DemoContext) -> None:
         if index == 0:
             first_tubes = list(Tube.objects.filter(site=site).order_by("barcode"))
     tubes = list(Tube.objects.filter(round=round_).order_by("barcode"))
+    # Every site's sealed tubes went to the lab in one batch at 20:00 (received at
+    # 20:40), but for the second site's last ones, on their way at 21:00.
+    batches = 0
+    for site in round_.sites.order_by("pk"):
+        sealed = [t.barcode for t in tubes if t.site_id == site.pk]
+        later = sealed[-2:] if site.name == SITES[1][1] else []
+        for codes, at, received in (
+            ([c for c in sealed if c not in later], ctx.at(-1, 20), ctx.at(-1, 20, 40)),
+            (later, ctx.at(-1, 21), None),
+        ):
+            if not codes:
+                continue
+            batch = services.do_batch_send(
+                actor=worker, site=site, barcodes=codes, carrier="周师傅", now=at
+            )
+            if received is not None:
+                services.do_batch_receive(
+                    actor=secretary, batch=batch, received_at=received, now=received
+                )
+            batches += 1
     back = ctx.at(-1, 22)
     positive = first_tubes[POSITIVE_TUBE] if len(first_tubes) > POSITIVE_TUBE else None
     for tube in tubes[: len(tubes) // 2]:
@@ -112,6 +134,6 @@ def populate(ctx: DemoContext) -> None:
         )
         isolated = len(done.opened)
     ctx.out(
-        f"  {NAME}: {sampled} sampled in {len(tubes)} tubes, "
+        f"  {NAME}: {sampled} sampled in {len(tubes)} tubes, {batches} batches to the lab, "
         f"{len(tubes) // 2} results back, {isolated} isolated from one positive tube"
     )

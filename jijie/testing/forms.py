@@ -76,3 +76,26 @@ class SampleForm(forms.Form):
         building = self.fields["building"]
         assert isinstance(building, forms.ChoiceField)
         building.choices = [("", "—"), *buildings]
+
+
+class BatchForm(forms.Form):
+    """Sealed tubes of a site handed to whoever carries them to the lab."""
+
+    tubes = forms.MultipleChoiceField(
+        label=_("送检的采样管"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    carrier = forms.CharField(label=_("转运人"), max_length=50)
+
+    def __init__(self, *args: Any, tubes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["tubes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = tubes
+        field.initial = [code for code, _label in tubes]
+
+
+class ReceiveForm(forms.Form):
+    received_at = forms.DateTimeField(
+        label=_("接收时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )

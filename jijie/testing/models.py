@@ -130,9 +130,40 @@ class TubeResult(models.TextChoices):
     POSITIVE = "positive", _("阳性")
 
 
+class Batch(models.Model):
+    """Sealed tubes handed over at a site to be carried to the lab (样本转运): when they
+    left and with whom, and when the lab received them."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="batches")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="batches")
+    area_path = BytewiseCharField(max_length=255)
+    carrier = models.CharField(_("转运人"), max_length=50)
+    sent_at = models.DateTimeField(_("送出时间"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("送检批次")
+        verbose_name_plural = _("送检批次")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True) | Q(received_at__gte=models.F("sent_at")),
+                name="testing_batch_received_after_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.sent_at:%m-%d %H:%M}"
+
+
 class Tube(models.Model):
     """A sample tube by its barcode: opened at a site by its first sample, sealed when
-    full or closed early, then its result."""
+    full or closed early, handed over in a batch, then its result."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="tubes")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="tubes")
@@ -146,6 +177,9 @@ class Tube(models.Model):
         _("结果"), max_length=8, choices=TubeResult.choices, default=TubeResult.PENDING
     )
     result_at = models.DateTimeField(_("出结果时间"), null=True, blank=True)
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="tubes"
+    )
 
     class Meta:
         verbose_name = _("采样管")
@@ -163,6 +197,10 @@ class Tube(models.Model):
             models.CheckConstraint(
                 condition=Q(result="pending") | Q(sealed_at__isnull=False),
                 name="testing_tube_result_after_seal",
+            ),
+            models.CheckConstraint(
+                condition=Q(batch__isnull=True) | Q(sealed_at__isnull=False),
+                name="testing_tube_sent_sealed",
             ),
         ]
 

@@ -19,7 +19,7 @@ from jijie.areas.models import Area
 from jijie.care.models import CaseStatus, IsolationCase
 from jijie.core import pii
 from jijie.residents.models import Person
-from jijie.testing.models import Exemption, ExemptReason, Round, Sample, Site, Tube
+from jijie.testing.models import Batch, Exemption, ExemptReason, Round, Sample, Site, Tube
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -60,6 +60,26 @@ def sample_sent(client_ref: uuid.UUID) -> Sample | None:
 def site_tube(site: Site, barcode: str) -> Tube | None:
     """The round's tube `barcode` if it was opened at `site`."""
     return Tube.objects.filter(round_id=site.round_id, site=site, barcode=barcode).first()
+
+
+def tubes_to_send(site: Site) -> list[Tube]:
+    """The site's sealed tubes not yet handed over to the lab, oldest first."""
+    return list(
+        Tube.objects.filter(site=site, sealed_at__isnull=False, batch__isnull=True).order_by(
+            "sealed_at", "pk"
+        )
+    )
+
+
+def batches(round: Round, area_path: str) -> QuerySet[Batch]:
+    """The round's batches from sites under `area_path`, newest first, with their tubes
+    counted."""
+    return (
+        Batch.objects.filter(round=round, area_path__startswith=area_path)
+        .select_related("site")
+        .annotate(n=Count("tubes"))
+        .order_by("-sent_at", "-pk")
+    )
 
 
 def sampling_sites(*, actor: User | AnonymousUser, day: date) -> QuerySet[Site]:

@@ -35,6 +35,7 @@ from jijie.responses.models import Response
 from jijie.testing import selectors
 from jijie.testing.models import (
     MAX_TUBE_SIZE,
+    Batch,
     Exemption,
     ExemptReason,
     Round,
@@ -431,6 +432,95 @@ def do_tube_seal(*, actor: Actor, tube: Tube, now: datetime | None = None) -> Tu
     current.sealed_at = now
     current.save(update_fields=["sealed_at"])
     _audit(actor, "testing.tube_seal", current, current.area_path, size=current.size)
+    return current
+
+
+# Batches to the lab -----------------------------------------------------------------------
+
+
+def batch_send(
+    *, actor: User, site: Site, barcodes: list[str], carrier: str, now: datetime | None = None
+) -> Batch:
+    """`do_batch_send` by someone who samples at the site's area."""
+    access.require_path(actor, Action.TESTING_SAMPLE, site.area_path)
+    return do_batch_send(actor=actor, site=site, barcodes=barcodes, carrier=carrier, now=now)
+
+
+@transaction.atomic
+def do_batch_send(
+    *,
+    actor: Actor,
+    site: Site,
+    barcodes: list[str],
+    carrier: str,
+    now: datetime | None = None,
+) -> Batch:
+    """Hand sealed tubes of the site to whoever carries them to the lab: all of them in
+    one batch, or none (a tube not sealed, of another site, or already sent)."""
+    now = now or timezone.now()
+    who = text.bounded(carrier, field="carrier", label=_("转运人"), limit=50, required=True)
+    codes = sorted({barcode_of(code) for code in barcodes})
+    if not codes:
+        raise ValidationError({"tubes": _("请选择要送检的采样管。")})
+    tubes = {
+        t.barcode: t
+        for t in Tube.objects.select_for_update().filter(round_id=site.round_id, barcode__in=codes)
+    }
+    problems = []
+    for code in codes:
+        tube = tubes.get(code)
+        if tube is None or tube.site_id != site.pk:
+            problems.append(_("管码 %(code)s 不是本采样点的。") % {"code": code})
+        elif not tube.is_sealed:
+            problems.append(_("管码 %(code)s 还没有封管。") % {"code": code})
+        elif tube.batch_id is not None:
+            problems.append(_("管码 %(code)s 已送出。") % {"code": code})
+    if problems:
+        raise ValidationError({"tubes": problems})
+    batch = Batch.objects.create(
+        round_id=site.round_id,
+        site=site,
+        area_path=site.area_path,
+        carrier=who,
+        sent_at=now,
+        sent_by=account_of(actor),
+    )
+    Tube.objects.filter(pk__in=[t.pk for t in tubes.values()]).update(batch=batch)
+    _audit(actor, "testing.batch_send", batch, site.area_path, tubes=len(codes))
+    return batch
+
+
+def batch_receive(
+    *, actor: User, batch: Batch, received_at: datetime, now: datetime | None = None
+) -> Batch:
+    """`do_batch_receive` by someone who manages testing over the round's area."""
+    access.require(actor, Action.TESTING_MANAGE, batch.round.area)
+    return do_batch_receive(actor=actor, batch=batch, received_at=received_at, now=now)
+
+
+@transaction.atomic
+def do_batch_receive(
+    *, actor: Actor, batch: Batch, received_at: datetime, now: datetime | None = None
+) -> Batch:
+    """The lab's receipt of a batch, at the time it says. Never before the batch left,
+    nor in the future; the same receipt again changes nothing, another is refused."""
+    now = now or timezone.now()
+    current = Batch.objects.select_for_update().get(pk=batch.pk)
+    if received_at > now + CLOCK_SKEW:
+        raise ValidationError({"received_at": _("接收时间晚于现在。")})
+    if received_at < current.sent_at:
+        raise ValidationError(
+            {"received_at": _("接收时间早于送出时间(%(sent)s)。")
+             % {"sent": timezone.localtime(current.sent_at).strftime("%m-%d %H:%M")}}
+        )  # fmt: skip
+    if current.received_at is not None:
+        if current.received_at == received_at:
+            return current
+        raise ValidationError({"received_at": _("这一批已于其他时间接收。")})
+    current.received_at = received_at
+    current.received_by = account_of(actor)
+    current.save(update_fields=["received_at", "received_by"])
+    _audit(actor, "testing.batch_receive", current, current.area_path)
     return current
 
 

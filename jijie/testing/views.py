@@ -29,8 +29,15 @@ from jijie.core.views import offline_page
 from jijie.mobilization.models import Member
 from jijie.responses.selectors import in_force_over
 from jijie.testing import imports, phone, selectors, services
-from jijie.testing.forms import IsolateForm, ResultsForm, RoundForm, SampleForm
-from jijie.testing.models import Round, Sample, Site, Tube, TubeResult
+from jijie.testing.forms import (
+    BatchForm,
+    IsolateForm,
+    ReceiveForm,
+    ResultsForm,
+    RoundForm,
+    SampleForm,
+)
+from jijie.testing.models import Batch, Round, Sample, Site, Tube, TubeResult
 
 BUILDING_DEPTH = KIND_DEPTH[AreaKind.BUILDING]
 
@@ -147,6 +154,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "manages": access.may(request.user, Action.TESTING_MANAGE, found.area),
         "results_form": ResultsForm(),
+        "batches": list(selectors.batches(found, unit.path)[:50]),
+        "receive_form": ReceiveForm(
+            initial={"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+        ),
     }
     return render(request, "testing/round.html", context)
 
@@ -297,8 +308,72 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
             buildings=_buildings(site),
             initial={"client_ref": str(uuid.uuid4()), "barcode": request.GET.get("barcode", "")},
         )
-    context = {"site": site, "round": site.round, "form": form}
+    tubes = selectors.tubes_to_send(site)
+    context = {
+        "site": site,
+        "round": site.round,
+        "form": form,
+        "batch_form": BatchForm(tubes=_tube_choices(tubes)) if tubes else None,
+    }
     return render(request, "testing/sample.html", context)
+
+
+def _tube_choices(tubes: list[Tube]) -> list[tuple[str, str]]:
+    return [(t.barcode, f"{t.barcode} · {t.size}/{t.capacity}") for t in tubes]
+
+
+@login_required
+@require_POST
+def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """The site's sealed tubes handed over to be carried to the lab."""
+    site = phone.site_for(request.user, str(pk))
+    form = BatchForm(request.POST, tubes=_tube_choices(selectors.tubes_to_send(site)))
+    if form.is_valid():
+        try:
+            batch = services.batch_send(
+                actor=actor(request), site=site, barcodes=form.cleaned_data["tubes"],
+                carrier=form.cleaned_data["carrier"],
+            )  # fmt: skip
+        except ValidationError as error:
+            for line in error.messages:
+                messages.error(request, line)
+        else:
+            messages.success(
+                request,
+                _("已交 %(carrier)s 送检 %(n)s 管。")
+                % {"carrier": batch.carrier, "n": len(form.cleaned_data["tubes"])},
+            )
+    else:
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, str(problem))
+    return redirect("testing:sample", site.pk)
+
+
+@login_required
+@require_POST
+def batch_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lab's receipt of a batch, from the round's page."""
+    batch = Batch.objects.select_related("round__area").filter(pk=pk).first()
+    if (
+        batch is None
+        or not selectors.round_list(actor=request.user).filter(pk=batch.round_id).exists()
+    ):
+        raise Http404
+    form = ReceiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.batch_receive(
+                actor=actor(request), batch=batch, received_at=form.cleaned_data["received_at"]
+            )
+        except ValidationError as error:
+            for line in error.messages:
+                messages.error(request, line)
+        else:
+            messages.success(request, _("已登记接收。"))
+    else:
+        messages.error(request, _("请填写接收时间。"))
+    return redirect("testing:round", batch.round_id)
 
 
 @login_required
