@@ -205,22 +205,27 @@ def do_results_import(
     now = now or timezone.now()
     wanted = {code: result for _n, code, result in report.rows}
     codes = list(wanted)
-    tubes: list[Tube] = []
+    locked: list[tuple[int, str, str]] = []
     for start in range(0, len(codes), BATCH):
-        tubes += Tube.objects.select_for_update().filter(
-            round=round, barcode__in=codes[start : start + BATCH]
+        locked += (
+            Tube.objects.select_for_update()
+            .filter(round=round, barcode__in=codes[start : start + BATCH])
+            .values_list("pk", "barcode", "result")
         )
-    changed = [t for t in tubes if t.result != TubeResult.PENDING]
-    if changed or len(tubes) != len(codes):
+    if len(locked) != len(codes) or any(r != TubeResult.PENDING for _pk, _c, r in locked):
         raise ValidationError({"file": _("检查之后有结果被修改,请重新导入。")})
-    for tube in tubes:
-        tube.result = wanted[tube.barcode]
-        tube.result_at = now
-        if tube.sealed_at is None:
-            tube.sealed_at = now
-    Tube.objects.bulk_update(tubes, ["result", "result_at", "sealed_at"], batch_size=BATCH)
-    positives = sorted(
-        (t for t in tubes if t.result == TubeResult.POSITIVE), key=lambda t: t.barcode
+    # Two results, so one UPDATE per result a batch of tubes: a tube sent to the lab was
+    # closed when it was sent.
+    by_result: dict[str, list[int]] = {}
+    for pk, code, _result in locked:
+        by_result.setdefault(wanted[code], []).append(pk)
+    for result, pks in by_result.items():
+        for start in range(0, len(pks), BATCH):
+            part = Tube.objects.filter(pk__in=pks[start : start + BATCH])
+            part.filter(sealed_at__isnull=True).update(sealed_at=now)
+            part.update(result=result, result_at=now)
+    positives = list(
+        Tube.objects.filter(pk__in=by_result.get(TubeResult.POSITIVE, [])).order_by("barcode")
     )
     audit_record(
         actor=actor,
@@ -228,9 +233,9 @@ def do_results_import(
         target=round,
         area=Area(path=round.area_path),
         data={
-            "recorded": len(tubes),
+            "recorded": len(locked),
             "unchanged": report.unchanged,
             "positive": [t.barcode for t in positives],
         },
     )
-    return Imported(len(tubes), report.unchanged, positives)
+    return Imported(len(locked), report.unchanged, positives)
