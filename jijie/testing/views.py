@@ -119,7 +119,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = _round(request, pk)
     unit = _unit(request, found)
     depth = min(unit.depth + 1, BUILDING_DEPTH)
-    covered = selectors.coverage(found, depth=depth)
+    covered = selectors.coverage(found, depth=depth, within=unit.path)
     below = {
         a.path: a
         for a in Area.objects.filter(path__startswith=unit.path, depth=depth).order_by("path")

@@ -71,3 +71,9 @@ def test_coverage_equals_a_count_by_hand(round_, site, tree, seed):
         }, depth
         for c in found.values():
             assert c.untested == c.people - c.excused - c.tested >= 0
+        # the same figures counted under one area alone (a page below the round's area)
+        for within in {p[: (depth - 1) * Area.steplen] for p in found}:
+            part = selectors.coverage(round_, depth=depth, within=within)
+            assert {p: (c.people, c.tested, c.excused) for p, c in part.items()} == {
+                p: (c.people, c.tested, c.excused) for p, c in found.items() if p.startswith(within)
+            }, (depth, within)
