@@ -70,6 +70,7 @@ bench: setup
 	$(BIN)/python -m bench.disclosure
 	$(BIN)/python -m bench.problems
 	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.testing_round
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.pages_scale
 
