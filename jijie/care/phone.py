@@ -18,7 +18,7 @@ KIND = "care.follow_up"
 
 
 def follow_up_from_phone(item: outbox.Item) -> outbox.Outcome:
-    case = selectors.case_for(item.user, item.number("case"))  # type: ignore[arg-type]
+    case = selectors.case_for(item.user, item.number("case"))
     if FollowUp.objects.filter(case=case, client_ref=item.client_ref).exists():
         return outbox.already(_("此前已记录这次随访。"))
     form = FollowUpForm(dict(item.fields))
@@ -26,7 +26,7 @@ def follow_up_from_phone(item: outbox.Item) -> outbox.Outcome:
         raise ValidationError(form.errors.as_data())
     data = form.cleaned_data
     stored = services.follow_up_record(
-        actor=item.user,  # type: ignore[arg-type]
+        actor=item.user,
         case=case,
         data=services.FollowUpData(
             contact=data["contact"],

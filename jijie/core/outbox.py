@@ -21,15 +21,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jijie.core import once
+
+if TYPE_CHECKING:
+    from jijie.accounts.models import User
 
 # What one sync may carry: a phone sends its queue in pieces of at most this many.
 MAX_ITEMS = 50
@@ -50,7 +52,7 @@ class Item:
     kind: str
     client_ref: str
     fields: Mapping[str, str]
-    user: AbstractBaseUser
+    user: User
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "")
@@ -128,15 +130,11 @@ def register(kind: str, handler: Handler) -> None:
     _handlers[kind] = handler
 
 
-def kinds() -> list[str]:
-    return sorted(_handlers)
-
-
 class BatchError(ValueError):
     """A sync that is not a list of items the outbox can read (not one item's fault)."""
 
 
-def _item(raw: object, user: AbstractBaseUser, index: int) -> Item:
+def _item(raw: object, user: User, index: int) -> Item:
     if not isinstance(raw, dict):
         raise BatchError(_("第 %(n)s 项不是一条记录。") % {"n": index})
     ref = once.client_ref(str(raw.get("client_ref") or ""))
@@ -147,7 +145,7 @@ def _item(raw: object, user: AbstractBaseUser, index: int) -> Item:
     return Item(kind=str(raw.get("kind") or ""), client_ref=ref, fields=values, user=user)
 
 
-def read(payload: object, user: AbstractBaseUser) -> list[Item]:
+def read(payload: object, user: User) -> list[Item]:
     """The items of a sync's JSON body (`{"items": [...]}`), or BatchError."""
     items = payload.get("items") if isinstance(payload, dict) else None
     if not isinstance(items, list) or not items:

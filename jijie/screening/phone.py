@@ -27,11 +27,11 @@ def modes(campaign: Campaign) -> list[tuple[str, str]]:
 
 def visit_from_phone(item: outbox.Item) -> outbox.Outcome:
     user = item.user
-    if not access.scope_paths(user, Action.SCREENING_VISIT):  # type: ignore[arg-type]
+    if not access.scope_paths(user, Action.SCREENING_VISIT):
         raise PermissionDenied(_("您的角色不能走访排查。"))
-    campaign = selectors.campaign_for(actor=user, pk=item.number("campaign"))  # type: ignore[arg-type]
-    home = registry.household_for(actor=user, pk=item.number("household"))  # type: ignore[arg-type]
-    if not selectors.in_view(user, campaign, home.building):  # type: ignore[arg-type]
+    campaign = selectors.campaign_for(actor=user, pk=item.number("campaign"))
+    home = registry.household_for(actor=user, pk=item.number("household"))
+    if not selectors.in_view(user, campaign, home.building):
         raise Http404
     if Visit.objects.filter(campaign=campaign, household=home, client_ref=item.client_ref).exists():
         return outbox.already(_("此前已记录 %(door)s。") % {"door": home.door_number})
@@ -45,7 +45,7 @@ def visit_from_phone(item: outbox.Item) -> outbox.Outcome:
         raise ValidationError(form.errors.as_data())
     data = form.cleaned_data
     services.visit_record(
-        actor=user,  # type: ignore[arg-type]
+        actor=user,
         campaign=campaign,
         household=home,
         data=services.VisitData(

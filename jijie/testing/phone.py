@@ -6,6 +6,7 @@ script."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -18,14 +19,18 @@ from jijie.core import outbox
 from jijie.testing import selectors, services
 from jijie.testing.models import Sample, Site
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jijie.accounts.models import User
+
 KIND = "testing.sample"
 
 
-def site_for(user: object, raw: str) -> Site:
-    """The site `raw` names where `user` may take samples, or Http404."""
-    pk = int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+def site_for(user: User | AnonymousUser, pk: int) -> Site:
+    """The site `pk` where `user` may take samples, or Http404."""
     found = Site.objects.select_related("round").filter(pk=pk).first()
-    if found is None or not access.may_path(user, Action.TESTING_SAMPLE, found.area_path):  # type: ignore[arg-type]
+    if found is None or not access.may_path(user, Action.TESTING_SAMPLE, found.area_path):
         raise Http404
     return found
 
@@ -39,7 +44,7 @@ def _said(sample: Sample) -> str:
 
 
 def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
-    site = site_for(item.user, item.get("site"))
+    site = site_for(item.user, item.number("site"))
     try:
         ref = uuid.UUID(item.client_ref)
     except ValueError:
@@ -48,7 +53,7 @@ def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
     if stored is not None:
         return outbox.already(_("此前已登记:%(what)s。") % {"what": _said(stored)})
     person = services.lane_person(
-        actor=item.user,  # type: ignore[arg-type]
+        actor=item.user,
         site=site,
         presented=services.Presented(
             id_number=item.get("id_number"),
@@ -58,7 +63,7 @@ def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
         ),
     )
     done = services.sample_register(
-        actor=item.user,  # type: ignore[arg-type]
+        actor=item.user,
         site=site,
         barcode=item.get("barcode"),
         person=person,
@@ -77,7 +82,7 @@ SEAL = "testing.seal"
 def seal_from_phone(item: outbox.Item) -> outbox.Outcome:
     """A tube closed before it is full (the queue ran out), from the lane's phone: the
     tube is named by its barcode at the site, as scanned."""
-    site = site_for(item.user, item.get("site"))
+    site = site_for(item.user, item.number("site"))
     code = services.barcode_of(item.get("barcode"))
     tube = selectors.site_tube(site, code)
     if tube is None:
@@ -85,7 +90,7 @@ def seal_from_phone(item: outbox.Item) -> outbox.Outcome:
     if tube.is_sealed:
         return outbox.already(_("管码 %(code)s 此前已封管。") % {"code": code})
     sealed = services.tube_seal(
-        actor=item.user,  # type: ignore[arg-type]
+        actor=item.user,
         tube=tube,
         now=timezone.now(),
     )

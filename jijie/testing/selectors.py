@@ -108,16 +108,18 @@ def tube_people(tube: Tube) -> list[Person]:
     ]
 
 
-def untested(round: Round, area_path: str) -> QuerySet[Person]:
+def untested(round: Round, area_path: str, *, actor: User | AnonymousUser) -> QuerySet[Person]:
     """The re-sweep list: people registered under `area_path` (within the round's area)
-    not yet sampled in the round and not excused from it, by building and door as a
-    worker walks them. The bedridden are on it: they are sampled at home."""
+    whom `actor` may see in the registry, not yet sampled in the round and not excused
+    from it, by building and door as a worker walks them. The bedridden are on it: they
+    are sampled at home."""
     sampled = Sample.objects.filter(round=round, area_path__startswith=area_path)
     excused = Exemption.objects.filter(round=round, area_path__startswith=area_path).exclude(
         reason=ExemptReason.BEDRIDDEN
     )
     return (
-        Person.objects.filter(area_path__startswith=area_path)
+        access.scoped(Person.objects.all(), actor, Action.RESIDENT_VIEW, path_field="area_path")
+        .filter(area_path__startswith=area_path)
         .exclude(Exists(sampled.filter(person_id=OuterRef("pk"))))
         .exclude(Exists(excused.filter(person_id=OuterRef("pk"))))
         .select_related("household__building")

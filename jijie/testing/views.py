@@ -285,7 +285,7 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
     """The sampler's page at a site's lane: a tube scanned, then one person after another.
     With its script the form goes through the phone's outbox (kept with no signal, sent
     item by item); without it, it is posted here and answered the same way."""
-    site = phone.site_for(request.user, str(pk))
+    site = phone.site_for(request.user, pk)
     form = SampleForm(request.POST or None, buildings=_buildings(site))
     if request.method == "POST" and form.is_valid():
         fields = {k: str(v) for k, v in form.cleaned_data.items() if k != "client_ref"}
@@ -326,7 +326,7 @@ def _tube_choices(tubes: list[Tube]) -> list[tuple[str, str]]:
 @require_POST
 def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     """The site's sealed tubes handed over to be carried to the lab."""
-    site = phone.site_for(request.user, str(pk))
+    site = phone.site_for(request.user, pk)
     form = BatchForm(request.POST, tubes=_tube_choices(selectors.tubes_to_send(site)))
     if form.is_valid():
         try:
@@ -380,7 +380,7 @@ def batch_receive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def seal(request: HttpRequest, pk: int) -> HttpResponse:
     """A tube sealed before it is full, from the sampler's page without its script."""
-    site = phone.site_for(request.user, str(pk))
+    site = phone.site_for(request.user, pk)
     done = outbox.answer(
         outbox.Item(
             kind=phone.SEAL,
@@ -401,7 +401,9 @@ def untested(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, found)
     if not access.may(request.user, Action.RESIDENT_VIEW, unit):
         raise PermissionDenied(_("您的角色不能查看居民名单。"))
-    page = Pages(selectors.untested(found, unit.path), 100).get_page(request.GET.get("page"))
+    page = Pages(selectors.untested(found, unit.path, actor=request.user), 100).get_page(
+        request.GET.get("page")
+    )
     people = list(page.object_list)
     context = {
         "round": found,
