@@ -214,8 +214,8 @@ def test_the_guard_scans_a_printed_pass_card(live_server, tree, actors, screen, 
     page.fill("input[name=temperature]", "36.5")
     steps.check("asked")
     page.click("[data-testid=submit]")
-    page.wait_for_selector("[data-testid=decision]")
-    assert "放行" in page.locator("[data-testid=decision]").inner_text()
+    page.wait_for_selector("[data-testid=verdict].allowed:not([hidden])")
+    assert "放行" in page.locator("[data-testid=verdict]").inner_text()
     steps.check("allowed")
     assert Scan.objects.get().is_allowed
     steps.done()

@@ -90,6 +90,9 @@ class Outcome:
     status: Status
     message: str
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # What the page that recorded the item may show of the answer besides the sentence
+    # (a gate's decision); nothing personal, it is kept on the phone for the day.
+    data: dict[str, object] = field(default_factory=dict)
 
     def as_json(self, client_ref: str) -> dict[str, object]:
         return {
@@ -97,15 +100,16 @@ class Outcome:
             "status": self.status,
             "message": self.message,
             "errors": self.errors,
+            "data": self.data,
         }
 
 
-def stored(message: str) -> Outcome:
-    return Outcome("stored", message)
+def stored(message: str, data: dict[str, object] | None = None) -> Outcome:
+    return Outcome("stored", message, data=data or {})
 
 
-def already(message: str) -> Outcome:
-    return Outcome("already", message)
+def already(message: str, data: dict[str, object] | None = None) -> Outcome:
+    return Outcome("already", message, data=data or {})
 
 
 def refused(error: ValidationError | str) -> Outcome:

@@ -98,6 +98,10 @@ class ScanOut(BaseModel):
     is_allowed: bool
     reason: str = Field(description="ok, or why not: pass_expired, fever, ...")
     message: str
+    proof: str = Field(
+        description="the testing ledger's standing of the household when the rule asks"
+        " for a negative result: valid, partial, pending, none; empty when not asked"
+    )
     pass_id: int | None
     household_id: int | None
     direction: str
@@ -113,6 +117,7 @@ def scan_out(scan: Scan) -> ScanOut:
         is_allowed=scan.is_allowed,
         reason=scan.reason,
         message=scan.message,
+        proof=scan.proof,
         pass_id=scan.pass_ref_id,
         household_id=scan.household_id,
         direction=scan.direction,

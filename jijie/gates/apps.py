@@ -7,4 +7,7 @@ class GatesConfig(AppConfig):
     verbose_name = _("卡口")
 
     def ready(self) -> None:
-        from jijie.gates import checks, home, offers  # noqa: F401  (checks, cards, actions)
+        from jijie.core import outbox
+        from jijie.gates import checks, home, offers, phone  # noqa: F401  (checks, cards, actions)
+
+        outbox.register(phone.KIND, phone.scan_from_phone)

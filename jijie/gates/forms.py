@@ -18,7 +18,11 @@ class ScanForm(forms.Form):
     client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     token = forms.CharField(label=_("通行证二维码"), max_length=200, required=False)
     direction = forms.ChoiceField(
-        label=_("方向"), choices=Direction.choices, initial=Direction.IN, widget=forms.RadioSelect
+        label=_("方向"),
+        choices=Direction.choices,
+        initial=Direction.IN,
+        # The phone's outbox keeps the direction for the next person (outbox.js).
+        widget=forms.RadioSelect(attrs={"data-outbox-keep": ""}),
     )
     temperature = forms.DecimalField(
         label=_("体温(℃)"),

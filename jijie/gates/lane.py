@@ -32,7 +32,9 @@ and headers the view would give (tests/test_lane.py sends the same scans both wa
 hands every other request to Django untouched and unanswered, nothing written: no token
 or a dead one, a gate out of sight or missing, a role that may not scan, no response in
 force, a body that does not validate, a household found by hand, a host Django would
-refuse, a request Django would redirect to HTTPS. It writes down a token's use as the
+refuse, a request Django would redirect to HTTPS. Where the rule asks for a negative
+test result, it reads the testing ledger's rows for the household (`proofs.query`, the
+ORM's statement run on its own connection) as it counts outings. It writes down a token's use as the
 API does, at most once a minute. It runs on PostgreSQL only; `GATES_FAST_SCAN = False`
 turns it off, and on any other database it is off: Django then answers every scan.
 
@@ -71,7 +73,7 @@ from jijie.accounts import tokens
 from jijie.accounts.models import ApiToken
 from jijie.core.middleware import ResponseHeadersMiddleware
 from jijie.core.queries import RowReader
-from jijie.gates import rules, selectors, services
+from jijie.gates import proofs, rules, selectors, services
 from jijie.gates.api import ErrorOut, ScanIn, scan_data, scan_out
 from jijie.gates.models import Direction, Scan
 
@@ -316,6 +318,14 @@ class ScanLane:
             sql, params = count.query.get_compiler(connection=connection).as_sql()
             async with pool.acquire() as db:
                 used = await db.fetchval(_numbered(f"SELECT count(*) FROM ({sql}) q"), *params)  # noqa: S608 - the ORM's own statement
+        proof = None
+        hours = proofs.hours_asked(context.rule, data.direction)
+        if pass_ is not None and hours and proofs.has_source() and data.device_at.tzinfo:
+            swabs = proofs.query(pass_.household_id, data.device_at, hours)
+            sql, params = swabs.query.get_compiler(connection=connection).as_sql()
+            async with pool.acquire() as db:
+                rows = await db.fetch(_numbered(sql), *params)
+            proof = proofs.from_rows(hours, [tuple(r) for r in rows])
         try:
             scan = services.scan_judge(
                 gate=context.gate,
@@ -325,6 +335,7 @@ class ScanLane:
                 recorded_by_id=context.user_id,
                 passes=context.passes,
                 outings_used=used,
+                proof=proof,
             )
         except ValidationError:
             return None

@@ -145,6 +145,15 @@ class Direction(models.TextChoices):
     OUT = "out", _("出")
 
 
+class Standing(models.TextChoices):
+    """What the testing ledger says of a household coming in (`proofs`)."""
+
+    VALID = "valid", _("全户阴性")
+    PARTIAL = "partial", _("部分成员阴性")
+    PENDING = "pending", _("结果未出")
+    NONE = "none", _("无有效结果")
+
+
 class Scan(models.Model):
     """One passage at a gate, as the guard's phone recorded it. `client_id` is the
     phone's id for the scan: a replay of the same scan is stored once. `body_hash`
@@ -166,6 +175,9 @@ class Scan(models.Model):
         _("体温"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     certificate_checked = models.BooleanField(_("已查验核酸证明"), default=False)
+    # The ledger's standing of the household when its rule asked for a negative result
+    # and a ledger was there to ask; blank otherwise.
+    proof = models.CharField(_("核酸台账"), max_length=8, choices=Standing.choices, blank=True)
     vehicle_plate = models.CharField(_("车牌"), max_length=16, blank=True)
     vehicle_disinfected = models.BooleanField(_("车辆已消毒"), default=False)
     visitor_name = models.CharField(_("访客姓名"), max_length=50, blank=True)

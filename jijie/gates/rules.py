@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus
+from jijie.gates.proofs import Proof
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,12 @@ def decide(
     pass_: Pass | None,
     pass_problem: Decision | None = None,
     outings_used: int = 0,
+    proof: Proof | None = None,
 ) -> Decision:
     """Allow or deny. `pass_problem` is what checking the token found (bad signature,
     unknown pass); `outings_used` counts the household's allowed exits earlier in the
-    rule's period, by device time."""
+    rule's period, by device time; `proof` is what the testing ledger says of the
+    pass's household when the rule asks for a negative result (`proofs`)."""
     if rule is None:
         return deny("no_rule", _("本卡口未设置本次响应的通行规则。"))
     local = timezone.localtime(passage.device_at)
@@ -95,11 +98,17 @@ def decide(
                 _("体温 %(t)s℃ 达到或超过 %(limit)s℃,不得进入,请按发热流程处置。")
                 % {"t": passage.temperature, "limit": rule.temperature_limit},
             )
-        if rule.certificate_hours and not passage.certificate_checked:
-            return deny(
-                "certificate_missing",
-                _("进入须出示 %(hours)s 小时内核酸阴性证明。") % {"hours": rule.certificate_hours},
-            )
+        if (
+            rule.certificate_hours
+            and not passage.certificate_checked
+            and not (proof is not None and proof.is_valid)
+        ):
+            message = _("进入须出示 %(hours)s 小时内核酸阴性证明。") % {
+                "hours": rule.certificate_hours
+            }
+            if proof is not None:
+                message = proof.sentence() + _("请查验本人证明后勾选,再登记。")
+            return deny("certificate_missing", message)
     if passage.vehicle_plate:
         if not rule.vehicles_allowed:
             return deny("vehicles_not_allowed", _("本卡口不允许车辆通行。"))
@@ -113,6 +122,8 @@ def decide(
                 _("本户外出次数已用完(每 %(days)s 天 %(limit)s 次)。")
                 % {"days": outings_period(pass_, rule), "limit": limit},
             )
+    if proof is not None:
+        return Decision(True, "ok", proof.sentence())
     return allow()
 
 

@@ -19,8 +19,9 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core.queries import RowReader, fits_key, unique_or_none
-from jijie.gates import signing
+from jijie.gates import proofs, signing
 from jijie.gates.models import Direction, Gate, GateRule, Pass, PassStatus, Scan
+from jijie.gates.proofs import Proof
 from jijie.responses import selectors as response_selectors
 from jijie.responses.models import Response
 
@@ -385,3 +386,18 @@ def out_past_curfew(*, gate: Gate, rule: GateRule | None, at: datetime) -> list[
         if scan.household_id is not None:
             last.setdefault(scan.household_id, scan)
     return [s for s in last.values() if s.direction == Direction.OUT and s.device_at < curfew]
+
+
+def proof_at_gate(gate: Gate, rule: GateRule | None, token: str, at: datetime) -> Proof | None:
+    """What the testing ledger says, at `gate` and `at`, of the household whose pass is
+    `token`, for a guard to know before sending the scan whether to check the person's
+    own certificate: None when the rule asks for no result, there is no ledger, or the
+    code is not a pass of a household of the gate's area (whose standing is not the
+    guard's to read)."""
+    hours = proofs.hours_asked(rule, Direction.IN)
+    if not hours or not proofs.has_source():
+        return None
+    pass_ = passes_scanned([token])[token]
+    if pass_ is None or not pass_.area_path.startswith(gate.area_path):
+        return None
+    return proofs.proof_for(pass_.household_id, at, hours)

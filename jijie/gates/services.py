@@ -24,7 +24,7 @@ from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
 from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.core.queries import prepared_cursor, unique_or_none
-from jijie.gates import rules, selectors, signing
+from jijie.gates import proofs, rules, selectors, signing
 from jijie.gates.models import (
     Direction,
     Gate,
@@ -515,13 +515,16 @@ def scan_judge(
     recorded_by_id: int | None,
     passes: Mapping[str, Pass | None] | None = None,
     outings_used: int | None = None,
+    proof: proofs.Proof | None = None,
 ) -> Scan:
     """Check what the phone sent (`ValidationError` naming the field) and let the rules
     decide, under `response` and `rule`, the ones in force over `gate`: the scan's row,
     not yet stored. Writes nothing;
     reads only what `passes` does not already hold (a household found by the guard, the
     household's earlier outings when the rule limits them, unless `outings_used` has
-    counted them already by `outings_query`)."""
+    counted them already by `outings_query`), and the testing ledger's word on the
+    household when the rule asks for a negative result (`proofs`), unless `proof` is
+    that word already."""
     data = _validate(data)
     pass_, problem = _find_pass(data, gate, response, passes or {})
     used = 0
@@ -536,6 +539,9 @@ def scan_judge(
             if outings_used is not None
             else outings_query(pass_, rule, data.device_at).count()
         )
+    hours = proofs.hours_asked(rule, data.direction)
+    if proof is None and pass_ is not None and hours:
+        proof = proofs.proof_for(pass_.household_id, data.device_at, hours)
     decision = rules.decide(
         gate=gate,
         rule=rule,
@@ -551,6 +557,7 @@ def scan_judge(
         pass_=pass_,
         pass_problem=problem,
         outings_used=used,
+        proof=proof,
     )
     return Scan(
         client_id=data.client_id,
@@ -563,6 +570,7 @@ def scan_judge(
         direction=data.direction,
         temperature=data.temperature,
         certificate_checked=data.certificate_checked,
+        proof=proof.standing if proof is not None else "",
         vehicle_plate=data.vehicle_plate,
         vehicle_disinfected=data.vehicle_disinfected,
         visitor_name=data.visitor_name,

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +23,10 @@ from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.core.floorplan import Cell
 from jijie.core.forms import apply_errors
-from jijie.gates import cards, selectors, services, signing
+from jijie.core.views import offline_page
+from jijie.gates import cards, proofs, selectors, services, signing
 from jijie.gates.forms import BuildingForm, BuildingViewForm, RevokeForm, ScanForm
-from jijie.gates.models import PassStatus
+from jijie.gates.models import Direction, PassStatus
 from jijie.residents import selectors as registry
 from jijie.residents.doors import floor_plan
 
@@ -70,10 +71,14 @@ def gate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gates/gate_detail.html", context)
 
 
+@offline_page
 @never_cache
 @login_required
 def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    """The guard's phone page: one form, the decision in large type."""
+    """The guard's phone page: one form, the decision in large type. With its script the
+    form goes through the phone's outbox (`phone.scan_from_phone`: kept with no signal,
+    the decision shown when the server answers); without it, it is posted here. Kept on
+    the phone for use with no signal: it holds no personal data until a scan is posted."""
     gate = selectors.gate_for(actor=request.user, pk=pk, action=Action.GATE_SCAN)
     response, rule = selectors.rule_in_force(gate)
     form = ScanForm(request.POST or None)
@@ -112,12 +117,33 @@ def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "public_key": signing.public_key_b64(),
         # What the rule asks of a person coming in, asked on the page before sending.
+        # With a testing ledger the certificate is asked only when the ledger does not
+        # vouch for the household: the server says so in its answer.
         "needs": {
             "temperature": rule is not None,
-            "certificate": bool(rule is not None and rule.certificate_hours),
+            "certificate": bool(proofs.hours_asked(rule, Direction.IN)) and not proofs.has_source(),
+            "ledger": bool(proofs.hours_asked(rule, Direction.IN)) and proofs.has_source(),
         },
+        "certificate_hours": rule.certificate_hours if rule is not None else None,
     }
     return render(request, "gates/gate_scan.html", context)
+
+
+@require_POST
+@never_cache
+@login_required
+def gate_proof(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the testing ledger says of the household on a scanned pass, asked by the
+    guard's page before it sends the scan: whether the person coming in needs their own
+    certificate checked. A standing and counts, never a result; nothing for a code that
+    is not a pass of this gate's community."""
+    gate = selectors.gate_for(actor=request.user, pk=pk, action=Action.GATE_SCAN)
+    _response, rule = selectors.rule_in_force(gate)
+    token = str(request.POST.get("token", ""))[:200].strip()
+    proof = selectors.proof_at_gate(gate, rule, token, timezone.now()) if token else None
+    if proof is None:
+        return JsonResponse({"standing": "", "sentence": ""})
+    return JsonResponse({"standing": proof.standing, "sentence": proof.sentence()})
 
 
 @login_required

@@ -8,7 +8,9 @@ class TestingConfig(AppConfig):
 
     def ready(self) -> None:
         from jijie.core import outbox
-        from jijie.testing import phone
+        from jijie.gates import proofs
+        from jijie.testing import phone, selectors
 
         outbox.register(phone.KIND, phone.sample_from_phone)
         outbox.register(phone.SEAL, phone.seal_from_phone)
+        proofs.register(selectors.household_swabs)

@@ -7,19 +7,32 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import Area
 from jijie.care.models import CaseStatus, IsolationCase
 from jijie.core import pii
-from jijie.residents.models import Person
-from jijie.testing.models import Batch, Exemption, ExemptReason, Round, Sample, Site, Tube
+from jijie.gates.models import PassStatus
+from jijie.gates.selectors import passes_scanned
+from jijie.residents.models import Household, Person
+from jijie.testing.models import (
+    Batch,
+    Exemption,
+    ExemptReason,
+    Round,
+    Sample,
+    Site,
+    Tube,
+    TubeResult,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -40,6 +53,41 @@ def round_list(*, actor: User | AnonymousUser) -> QuerySet[Round]:
 
 def _ancestors(path: str) -> list[str]:
     return [path[:n] for n in range(Area.steplen, len(path), Area.steplen)]
+
+
+def pass_household(site: Site, token: str) -> Household | None:
+    """The household whose pass (its QR code) a resident shows at the lane: an active
+    pass of a household in the round's area; None for anything else (a bad code, a
+    revoked pass, a household outside the round: they show their ID card instead)."""
+    found = passes_scanned([token[:200]])[token[:200]]
+    if (
+        found is None
+        or found.status != PassStatus.ACTIVE
+        or not found.area_path.startswith(site.round.area_path)
+    ):
+        return None
+    return Household.objects.get(pk=found.household_id)
+
+
+def household_members(
+    household: Household, *, actor: User | AnonymousUser
+) -> list[tuple[int, str]]:
+    """The people of a household shown at the lane by its pass, for the sampler to pick
+    who stands there: by name where the sampler may see the household in the registry,
+    else by relation, sex, birth year and masked ID number only."""
+    named = access.may_path(actor, Action.RESIDENT_VIEW, household.area_path)
+    out = []
+    for person in household.people.order_by("pk"):
+        parts = [person.name] if named else []
+        parts.append(person.get_relation_display())
+        if not named and person.sex:
+            parts.append(person.get_sex_display())
+        if person.birth_year:
+            parts.append(_("%(year)s年生") % {"year": person.birth_year})
+        if not named and person.document_masked:
+            parts.append(person.document_masked)
+        out.append((person.pk, " · ".join(str(p) for p in parts)))
+    return out
 
 
 def person_by_id_number(number: str) -> Person | None:
@@ -124,6 +172,39 @@ def untested(round: Round, area_path: str, *, actor: User | AnonymousUser) -> Qu
         .exclude(Exists(excused.filter(person_id=OuterRef("pk"))))
         .select_related("household__building")
         .order_by("area_path", "household__door_sort", "household_id", "pk")
+    )
+
+
+def household_swabs(
+    household_id: int, at: datetime, hours: int
+) -> QuerySet[Person, tuple[int | None, int | None, int | None]]:
+    """The ledger's rows for a gate whose rule asks for a negative result within `hours`
+    (`jijie.gates.proofs`): one per member of the household who must show one at `at`
+    (less those excused from a round in force that day: away, an infant; the bedridden
+    are sampled at home and count), giving a swab taken within the hours with a negative
+    result by `at`, one with a positive result, and one with none yet (None where there
+    is none). Subqueries of a row's id rather than EXISTS, whose `SELECT %s` the scan
+    lane's driver cannot type."""
+    day = timezone.localdate(at)
+    excused = Exemption.objects.filter(
+        person__household_id=household_id, round__starts_on__lte=day, round__ends_on__gte=day
+    ).exclude(reason=ExemptReason.BEDRIDDEN)
+    swabs = Sample.objects.filter(
+        person_id=OuterRef("pk"), taken_at__gte=at - timedelta(hours=hours), taken_at__lte=at
+    )
+
+    def one(of: QuerySet[Sample]) -> Subquery:
+        return Subquery(of.values("pk")[:1])
+
+    return (
+        Person.objects.filter(household_id=household_id)
+        .exclude(pk__in=excused.values("person_id"))
+        .annotate(
+            negative=one(swabs.filter(tube__result=TubeResult.NEGATIVE, tube__result_at__lte=at)),
+            positive=one(swabs.filter(tube__result=TubeResult.POSITIVE, tube__result_at__lte=at)),
+            waiting=one(swabs.filter(Q(tube__result_at__isnull=True) | Q(tube__result_at__gt=at))),
+        )
+        .values_list("negative", "positive", "waiting")
     )
 
 

@@ -162,7 +162,7 @@ def _statements(queries, table=""):
     ]
 
 
-def test_a_scan_runs_six_statements_through_the_view(client, setup, actors):
+def test_a_scan_runs_seven_statements_through_the_view(client, setup, actors):
     headers = _headers(actors.guard)
     client.get("/api/gates/keys", headers=headers)  # the token's first use is written once
     with CaptureQueriesContext(connection) as queries:
@@ -170,8 +170,9 @@ def test_a_scan_runs_six_statements_through_the_view(client, setup, actors):
             "/api/gates/scans", scan_body(setup), content_type="application/json", headers=headers
         )
     assert response.status_code == 201
-    # Token and user, role assignments, gate, response and rule, pass, insert.
-    assert len(_statements(queries)) == 6, _statements(queries)
+    # Token and user, role assignments, gate, response and rule, pass, the testing
+    # ledger's word on the household (the rule asks for a negative result), insert.
+    assert len(_statements(queries)) == 7, _statements(queries)
 
 
 def test_the_gate_list_reads_the_rules_in_the_same_queries_for_one_gate_or_five(
@@ -218,8 +219,12 @@ def test_a_batch_reads_the_response_and_rule_once_per_gate(client, setup, actors
     assert len(_statements(queries, '"responses_response"')) == 2
     assert len(_statements(queries, 'FROM "gates_gate"')) == 2
     assert len(_statements(queries, 'FROM "gates_pass"')) == 1
-    # token and user, role assignments; gate and rule per gate; the passes; a row a scan
-    assert len(_statements(queries)) == 2 + 2 * 2 + 1 + 20
+    # The testing ledger's rows for each of the 10 coming in at the gate whose rule asks
+    # for a negative result (at its own instant); the other gate has no such rule.
+    assert len(_statements(queries, '"testing_sample"')) == 10
+    # token and user, role assignments; gate and rule per gate; the passes; the ledger's
+    # rows; a row a scan
+    assert len(_statements(queries)) == 2 + 2 * 2 + 1 + 10 + 20
 
 
 def test_a_batch_decides_each_pass_as_single_scans_do(client, setup, actors):

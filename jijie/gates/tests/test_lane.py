@@ -23,7 +23,7 @@ from jijie.accounts.services import do_role_assign, token_create
 from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.gates import lane, services
-from jijie.gates.models import Scan
+from jijie.gates.models import GateRule, Scan
 from jijie.gates.tests.fixtures import NOON, scan_body
 from jijie.residents.services import do_household_register
 
@@ -378,10 +378,24 @@ def test_a_scan_is_one_read_and_one_insert_on_the_lanes_connections(
     settings, setup, key, statements
 ):
     settings.GATES_FAST_SCAN = True
+    GateRule.objects.filter(pk=setup.rule.pk).update(certificate_hours=None)
     (response,) = post(key, [scan_body(setup)])
     assert response.status_code == 201
     assert len(statements) == 2, statements
     assert "INSERT" in statements[1]
+
+
+def test_a_rule_asking_for_a_negative_result_reads_the_ledger_once_more(
+    settings, setup, key, statements, answered_fast
+):
+    settings.GATES_FAST_SCAN = True
+    (response,) = post(key, [scan_body(setup, certificate_checked=False)])
+    assert answered_fast == [1]
+    assert response.json()["reason"] == "certificate_missing"
+    assert response.json()["proof"] == "none"
+    assert len(statements) == 3, statements
+    assert '"testing_sample"' in statements[1]
+    assert "INSERT" in statements[2]
 
 
 def test_a_replay_reads_the_stored_scan_once_more(settings, setup, key, statements):
@@ -390,7 +404,7 @@ def test_a_replay_reads_the_stored_scan_once_more(settings, setup, key, statemen
     first, again = post(key, [body, body])
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
-    assert len(statements) == 5
+    assert len(statements) == 7  # read, the ledger, insert; then again, and the replay
     assert Scan.objects.count() == 1
 
 

@@ -16,6 +16,9 @@
 // kind (a form per case), data-outbox-key tells them apart, so a refused item comes
 // back to its own form; data-outbox-redraw has the page drawn again by the server once
 // what it recorded is stored (a case's slots turn done), as a posted form would.
+// Once the server has answered an item this page recorded, the document receives an
+// "outbox-answer" event (detail: the status, sentence and data of the answer), for a
+// page that shows it at once (the guard's decision).
 //
 // and the day's list, with the page's sentences: core/_outbox.html. The page's body
 // carries data-sync (the endpoint), data-user (whose items these are) and
@@ -216,9 +219,18 @@
           item.state = r.status;
           item.message = r.message;
           item.errors = r.errors || {};
+          item.data = r.data || {};
           item.synced = Date.now();
+          var fields = item.fields;
           if (r.status !== "refused") item.fields = {};  // stored: nothing personal stays
           if (r.status === "stored" && sentHere[r.client_ref]) redraw = true;
+          if (sentHere[r.client_ref]) {
+            // The page that recorded it may show the answer at once (a gate's decision).
+            document.dispatchEvent(new CustomEvent("outbox-answer", {
+              detail: { client_ref: item.client_ref, kind: item.kind, status: item.state,
+                        message: item.message, data: item.data, fields: fields }
+            }));
+          }
           return put(item);
         })).then(function () {
           return pending.length === BATCH ? mine().then(send) : null;
