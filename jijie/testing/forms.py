@@ -48,7 +48,8 @@ class IsolateForm(forms.Form):
 
 class SampleForm(forms.Form):
     """A swab at the lane: the tube's barcode (kept for the next person until the tube is
-    full), the person's ID number, and for a walk-in where they stay."""
+    full), the person's ID number (or their household's pass, scanned, and who of its
+    people they are, picked on the page), and for a walk-in where they stay."""
 
     client_ref = forms.CharField(widget=forms.HiddenInput(), required=False)
     barcode = forms.CharField(
@@ -59,13 +60,17 @@ class SampleForm(forms.Form):
         ),
         help_text=_("扫描采样管上的条码。"),
     )
+    # Required of the person unless their household's pass is scanned and they are
+    # picked from its people: the service says which is missing.
     id_number = forms.CharField(
         label=_("身份证号"),
         max_length=30,
+        required=False,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autofocus": "", "autocapitalize": "characters"}
         ),
     )
+    pass_token = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput())
     retest_reason = forms.CharField(label=_("复采原因"), max_length=100, required=False)
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     building = forms.ChoiceField(label=_("楼栋"), choices=(), required=False)

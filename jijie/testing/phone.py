@@ -60,6 +60,8 @@ def sample_from_phone(item: outbox.Item) -> outbox.Outcome:
             name=item.get("name"),
             building_code=item.get("building"),
             door=item.get("door"),
+            pass_token=item.get("pass_token"),
+            member=item.number("member"),
         ),
     )
     done = services.sample_register(

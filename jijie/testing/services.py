@@ -206,6 +206,9 @@ class Presented:
     name: str = ""
     building_code: str = ""
     door: str = ""
+    # Or their household's pass scanned, and which of its people they are (picked).
+    pass_token: str = ""
+    member: int = 0
 
 
 def lane_person(*, actor: User, site: Site, presented: Presented) -> Person:
@@ -219,7 +222,10 @@ def do_lane_person(*, actor: Actor, site: Site, presented: Presented) -> Person:
     """The registry's person with the ID number presented, wherever they live (they
     stand at the lane with their card); or a walk-in, added to the registry at the door
     they give in the site's community. Nothing is registered for a number the registry
-    holds, whatever name is given with it."""
+    holds, whatever name is given with it. Or, with the household's pass shown, the
+    person picked from its people."""
+    if presented.pass_token.strip():
+        return _pass_member(site, presented)
     if not presented.id_number.strip():
         raise ValidationError({"id_number": _("请扫描或填写身份证号。")})
     try:
@@ -258,6 +264,20 @@ def do_lane_person(*, actor: Actor, site: Site, presented: Presented) -> Person:
             note=_("核酸采样时当场登记"),
         ),
     ).person
+
+
+def _pass_member(site: Site, presented: Presented) -> Person:
+    household = selectors.pass_household(site, presented.pass_token.strip())
+    if household is None:
+        raise ValidationError(
+            {"pass_token": _("通行证二维码无效、已作废或不属于本轮检测范围:请用身份证号登记。")}
+        )
+    if not presented.member:
+        raise ValidationError({"member": _("请选择本户中来采样的人。")})
+    person = Person.objects.filter(pk=presented.member, household=household).first()
+    if person is None:
+        raise ValidationError({"member": _("所选的人不在出示通行证的这一户。")})
+    return person
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rounds/<int:pk>/untested/", views.untested, name="untested"),
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),
     path("sites/<int:pk>/sample/", views.sample, name="sample"),
+    path("sites/<int:pk>/household/", views.pass_members, name="pass_members"),
     path("sites/<int:pk>/seal/", views.seal, name="seal"),
     path("sites/<int:pk>/batches/", views.batch_send, name="batch_send"),
     path("batches/<int:pk>/receive/", views.batch_receive, name="batch_receive"),

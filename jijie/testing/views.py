@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jijie.accounts.models import User
@@ -277,6 +278,26 @@ def _buildings(site: Site) -> list[tuple[str, str]]:
             "path"
         )
     ]
+
+
+@require_POST
+@never_cache
+@login_required
+def pass_members(request: HttpRequest, pk: int) -> JsonResponse:
+    """The people of the household whose pass a resident shows at the lane, for the
+    sampler to pick who stands there (`selectors.household_members`: by name only where
+    the sampler may see the household in the registry)."""
+    site = phone.site_for(request.user, pk)
+    household = selectors.pass_household(site, str(request.POST.get("token", "")).strip())
+    if household is None:
+        return JsonResponse(
+            {
+                "members": [],
+                "error": _("通行证二维码无效、已作废或不属于本轮检测范围:请用身份证号登记。"),
+            }
+        )
+    members = selectors.household_members(household, actor=request.user)
+    return JsonResponse({"members": [{"id": pk, "label": label} for pk, label in members]})
 
 
 @offline_page

@@ -50,7 +50,57 @@
       seal.closest("details").open = false;
     });
   }
-  // A tube's code read by the camera: on to the person.
-  document.addEventListener("scanned", function () { show(); form.elements.id_number.focus(); });
+  // A household's pass shown at the lane: its people listed (with a signal) for the
+  // sampler to pick who stands there; the pick is sent with the pass, not an ID number.
+  var members = form.querySelector("[data-testid=members]");
+  var list = members.querySelector("[data-member-list]");
+  function clearMembers() {
+    members.hidden = true;
+    list.textContent = "";
+    form.elements.pass_token.value = "";
+  }
+  function listMembers(token) {
+    members.hidden = false;
+    list.textContent = "";
+    var legend = members.querySelector("legend");
+    if (!navigator.onLine) {
+      legend.textContent = members.dataset.msgOffline;
+      form.elements.pass_token.value = "";
+      form.elements.id_number.focus();
+      return;
+    }
+    fetch(members.dataset.members, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": form.elements.csrfmiddlewaretoken.value },
+      body: new URLSearchParams({ token: token })
+    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (found) {
+      if (!found || !found.members.length) {
+        legend.textContent = (found && found.error) || members.dataset.msgOffline;
+        form.elements.pass_token.value = "";
+        return;
+      }
+      legend.textContent = members.dataset.msgPick;
+      found.members.forEach(function (m) {
+        var label = document.createElement("label");
+        var radio = document.createElement("input");
+        radio.type = "radio";
+        radio.name = "member";
+        radio.value = String(m.id);
+        radio.required = true;
+        label.append(radio, " " + m.label);
+        list.appendChild(label);
+      });
+    }).catch(function () { legend.textContent = members.dataset.msgOffline; });
+  }
+  form.addEventListener("queued", clearMembers);
+  // A code read by the camera: a tube's, on to the person; a pass's, its people.
+  document.addEventListener("scanned", function (event) {
+    if (event.target.hasAttribute("data-pass-scanner")) {
+      listMembers(event.detail.text);
+      return;
+    }
+    show();
+    form.elements.id_number.focus();
+  });
   show();
 })();
