@@ -354,6 +354,10 @@ CARE_ESCALATE_DAYS = env.int("CARE_ESCALATE_DAYS", default=2)
 PROBLEM_HOURS_URGENT = env.int("PROBLEM_HOURS_URGENT", default=2)
 PROBLEM_HOURS_NORMAL = env.int("PROBLEM_HOURS_NORMAL", default=24)
 PROBLEM_HOURS_LOW = env.int("PROBLEM_HOURS_LOW", default=72)
+# A testing site's pace per lane, for its buildings' appointment windows (people an hour:
+# 120 is one swab every 30 seconds), and the length of a window's slot in minutes.
+TESTING_LANE_PER_HOUR = env.int("TESTING_LANE_PER_HOUR", default=120)
+TESTING_SLOT_MINUTES = env.int("TESTING_SLOT_MINUTES", default=30)
 
 # The daily report (jijie/reports): the local time that closes a day's figures, and the
 # hours after it each level has to submit its day (by depth: 4 community … 1 city).

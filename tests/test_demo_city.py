@@ -329,6 +329,18 @@ def _dates_agree(now: datetime) -> None:
     assert positive.size == 10
     isolated = {c.person_id for c in cases if c.reason.startswith("核酸混管阳性")}
     assert isolated == {s.person_id for s in samples if s.tube_id == positive.pk}
+    # today the buildings still to come are called to the sites, within their hours,
+    # each building once
+    from jijie.testing.models import Appointment
+
+    windows = list(Appointment.objects.select_related("site"))
+    assert windows
+    assert len({w.building_id for w in windows}) == len(windows)
+    for window in windows:
+        assert window.day == today
+        assert window.site.opens_at <= _local(window.starts_at).time()
+        assert _local(window.ends_at).time() <= window.site.closes_at
+        assert window.people > 0
 
     # reports: every day of the response counted, the days past their cut-off closed
     # and today's still counting; yesterday's sign-off made before now, after the day

@@ -1,7 +1,8 @@
 """Demo step: 新港路社区's first round of mass testing (seed 004: members sent to 核酸检测点位
 to keep order, register people and collect samples).
 
-- A round over the community from yesterday to today, ten people a tube.
+- A round over the community from yesterday to today, ten people a tube; today the
+  buildings still to come are called to each site in windows (分楼栋预约).
 - Two sites: the primary school's playground (grid 01, four lanes, 07:00–19:00) and the
   gate of 3栋 (grid 02, two lanes, 08:00–12:00).
 - Yesterday a little over half the community was sampled, each site filling its tubes
@@ -133,7 +134,13 @@ def populate(ctx: DemoContext) -> None:
             now=back + timedelta(minutes=30),
         )
         isolated = len(done.opened)
+    # Today the rest are called building by building to each site.
+    windows = sum(
+        len(services.do_appointments_plan(actor=secretary, site=site, day=ctx.today).appointments)
+        for site in round_.sites.order_by("pk")
+    )
     ctx.out(
         f"  {NAME}: {sampled} sampled in {len(tubes)} tubes, {batches} batches to the lab, "
-        f"{len(tubes) // 2} results back, {isolated} isolated from one positive tube"
+        f"{len(tubes) // 2} results back, {isolated} isolated from one positive tube, "
+        f"{windows} buildings called today"
     )

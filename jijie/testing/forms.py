@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -104,3 +105,18 @@ class ReceiveForm(forms.Form):
         label=_("接收时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+
+class AppointmentsForm(forms.Form):
+    """The day of the round a site's buildings are called for."""
+
+    day = forms.ChoiceField(label=_("日期"), choices=())
+
+    def __init__(self, *args: Any, days: list[date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["day"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(d.isoformat(), f"{d:%m-%d}") for d in days]
+
+    def clean_day(self) -> date:
+        return date.fromisoformat(self.cleaned_data["day"])

@@ -86,6 +86,38 @@ class Site(models.Model):
         return self.name
 
 
+class Appointment(models.Model):
+    """A building's window at a site on a day of the round (`slots.plan`): when its
+    people are asked to come, and how many were still to come when it was planned."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="appointments")
+    building = models.ForeignKey(
+        Area, verbose_name=_("楼栋"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_path = BytewiseCharField(max_length=255)
+    day = models.DateField(_("日期"))
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    people = models.PositiveIntegerField(_("预计人数"))
+
+    class Meta:
+        verbose_name = _("预约时段")
+        verbose_name_plural = _("预约时段")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "building", "day"], name="testing_appointment_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="testing_appointment_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "day", "starts_at"], name="testing_appt_site")]
+
+    def __str__(self) -> str:
+        return f"{self.building} {self.starts_at:%H:%M}"
+
+
 class ExemptReason(models.TextChoices):
     BEDRIDDEN = "bedridden", _("卧床(上门采样)")
     INFANT = "infant", _("婴幼儿")

@@ -24,6 +24,7 @@ from jijie.gates.models import PassStatus
 from jijie.gates.selectors import passes_scanned
 from jijie.residents.models import Household, Person
 from jijie.testing.models import (
+    Appointment,
     Batch,
     Exemption,
     ExemptReason,
@@ -205,6 +206,24 @@ def household_swabs(
             waiting=one(swabs.filter(Q(tube__result_at__isnull=True) | Q(tube__result_at__gt=at))),
         )
         .values_list("negative", "positive", "waiting")
+    )
+
+
+def appointments(site: Site, day: date) -> list[Appointment]:
+    """The site's buildings' windows on `day`, in the order they are called."""
+    return list(
+        Appointment.objects.filter(site=site, day=day)
+        .select_related("building")
+        .order_by("starts_at", "area_path")
+    )
+
+
+def called_now(site: Site, at: datetime) -> list[Appointment]:
+    """The buildings whose window at the site holds `at`: who should be in the queue."""
+    return list(
+        Appointment.objects.filter(site=site, starts_at__lte=at, ends_at__gt=at)
+        .select_related("building")
+        .order_by("area_path")
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area, AreaKind, community_path_of
+from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
 from jijie.audit.actors import Actor, account_of
 from jijie.audit.services import audit_record
 from jijie.care import services as care
@@ -32,9 +33,10 @@ from jijie.mobilization.models import Member
 from jijie.residents import services as residents
 from jijie.residents.models import Household, Person, Relation, ResidentType
 from jijie.responses.models import Response
-from jijie.testing import selectors
+from jijie.testing import selectors, slots
 from jijie.testing.models import (
     MAX_TUBE_SIZE,
+    Appointment,
     Batch,
     Exemption,
     ExemptReason,
@@ -191,6 +193,90 @@ def do_exemption_set(
     )
     _audit(actor, "testing.exemption_set", exemption, person.area_path, reason=reason)
     return exemption
+
+
+# Appointment windows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A site's day planned: its buildings' windows, the buildings the day could not
+    take (in walking order), and those another site of the round calls that day."""
+
+    appointments: list[Appointment]
+    left: list[Area]
+    elsewhere: list[Area]
+    per_slot: int
+
+
+def appointments_plan(*, actor: User, site: Site, day: date) -> Planned:
+    """`do_appointments_plan` by someone who manages testing where the site is."""
+    access.require_path(actor, Action.TESTING_MANAGE, site.area_path)
+    return do_appointments_plan(actor=actor, site=site, day=day)
+
+
+@transaction.atomic
+def do_appointments_plan(*, actor: Actor, site: Site, day: date) -> Planned:
+    """Call the buildings under the site's area to it on `day`, each in a window its
+    people still to come fill at the site's pace (`slots.plan`; settings
+    `TESTING_LANE_PER_HOUR`, `TESTING_SLOT_MINUTES`), replacing the day's earlier plan.
+    A building another site calls that day is left to it."""
+    round = site.round
+    if not round.starts_on <= day <= round.ends_on:
+        raise ValidationError(
+            {"day": _("本轮检测在 %(start)s 至 %(end)s。")
+             % {"start": round.starts_on, "end": round.ends_on}}
+        )  # fmt: skip
+    Site.objects.select_for_update().filter(pk=site.pk).get()  # one plan at a time
+    buildings = list(
+        Area.objects.filter(path__startswith=site.area_path, kind=AreaKind.BUILDING).order_by(
+            "path"
+        )
+    )
+    taken = set(
+        Appointment.objects.filter(round=round, day=day)
+        .exclude(site=site)
+        .values_list("building_id", flat=True)
+    )
+    covered = selectors.coverage(round, depth=KIND_DEPTH[AreaKind.BUILDING], within=site.area_path)
+    to_come = [
+        (b.pk, covered[b.path].untested if b.path in covered else 0)
+        for b in buildings
+        if b.pk not in taken
+    ]
+    made = slots.plan(
+        to_come,
+        opens=timezone.make_aware(datetime.combine(day, site.opens_at)),
+        closes=timezone.make_aware(datetime.combine(day, site.closes_at)),
+        lanes=site.lanes,
+        per_lane_hour=settings.TESTING_LANE_PER_HOUR,
+        slot_minutes=settings.TESTING_SLOT_MINUTES,
+    )
+    by_id = {b.pk: b for b in buildings}
+    Appointment.objects.filter(site=site, day=day).delete()
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            round=round,
+            site=site,
+            building=by_id[w.building],
+            area_path=by_id[w.building].path,
+            day=day,
+            starts_at=w.starts_at,
+            ends_at=w.ends_at,
+            people=w.people,
+        )
+        for w in made.windows
+    )
+    _audit(
+        actor, "testing.appointments_plan", site, site.area_path,
+        day=day.isoformat(), windows=len(appointments), left=len(made.left),
+    )  # fmt: skip
+    return Planned(
+        appointments=appointments,
+        left=[by_id[b] for b in made.left],
+        elsewhere=[b for b in buildings if b.pk in taken],
+        per_slot=made.per_slot,
+    )
 
 
 # Sampling -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),
     path("sites/<int:pk>/sample/", views.sample, name="sample"),
     path("sites/<int:pk>/household/", views.pass_members, name="pass_members"),
+    path("sites/<int:pk>/appointments/", views.appointments, name="appointments"),
     path("sites/<int:pk>/seal/", views.seal, name="seal"),
     path("sites/<int:pk>/batches/", views.batch_send, name="batch_send"),
     path("batches/<int:pk>/receive/", views.batch_receive, name="batch_receive"),

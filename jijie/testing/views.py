@@ -5,8 +5,10 @@ tube with its people, isolated in one step when it is positive."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,14 +25,15 @@ from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import KIND_DEPTH, Area, AreaKind, community_path_of
 from jijie.care import selectors as care_selectors
-from jijie.core import outbox
+from jijie.core import outbox, periods
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
 from jijie.core.views import offline_page
 from jijie.mobilization.models import Member
 from jijie.responses.selectors import in_force_over
-from jijie.testing import imports, phone, selectors, services
+from jijie.testing import imports, phone, selectors, services, slots
 from jijie.testing.forms import (
+    AppointmentsForm,
     BatchForm,
     IsolateForm,
     ReceiveForm,
@@ -278,6 +281,60 @@ def _buildings(site: Site) -> list[tuple[str, str]]:
             "path"
         )
     ]
+
+
+def _site(request: HttpRequest, pk: int) -> Site:
+    """A site of a round `request.user` may see, or Http404."""
+    found = Site.objects.select_related("round").filter(pk=pk).first()
+    if found is None or not access.may_path(request.user, Action.TESTING_VIEW, found.area_path):
+        raise Http404
+    return found
+
+
+@login_required
+def appointments(request: HttpRequest, pk: int) -> HttpResponse:
+    """A site's buildings called in windows on a day of the round (分楼栋预约), for the
+    grid workers to tell their buildings when to come; planned again by the office."""
+    site = _site(request, pk)
+    found = site.round
+    days = [
+        found.starts_on + timedelta(days=n)
+        for n in range((found.ends_on - found.starts_on).days + 1)
+    ]
+    today = timezone.localdate()
+    day = periods.day(request.GET, "day") or (today if today in days else days[0])
+    if day not in days:
+        raise Http404
+    manages = access.may_path(request.user, Action.TESTING_MANAGE, site.area_path)
+    form = AppointmentsForm(initial={"day": day.isoformat()}, days=days)
+    planned = None
+    if request.method == "POST":
+        if not manages:
+            raise PermissionDenied(_("您的角色不能安排采样时段。"))
+        form = AppointmentsForm(request.POST, days=days)
+        if form.is_valid():
+            day = form.cleaned_data["day"]
+            try:
+                planned = services.appointments_plan(actor=actor(request), site=site, day=day)
+            except ValidationError as error:
+                apply_errors(form, error)
+    context = {
+        "site": site,
+        "round": found,
+        "day": day,
+        "days": days,
+        "appointments": selectors.appointments(site, day),
+        "planned": planned,
+        "manages": manages,
+        "form": form,
+        "per_slot": slots.slot_capacity(
+            lanes=site.lanes,
+            per_lane_hour=settings.TESTING_LANE_PER_HOUR,
+            slot_minutes=settings.TESTING_SLOT_MINUTES,
+        ),
+        "slot_minutes": settings.TESTING_SLOT_MINUTES,
+    }
+    return render(request, "testing/appointments.html", context)
 
 
 @require_POST
