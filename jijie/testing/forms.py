@@ -120,3 +120,34 @@ class AppointmentsForm(forms.Form):
 
     def clean_day(self) -> date:
         return date.fromisoformat(self.cleaned_data["day"])
+
+
+class SiteForm(forms.Form):
+    """A sampling site of a round: where, its lanes and hours, and the duty posts that
+    staff it and carry its samples (picked from the posts of its community)."""
+
+    area = forms.ChoiceField(label=_("所在区域"), choices=())
+    name = forms.CharField(label=_("名称"), max_length=60)
+    place = forms.CharField(label=_("地点"), max_length=100, required=False)
+    lanes = forms.IntegerField(label=_("通道数"), min_value=1, max_value=50, initial=2)
+    opens_at = forms.TimeField(label=_("开放时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    post = forms.ChoiceField(label=_("值守岗位"), choices=(), required=False)
+    transport = forms.ChoiceField(label=_("转运岗位"), choices=(), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        areas: list[tuple[str, str]],
+        posts: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in (
+            ("area", areas),
+            ("post", [("", "—"), *posts]),
+            ("transport", [("", "—"), *posts]),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jijie.areas.models import Area
 from jijie.core.models import BytewiseCharField
+from jijie.duty.models import Demand
 from jijie.residents.models import Person
 from jijie.responses.models import Response
 
@@ -69,6 +70,24 @@ class Site(models.Model):
     lanes = models.PositiveSmallIntegerField(_("通道数"), default=1)
     opens_at = models.TimeField(_("开放时间"))
     closes_at = models.TimeField(_("结束时间"))
+    # Who staffs it and who carries its samples to the lab: posts of the duty roster in
+    # the site's community (the people on shift there now are the site's staff).
+    post = models.ForeignKey(
+        Demand,
+        verbose_name=_("值守岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    transport = models.ForeignKey(
+        Demand,
+        verbose_name=_("转运岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.areas.models import Area
+from jijie.areas.models import KIND_DEPTH, Area, AreaKind
 from jijie.care.models import CaseStatus, IsolationCase
 from jijie.core import pii
+from jijie.duty.models import HOLDING, Demand, DemandStatus, Participation
 from jijie.gates.models import PassStatus
 from jijie.gates.selectors import passes_scanned
 from jijie.residents.models import Household, Person
@@ -224,6 +225,37 @@ def called_now(site: Site, at: datetime) -> list[Appointment]:
         Appointment.objects.filter(site=site, starts_at__lte=at, ends_at__gt=at)
         .select_related("building")
         .order_by("area_path")
+    )
+
+
+def on_duty(demand: Demand | None, at: datetime) -> list[Participation]:
+    """Who holds a place now in a shift of a duty post (a site's staff or carriers), by
+    the shift's hours: confirmed first, then those waiting to be."""
+    if demand is None:
+        return []
+    return list(
+        Participation.objects.filter(
+            shift__demand=demand,
+            shift__starts_at__lte=at,
+            shift__ends_at__gt=at,
+            status__in=HOLDING,
+        )
+        .select_related("member")
+        .order_by("status", "member__name", "pk")
+    )
+
+
+def site_posts_under(path: str) -> list[Demand]:
+    """The open duty posts of the communities in a round's area (`path`), which its
+    sites may be staffed and served from (each site from its own community's: the
+    service checks)."""
+    return list(
+        Demand.objects.filter(
+            community_path__startswith=path[: KIND_DEPTH[AreaKind.COMMUNITY] * Area.steplen],
+            status=DemandStatus.OPEN,
+        )
+        .select_related("post_type")
+        .order_by("community_path", "post_type__name", "place", "pk")
     )
 
 

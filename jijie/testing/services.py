@@ -29,6 +29,7 @@ from jijie.audit.services import audit_record
 from jijie.care import services as care
 from jijie.care.models import CaseKind, CaseStatus, IsolationCase
 from jijie.core import identity, pii, text
+from jijie.duty.models import Demand, DemandStatus
 from jijie.mobilization.models import Member
 from jijie.residents import services as residents
 from jijie.residents.models import Household, Person, Relation, ResidentType
@@ -126,6 +127,9 @@ class SiteData:
     lanes: int
     opens_at: time
     closes_at: time
+    # Posts of the duty roster in the site's community: its staff, its carriers.
+    post: Demand | None = None
+    transport: Demand | None = None
 
 
 def site_add(*, actor: User, round: Round, area: Area, data: SiteData) -> Site:
@@ -146,7 +150,16 @@ def do_site_add(*, actor: Actor, round: Round, area: Area, data: SiteData) -> Si
         raise ValidationError({"closes_at": _("结束时间须晚于开放时间。")})
     if Site.objects.filter(round=round, name=name).exists():
         raise ValidationError({"name": _("本轮已有名为“%(name)s”的采样点。") % {"name": name}})
+    for field, demand in (("post", data.post), ("transport", data.transport)):
+        if demand is None:
+            continue
+        if demand.community_path != community_path_of(area.path):
+            raise ValidationError({field: _("请选择采样点所在社区的岗位。")})
+        if demand.status != DemandStatus.OPEN:
+            raise ValidationError({field: _("这个岗位已结束。")})
     site = Site.objects.create(
+        post=data.post,
+        transport=data.transport,
         round=round,
         area=area,
         area_path=area.path,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/results/", views.results_import, name="results_import"),
+    path("rounds/<int:pk>/sites/new/", views.site_new, name="site_new"),
     path("rounds/<int:pk>/untested/", views.untested, name="untested"),
     path("tubes/<int:pk>/", views.tube_detail, name="tube"),
     path("sites/<int:pk>/sample/", views.sample, name="sample"),

@@ -40,6 +40,7 @@ from jijie.testing.forms import (
     ResultsForm,
     RoundForm,
     SampleForm,
+    SiteForm,
 )
 from jijie.testing.models import Batch, Round, Sample, Site, Tube, TubeResult
 
@@ -129,7 +130,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for a in Area.objects.filter(path__startswith=unit.path, depth=depth).order_by("path")
     }
     rows = [(below.get(path), c) for path, c in sorted(covered.items()) if path in below]
-    sites = list(found.sites.filter(area_path__startswith=unit.path).order_by("name"))
+    sites = list(
+        found.sites.filter(area_path__startswith=unit.path)
+        .select_related("post__post_type", "transport__post_type")
+        .order_by("name")
+    )
     total = selectors.Coverage(unit.path)
     for _area, c in rows:
         total.people += c.people
@@ -151,6 +156,16 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sampling": {
             s.pk for s in sites if access.may_path(request.user, Action.TESTING_SAMPLE, s.area_path)
         },
+        # Each site with who is on shift now at its duty posts: its staff, its carriers.
+        "site_rows": [
+            (
+                s,
+                selectors.on_duty(s.post, timezone.now()),
+                selectors.on_duty(s.transport, timezone.now()),
+            )
+            for s in sites
+        ],
+        "adds_sites": access.may_path(request.user, Action.TESTING_MANAGE, unit.path),
         "positives": list(
             found.tubes.filter(result=TubeResult.POSITIVE, area_path__startswith=unit.path)
             .select_related("site")
@@ -164,6 +179,50 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     }
     return render(request, "testing/round.html", context)
+
+
+@login_required
+def site_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A sampling site added to a round by whoever manages testing where it stands."""
+    found = _round(request, pk)
+    areas = list(
+        access.scoped(
+            Area.objects.filter(
+                path__startswith=found.area_path, kind__in=[AreaKind.COMMUNITY, AreaKind.GRID]
+            ),
+            request.user,
+            Action.TESTING_MANAGE,
+            path_field="path",
+        ).order_by("path")
+    )
+    if not areas:
+        raise PermissionDenied(_("您的角色不能设置采样点。"))
+    posts = selectors.site_posts_under(found.area_path)
+    form = SiteForm(
+        request.POST or None,
+        areas=[(a.code, a.name) for a in areas],
+        posts=[(str(d.pk), f"{d.post_type.name} · {d.place}") for d in posts],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next(a for a in areas if a.code == data["area"])
+        by_pk = {str(d.pk): d for d in posts}
+        try:
+            site = services.site_add(
+                actor=actor(request), round=found, area=area,
+                data=services.SiteData(
+                    data["name"], data["place"], data["lanes"], data["opens_at"],
+                    data["closes_at"], post=by_pk.get(data["post"]),
+                    transport=by_pk.get(data["transport"]),
+                ),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("已添加采样点%(name)s。") % {"name": site.name})
+            return redirect("testing:round", found.pk)
+    context = {"form": form, "title": _("添加采样点"), "round": found}
+    return render(request, "testing/form.html", context)
 
 
 @login_required
