@@ -937,15 +937,18 @@ def page_context(user: Any, round_id: int, code: str | None, depth_cap: int) -> 
             found_parent = cursor.fetchone()
             parent = SimpleNamespace(code=found_parent[0], name=found_parent[1])
         cursor.execute(
-            "SELECT id, name, place, lanes, opens_at, closes_at, area_path FROM testing_site"
+            "SELECT id, name, place, lanes, opens_at, closes_at, area_path, post_id,"
+            " transport_id FROM testing_site"
             " WHERE round_id = %s AND area_path LIKE %s ORDER BY name",
             [round_id, path + "%"],
         )
         sites = [
             SimpleNamespace(pk=i, name=n, place=pl, lanes=ln, opens_at=o, closes_at=c,
-                            area_path=ap)
-            for i, n, pl, ln, o, c, ap in cursor.fetchall()
+                            area_path=ap, post=post, transport=transport)
+            for i, n, pl, ln, o, c, ap, post, transport in cursor.fetchall()
         ]  # fmt: skip
+        # The bench's sites name no duty posts: no one on shift to list.
+        assert all(s.post is None and s.transport is None for s in sites)
         sample = paths(Action.TESTING_SAMPLE)
         cursor.execute(
             "SELECT t.id, t.barcode, t.size, s.name FROM testing_tube t"
@@ -968,6 +971,8 @@ def page_context(user: Any, round_id: int, code: str | None, depth_cap: int) -> 
         "drill": below < depth_cap,
         "sites": sites,
         "sampling": {s.pk for s in sites if any(s.area_path.startswith(p) for p in sample)},
+        "site_rows": [(s, [], []) for s in sites],
+        "adds_sites": any(path.startswith(p) for p in manage),
         "positives": positives,
         "manages": any(round_path.startswith(p) for p in manage),
         "results_form": ResultsForm(),

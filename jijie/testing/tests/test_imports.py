@@ -145,3 +145,18 @@ def test_the_street_isolates_only_where_it_manages_care(round_, tubes, people, a
         now=at(22, 30),
     )  # fmt: skip
     assert (done.opened, done.elsewhere) == ([], people[:3])
+
+
+def test_a_result_recorded_by_hand_after_the_check_refuses_the_whole_file(round_, tubes, actors):
+    data = csv("管码,结果", "AB-0001,阴性", "AB-0002,阴性", "AB-0003,阳性")
+    report = imports.check_results(round_, data)
+    assert not report.problems
+    # between the check and the store, the lab phones AB-0002's result in
+    services.do_result_record(
+        actor=actors.manager, round=round_, barcode="AB-0002", result="positive", now=at(21)
+    )
+    with pytest.raises(ValidationError, match="检查之后有结果被修改"):
+        imports.do_results_import(actor=actors.manager, round=round_, report=report, now=at(22))
+    found = dict(Tube.objects.values_list("barcode", "result"))
+    assert found == {"AB-0001": "pending", "AB-0002": "positive", "AB-0003": "pending"}
+    assert not AuditEvent.objects.filter(action="testing.results_import").exists()
