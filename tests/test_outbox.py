@@ -28,6 +28,8 @@ def _echo(item: outbox.Item) -> outbox.Outcome:
         raise ValidationError("整条不对。")
     if item.get("fail") == "denied":
         raise PermissionDenied("不能做。")
+    if item.get("fail") == "fault":
+        raise RuntimeError("a fault of the server's")
     return outbox.stored(f"已保存 {item.get('name')}")
 
 
@@ -68,6 +70,22 @@ def test_each_item_is_answered_on_its_own(client, echo, tree, actors):
     assert "请刷新页面" in results[4]["message"]
     # the refused items' writes were undone, the stored one's kept
     assert Area.objects.get(code="441602").name == "乙"
+
+
+def test_a_fault_of_the_server_refuses_its_item_alone(client, echo, tree, actors, caplog):
+    client.force_login(actors.manager)
+    answer = _sync(
+        client,
+        _item("a", name="甲", fail="fault"),
+        _item("b", name="乙"),
+    )
+    assert answer.status_code == 200
+    first, second = answer.json()["results"]
+    assert (first["status"], second["status"]) == ("refused", "stored")
+    assert "留在手机上" in first["message"]
+    assert Area.objects.get(code="441602").name == "乙"  # the fault's write undone
+    assert "甲" not in caplog.text  # the item's fields are not logged
+    assert "test.echo" in caplog.text
 
 
 def test_a_bad_batch_is_refused_whole(client, echo, tree, actors):

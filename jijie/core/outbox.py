@@ -18,6 +18,7 @@ side; docs/decisions.md, "Offline", says why.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +33,8 @@ from jijie.core import once
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 # What one sync may carry: a phone sends its queue in pieces of at most this many.
 MAX_ITEMS = 50
@@ -175,6 +178,12 @@ def answer(item: Item) -> Outcome:
         return refused(str(error) or _("您的角色不能做这件事。"))
     except Http404:
         return refused(_("找不到要登记的对象,或不在您的辖区。"))
+    except Exception:
+        # A fault of the server's: this item is undone and kept on the phone, and the
+        # items after it are still taken. The log names the kind and the phone's id
+        # only (the traceback names code, not the fields).
+        logger.exception("outbox item %s of kind %s failed", item.client_ref, item.kind[:40])
+        return refused(_("服务器出错,这条没有保存;它留在手机上,请稍后再发送。"))
 
 
 def answer_all(items: Iterable[Item]) -> list[dict[str, object]]:
