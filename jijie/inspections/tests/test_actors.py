@@ -12,18 +12,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from conftest import Actors, Tree, make_user
 from jijie.accounts.models import User
 from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
-from jijie.audit.models import AuditEvent
 from jijie.core import uploads
 from jijie.inspections import services, urls
 from jijie.inspections.models import ChecklistItem, Order, OrderState, Photo, Plan, Team, Visit
 from jijie.inspections.tests.fixtures import Inspections
+from tests import actor_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -94,17 +93,6 @@ def world(clock, tree, actors, inspections) -> World:
     )
 
 
-def _written() -> dict[str, Any]:
-    """Every row of the app's tables, and how many audit rows: what a refused request
-    must leave as it was."""
-    rows: dict[str, Any] = {
-        model.__name__: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_app_config("inspections").get_models()
-    }
-    rows["audit"] = AuditEvent.objects.count()
-    return rows
-
-
 def _shows_nothing_of_the_visits(body: bytes) -> bool:
     said = (FINDING, "13912345678", *TARGETS)
     return JPEG not in body and not any(s.encode() in body for s in said)
@@ -127,48 +115,22 @@ def _gate_lines() -> list[str]:
     return list(active.values_list("text", flat=True))
 
 
-def _nothing(w: World) -> None:
-    pass
-
-
 OUTSIDERS = {"outsider": 404, "far_street": 404, "nobody": 404}
 
 
-@dataclass(frozen=True)
-class Page:
-    """How one URL is asked for: by GET, by POST (with `data`) or both; the status each
-    actor out of scope gets, for every method; the actor who may, and what they get."""
-
-    url: Callable[[World], str]
-    denied: dict[str, int]
-    may: str
-    get: int | None = 200  # what the one who may gets; None: the view takes no GET
-    post: int | None = None  # None: the view takes no POST
-    data: Callable[[World], dict[str, Any]] = lambda w: {}
-    given: Callable[[World], None] = _nothing  # the state the request needs
-    # after the one who may asked: what the page showed (GET) or what was done (POST)
-    shows: str | bytes = FINDING
-    done: Callable[[World], bool] = lambda w: True
-
-    @property
-    def methods(self) -> list[str]:
-        return [method for method, then in (("get", self.get), ("post", self.post)) if then]
+def page(**parts: Any) -> actor_pages.Page[World]:
+    """A page of the app (`actor_pages.Page`), showing FINDING by default."""
+    return actor_pages.Page(**{"shows": FINDING, **parts})
 
 
-def _ask(client, method: str, page: Page, world: World):
-    if method == "post":
-        return client.post(page.url(world), page.data(world))
-    return client.get(page.url(world))
-
-
-PAGES: dict[str, Page] = {
-    "index": Page(
+PAGES: dict[str, actor_pages.Page[World]] = {
+    "index": page(
         url=lambda w: reverse("inspections:index"),
         # a secretary elsewhere sees their own visits and orders, none of these
         denied={"outsider": 200, "far_street": 200, "nobody": 403},
         may="manager",
     ),
-    "team_new": Page(
+    "team_new": page(
         url=lambda w: reverse("inspections:team_new"),
         # a street office sets up its own teams: told on the form it cannot cover 新港路
         denied={"outsider": 403, "far_street": 200, "nobody": 403, "manager": 403},
@@ -182,7 +144,7 @@ PAGES: dict[str, Page] = {
         shows="设立督查组",
         done=lambda w: Team.objects.filter(name="第二督查组").exists(),
     ),
-    "plan_new": Page(
+    "plan_new": page(
         url=lambda w: reverse("inspections:plan_new", args=[w.inspections.team.pk]),
         denied=OUTSIDERS | {"street": 404, "manager": 404},
         may="command",
@@ -196,7 +158,7 @@ PAGES: dict[str, Page] = {
         shows="第一督查组",
         done=lambda w: Plan.objects.count() == 2,
     ),
-    "checklist": Page(
+    "checklist": page(
         url=lambda w: reverse("inspections:checklist", args=["gate"]),
         denied={"outsider": 403, "nobody": 403, "manager": 403},
         may="command",
@@ -205,14 +167,14 @@ PAGES: dict[str, Page] = {
         shows="测温登记规范",
         done=lambda w: _gate_lines() == ["值守人员在岗", "测温登记规范"],
     ),
-    "plan": Page(
+    "plan": page(
         url=lambda w: reverse("inspections:plan", args=[w.visit.plan_id]),
         # before the visits, nobody at a target learns of them
         denied=OUTSIDERS | {"manager": 404, "street": 404},
         may="inspector",
         shows=TARGETS[1],
     ),
-    "visit": Page(
+    "visit": page(
         url=lambda w: reverse("inspections:visit", args=[w.visit.pk]),
         denied=OUTSIDERS | {"manager": 404, "command": 403},  # not the command's team
         may="inspector",
@@ -221,17 +183,17 @@ PAGES: dict[str, Page] = {
         shows=TARGETS[1],
         done=lambda w: Visit.objects.get(pk=w.visit.pk).recorded_at == ON_THE_DAY,
     ),
-    "orders": Page(
+    "orders": page(
         url=lambda w: reverse("inspections:orders"),
         denied={"outsider": 200, "far_street": 200, "nobody": 403},  # their own, not these
         may="manager",
     ),
-    "order": Page(
+    "order": page(
         url=lambda w: reverse("inspections:order", args=[w.order.pk]),
         denied=OUTSIDERS | {"grid_worker": 404},
         may="manager",
     ),
-    "order_fix": Page(
+    "order_fix": page(
         url=lambda w: reverse("inspections:order_fix", args=[w.order.pk]),
         denied=OUTSIDERS | {"inspector": 403},  # sees it, is not the one to fix it
         may="manager",
@@ -240,7 +202,7 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"fix": "已安排两人轮值"},
         done=_order_state(OrderState.REPORTED),
     ),
-    "order_recheck": Page(
+    "order_recheck": page(
         url=lambda w: reverse("inspections:order_recheck", args=[w.order.pk]),
         denied=OUTSIDERS | {"manager": 403},  # who fixed it does not pass it
         may="inspector",
@@ -250,66 +212,45 @@ PAGES: dict[str, Page] = {
         given=_fixed,
         done=_order_state(OrderState.CLOSED),
     ),
-    "photo": Page(
+    "photo": page(
         url=lambda w: reverse("inspections:photo", args=[w.photo.pk]),
         denied=OUTSIDERS | {"grid_worker": 404},
         may="manager",
         shows=JPEG,
     ),
-    "scores": Page(
+    "scores": page(
         url=lambda w: reverse("inspections:scores") + f"?area={w.tree.street.code}",
         denied={"outsider": 404, "far_street": 404, "nobody": 403},
         may="street",
         shows="新港路社区",
     ),
 }
-NAMES = [pattern.name for pattern in urls.urlpatterns]
+NAMES = actor_pages.url_names(urls.urlpatterns)
 
 
 def test_every_page_of_the_app_has_its_case():
-    assert set(PAGES) == set(NAMES)
+    actor_pages.every_url_has_its_case(PAGES, urls.urlpatterns)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_nobody_signed_in_is_sent_to_sign_in(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    before = _written()
-    for method in ("get", "post"):
-        response = _ask(client, method, page, world)
-        assert response.status_code == 302, method
-        assert response.url.startswith(reverse("accounts:login")), method
-    assert _written() == before
+    actor_pages.nobody_is_sent_to_sign_in(client, PAGES[name], world, "inspections")
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_out_of_scope_or_without_a_role_is_refused_and_shown_nothing(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    before = _written()
-    for who, status in page.denied.items():
-        client.force_login(world.user(who))
-        for method in page.methods:
-            response = _ask(client, method, page, world)
-            assert response.status_code == status, (who, method)
-            assert _shows_nothing_of_the_visits(response.content), (who, method)
-    assert _written() == before
+    actor_pages.outsiders_are_refused(
+        client,
+        PAGES[name],
+        world,
+        "inspections",
+        lambda response: _shows_nothing_of_the_visits(response.content),
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_one_who_may_is_answered(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    client.force_login(world.user(page.may))
-    if page.get is not None:
-        response = client.get(page.url(world))
-        assert response.status_code == page.get
-        shows = page.shows if isinstance(page.shows, bytes) else page.shows.encode()
-        assert shows in response.content
-    if page.post is not None:
-        response = client.post(page.url(world), page.data(world))
-        assert response.status_code == page.post
-        assert page.done(world)
+    actor_pages.the_one_who_may_is_answered(client, PAGES[name], world)
 
 
 def test_a_fix_photo_is_the_orders_readers_only(client, world):

@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -22,12 +21,12 @@ from conftest import Actors, Tree, make_user
 from jijie.accounts.models import User
 from jijie.accounts.services import token_create
 from jijie.areas.roles import Role
-from jijie.audit.models import AuditEvent
 from jijie.core import uploads
 from jijie.problems import services, urls
 from jijie.problems.api import router
 from jijie.problems.models import Problem, ProblemState
 from jijie.problems.tests.fixtures import raise_problem
+from tests import actor_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -65,17 +64,6 @@ def world(clock, tree, supplies, actors) -> World:
     )
     far_street = make_user("farstreet", Role.STREET_OFFICE, tree.other_street)
     return World(tree, actors, far_street, problem)
-
-
-def _written() -> dict[str, Any]:
-    """Every row of the app's tables, and how many audit rows: what a refused request
-    must leave as it was."""
-    rows: dict[str, Any] = {
-        model.__name__: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_app_config("problems").get_models()
-    }
-    rows["audit"] = AuditEvent.objects.count()
-    return rows
 
 
 def _body(response):
@@ -118,53 +106,27 @@ def _answered(w: World) -> None:
     )
 
 
-def _nothing(w: World) -> None:
-    pass
-
-
 OUTSIDERS = {"outsider": 404, "far_street": 404, "nobody": 404}
 
 
-@dataclass(frozen=True)
-class Page:
-    """How one URL is asked for: by GET, by POST (with `data`) or both; the status each
-    actor out of scope gets, for every method; the actor who may, and what they get."""
-
-    url: Callable[[World], str]
-    denied: dict[str, int]
-    may: str
-    get: int | None = 200  # what the one who may gets; None: the view takes no GET
-    post: int | None = None  # None: the view takes no POST
-    data: Callable[[World], dict[str, Any]] = lambda w: {}
-    given: Callable[[World], None] = _nothing  # the state the request needs
-    # after the one who may asked: what the page showed (GET) or what was done (POST)
-    shows: str | bytes = TITLE
-    done: Callable[[World], bool] = lambda w: True
-
-    @property
-    def methods(self) -> list[str]:
-        return [method for method, then in (("get", self.get), ("post", self.post)) if then]
+def page(**parts: Any) -> actor_pages.Page[World]:
+    """A page of the app (`actor_pages.Page`), showing TITLE by default."""
+    return actor_pages.Page(**{"shows": TITLE, **parts})
 
 
-def _ask(client, method: str, page: Page, world: World):
-    if method == "post":
-        return client.post(page.url(world), page.data(world))
-    return client.get(page.url(world))
-
-
-PAGES: dict[str, Page] = {
-    "board": Page(
+PAGES: dict[str, actor_pages.Page[World]] = {
+    "board": page(
         url=lambda w: reverse("problems:board") + f"?tab=all&area={w.tree.community.code}",
         denied={"outsider": 404, "far_street": 404, "nobody": 403},
         may="street",
     ),
-    "rates": Page(
+    "rates": page(
         url=lambda w: reverse("problems:rates") + f"?area={w.tree.community.code}",
         denied={"outsider": 404, "far_street": 404, "nobody": 403},
         may="street",
         shows="第01网格",
     ),
-    "new": Page(
+    "new": page(
         url=lambda w: reverse("problems:new") + f"?area={w.tree.grid.code}",
         # a secretary elsewhere is told on the form that they cannot raise it here
         denied={"outsider": 200, "far_street": 200, "nobody": 403},
@@ -179,14 +141,14 @@ PAGES: dict[str, Page] = {
         shows="反映问题",
         done=lambda w: Problem.objects.filter(title="人手不足").exists(),
     ),
-    "mine": Page(
+    "mine": page(
         url=lambda w: reverse("problems:mine"),
         denied={"outsider": 200, "far_street": 200, "nobody": 200},  # their own, empty
         may="grid_worker",
     ),
-    "detail": Page(url=_of_problem("detail"), denied=OUTSIDERS, may="street"),
-    "photo": Page(url=_of_problem("photo"), denied=OUTSIDERS, may="street", shows=JPEG),
-    "claim": Page(
+    "detail": page(url=_of_problem("detail"), denied=OUTSIDERS, may="street"),
+    "photo": page(url=_of_problem("photo"), denied=OUTSIDERS, may="street", shows=JPEG),
+    "claim": page(
         url=_of_problem("claim"),
         denied=OUTSIDERS | {"manager": 403},  # reads it, does not handle it
         may="street",
@@ -194,7 +156,7 @@ PAGES: dict[str, Page] = {
         post=302,
         done=_is(ProblemState.HANDLING, "street"),
     ),
-    "release": Page(
+    "release": page(
         url=_of_problem("release"),
         denied=OUTSIDERS | {"manager": 403},
         may="street",
@@ -203,7 +165,7 @@ PAGES: dict[str, Page] = {
         given=_claimed,
         done=_is(ProblemState.OPEN, None),
     ),
-    "answer": Page(
+    "answer": page(
         url=_of_problem("answer"),
         denied=OUTSIDERS | {"manager": 403},
         may="street",
@@ -212,7 +174,7 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"answer": "已从街道物资库调拨耳温枪 2 个"},
         done=_is(ProblemState.ANSWERED, "street"),
     ),
-    "confirm": Page(
+    "confirm": page(
         url=_of_problem("confirm"),
         denied=OUTSIDERS | {"street": 403},  # the one who answered does not confirm
         may="grid_worker",
@@ -222,7 +184,7 @@ PAGES: dict[str, Page] = {
         given=_answered,
         done=_is(ProblemState.RESOLVED, "street"),
     ),
-    "reopen": Page(
+    "reopen": page(
         url=_of_problem("reopen"),
         denied=OUTSIDERS | {"street": 403},
         may="grid_worker",
@@ -233,53 +195,28 @@ PAGES: dict[str, Page] = {
         done=_is(ProblemState.OPEN, None),
     ),
 }
-NAMES = [pattern.name for pattern in urls.urlpatterns]
+NAMES = actor_pages.url_names(urls.urlpatterns)
 
 
 def test_every_page_of_the_app_has_its_case():
-    assert set(PAGES) == set(NAMES)
+    actor_pages.every_url_has_its_case(PAGES, urls.urlpatterns)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_nobody_signed_in_is_sent_to_sign_in(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    before = _written()
-    for method in ("get", "post"):
-        response = _ask(client, method, page, world)
-        assert response.status_code == 302, method
-        assert response.url.startswith(reverse("accounts:login")), method
-    assert _written() == before
+    actor_pages.nobody_is_sent_to_sign_in(client, PAGES[name], world, "problems")
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_out_of_scope_or_without_a_role_is_refused_and_shown_nothing(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    before = _written()
-    for who, status in page.denied.items():
-        client.force_login(world.user(who))
-        for method in page.methods:
-            response = _ask(client, method, page, world)
-            assert response.status_code == status, (who, method)
-            assert _shows_nothing_of_the_problem(response), (who, method)
-    assert _written() == before
+    actor_pages.outsiders_are_refused(
+        client, PAGES[name], world, "problems", _shows_nothing_of_the_problem
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_one_who_may_is_answered(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    client.force_login(world.user(page.may))
-    if page.get is not None:
-        response = client.get(page.url(world))
-        assert response.status_code == page.get
-        shows = page.shows if isinstance(page.shows, bytes) else page.shows.encode()
-        assert shows in response.content
-    if page.post is not None:
-        response = client.post(page.url(world), page.data(world))
-        assert response.status_code == page.post
-        assert page.done(world)
+    actor_pages.the_one_who_may_is_answered(client, PAGES[name], world)
 
 
 # The read API ---------------------------------------------------------------------------

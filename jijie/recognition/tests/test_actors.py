@@ -6,26 +6,24 @@ without its case fails here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from conftest import Actors
 from jijie.accounts.models import User
 from jijie.audit.actors import SYSTEM
-from jijie.audit.models import AuditEvent
 from jijie.duty.models import Participation, Shift
 from jijie.duty.tests.fixtures import demand, shifts, user_of, with_account
 from jijie.mobilization.models import Member
 from jijie.mobilization.tests.fixtures import Mob, member, phone_for
 from jijie.recognition import services, urls
 from jijie.recognition.models import Approval, Certificate, Nomination
+from tests import actor_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -82,78 +80,41 @@ def world(clock, tree, mob, posts, actors) -> World:
     return World(actors, mob, served, other, approval, certificate)
 
 
-def _written() -> dict[str, Any]:
-    """Every row of the app's tables, and how many audit rows: what a refused request
-    must leave as it was."""
-    rows: dict[str, Any] = {
-        model.__name__: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_app_config("recognition").get_models()
-    }
-    rows["audit"] = AuditEvent.objects.count()
-    return rows
-
-
 def _shows_nothing_of_the_members(body: bytes, world: World) -> bool:
     said = (*NAMES, *PHONES, world.certificate.number)
     return not body.startswith((b"%PDF-", b"PK")) and not any(s.encode() in body for s in said)
 
 
-def _nothing(w: World) -> None:
-    pass
-
-
 OUTSIDERS = {"other_admin": 404, "manager": 404, "nobody": 404}
 
 
-@dataclass(frozen=True)
-class Page:
-    """How one URL is asked for: by GET, by POST (with `data`) or both; the status each
-    actor out of scope gets, for every method; the actor who may, and what they get."""
-
-    url: Callable[[World], str]
-    denied: dict[str, int]
-    may: str
-    get: int | None = 200  # what the one who may gets; None: the view takes no GET
-    post: int | None = None  # None: the view takes no POST
-    data: Callable[[World], dict[str, Any]] = lambda w: {}
-    given: Callable[[World], None] = _nothing  # the state the request needs
-    # after the one who may asked: what the page showed (GET) or what was done (POST)
-    shows: str | bytes = NAMES[0]
-    done: Callable[[World], bool] = lambda w: True
-
-    @property
-    def methods(self) -> list[str]:
-        return [method for method, then in (("get", self.get), ("post", self.post)) if then]
+def page(**parts: Any) -> actor_pages.Page[World]:
+    """A page of the app (`actor_pages.Page`), showing NAMES[0] by default."""
+    return actor_pages.Page(**{"shows": NAMES[0], **parts})
 
 
-def _ask(client, method: str, page: Page, world: World):
-    if method == "post":
-        return client.post(page.url(world), page.data(world))
-    return client.get(page.url(world))
-
-
-PAGES: dict[str, Page] = {
-    "index": Page(
+PAGES: dict[str, actor_pages.Page[World]] = {
+    "index": page(
         url=lambda w: reverse("recognition:index"),
         # another unit's admin sees their own units
         denied={"other_admin": 200, "manager": 403, "nobody": 403},
         may="unit_admin",
         shows="区财政局",
     ),
-    "mine": Page(
+    "mine": page(
         url=lambda w: reverse("recognition:mine"),
         denied=OUTSIDERS | {"member": 404},  # a member without a record of theirs
         may="served",
         shows="2026-000001",  # their certificate's number
     ),
-    "unit": Page(
+    "unit": page(
         url=lambda w: (
             reverse("recognition:unit", args=[w.mob.unit.pk]) + "?start=2026-12-01&end=2026-12-10"
         ),
         denied=OUTSIDERS | {"served": 404},
         may="unit_admin",
     ),
-    "approve": Page(
+    "approve": page(
         url=lambda w: reverse("recognition:approve", args=[w.mob.unit.pk]),
         denied=OUTSIDERS | {"served": 404},
         may="unit_admin",
@@ -162,18 +123,18 @@ PAGES: dict[str, Page] = {
         data=lambda w: {"start": "2026-12-11", "end": "2026-12-15"},
         done=lambda w: Approval.objects.filter(starts_on=date(2026, 12, 11)).exists(),
     ),
-    "approval": Page(
+    "approval": page(
         url=lambda w: reverse("recognition:approval", args=[w.approval.pk]),
         denied=OUTSIDERS | {"served": 404},
         may="unit_admin",
     ),
-    "approval_xlsx": Page(
+    "approval_xlsx": page(
         url=lambda w: reverse("recognition:approval_xlsx", args=[w.approval.pk]),
         denied=OUTSIDERS | {"served": 404},
         may="unit_admin",
         shows=b"PK\x03\x04",  # a spreadsheet
     ),
-    "certificate_issue": Page(
+    "certificate_issue": page(
         url=lambda w: reverse(
             "recognition:certificate_issue", args=[w.approval.records.get(member=w.other).pk]
         ),
@@ -183,13 +144,13 @@ PAGES: dict[str, Page] = {
         post=302,
         done=lambda w: Certificate.objects.filter(record__member=w.other).exists(),
     ),
-    "certificate": Page(
+    "certificate": page(
         url=lambda w: reverse("recognition:certificate", args=[w.certificate.pk]),
         denied=OUTSIDERS | {"member": 404},  # another member's
         may="served",
         shows=b"%PDF-",
     ),
-    "nominate": Page(
+    "nominate": page(
         url=lambda w: reverse("recognition:nominate", args=[w.served.pk]),
         denied=OUTSIDERS | {"served": 404},  # nobody proposes themselves
         may="unit_admin",
@@ -198,53 +159,32 @@ PAGES: dict[str, Page] = {
         done=lambda w: Nomination.objects.filter(member=w.served).exists(),
     ),
 }
-URL_NAMES = [pattern.name for pattern in urls.urlpatterns]
+URL_NAMES = actor_pages.url_names(urls.urlpatterns)
 
 
 def test_every_page_of_the_app_has_its_case():
-    assert set(PAGES) == set(URL_NAMES)
+    actor_pages.every_url_has_its_case(PAGES, urls.urlpatterns)
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_nobody_signed_in_is_sent_to_sign_in(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    before = _written()
-    for method in ("get", "post"):
-        response = _ask(client, method, page, world)
-        assert response.status_code == 302, method
-        assert response.url.startswith(reverse("accounts:login")), method
-    assert _written() == before
+    actor_pages.nobody_is_sent_to_sign_in(client, PAGES[name], world, "recognition")
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_out_of_scope_or_without_a_role_is_refused_and_shown_nothing(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    before = _written()
-    for who, status in page.denied.items():
-        client.force_login(world.user(who))
-        for method in page.methods:
-            response = _ask(client, method, page, world)
-            assert response.status_code == status, (who, method)
-            assert _shows_nothing_of_the_members(response.content, world), (who, method)
-    assert _written() == before
+    actor_pages.outsiders_are_refused(
+        client,
+        PAGES[name],
+        world,
+        "recognition",
+        lambda response: _shows_nothing_of_the_members(response.content, world),
+    )
 
 
 @pytest.mark.parametrize("name", URL_NAMES)
 def test_the_one_who_may_is_answered(client, world, name):
-    page = PAGES[name]
-    page.given(world)
-    client.force_login(world.user(page.may))
-    if page.get is not None:
-        response = client.get(page.url(world))
-        assert response.status_code == page.get
-        shows = page.shows if isinstance(page.shows, bytes) else page.shows.encode()
-        assert shows in response.content
-    if page.post is not None:
-        response = client.post(page.url(world), page.data(world))
-        assert response.status_code == page.post
-        assert page.done(world)
+    actor_pages.the_one_who_may_is_answered(client, PAGES[name], world)
 
 
 def test_a_member_finds_their_own_record_from_the_index(client, world):
