@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from jijie.areas.access import Action
 from jijie.areas.forms import AreaPicker
 from jijie.areas.models import AreaKind
 from jijie.core import forms
+from jijie.gates import services
 from jijie.gates.models import Direction
 
 
@@ -37,6 +39,23 @@ class ScanForm(forms.Form):
     visitor_name = forms.CharField(label=_("访客姓名"), max_length=50, required=False)
     visitor_visiting = forms.CharField(label=_("拜访对象"), max_length=100, required=False)
     visitor_reason = forms.CharField(label=_("来访事由"), max_length=200, required=False)
+
+    def scan_data(self, *, device_at: datetime) -> services.ScanData:
+        """The valid form as the services take a scan, made at `device_at`."""
+        data = self.cleaned_data
+        return services.ScanData(
+            client_id=data["client_id"],
+            device_at=device_at,
+            direction=data["direction"],
+            token=data["token"].strip(),
+            temperature=data["temperature"],
+            certificate_checked=data["certificate_checked"],
+            vehicle_plate=data["vehicle_plate"],
+            vehicle_disinfected=data["vehicle_disinfected"],
+            visitor_name=data["visitor_name"],
+            visitor_visiting=data["visitor_visiting"],
+            visitor_reason=data["visitor_reason"],
+        )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -32,7 +32,6 @@ def scan_from_phone(item: outbox.Item) -> outbox.Outcome:
     form = ScanForm({**item.fields, "client_id": item.client_ref})
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
-    data = form.cleaned_data
     now = timezone.now()
     try:
         done = services.scan_record(
@@ -40,19 +39,7 @@ def scan_from_phone(item: outbox.Item) -> outbox.Outcome:
             gate=gate,
             response=response,
             rule=rule,
-            data=services.ScanData(
-                client_id=data["client_id"],
-                device_at=item.recorded_at(now) or now,
-                direction=data["direction"],
-                token=data["token"].strip(),
-                temperature=data["temperature"],
-                certificate_checked=data["certificate_checked"],
-                vehicle_plate=data["vehicle_plate"],
-                vehicle_disinfected=data["vehicle_disinfected"],
-                visitor_name=data["visitor_name"],
-                visitor_visiting=data["visitor_visiting"],
-                visitor_reason=data["visitor_reason"],
-            ),
+            data=form.scan_data(device_at=item.recorded_at(now) or now),
         )
     except services.ScanConflictError as error:
         raise ValidationError(str(error)) from None

@@ -91,19 +91,7 @@ def gate_scan(request: HttpRequest, pk: int) -> HttpResponse:
                 gate=gate,
                 response=response,
                 rule=rule,
-                data=services.ScanData(
-                    client_id=data["client_id"],
-                    device_at=timezone.now(),
-                    direction=data["direction"],
-                    token=data["token"].strip(),
-                    temperature=data["temperature"],
-                    certificate_checked=data["certificate_checked"],
-                    vehicle_plate=data["vehicle_plate"],
-                    vehicle_disinfected=data["vehicle_disinfected"],
-                    visitor_name=data["visitor_name"],
-                    visitor_visiting=data["visitor_visiting"],
-                    visitor_reason=data["visitor_reason"],
-                ),
+                data=form.scan_data(device_at=timezone.now()),
             ).scan
         except services.ScanConflictError as error:
             form.add_error(None, str(error))

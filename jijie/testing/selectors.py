@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -228,21 +229,26 @@ def called_now(site: Site, at: datetime) -> list[Appointment]:
     )
 
 
-def on_duty(demand: Demand | None, at: datetime) -> list[Participation]:
-    """Who holds a place now in a shift of a duty post (a site's staff or carriers), by
-    the shift's hours: confirmed first, then those waiting to be."""
-    if demand is None:
-        return []
-    return list(
+def on_duty(demands: Iterable[Demand | None], at: datetime) -> dict[int, list[Participation]]:
+    """Who holds a place now in a shift of each of `demands` (duty posts: sites' staff
+    and carriers), by the shift's hours, in one query: by post, confirmed first, then
+    those waiting to be."""
+    ids = {d.pk for d in demands if d is not None}
+    found: dict[int, list[Participation]] = {pk: [] for pk in ids}
+    if not ids:
+        return found
+    for held in (
         Participation.objects.filter(
-            shift__demand=demand,
+            shift__demand_id__in=ids,
             shift__starts_at__lte=at,
             shift__ends_at__gt=at,
             status__in=HOLDING,
         )
-        .select_related("member")
+        .select_related("member", "shift")
         .order_by("status", "member__name", "pk")
-    )
+    ):
+        found[held.shift.demand_id].append(held)
+    return found
 
 
 def site_posts_under(path: str) -> list[Demand]:

@@ -135,6 +135,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("post__post_type", "transport__post_type")
         .order_by("name")
     )
+    on_duty = selectors.on_duty([d for s in sites for d in (s.post, s.transport)], timezone.now())
     total = selectors.Coverage(unit.path)
     for _area, c in rows:
         total.people += c.people
@@ -160,8 +161,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "site_rows": [
             (
                 s,
-                selectors.on_duty(s.post, timezone.now()),
-                selectors.on_duty(s.transport, timezone.now()),
+                on_duty.get(s.post_id or 0, []),
+                on_duty.get(s.transport_id or 0, []),
             )
             for s in sites
         ],
