@@ -1,26 +1,32 @@
-"""Households counted by building (`BuildingHouseholds`), kept as they are registered.
+"""Households and people counted by building (`BuildingHouseholds`), kept as they are
+registered, added and moved.
 
-The ledger shows how many households its scope holds. Counted row by row that is a
-read of every household of a district (39 ms at seed scale, on every page of the
-district's ledger); summed over the scope's buildings it is a read of their counts.
-Every registration goes through `registered`, in the registering transaction;
-`rebuild` recounts from the households themselves (`manage.py households_recount`, to
-check or repair; the migration that made the table counted the same way).
+The ledger shows how many households its scope holds, and a testing round how many
+people its scope must test. Counted row by row that is a read of every household, or
+every person, of a district (39 ms for the households at seed scale, on every page of
+the district's ledger); summed over the scope's buildings it is a
+read of their counts. Every registration of a household goes through `registered`, and
+every person added, imported or moved between buildings through `people_added`, in the
+writing transaction; `rebuild` recounts from the rows themselves (`manage.py
+households_recount`, to check or repair; the migrations that made the columns counted
+the same way).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import CharField, Count, F, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from jijie.areas.models import Area
 from jijie.residents import signals
-from jijie.residents.models import BuildingHouseholds, Household
+from jijie.residents.models import BuildingHouseholds, Household, Person
 
-_CHUNK = 300  # buildings an upsert: 900 parameters, under any SQLite's limit
+_CHUNK = 240  # buildings an upsert: 960 parameters, under any SQLite's limit
 
 
 def registered(counts: Mapping[int, int]) -> None:
@@ -32,10 +38,26 @@ def registered(counts: Mapping[int, int]) -> None:
     signals.households_added.send(Household, counts=dict(counts))
 
 
-def _add(counts: Mapping[int, int]) -> None:
+def people_added(counts: Mapping[int, int]) -> None:
+    """People added to buildings (`counts`: how many, by building id; a person moved
+    between buildings is -1 at the one they left), in the writing transaction."""
+    _add({pk: n for pk, n in counts.items() if n}, column="people")
+
+
+def _add(counts: Mapping[int, int], column: Literal["households", "people"] = "households") -> None:
     """Added, not recounted, so two registrations at once each add their own: one
     upsert a few hundred buildings (an import's slice names thousands), in one order of
     buildings for every caller."""
+    # A count taken away is an UPDATE: an upsert's proposed row is checked before its
+    # conflict is found, and a negative count fails the column's check.
+    taken: dict[int, list[int]] = defaultdict(list)
+    for pk, n in sorted(counts.items()):
+        if n < 0:
+            taken[n].append(pk)
+    for n, pks in sorted(taken.items()):
+        less: dict[str, Any] = {column: F(column) + n}
+        BuildingHouseholds.objects.filter(pk__in=pks).update(**less)
+    counts = {pk: n for pk, n in counts.items() if n > 0}
     if not counts:
         return
     table = connection.ops.quote_name(BuildingHouseholds._meta.db_table)
@@ -43,13 +65,22 @@ def _add(counts: Mapping[int, int]) -> None:
     for start in range(0, len(buildings), _CHUNK):
         chunk = buildings[start : start + _CHUNK]
         paths = dict(Area.objects.filter(pk__in=chunk).values_list("pk", "path"))
-        rows = [(pk, paths[pk], counts[pk]) for pk in chunk]
-        marks = ", ".join(["(%s, %s, %s)"] * len(rows))
+        rows = [
+            (
+                pk,
+                paths[pk],
+                counts[pk] if column == "households" else 0,
+                counts[pk] if column == "people" else 0,
+            )
+            for pk in chunk
+        ]
+        marks = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (building_id, area_path, households) VALUES {marks}"  # noqa: S608
+                f"INSERT INTO {table} (building_id, area_path, households, people)"  # noqa: S608
+                f" VALUES {marks}"
                 f" ON CONFLICT (building_id) DO UPDATE"
-                f" SET households = {table}.households + excluded.households",
+                f" SET {column} = {table}.{column} + excluded.{column}",
                 [value for row in rows for value in row],
             )
 
@@ -59,25 +90,52 @@ def total(buildings: QuerySet[BuildingHouseholds]) -> int:
     return buildings.aggregate(n=Sum("households"))["n"] or 0
 
 
-def recounted() -> dict[int, tuple[str, int]]:
-    """{building id: (path, households)} counted from the households themselves."""
+def people_under(path: str, length: int) -> dict[str, int]:
+    """{area path cut at `length`: people} for the buildings under `path`, from their
+    kept counts."""
+    unit = Substr("area_path", 1, length, output_field=CharField())
+    rows = (
+        BuildingHouseholds.objects.filter(area_path__startswith=path)
+        .annotate(unit=unit)
+        .values("unit")
+        .annotate(n=Sum("people"))
+        .values_list("unit", "n")
+    )
+    return {unit: n for unit, n in rows if n}
+
+
+def recounted() -> dict[int, tuple[str, int, int]]:
+    """{building id: (path, households, people)} counted from the rows themselves."""
     rows: Any = (
         Household.objects.values("building_id", "area_path").annotate(n=Count("id")).order_by()
     )
-    return {row["building_id"]: (row["area_path"], row["n"]) for row in rows}
+    people = dict(
+        Person.objects.values("household__building_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("household__building_id", "n")
+    )
+    return {
+        row["building_id"]: (row["area_path"], row["n"], people.get(row["building_id"], 0))
+        for row in rows
+    }
 
 
 def rebuild() -> int:
-    """Recount every building's households; returns how many counts were wrong."""
+    """Recount every building's households and people; returns how many buildings'
+    counts were wrong."""
     counted = recounted()
-    kept = dict(BuildingHouseholds.objects.values_list("pk", "households"))
-    wrong = sum(1 for pk, (_p, n) in counted.items() if kept.get(pk) != n)
-    wrong += sum(1 for pk, n in kept.items() if pk not in counted and n)
+    kept = {
+        pk: (h, p)
+        for pk, h, p in BuildingHouseholds.objects.values_list("pk", "households", "people")
+    }
+    wrong = sum(1 for pk, (_path, h, p) in counted.items() if kept.get(pk) != (h, p))
+    wrong += sum(1 for pk, n in kept.items() if pk not in counted and any(n))
     BuildingHouseholds.objects.all().delete()
     BuildingHouseholds.objects.bulk_create(
         [
-            BuildingHouseholds(building_id=pk, area_path=path, households=n)
-            for pk, (path, n) in sorted(counted.items())
+            BuildingHouseholds(building_id=pk, area_path=path, households=h, people=p)
+            for pk, (path, h, p) in sorted(counted.items())
         ],
         batch_size=5000,
     )

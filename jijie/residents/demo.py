@@ -128,7 +128,9 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
     today = ctx.today  # ages as of the demo's today
     batch: list[Person] = []
     count = 0
+    per_building: Counter[int] = Counter()
     for household, size in zip(with_people, sizes, strict=True):
+        per_building[household.building_id] += size
         for index in range(size):
             relation = Relation.HEAD if index == 0 else RELATIONS_AFTER_HEAD[index - 1]
             age = rng.randint(25, 80) if index == 0 else rng.randint(1, 90)
@@ -161,6 +163,7 @@ def build(ctx: DemoContext, buildings: list[Area], people_under: str | None) -> 
             batch = []
     NameGram.objects.bulk_create(grams_for(Person.objects.bulk_create(batch)), batch_size=10_000)
     count += len(batch)
+    counts.people_added(per_building)
     return len(households), count
 
 

@@ -93,16 +93,17 @@ NOTE_LENGTH = 500
 
 
 class BuildingHouseholds(models.Model):
-    """How many households a building holds, kept as they are registered (by the
-    registry's pages and by imports, through `signals.households_added`): the ledger
-    counts a district's 361,876 households by summing its buildings' counts instead of
-    reading every household (`counts`)."""
+    """How many households and people a building holds, kept as they are registered,
+    added or moved (by the registry's pages, its imports and the demo, through `counts`):
+    the ledger counts a district's 361,876 households, and a testing round's coverage its
+    658,787 people, by summing its buildings' counts instead of reading every row."""
 
     building = models.OneToOneField(
         Area, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     area_path: BytewiseCharField[str, str] = BytewiseCharField(max_length=255)
     households = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["area_path"], name="building_households_scope")]

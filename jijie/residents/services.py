@@ -263,6 +263,7 @@ def do_person_add(*, actor: Actor, household: Household, data: PersonData) -> Sa
     _check_unique_document(person)
     person.save()
     names.reindex([person])
+    counts.people_added({household.building_id: 1})
     audit_record(actor=actor, action="person.add", target=person, area=Area(path=person.area_path))
     return Saved(person, warnings)
 
@@ -298,6 +299,9 @@ def person_move(*, actor: User, person: Person, version: int, household: Househo
     _require(actor, Action.RESIDENT_EDIT, household.area_path)
     current = _locked_person(person, version)
     origin = current.household_id
+    left = Household.objects.values_list("building_id", flat=True).get(pk=origin)
+    if left != household.building_id:
+        counts.people_added({household.building_id: 1, left: -1})
     current.household = household
     current.area_path = household.area_path
     current.version += 1

@@ -297,3 +297,27 @@ class Sample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tube_id}:{self.pk}"
+
+
+class RoundCoverage(models.Model):
+    """A round's people tested and excused in one building, kept as samples and
+    exemptions are recorded (`counters`): the coverage of a district sums its buildings'
+    rows beside the registry's kept counts of people, instead of reading every person,
+    sample and exemption.
+
+    A person counts as tested in the building of their first sample of the round (a
+    retest adds nothing); as excused in their exemption's building while they have no
+    sample (an exemption for the bedridden excuses no one: they are sampled at home)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    area_path = BytewiseCharField(max_length=255)
+    tested = models.PositiveIntegerField(default=0)
+    excused = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "area_path"], name="testing_coverage_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_path}: {self.tested}"

@@ -5,13 +5,12 @@ who was, who is excused and who is still to come."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from jijie.core import pii
 from jijie.duty.models import HOLDING, Demand, DemandStatus, Participation
 from jijie.gates.models import PassStatus
 from jijie.gates.selectors import passes_scanned
+from jijie.residents import counts
 from jijie.residents.models import Household, Person
 from jijie.testing.models import (
     Appointment,
@@ -31,6 +31,7 @@ from jijie.testing.models import (
     Exemption,
     ExemptReason,
     Round,
+    RoundCoverage,
     Sample,
     Site,
     Tube,
@@ -274,11 +275,6 @@ def bedridden(round: Round, people: list[Person]) -> set[int]:
     )
 
 
-def _sampled_in(round: Round) -> Exists:
-    """Whether the row's person was sampled in `round` (for rows with `person_id`)."""
-    return Exists(Sample.objects.filter(round=round, person_id=OuterRef("person_id")))
-
-
 def not_isolated(tube: Tube) -> list[Person]:
     """The people of `tube` not in an open home-isolation case: on a positive tube,
     those still to be isolated."""
@@ -317,31 +313,26 @@ class Coverage:
 
 def coverage(round: Round, *, depth: int, within: str = "") -> dict[str, Coverage]:
     """The round's coverage by the areas at `depth` under its area, or under `within`
-    alone when that is an area inside it (a person counts once however many times they were
-    sampled; someone tested though excused counts as tested, not excused)."""
+    alone when that is an area inside it: the registry's kept counts of people beside
+    the round's kept counters (`counters`), summed over the buildings of each area."""
     length = depth * Area.steplen
-    unit = Substr("area_path", 1, length, output_field=CharField())
     base = round.area_path
     if within.startswith(round.area_path):
         base = within  # an area inside the round's
     elif not round.area_path.startswith(within):
         return {}  # beside it: none of the round
-    under = {"area_path__startswith": base}
-    out: dict[str, Coverage] = defaultdict(lambda: Coverage(""))
-
-    def into(rows: QuerySet[Any], field: str, n: Count) -> None:
-        for path, count in (
-            rows.annotate(unit=unit).values("unit").annotate(n=n).values_list("unit", "n")
-        ):
-            setattr(out[path], field, count)
-
-    sampled = Sample.objects.filter(round=round, **under)
-    excused = Exemption.objects.filter(round=round, **under).exclude(reason=ExemptReason.BEDRIDDEN)
-    into(Person.objects.filter(**under), "people", Count("pk"))
-    into(sampled, "tested", Count("person_id", distinct=True))
-    # NOT EXISTS, not NOT IN: a subquery of a district's samples read again for each
-    # exemption took 30 s at seed scale (bench/testing_round.py).
-    into(excused.exclude(_sampled_in(round)), "excused", Count("pk"))
-    for path, found in out.items():
-        found.path = path
-    return dict(out)
+    out: dict[str, Coverage] = {}
+    for path, people in counts.people_under(base, length).items():
+        out[path] = Coverage(path, people=people)
+    rows = (
+        RoundCoverage.objects.filter(round=round, area_path__startswith=base)
+        .annotate(unit=Substr("area_path", 1, length, output_field=CharField()))
+        .values("unit")
+        .annotate(tested=Sum("tested"), excused=Sum("excused"))
+        .values_list("unit", "tested", "excused")
+    )
+    for path, tested, excused in rows:
+        if tested or excused:
+            found = out.setdefault(path, Coverage(path))
+            found.tested, found.excused = tested, excused
+    return out

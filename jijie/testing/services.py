@@ -34,7 +34,7 @@ from jijie.mobilization.models import Member
 from jijie.residents import services as residents
 from jijie.residents.models import Household, Person, Relation, ResidentType
 from jijie.responses.models import Response
-from jijie.testing import selectors, slots
+from jijie.testing import counters, selectors, slots
 from jijie.testing.models import (
     MAX_TUBE_SIZE,
     Appointment,
@@ -198,6 +198,11 @@ def do_exemption_set(
         raise ValidationError({"note": _("请说明免检原因。")})
     if not person.area_path.startswith(round.area_path):
         raise ValidationError({"person": _("此人不在本轮检测范围内。")})
+    counters.lock_person(person)
+    sampled = Sample.objects.filter(round=round, person=person).exists()
+    before = Exemption.objects.filter(round=round, person=person).first()
+    if before is not None and before.is_excused and not sampled:
+        counters.add(round, before.area_path, excused=-1)
     exemption, _created = Exemption.objects.update_or_create(
         round=round,
         person=person,
@@ -208,6 +213,8 @@ def do_exemption_set(
             "created_by": account_of(actor),
         },
     )
+    if exemption.is_excused and not sampled:
+        counters.add(round, exemption.area_path, excused=1)
     _audit(actor, "testing.exemption_set", exemption, person.area_path, reason=reason)
     return exemption
 
@@ -490,6 +497,8 @@ def _register(
         )  # fmt: skip
     if Sample.objects.filter(tube=tube, person=person).exists():
         raise ValidationError({"person": _("%(name)s 已在这一管中。") % {"name": person.name}})
+    # Two sites registering one person at once: the second waits, then sees the first.
+    counters.lock_person(person)
     earlier = (
         Sample.objects.filter(round=round, person=person).select_related("tube").order_by("pk")
     ).last()
@@ -511,6 +520,8 @@ def _register(
         taken_by=account_of(actor),
         taken_by_label=actor.get_username(),
     )
+    if earlier is None:
+        counters.first_sample(round, person, sample.area_path)
     tube.size += 1
     fields = ["size"]
     if tube.size == tube.capacity:
@@ -534,7 +545,13 @@ def _tube(round: Round, site: Site, barcode: str, now: datetime) -> Tube:
             "opened_at": now,
         },
     )
-    return Tube.objects.select_for_update().select_related("site").get(round=round, barcode=barcode)
+    # Its own row alone: the site joined is not locked, so the lanes of a site do not
+    # wait for each other.
+    return (
+        Tube.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .get(round=round, barcode=barcode)
+    )
 
 
 def tube_seal(*, actor: User, tube: Tube, now: datetime | None = None) -> Tube:
@@ -742,7 +759,11 @@ def do_tube_isolate(
     """Open a home-isolation case from today for each of `people` of a positive tube
     who is not already in one, its reason naming the tube: all of them or none."""
     now = now or timezone.now()
-    current = Tube.objects.select_for_update().select_related("round__response").get(pk=tube.pk)
+    current = (
+        Tube.objects.select_for_update(of=("self",))
+        .select_related("round__response")
+        .get(pk=tube.pk)
+    )
     if current.result != TubeResult.POSITIVE:
         raise ValidationError({"tube": _("只有阳性管的人员需要转居家隔离。")})
     wanted = {p.pk for p in people}

@@ -156,11 +156,24 @@ def _creates(work: Slice, planner: Planner, now: datetime) -> None:
         grams.extend((pk, gram, path) for gram in row.grams)
     _insert(Person, PERSON_COLUMNS, people)
     _insert(NameGram, GRAM_COLUMNS, grams)
+    counts.people_added(Counter(row.key[0] for row in work.creates))
 
 
 def _updates(work: Slice, planner: Planner) -> None:
     if not work.updates:
         return
+    # A person the file puts in another building moves out of the one they were in.
+    was = dict(
+        Person.objects.filter(pk__in=[u.pk for u in work.updates]).values_list(
+            "pk", "household__building_id"
+        )
+    )
+    moved: Counter[int] = Counter()
+    for update in work.updates:
+        if was[update.pk] != update.key[0]:
+            moved[update.key[0]] += 1
+            moved[was[update.pk]] -= 1
+    counts.people_added(moved)
     people = []
     for update in work.updates:
         person = Person(pk=update.pk, **update.details)

@@ -394,3 +394,21 @@ def test_a_sex_cell_contradicting_the_id_number_is_a_warning(tree, actors):
     assert plan.summary()["people_new"] == 2  # still imported, with the ID's sex
     assert Person.objects.get(document_hash=pii.lookup_hash("id", ID1)).sex == "M"
     assert Person.objects.get(document_hash=pii.lookup_hash("id", ID2)).sex == "F"
+
+
+def test_the_buildings_people_follow_an_import_that_adds_and_moves(tree, actors):
+    import_ledger(actor=actors.manager, area=tree.grid, data=ledger(GOOD), commit=True)
+
+    def people() -> dict[str, int]:
+        return {
+            Area.objects.get(pk=pk).name: n
+            for pk, n in BuildingHouseholds.objects.values_list("pk", "people")
+        }
+
+    assert people() == {"1栋": 2, "2栋": 1}
+    # the same file with 王小宝 now at 1栋 502: one person moves between buildings
+    moved = [*GOOD[:2], ("王小宝", ID3, "身份证", "", "1栋", "502", "子")]
+    plan = import_ledger(actor=actors.manager, area=tree.grid, data=ledger(moved), commit=True)
+    assert plan.summary()["people_updated"] == 1
+    assert people() == {"1栋": 3, "2栋": 0}
+    assert counts.rebuild() == 0

@@ -9,8 +9,8 @@ from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core.models import birth_date_of
-from jijie.residents import selectors
-from jijie.residents.models import Person
+from jijie.residents import counts, selectors
+from jijie.residents.models import BuildingHouseholds, Person
 from jijie.residents.services import (
     ConflictError,
     PersonData,
@@ -158,6 +158,18 @@ def test_move_within_scope_only(person, tree, actors):
         actor=actors.manager, person=person, version=person.version, household=other
     )
     assert moved.household == other
+    # to another building: the kept counts of people follow
+    elsewhere = household_register(
+        actor=actors.manager,
+        building=Area.objects.get(code="441602004001-01-002"),
+        door_number="101",
+    )
+    kept = dict(BuildingHouseholds.objects.values_list("pk", "people"))
+    person_move(actor=actors.manager, person=moved, version=moved.version, household=elsewhere)
+    after = dict(BuildingHouseholds.objects.values_list("pk", "people"))
+    assert after[tree.building.pk] == kept[tree.building.pk] - 1
+    assert after[elsewhere.building_id] == kept.get(elsewhere.building_id, 0) + 1
+    assert counts.rebuild() == 0
 
 
 def test_reveal_needs_a_reason_and_is_audited(person, actors):

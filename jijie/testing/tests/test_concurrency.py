@@ -2,13 +2,15 @@
 registration sent twice at once. Nothing goes past the tube's size; nothing is stored
 twice."""
 
+import time
 import uuid
+from typing import Any
 
 import pytest
 
 from conftest import make_user
-from jijie.testing import services
-from jijie.testing.models import Sample, Tube
+from jijie.testing import counters, services
+from jijie.testing.models import RoundCoverage, Sample, Tube
 from jijie.testing.tests.conftest import NOW
 from tests.concurrency import race
 
@@ -51,3 +53,36 @@ def test_one_registration_sent_twice_at_once_is_stored_once(site, people, actors
     assert sorted(r.created for r in results) == [False, True]
     assert Sample.objects.count() == 1
     assert Tube.objects.get().size == 1
+
+
+def test_one_person_at_two_tubes_at_once_is_counted_once(site, round_, people, actors, monkeypatch):
+    # The same person registered at two lanes at the same moment, and their exemption
+    # set at the same moment: one sample stands, the other is asked for a retest's reason,
+    # and the round's kept counters agree with a count of the rows. Each write lingers
+    # before it commits, so all three are open at once.
+    audit = services._audit
+
+    def slow(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.3)
+        audit(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_audit", slow)
+    other = make_user("grid2", "grid_worker", site.area)
+    results, refusals = race(
+        lambda: services.sample_register(
+            actor=actors.grid_worker, site=site, barcode="AB-0001", person=people[0], now=NOW
+        ),
+        lambda: services.sample_register(
+            actor=other, site=site, barcode="AB-0002", person=people[0], now=NOW
+        ),
+        lambda: services.exemption_set(
+            actor=actors.manager, round=round_, person=people[0], reason="away"
+        ),
+    )
+    assert len(results) == 2  # one sample, one exemption
+    assert len(refusals) == 1
+    assert "复采" in refusals[0]
+    assert Sample.objects.count() == 1
+    assert counters.rebuild(round_) == 0
+    kept = RoundCoverage.objects.get(round=round_)
+    assert (kept.tested, kept.excused) == (1, 0)

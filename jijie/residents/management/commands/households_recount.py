@@ -1,5 +1,6 @@
-"""Recount every building's households from the registry (`residents.counts`): to check
-the kept counts, or to repair them after households were loaded by hand."""
+"""Recount every building's households and people from the registry
+(`residents.counts`): to check the kept counts, or to repair them after households or
+people were loaded by hand."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from jijie.residents import counts
 
 
 class Command(BaseCommand):
-    help = "Recount the households of every building; print how many counts were wrong."
+    help = "Recount the households and people of every building; print how many were wrong."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
