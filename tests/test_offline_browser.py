@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
 from jijie.care.models import FollowUp
 from jijie.care.tests.fixtures import open_case
@@ -109,3 +110,66 @@ def test_five_doors_and_two_follow_ups_with_no_signal(live_server, browser, tree
     assert Visit.objects.count() == 5
     assert sorted(v.household.door_number for v in Visit.objects.all()) == list(DOORS)
     assert sorted(str(f.temperature) for f in FollowUp.objects.all()) == ["36.5", "37.1"]
+
+
+def _kept(page) -> list[str]:
+    return page.evaluate(
+        "caches.open('jijie-pages').then(c => c.keys())"
+        ".then(keys => keys.map(r => new URL(r.url).pathname).sort())"
+    )
+
+
+def test_the_days_buildings_are_on_the_phone_before_going_out(live_server, browser, tree, actors):
+    # The worker opens the day's list with a signal; the floor plan of a building they
+    # never opened is then there in the basement, and a door recorded on it is stored
+    # once the signal is back.
+    with time_machine.travel(NOW, tick=True):
+        response = do_response_activate(
+            actor=SYSTEM, area=tree.district, name="疫情防控", level="2"
+        )
+        do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
+        second = Area.objects.get(code="441602004001-01-002")
+        do_household_register(actor=SYSTEM, building=second, door_number="201")
+        campaign = do_campaign_create(
+            actor=SYSTEM, response=response, name="第一轮扫楼", areas=[tree.community],
+            starts_on=NOW.date(), ends_on=NOW.date(),
+        )  # fmt: skip
+        doors_urls = [f"/screening/{campaign.pk}/doors/{b.code}/" for b in (tree.building, second)]
+
+        context = new_context(browser, viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, live_server.url, "gridworker")
+        page.goto(f"{live_server.url}/screening/{campaign.pk}/today/")
+        assert page.locator("[data-testid=today-stop]").count() == 2
+        screenshot(page, "today-phone")
+        assert page_width(page) <= 390
+        for _ in range(100):  # the service worker keeps both floor plans
+            if set(doors_urls) <= set(_kept(page)):
+                break
+            page.wait_for_timeout(100)
+        assert set(doors_urls) <= set(_kept(page))
+        page.close()
+
+        context.set_offline(True)
+        basement = context.new_page()
+        basement.set_default_timeout(10_000)
+        basement.goto(live_server.url + doors_urls[1])  # never opened: from the phone
+        basement.click("[data-testid=door-visit] summary")
+        form = "[data-testid=door-visit-form]"
+        basement.click(".floorplan a.door[data-door='201']")
+        basement.check(f"{form} input[name=mode][value=door]")
+        basement.fill(f"{form} [name=q_people_home]", "3")
+        basement.click(f"{form} button[type=submit]")
+        basement.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 1 条')")
+        basement.close()
+        assert not Visit.objects.exists()
+
+        context.set_offline(False)
+        back = context.new_page()
+        back.set_default_timeout(10_000)
+        back.goto(f"{live_server.url}/screening/{campaign.pk}/today/")
+        back.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 1 条')")
+        context.close()
+
+    assert [v.household.door_number for v in Visit.objects.all()] == ["201"]

@@ -130,11 +130,21 @@ def refused(error: ValidationError | str) -> Outcome:
 
 Handler = Callable[[Item], Outcome]
 _handlers: dict[str, Handler] = {}
+_assets: dict[str, tuple[str, ...]] = {}
 
 
-def register(kind: str, handler: Handler) -> None:
-    """Let items of `kind` be sent from phones, answered by `handler`."""
+def register(kind: str, handler: Handler, *, assets: tuple[str, ...] = ()) -> None:
+    """Let items of `kind` be sent from phones, answered by `handler`. `assets`: the
+    static files of the page that records them, beyond the shared ones, which the
+    service worker keeps on the phone at once, so that the page works with no signal
+    even when it is first opened there (kept for the day beforehand, never opened)."""
     _handlers[kind] = handler
+    _assets[kind] = assets
+
+
+def page_assets() -> list[str]:
+    """The static files the phone pages of every registered kind need, in one order."""
+    return sorted({name for names in _assets.values() for name in names})
 
 
 class BatchError(ValueError):

@@ -115,7 +115,7 @@ def sync(request: HttpRequest) -> HttpResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, from the site's root so that its scope is every page: the
     static file, with the static files it keeps for pages used with no signal."""
-    assets = [static(name) for name in OFFLINE_ASSETS]
+    assets = [static(name) for name in (*OFFLINE_ASSETS, *outbox.page_assets())]
     offline = (
         '<!DOCTYPE html><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -10,4 +10,4 @@ class GatesConfig(AppConfig):
         from jijie.core import outbox
         from jijie.gates import checks, home, offers, phone  # noqa: F401  (checks, cards, actions)
 
-        outbox.register(phone.KIND, phone.scan_from_phone)
+        outbox.register(phone.KIND, phone.scan_from_phone, assets=("gates/scan.js",))

@@ -15,7 +15,7 @@ class ScreeningConfig(AppConfig):
         from jijie.core import outbox
         from jijie.screening import home, offers, phone  # noqa: F401  (home cards, household actions)
 
-        outbox.register(phone.KIND, phone.visit_from_phone)
+        outbox.register(phone.KIND, phone.visit_from_phone, assets=("screening/doors.js",))
 
 
 def _households_added(sender: object, *, counts: dict[int, int], **kwargs: Any) -> None:

@@ -34,7 +34,8 @@ def sweeps_today(user: User) -> list[Card]:
         cards.append(
             Card(
                 title=campaign.name,
-                url=reverse("screening:coverage", args=[campaign.pk]),
+                # the day's buildings, kept on the phone for the stairwells
+                url=reverse("screening:today", args=[campaign.pk]),
                 action=_("去排查"),
                 count=total.not_reached,
                 note=_("%(area)s:未走访 %(todo)s 户,待回访 %(revisit)s 户")

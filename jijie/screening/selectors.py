@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
@@ -224,6 +224,65 @@ def revisits_due(*, campaign: Campaign, area: Area) -> QuerySet[Revisit]:
         .select_related("household", "household__building")
         .order_by("due_at", "pk")
     )
+
+
+@dataclass
+class Stop:
+    """A building on a worker's day: its doors not yet reached, and its revisits due by
+    the end of the day."""
+
+    building: Area
+    households: int
+    not_reached: int
+    revisits_due: int
+
+
+STOPS_SHOWN = 300  # a community's buildings; a worker's grid holds tens
+
+
+def work_list(*, actor: User | AnonymousUser, campaign: Campaign, until: datetime) -> list[Stop]:
+    """The buildings where `actor` visits for the campaign that still have work (doors
+    not yet reached, revisits due before `until`), in walking order: what the phone keeps
+    before the worker goes out. Counts and building names only, no one's name."""
+    visit = access.scope_paths(actor, Action.SCREENING_VISIT)
+    roots = access.minimal_paths(
+        max(v, c, key=len)
+        for v in visit
+        for c in campaign_paths(campaign)
+        if v.startswith(c) or c.startswith(v)
+    )
+    if not roots:
+        return []
+    under = Q(pk__in=[])
+    for root in roots:
+        under |= Q(area_path__startswith=root)
+    kept = {
+        path: (households, visited)
+        for path, households, visited in BuildingCoverage.objects.filter(under, campaign=campaign)
+        .order_by("area_path")
+        .values_list("area_path", "households", "visited")
+    }
+    due = dict(
+        Revisit.objects.filter(under, campaign=campaign, closed_at=None, due_at__lt=until)
+        .values("area_path")
+        .annotate(n=Count("pk"))
+        .values_list("area_path", "n")
+    )
+    with_work = [
+        path
+        for path, (households, visited) in kept.items()
+        if households > visited or due.get(path)
+    ]
+    buildings = Area.objects.filter(path__in=with_work[:STOPS_SHOWN]).order_by("path")
+    return [
+        Stop(
+            building=b,
+            households=kept[b.path][0],
+            not_reached=max(kept[b.path][0] - kept[b.path][1], 0),
+            revisits_due=due.get(b.path, 0),
+        )
+        for b in buildings
+    ]
 
 
 DOOR_STATES = ("todo", "revisit", "done")  # not yet visited, a revisit due, completed

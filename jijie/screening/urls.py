@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
     path("<int:pk>/revisits/", views.revisits, name="revisits"),
     path("<int:pk>/ledger/", views.ledger, name="ledger"),
+    path("<int:pk>/today/", views.today, name="today"),
     path("<int:pk>/doors/<str:code>/", views.doors, name="doors"),
     path("<int:pk>/households/<int:household>/", views.visit, name="visit"),
 ]

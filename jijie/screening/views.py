@@ -3,7 +3,7 @@ yet reached, the doors of a building, the visit form (made for a phone), the led
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -183,6 +183,34 @@ def coverage(request: HttpRequest, pk: int) -> HttpResponse:
         context["revisits"] = selectors.revisits_due(campaign=campaign, area=area)[:50]
         context["now"] = timezone.now()
     return render(request, "screening/coverage.html", context)
+
+
+@offline_page
+@login_required
+def today(request: HttpRequest, pk: int) -> HttpResponse:
+    """The worker's day before going out: the buildings with doors not yet reached or
+    revisits due today, each leading to its floor plan. Kept on the phone with every
+    building's floor plan (fetched while there is a signal), so a basement with none
+    still has the day's list and its doors: names of buildings and counts, no one's
+    name."""
+    _require_screening(request)
+    if not access.scope_paths(request.user, Action.SCREENING_VISIT):
+        raise PermissionDenied(_("您的角色不能走访排查。"))
+    campaign = selectors.campaign_for(actor=request.user, pk=pk)
+    now = timezone.now()
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    until = datetime.combine(tomorrow, time.min, tzinfo=timezone.get_current_timezone())
+    stops = selectors.work_list(actor=request.user, campaign=campaign, until=until)
+    context = {
+        "campaign": campaign,
+        "stops": stops,
+        "now": now,
+        "totals": {
+            "not_reached": sum(s.not_reached for s in stops),
+            "revisits_due": sum(s.revisits_due for s in stops),
+        },
+    }
+    return render(request, "screening/today.html", context)
 
 
 @offline_page

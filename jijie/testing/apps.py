@@ -11,6 +11,6 @@ class TestingConfig(AppConfig):
         from jijie.gates import proofs
         from jijie.testing import phone, selectors
 
-        outbox.register(phone.KIND, phone.sample_from_phone)
+        outbox.register(phone.KIND, phone.sample_from_phone, assets=("testing/sample.js",))
         outbox.register(phone.SEAL, phone.seal_from_phone)
         proofs.register(selectors.household_swabs)

@@ -22,19 +22,27 @@
 //
 // and the day's list, with the page's sentences: core/_outbox.html. The page's body
 // carries data-sync (the endpoint), data-user (whose items these are) and
-// data-service-worker (registered here from a page with an outbox form, for the pages
-// kept with no signal).
+// data-service-worker (registered here from a page with an outbox form or links marked
+// data-keep, for the pages kept with no signal).
 (function () {
   "use strict";
   var body = document.body;
-  // Registered from a page that records on foot; its scope then covers the app.
+  // Registered from a page that records on foot, or that lists the pages to keep for
+  // the day (links marked data-keep: a worker's buildings); its scope then covers the app.
   if ("serviceWorker" in navigator && body.dataset.serviceWorker &&
-      document.querySelector("[data-outbox-form]")) {
+      document.querySelector("[data-outbox-form], a[data-keep]")) {
     navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (ready) {
-      // The page opened before the worker ran: kept now, if it is a page to keep.
+      // The page opened before the worker ran: kept now, if it is a page to keep; and,
+      // while there is a signal, the pages it lists for the day (each kept only if the
+      // server marks it so).
       ready.active.postMessage({ keep: location.pathname + location.search });
+      if (!navigator.onLine) return;
+      document.querySelectorAll("a[data-keep]").forEach(function (link) {
+        var url = new URL(link.href, location.href);
+        if (url.origin === location.origin) ready.active.postMessage({ keep: url.pathname + url.search });
+      });
     }).catch(function () {});
   }
   var SYNC = body.dataset.sync;
