@@ -1131,6 +1131,8 @@ def main() -> None:
     }
     product_tubes = _open_tubes(world, LIVE + "P")
     floor_tubes = _open_tubes(world, LIVE + "F")
+    with transaction.atomic():  # the part-filled tubes were copied in, past the counters
+        counters.rebuild(round_)
     per_lane = SEGMENTS * (int(SEGMENT_S // EVERY_S) + 1)
     product_queue = {lane.key: lane.queue[:per_lane] for lane in lanes}
     floor_queue = {lane.key: lane.queue[per_lane : 2 * per_lane] for lane in lanes}
