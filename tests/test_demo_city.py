@@ -201,6 +201,7 @@ def _dates_agree(now: datetime) -> None:
     )
     from jijie.responses.models import Response
     from jijie.screening.models import Campaign, Outcome, Visit
+    from jijie.testing.models import Batch
 
     today = _local(now).date()
     tomorrow = today + timedelta(days=1)
@@ -253,7 +254,18 @@ def _dates_agree(now: datetime) -> None:
         for s in past.shifts.all()
         for p in s.participations.all()
     )
-    demands = list(Demand.objects.exclude(pk=past.pk))
+    # testing's posts (its sites' staff, its carriers) cover the round's two days, each
+    # shift given the people it needs; its batches went with a member then on shift
+    testing_posts = Demand.objects.filter(post_type__code__in=("test_site", "transport"))
+    assert testing_posts.count() == 3
+    for demand in testing_posts:
+        assert demand.starts_on == today - timedelta(days=1)
+        for shift in demand.shifts.all():
+            assert shift.participations.count() >= shift.min_people, shift
+    for batch in Batch.objects.all():
+        assert batch.carrier_member is not None, batch
+        assert batch.carrier == batch.carrier_member.name
+    demands = list(Demand.objects.exclude(pk=past.pk).exclude(pk__in=testing_posts))
     assert len(demands) == 2
     for demand in demands:
         assert demand.starts_on == tomorrow

@@ -4,7 +4,9 @@ to keep order, register people and collect samples).
 - A round over the community from yesterday to today, ten people a tube; today the
   buildings still to come are called to each site in windows (分楼栋预约).
 - Two sites: the primary school's playground (grid 01, four lanes, 07:00–19:00) and the
-  gate of 3栋 (grid 02, two lanes, 08:00–12:00).
+  gate of 3栋 (grid 02, two lanes, 08:00–12:00), each staffed from a duty post of its
+  own (核酸检测点秩序) and served by the community's post for carrying the samples
+  (样本转运), members living in the community on their shifts both days.
 - Yesterday a little over half the community was sampled, each site filling its tubes
   ten at a time (its last tube closed early); an infant, someone away and a bedridden
   person are exempt.
@@ -18,13 +20,19 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from django.core.exceptions import ValidationError
+
 from jijie.accounts.models import User
 from jijie.areas.models import Area
+from jijie.audit.actors import SYSTEM
 from jijie.core.demo import DemoContext
+from jijie.duty import selectors as duty_selectors
+from jijie.duty import services as duty
+from jijie.duty.models import Demand, PostType
 from jijie.residents.models import Person
 from jijie.responses.demo import NAME as RESPONSE_NAME
 from jijie.responses.models import Response
-from jijie.testing import services
+from jijie.testing import selectors, services
 from jijie.testing.models import Round, Tube, TubeResult
 
 ORDER = 99
@@ -35,6 +43,45 @@ SITES = (
 )
 NAME = "新港路社区第一轮全员核酸"
 POSITIVE_TUBE = 2  # the third tube of the first site
+
+
+def _post(
+    ctx: DemoContext,
+    community: Area,
+    kind: str,
+    place: str,
+    starts: time,
+    hours: int,
+    fewest: int,
+    most: int,
+) -> Demand:
+    """A duty post of the community for the round's two days (seed 004: members sent to
+    keep a site's order and register people, or to carry the samples), each shift given
+    the fewest people it needs from the members who serve there (deployed to it or living
+    in it), assigned the day before."""
+    post_type = PostType.objects.get(code=kind)
+    demand = duty.do_demand_create(
+        actor=SYSTEM,
+        community=community,
+        post_type=post_type,
+        place=place,
+        schedule=duty.Schedule(ctx.day(-1), 2, starts, 1, hours, fewest, most),
+    )
+    able = duty_selectors.serving_pool([community.path]).exclude(user__username="member_demo")
+    for skill in post_type.skill_list:  # a carrier drives
+        able = able.filter(skills__contains=f",{skill},")
+    members = list(able.order_by("-pk")[:60])
+    for shift in demand.shifts.order_by("starts_at"):
+        placed = 0
+        for member in members:
+            if placed >= fewest:
+                break
+            try:
+                duty.do_shift_assign(actor=SYSTEM, shift=shift, member=member, now=ctx.at(-2, 12))
+            except ValidationError:
+                continue  # busy then, or without the post's skill
+            placed += 1
+    return demand
 
 
 def populate(ctx: DemoContext) -> None:
@@ -57,13 +104,15 @@ def populate(ctx: DemoContext) -> None:
     )
     sampled = 0
     first_tubes: list[Tube] = []
+    transport = _post(ctx, community, "transport", "新港路社区至区疾控中心", time(9), 12, 1, 2)
     for index, (code, name, place, lanes, opens, closes) in enumerate(SITES):
         grid = Area.objects.get(code=code)
+        staff = _post(ctx, community, "test_site", place, opens, closes.hour - opens.hour, 2, 4)
         site = services.do_site_add(
             actor=secretary,
             round=round_,
             area=grid,
-            data=services.SiteData(name, place, lanes, opens, closes),
+            data=services.SiteData(name, place, lanes, opens, closes, staff, transport),
         )
         people = list(Person.objects.filter(area_path__startswith=grid.path).order_by("pk"))
         come = people[: len(people) * 11 // 20]
@@ -95,20 +144,23 @@ def populate(ctx: DemoContext) -> None:
             first_tubes = list(Tube.objects.filter(site=site).order_by("barcode"))
     tubes = list(Tube.objects.filter(round=round_).order_by("barcode"))
     # Every site's sealed tubes went to the lab in one batch at 20:00 (received at
-    # 20:40), but for the second site's last ones, on their way at 21:00.
+    # 20:40), but for the second site's last ones, on their way at 20:50; each handed to
+    # the member then on shift at the carrying post.
     batches = 0
     for site in round_.sites.order_by("pk"):
         sealed = [t.barcode for t in tubes if t.site_id == site.pk]
         later = sealed[-2:] if site.name == SITES[1][1] else []
         for codes, at, received in (
             ([c for c in sealed if c not in later], ctx.at(-1, 20), ctx.at(-1, 20, 40)),
-            (later, ctx.at(-1, 21), None),
+            (later, ctx.at(-1, 20, 50), None),
         ):
             if not codes:
                 continue
+            on_shift = selectors.on_duty([site.transport], at).get(site.transport_id or 0, [])
             batch = services.do_batch_send(
-                actor=worker, site=site, barcodes=codes, carrier="周师傅", now=at
-            )
+                actor=worker, site=site, barcodes=codes, carrier="周师傅",
+                member=on_shift[0].member if on_shift else None, now=at,
+            )  # fmt: skip
             if received is not None:
                 services.do_batch_receive(
                     actor=secretary, batch=batch, received_at=received, now=received

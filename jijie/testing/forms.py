@@ -85,19 +85,47 @@ class SampleForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    """Sealed tubes of a site handed to whoever carries them to the lab."""
+    """Sealed tubes of a site handed to whoever carries them to the lab: a member on
+    shift at the site's carrying post, picked; or, where nobody is, a name written."""
 
     tubes = forms.MultipleChoiceField(
         label=_("送检的采样管"), choices=(), widget=forms.CheckboxSelectMultiple
     )
-    carrier = forms.CharField(label=_("转运人"), max_length=50)
+    member = forms.ChoiceField(
+        label=_("转运人(此刻在转运岗)"), choices=(), required=False, widget=forms.RadioSelect
+    )
+    carrier = forms.CharField(
+        label=_("转运人姓名"),
+        max_length=50,
+        required=False,
+        help_text=_("转运岗没有人在岗时填写。"),
+    )
 
-    def __init__(self, *args: Any, tubes: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tubes: list[tuple[str, str]],
+        carriers: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["tubes"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = tubes
         field.initial = [code for code, _label in tubes]
+        member = self.fields["member"]
+        assert isinstance(member, forms.ChoiceField)
+        member.choices = carriers
+        if carriers:
+            member.initial = carriers[0][0] if len(carriers) == 1 else None
+        else:
+            del self.fields["member"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("member") and not data.get("carrier", "").strip():
+            raise forms.ValidationError(_("请选择转运人,或填写转运人姓名。"))
+        return data
 
 
 class ReceiveForm(forms.Form):

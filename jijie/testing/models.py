@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from jijie.areas.models import Area
 from jijie.core.models import BytewiseCharField
 from jijie.duty.models import Demand
+from jijie.mobilization.models import Member
 from jijie.residents.models import Person
 from jijie.responses.models import Response
 
@@ -189,6 +190,11 @@ class Batch(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="batches")
     area_path = BytewiseCharField(max_length=255)
     carrier = models.CharField(_("转运人"), max_length=50)
+    # The member on shift at the site's carrying post who took them (their name is
+    # `carrier`); none when the site has no such post and the name was written.
+    carrier_member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField(_("送出时间"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -579,11 +579,19 @@ def do_tube_seal(*, actor: Actor, tube: Tube, now: datetime | None = None) -> Tu
 
 
 def batch_send(
-    *, actor: User, site: Site, barcodes: list[str], carrier: str, now: datetime | None = None
+    *,
+    actor: User,
+    site: Site,
+    barcodes: list[str],
+    carrier: str = "",
+    member: Member | None = None,
+    now: datetime | None = None,
 ) -> Batch:
     """`do_batch_send` by someone who samples at the site's area."""
     access.require_path(actor, Action.TESTING_SAMPLE, site.area_path)
-    return do_batch_send(actor=actor, site=site, barcodes=barcodes, carrier=carrier, now=now)
+    return do_batch_send(
+        actor=actor, site=site, barcodes=barcodes, carrier=carrier, member=member, now=now
+    )
 
 
 @transaction.atomic
@@ -592,13 +600,24 @@ def do_batch_send(
     actor: Actor,
     site: Site,
     barcodes: list[str],
-    carrier: str,
+    carrier: str = "",
+    member: Member | None = None,
     now: datetime | None = None,
 ) -> Batch:
     """Hand sealed tubes of the site to whoever carries them to the lab: all of them in
-    one batch, or none (a tube not sealed, of another site, or already sent)."""
+    one batch, or none (a tube not sealed, of another site, or already sent). The
+    carrier is a `member` on shift now at the site's carrying post, or, where nobody is,
+    a name written down."""
     now = now or timezone.now()
-    who = text.bounded(carrier, field="carrier", label=_("转运人"), limit=50, required=True)
+    if member is not None:
+        on_shift = selectors.on_duty([site.transport], now).get(site.transport_id or 0, [])
+        if member.pk not in {held.member_id for held in on_shift}:
+            raise ValidationError(
+                {"member": _("%(name)s 此刻不在本采样点的转运岗上。") % {"name": member.name}}
+            )
+        who = member.name
+    else:
+        who = text.bounded(carrier, field="carrier", label=_("转运人"), limit=50, required=True)
     codes = sorted({barcode_of(code) for code in barcodes})
     if not codes:
         raise ValidationError({"tubes": _("请选择要送检的采样管。")})
@@ -622,6 +641,7 @@ def do_batch_send(
         site=site,
         area_path=site.area_path,
         carrier=who,
+        carrier_member=member,
         sent_at=now,
         sent_by=account_of(actor),
     )

@@ -5,7 +5,7 @@ tube with its people, isolated in one step when it is positive."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from jijie.core import outbox, periods
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
 from jijie.core.views import offline_page
+from jijie.duty.models import Participation
 from jijie.mobilization.models import Member
 from jijie.responses.selectors import in_force_over
 from jijie.testing import imports, phone, selectors, services, slots
@@ -451,7 +452,7 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
         "site": site,
         "round": site.round,
         "form": form,
-        "batch_form": BatchForm(tubes=_tube_choices(tubes)) if tubes else None,
+        "to_send": len(tubes),
     }
     return render(request, "testing/sample.html", context)
 
@@ -460,32 +461,49 @@ def _tube_choices(tubes: list[Tube]) -> list[tuple[str, str]]:
     return [(t.barcode, f"{t.barcode} · {t.size}/{t.capacity}") for t in tubes]
 
 
+def _carriers(site: Site, at: datetime) -> list[Participation]:
+    """Who is on shift now at the site's carrying post (none without one)."""
+    return selectors.on_duty([site.transport], at).get(site.transport_id or 0, [])
+
+
 @login_required
-@require_POST
 def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
-    """The site's sealed tubes handed over to be carried to the lab."""
+    """The site's sealed tubes handed over to be carried to the lab, to a member on
+    shift at its carrying post. A page of its own, never kept on the phone: it names
+    the carriers, and a handover needs a signal."""
     site = phone.site_for(request.user, pk)
-    form = BatchForm(request.POST, tubes=_tube_choices(selectors.tubes_to_send(site)))
-    if form.is_valid():
+    now = timezone.now()
+    tubes = selectors.tubes_to_send(site)
+    on_shift = {str(held.member_id): held.member for held in _carriers(site, now)}
+    form = BatchForm(
+        request.POST or None,
+        tubes=_tube_choices(tubes),
+        carriers=[(pk, member.name) for pk, member in on_shift.items()],
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             batch = services.batch_send(
                 actor=actor(request), site=site, barcodes=form.cleaned_data["tubes"],
                 carrier=form.cleaned_data["carrier"],
+                member=on_shift.get(form.cleaned_data.get("member") or ""), now=now,
             )  # fmt: skip
         except ValidationError as error:
-            for line in error.messages:
-                messages.error(request, line)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
                 _("已交 %(carrier)s 送检 %(n)s 管。")
                 % {"carrier": batch.carrier, "n": len(form.cleaned_data["tubes"])},
             )
-    else:
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, str(problem))
-    return redirect("testing:sample", site.pk)
+            return redirect("testing:sample", site.pk)
+    context = {
+        "site": site,
+        "round": site.round,
+        "form": form,
+        "tubes": tubes,
+        "post": site.transport,
+    }
+    return render(request, "testing/batch.html", context)
 
 
 @login_required

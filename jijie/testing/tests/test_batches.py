@@ -113,9 +113,12 @@ def test_through_the_pages(client, site, tubes, actors, round_):
     with time_machine.travel(at(11), tick=False):
         client.force_login(actors.grid_worker)
         page = reverse("testing:sample", args=[site.pk])
-        shown = client.get(page).content.decode()
+        assert "送检交接:1 管已封管待送" in client.get(page).content.decode()
+        shown = client.get(reverse("testing:batch_send", args=[site.pk])).content.decode()
         assert "AB-0001 · 2/10" in shown
         assert "AB-0002" not in shown.split('data-testid="batch-form"')[1]  # not sealed
+        # the site has no carrying post: the carrier's name is written
+        assert 'name="member"' not in shown
         answer = client.post(
             reverse("testing:batch_send", args=[site.pk]),
             {"tubes": ["AB-0001"], "carrier": "李师傅"},

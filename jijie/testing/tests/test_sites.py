@@ -16,7 +16,7 @@ from jijie.duty import services as duty
 from jijie.duty.models import DemandStatus
 from jijie.duty.tests.fixtures import demand, resident, shifts
 from jijie.testing import services
-from jijie.testing.models import Site
+from jijie.testing.models import Batch, Site, Tube
 from jijie.testing.tests.conftest import DAY, NOW, at
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,49 @@ def test_who_may_add_a_site(client, round_, tree, actors):
         client.force_login(actors.manager)
         assert 'data-testid="add-site"' in client.get(round_page).text
     assert not Site.objects.exists()
+
+
+def test_the_carrier_is_picked_from_the_post_on_shift(
+    client, round_, tree, actors, staffed, people
+):
+    sampling, carrying, sampler, driver = staffed
+    with time_machine.travel(NOW, tick=False):
+        site = services.site_add(
+            actor=actors.manager, round=round_, area=tree.grid,
+            data=services.SiteData(
+                "新港路公园采样点", "公园北门", 2, time(7), time(19), sampling, carrying
+            ),
+        )  # fmt: skip
+        for person in people[:2]:
+            services.sample_register(
+                actor=actors.grid_worker, site=site, barcode="AB-0001", person=person, now=NOW
+            )
+        services.tube_seal(
+            actor=actors.grid_worker, tube=Tube.objects.get(barcode="AB-0001"), now=NOW
+        )
+        client.force_login(actors.grid_worker)
+        kept = client.get(reverse("testing:sample", args=[site.pk]))
+        assert 'data-testid="batch-link"' in kept.text
+        assert driver.name not in kept.text  # the page kept on the phone names no one
+        url = reverse("testing:batch_send", args=[site.pk])
+        page = client.get(url)
+        assert driver.name in page.text
+        assert sampler.name not in page.text  # on shift, but at the site's other post
+        assert "X-Offline-Page" not in page.headers
+        # a member not on the carrying post cannot be named by a forged form
+        forged = client.post(url, {"tubes": ["AB-0001"], "member": str(sampler.pk)})
+        assert forged.status_code == 200
+        assert not Batch.objects.exists()
+        # nor can nobody at all
+        empty = client.post(url, {"tubes": ["AB-0001"]})
+        assert "请选择转运人" in empty.text
+        done = client.post(url, {"tubes": ["AB-0001"], "member": str(driver.pk)})
+        assert done.status_code == 302
+        batch = Batch.objects.get()
+        assert (batch.carrier_member, batch.carrier) == (driver, driver.name)
+    # the service itself refuses a member whose shift has ended
+    with pytest.raises(ValidationError) as refused:
+        services.do_batch_send(
+            actor=SYSTEM, site=site, barcodes=["AB-0002"], member=driver, now=at(21)
+        )
+    assert "member" in refused.value.message_dict
