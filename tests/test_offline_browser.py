@@ -4,7 +4,7 @@ before anything is sent. Opened again with a signal, all seven are stored exactl
 each item's result shown; the one refused (a temperature mistyped) is fixed and sent
 again."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +12,10 @@ import time_machine
 
 from jijie.areas.models import Area
 from jijie.audit.actors import SYSTEM
-from jijie.care.models import FollowUp
-from jijie.care.tests.fixtures import open_case
+from jijie.care import services as care_services
+from jijie.care.models import Errand, ErrandState, FollowUp
+from jijie.care.services import ErrandData
+from jijie.care.tests.fixtures import open_case, resident_member
 from jijie.residents.services import PersonData, do_household_register, do_person_add
 from jijie.responses.services import do_response_activate
 from jijie.screening.models import Visit
@@ -173,3 +175,47 @@ def test_the_days_buildings_are_on_the_phone_before_going_out(live_server, brows
         context.close()
 
     assert [v.household.door_number for v in Visit.objects.all()] == ["201"]
+
+
+def test_a_member_reports_an_errand_run_with_no_signal(live_server, browser, tree, actors):
+    with time_machine.travel(NOW, tick=True):
+        response = do_response_activate(
+            actor=SYSTEM, area=tree.district, name="疫情防控", level="2"
+        )
+        home = do_household_register(actor=SYSTEM, building=tree.building, door_number="101")
+        person = do_person_add(
+            actor=SYSTEM, household=home, data=PersonData(name="隔离户", relation="head")
+        ).person
+        open_case(actors, response, home, person)
+        runner = resident_member(1, tree, username="runner")
+        errand = care_services.errand_create(
+            actor=actors.grid_worker, household=home,
+            data=ErrandData(kind="medicine", needed="降压药一盒",
+                            due_by=NOW + timedelta(hours=3), money_advanced="0"),
+        )  # fmt: skip
+        care_services.errand_claim(actor=runner.user, errand=errand)
+
+        context = new_context(browser, viewport=PHONE, locale="zh-CN", device_scale_factor=2)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, live_server.url, "runner")
+        page.goto(f"{live_server.url}/care/errands/mine/")
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 0 条')")
+        context.set_offline(True)
+        form = page.locator("[data-testid=done-form]")
+        form.locator("[name=proof_note]").fill("已送到门口")
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 1 条')")
+        screenshot(page, "offline-errand-phone")
+        page.close()
+        assert Errand.objects.get(pk=errand.pk).state == ErrandState.ACCEPTED
+
+        context.set_offline(False)
+        back = context.new_page()
+        back.set_default_timeout(10_000)
+        back.goto(f"{live_server.url}/care/errands/mine/")
+        back.wait_for_selector("[data-testid=outbox-counts]:has-text('今日已保存 1 条')")
+        context.close()
+
+    done = Errand.objects.get(pk=errand.pk)
+    assert (done.state, done.proof_note) == (ErrandState.DONE, "已送到门口")

@@ -11,3 +11,4 @@ class CareConfig(AppConfig):
         from jijie.core import outbox
 
         outbox.register(phone.KIND, phone.follow_up_from_phone)
+        outbox.register(phone.ERRAND_DONE, phone.errand_done_from_phone)

@@ -251,7 +251,12 @@ def do_errand_release(*, actor: Actor, errand: Errand, member: Member, reason: s
 
 
 def errand_done(
-    *, actor: User, errand: Errand, proof_note: str, minutes: int | None = None
+    *,
+    actor: User,
+    errand: Errand,
+    proof_note: str,
+    minutes: int | None = None,
+    at: datetime | None = None,
 ) -> Errand:
     """`do_errand_done` by the signed-in user's member record."""
     return do_errand_done(
@@ -260,22 +265,33 @@ def errand_done(
         member=_errand_runner(actor),
         proof_note=proof_note,
         minutes=minutes,
+        at=at,
     )
 
 
 @transaction.atomic
 def do_errand_done(
-    *, actor: Actor, errand: Errand, member: Member, proof_note: str, minutes: int | None = None
+    *,
+    actor: Actor,
+    errand: Errand,
+    member: Member,
+    proof_note: str,
+    minutes: int | None = None,
+    at: datetime | None = None,
 ) -> Errand:
     """The member running the errand (`_check_runner`) reports it run, with a note of
     what was handed over and the minutes it took (by default the time since accepting,
-    at most four hours). Locks the errand's row."""
+    at most four hours). `at` is when it was run, by the phone's clock for one reported
+    with no signal (never before it was accepted); now by default. Locks the errand's
+    row."""
     current = _locked_errand(errand)
     _check_runner(current, member)
     if current.state != ErrandState.ACCEPTED:
         raise _refuse_move(current, ErrandState.DONE)
     proof = _text(proof_note, "proof_note", _("办结说明"), 300)
-    now = timezone.now()
+    now = at or timezone.now()
+    if current.accepted_at is not None and now < current.accepted_at:
+        raise ValidationError({"recorded_at": _("办结时间早于接单时间:请核对手机的时间。")})
     if minutes is None:
         assert current.accepted_at is not None  # accepted errands have the time
         elapsed = int((now - current.accepted_at).total_seconds() // 60)
