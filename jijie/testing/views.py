@@ -398,9 +398,9 @@ def appointments(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "testing/appointments.html", context)
 
 
+@login_required
 @require_POST
 @never_cache
-@login_required
 def pass_members(request: HttpRequest, pk: int) -> JsonResponse:
     """The people of the household whose pass a resident shows at the lane, for the
     sampler to pick who stands there (`selectors.household_members`: by name only where
