@@ -16,9 +16,10 @@ import asyncpg
 SQL = (
     "INSERT INTO gates_scan (client_id, body_hash, gate_id, response_id, area_path, direction,"
     " temperature, certificate_checked, vehicle_plate, vehicle_disinfected, visitor_name,"
-    " visitor_visiting, visitor_reason, is_allowed, reason, message, device_at, received_at)"
+    " visitor_visiting, visitor_reason, is_allowed, reason, message, proof, device_at,"
+    " received_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7::text::numeric, $8, '', false, '', '', '', true,"
-    " 'ok', '', $9::text::timestamptz, now())"
+    " 'ok', '', '', $9::text::timestamptz, now())"
     " ON CONFLICT (client_id) DO NOTHING"
 )
 _pool: asyncpg.Pool | None = None

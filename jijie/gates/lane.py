@@ -321,8 +321,7 @@ class ScanLane:
         proof = None
         hours = proofs.hours_asked(context.rule, data.direction)
         if pass_ is not None and hours and proofs.has_source() and data.device_at.tzinfo:
-            swabs = proofs.query(pass_.household_id, data.device_at, hours)
-            sql, params = swabs.query.get_compiler(connection=connection).as_sql()
+            sql, params = proofs.bound(connection, pass_.household_id, data.device_at, hours)
             async with pool.acquire() as db:
                 rows = await db.fetch(_numbered(sql), *params)
             proof = proofs.from_rows(hours, [tuple(r) for r in rows])

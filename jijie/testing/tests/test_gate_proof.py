@@ -326,3 +326,28 @@ def _next_door(person):
     return do_household_register(
         actor=SYSTEM, building=person.household.building, door_number="909"
     )
+
+
+@pytest.mark.parametrize("hours", [1, 48, 72])
+def test_the_lane_binds_the_ledgers_statement_compiled_once(hours):
+    # The scan lane compiles the ledger's query once for a number of hours and then only
+    # sets its parameters: the same SQL and parameters as compiling it for each scan,
+    # across a day's turn in Beijing time and in UTC.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from jijie.gates import proofs
+
+    beijing = ZoneInfo("Asia/Shanghai")
+    for household_id, instant in (
+        (1, datetime(2026, 3, 10, 0, 0, 1, tzinfo=beijing)),
+        (42, datetime(2026, 3, 9, 23, 59, 59, tzinfo=beijing)),
+        (7, datetime(2026, 3, 10, 16, 30, tzinfo=ZoneInfo("UTC"))),  # 00:30 the next day
+    ):
+        compiled = proofs.query(household_id, instant, hours).query.get_compiler(
+            connection=connection
+        )
+        sql, params = compiled.as_sql()
+        assert proofs.bound(connection, household_id, instant, hours) == (sql, list(params))
