@@ -93,36 +93,30 @@ def _prepare() -> dict[str, Any]:
         valid_from=now - timedelta(days=1),
         valid_until=now + timedelta(days=30),
     )
-    gates = []
-    for number in range(GATES):
-        name = f"bench-{number:02d}"
-        gate = Gate.objects.filter(area=community, name=name).first() or services.do_gate_create(
-            actor=SYSTEM, area=community, name=name, opens_at=None, closes_at=None
-        )
-        services.do_gate_rule_set(
-            actor=SYSTEM,
-            gate=gate,
-            response=response,
-            data=services.RuleData(visitors_allowed=True, curfew_at=clock(22)),
-        )
-        gates.append(gate.pk)
+
+    def gates_named(prefix: str, **rule: Any) -> list[int]:
+        """`GATES` gates of the community under one rule (created once)."""
+        made = []
+        for number in range(GATES):
+            name = f"{prefix}-{number:02d}"
+            gate = Gate.objects.filter(
+                area=community, name=name
+            ).first() or services.do_gate_create(
+                actor=SYSTEM, area=community, name=name, opens_at=None, closes_at=None
+            )
+            services.do_gate_rule_set(
+                actor=SYSTEM,
+                gate=gate,
+                response=response,
+                data=services.RuleData(visitors_allowed=True, curfew_at=clock(22), **rule),
+            )
+            made.append(gate.pk)
+        return made
+
+    gates = gates_named("bench")
     # The same number of gates whose rule asks for a negative swab within 48 hours: each
     # scan through them also reads the testing ledger for the pass's household.
-    proof_gates = []
-    for number in range(GATES):
-        name = f"bench-48h-{number:02d}"
-        gate = Gate.objects.filter(area=community, name=name).first() or services.do_gate_create(
-            actor=SYSTEM, area=community, name=name, opens_at=None, closes_at=None
-        )
-        services.do_gate_rule_set(
-            actor=SYSTEM,
-            gate=gate,
-            response=response,
-            data=services.RuleData(
-                visitors_allowed=True, curfew_at=clock(22), certificate_hours=48
-            ),
-        )
-        proof_gates.append(gate.pk)
+    proof_gates = gates_named("bench-48h", certificate_hours=48)
     _swabbed(response, community, building)
     passes = Pass.objects.filter(
         response=response, status=PassStatus.ACTIVE, household__building=building
