@@ -142,9 +142,8 @@ def test_the_grid_worker_taps_a_door_and_records_the_visit(
 
     sign_in(page, live_server.url, "gridworker")
     steps.check("home")
-    page.click("[data-testid=card-sweep] a[role=button]")
-    page.click("[data-testid=coverage] >> text=1栋")
-    page.click("text=开始排查")
+    page.click("[data-testid=card-sweep] a[role=button]")  # the day's buildings
+    page.click("[data-testid=today] >> text=1栋")
     page.wait_for_selector("[data-testid=floorplan]")
     steps.check("floor-plan")
     page.click("[data-testid=floorplan] a[data-state=todo] >> text=102")
