@@ -244,18 +244,8 @@ def work_list(*, actor: User | AnonymousUser, campaign: Campaign, until: datetim
     """The buildings where `actor` visits for the campaign that still have work (doors
     not yet reached, revisits due before `until`), in walking order: what the phone keeps
     before the worker goes out. Counts and building names only, no one's name."""
-    visit = access.scope_paths(actor, Action.SCREENING_VISIT)
-    roots = access.minimal_paths(
-        max(v, c, key=len)
-        for v in visit
-        for c in campaign_paths(campaign)
-        if v.startswith(c) or c.startswith(v)
-    )
-    if not roots:
-        return []
-    under = Q(pk__in=[])
-    for root in roots:
-        under |= Q(area_path__startswith=root)
+    # The campaign's counters and revisits are of its own buildings only.
+    under = access.path_filter(actor, Action.SCREENING_VISIT, path_field="area_path")
     kept = {
         path: (households, visited)
         for path, households, visited in BuildingCoverage.objects.filter(under, campaign=campaign)

@@ -6,7 +6,8 @@ to keep order, register people and collect samples).
 - Two sites: the primary school's playground (grid 01, four lanes, 07:00–19:00) and the
   gate of 3栋 (grid 02, two lanes, 08:00–12:00), each staffed from a duty post of its
   own (核酸检测点秩序) and served by the community's post for carrying the samples
-  (样本转运), members living in the community on their shifts both days.
+  (样本转运), members who serve the community (deployed to it or living in it) on
+  their shifts both days.
 - Yesterday a little over half the community was sampled, each site filling its tubes
   ten at a time (its last tube closed early); an infant, someone away and a bedridden
   person are exempt.
@@ -156,7 +157,7 @@ def populate(ctx: DemoContext) -> None:
         ):
             if not codes:
                 continue
-            on_shift = selectors.on_duty([site.transport], at).get(site.transport_id or 0, [])
+            on_shift = selectors.carriers_on_shift(site, at)
             batch = services.do_batch_send(
                 actor=worker, site=site, barcodes=codes, carrier="周师傅",
                 member=on_shift[0].member if on_shift else None, now=at,

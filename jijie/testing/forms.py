@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -105,7 +106,7 @@ class BatchForm(forms.Form):
         self,
         *args: Any,
         tubes: list[tuple[str, str]],
-        carriers: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        carriers: Sequence[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)

@@ -252,6 +252,11 @@ def on_duty(demands: Iterable[Demand | None], at: datetime) -> dict[int, list[Pa
     return found
 
 
+def carriers_on_shift(site: Site, at: datetime) -> list[Participation]:
+    """Who holds a place now in a shift of the site's carrying post (none without one)."""
+    return on_duty([site.transport], at).get(site.transport_id or 0, [])
+
+
 def site_posts_under(path: str) -> list[Demand]:
     """The open duty posts of the communities in a round's area (`path`), which its
     sites may be staffed and served from (each site from its own community's: the

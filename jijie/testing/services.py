@@ -610,8 +610,7 @@ def do_batch_send(
     a name written down."""
     now = now or timezone.now()
     if member is not None:
-        on_shift = selectors.on_duty([site.transport], now).get(site.transport_id or 0, [])
-        if member.pk not in {held.member_id for held in on_shift}:
+        if member.pk not in {held.member_id for held in selectors.carriers_on_shift(site, now)}:
             raise ValidationError(
                 {"member": _("%(name)s 此刻不在本采样点的转运岗上。") % {"name": member.name}}
             )

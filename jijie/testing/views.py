@@ -5,7 +5,7 @@ tube with its people, isolated in one step when it is positive."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,7 +29,6 @@ from jijie.core import outbox, periods
 from jijie.core.forms import apply_errors
 from jijie.core.paging import Pages
 from jijie.core.views import offline_page
-from jijie.duty.models import Participation
 from jijie.mobilization.models import Member
 from jijie.responses.selectors import in_force_over
 from jijie.testing import imports, phone, selectors, services, slots
@@ -461,11 +460,6 @@ def _tube_choices(tubes: list[Tube]) -> list[tuple[str, str]]:
     return [(t.barcode, f"{t.barcode} · {t.size}/{t.capacity}") for t in tubes]
 
 
-def _carriers(site: Site, at: datetime) -> list[Participation]:
-    """Who is on shift now at the site's carrying post (none without one)."""
-    return selectors.on_duty([site.transport], at).get(site.transport_id or 0, [])
-
-
 @login_required
 def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     """The site's sealed tubes handed over to be carried to the lab, to a member on
@@ -474,11 +468,11 @@ def batch_send(request: HttpRequest, pk: int) -> HttpResponse:
     site = phone.site_for(request.user, pk)
     now = timezone.now()
     tubes = selectors.tubes_to_send(site)
-    on_shift = {str(held.member_id): held.member for held in _carriers(site, now)}
+    on_shift = {str(held.member_id): held.member for held in selectors.carriers_on_shift(site, now)}
     form = BatchForm(
         request.POST or None,
         tubes=_tube_choices(tubes),
-        carriers=[(pk, member.name) for pk, member in on_shift.items()],
+        carriers=[(key, member.name) for key, member in on_shift.items()],
     )
     if request.method == "POST" and form.is_valid():
         try:

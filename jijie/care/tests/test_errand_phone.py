@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def running(case, actors, homes, tree):
+def running(clock, case, actors, homes, tree):
     """王家's groceries, claimed by 小明 (a member living in the community) at 10:00."""
     ming = resident_member(1, tree, username="ming")
     errand = services.errand_create(
