@@ -39,6 +39,7 @@ def test_a_positive_tube_from_the_lab_file_to_home_isolation(
     screenshot(phone, "testing-round-phone")
     assert page_width(phone) <= 390
     phone.click("[data-testid=positives] a")
+    phone.wait_for_selector("[data-testid=people] tbody tr")
     assert len(phone.locator("[data-testid=people] tbody tr").all()) == 10
     phone.click("[data-testid=isolate-form] button[type=submit]")
     phone.wait_for_selector("text=已转居家隔离 10 人")
