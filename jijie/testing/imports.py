@@ -7,19 +7,22 @@ row is checked before anything is stored, against the file itself (a tube twice)
 the round (an unknown tube, one that already has another result); one bad row stores
 nothing, and each problem names the row, the column, the value and the reason. A tube
 whose result is already the file's is counted as recorded before (the same file sent
-twice changes nothing). The rows are then stored in one transaction, the tubes locked,
-with one audit row for the file: on PostgreSQL copied into a table of the transaction
-and set by one UPDATE … FROM, elsewhere by batches of tubes locked then updated."""
+twice changes nothing). The rows are then appended to the lab's ledger (`LabResult`) in
+one transaction with one audit row for the file: on PostgreSQL by one COPY, elsewhere in
+batches; the ledger's key refuses a tube given a result since the check, and the whole
+file with it. Tubes still open are sealed, as a tube sent to the lab was."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +35,8 @@ from jijie.core import text
 from jijie.residents.imports import reader
 from jijie.residents.imports.columns import HEADER_SCAN_ROWS, titled_layout
 from jijie.residents.imports.plan import Problem, is_totals_row
-from jijie.testing.models import Round, Tube, TubeResult
-from jijie.testing.services import barcode_of
+from jijie.testing.models import LabResult, Round, Tube, TubeResult
+from jijie.testing.services import BARCODE, barcode_of
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -67,10 +70,12 @@ RESULTS: dict[str, str] = {
 @dataclass
 class Report:
     """A results file checked: the rows to store (row as the sheet numbers it, barcode,
-    result), those already recorded with the same result, the problems in row order,
-    and the titled columns read as neither barcode nor result."""
+    result, the tube's id), those of them whose tube is still open, those already
+    recorded with the same result, the problems in row order, and the titled columns read
+    as neither barcode nor result."""
 
-    rows: list[tuple[int, str, str]] = field(default_factory=list)
+    rows: list[tuple[int, str, str, int]] = field(default_factory=list)
+    unsealed: list[int] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -93,8 +98,56 @@ def _text(row: list[Any], column: int) -> str:
     return str(value)
 
 
+def _blank(row: list[Any]) -> bool:
+    return all(not str(c or "").strip() for c in row)
+
+
+@lru_cache(maxsize=256)  # a lab writes its few words the same way on every row
 def result_of(value: str) -> str | None:
     return RESULTS.get(re.sub(r"\s", "", value).lower())
+
+
+@dataclass
+class _Rows:
+    """The rows of a file as they are checked: the good ones read, each barcode's first
+    row, the problems and skipped rows written into `report`."""
+
+    report: Report
+    code_label: str
+    result_label: str
+    seen: dict[str, int] = field(default_factory=dict)
+    read: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    def check(
+        self, row: list[Any], number: int, raw_code: str, raw_result: str, result: str | None
+    ) -> None:
+        """A row that is not plainly good: blank, totals, or with a problem to name."""
+        if not (raw_code.strip() or raw_result.strip()) and _blank(row):
+            return
+        # A totals row holds counts beside its word, never a result.
+        if result is None and is_totals_row(row):
+            self.report.skipped.append((number, _("合计行,已跳过。")))
+            return
+
+        def problem(column: str, value: str, reason: str) -> None:
+            self.report.problems.append(Problem(number, column, text.visible(value)[:40], reason))
+
+        try:
+            code = barcode_of(raw_code)
+        except ValidationError as error:
+            problem(self.code_label, raw_code, " ".join(error.messages))
+            code = ""
+        if result is None:
+            problem(self.result_label, raw_result, _("无法识别的结果:应为“阴性”或“阳性”。"))
+        if code and code in self.seen:
+            problem(
+                self.code_label, code, _("与第 %(row)s 行的管码相同。") % {"row": self.seen[code]}
+            )
+            return
+        if code:
+            self.seen[code] = number
+        if code and result is not None:
+            self.read.append((number, code, result, raw_result))
 
 
 def check_results(round: Round, data: bytes) -> Report:
@@ -113,84 +166,104 @@ def check_results(round: Round, data: bytes) -> Report:
     code_column, result_column = layout.columns["barcode"], layout.columns["result"]
     code_label, result_label = layout.labels["barcode"], layout.labels["result"]
     report = Report(ignored_columns=list(layout.ignored.values()))
-    seen: dict[str, int] = {}
-    read: list[tuple[int, str, str, str]] = []
-    for index, row in enumerate(sheet.rows()):
-        if index <= layout.header_row or all(not str(c or "").strip() for c in row):
-            continue
-        number = index + 1
-        if is_totals_row(row):
-            report.skipped.append((number, _("合计行,已跳过。")))
-            continue
-        raw_code, raw_result = _text(row, code_column), _text(row, result_column)
-
-        def problem(column: str, value: str, reason: str, number: int = number) -> None:
-            report.problems.append(Problem(number, column, text.visible(value)[:40], reason))
-
+    rows = _Rows(report, code_label, result_label)
+    seen, take, clean = rows.seen, rows.read.append, BARCODE.fullmatch  # the loop's names
+    first = layout.header_row + 1
+    for number, row in enumerate(itertools.islice(sheet.rows(), first, None), first + 1):
         try:
-            code = barcode_of(raw_code)
-        except ValidationError as error:
-            problem(code_label, raw_code, " ".join(error.messages))
-            code = ""
+            raw_code, raw_result = row[code_column], row[result_column]
+        except IndexError:
+            raw_code = raw_result = None
+        if type(raw_code) is not str or type(raw_result) is not str:
+            raw_code, raw_result = _text(row, code_column), _text(row, result_column)
         result = result_of(raw_result)
-        if result is None:
-            problem(
-                result_label,
-                raw_result,
-                _("无法识别的结果:应为“阴性”或“阳性”。"),
-            )
-        if code and code in seen:
-            problem(code_label, code, _("与第 %(row)s 行的管码相同。") % {"row": seen[code]})
-            continue
-        if code:
-            seen[code] = number
-        if code and result is not None:
-            read.append((number, code, result, raw_result))
+        # The common row, taken at once: a result, a barcode already clean, not seen.
+        if result is not None and raw_code not in seen and clean(raw_code):
+            seen[raw_code] = number
+            take((number, raw_code, result, raw_result))
+        else:
+            rows.check(row, number, raw_code, raw_result, result)
+    read = rows.read
     kept = _kept(round, [code for _n, code, _r, _raw in read])
     for number, code, result, raw_result in read:
-        found = kept.get(code)
-        if found is None:
+        tube_id = kept.ids.get(code)
+        if tube_id is None:
             report.problems.append(
                 Problem(number, code_label, code, _("本轮没有管码 %(code)s。") % {"code": code})
             )
-        elif found == result:
+            continue
+        now_result = kept.results.get(tube_id)
+        if now_result == result:
             report.unchanged += 1
-        elif found != TubeResult.PENDING:
+        elif now_result is not None:
             report.problems.append(
                 Problem(
                     number,
                     result_label,
                     text.visible(raw_result)[:40],
                     _("管码 %(code)s 已是%(result)s。")
-                    % {"code": code, "result": TubeResult(found).label},
+                    % {"code": code, "result": TubeResult(now_result).label},
                 )
             )
         else:
-            report.rows.append((number, code, result))
+            report.rows.append((number, code, result, tube_id))
+            if tube_id in kept.open:
+                report.unsealed.append(tube_id)
     report.problems.sort(key=lambda p: p.row)
     if not report.rows and not report.unchanged and not report.problems:
         raise RefusedFile(_("文件中没有检测结果。"))
     return report
 
 
-def _kept(round: Round, codes: list[str]) -> dict[str, str]:
-    """The result each of `codes` has in the round now (absent: no such tube): on
-    PostgreSQL in one statement, the codes as one array."""
+@dataclass
+class _Kept:
+    """What the round holds of a file's barcodes: the tube of each it has, those tubes
+    not yet sealed, and the results the ledger already has for them (by tube id)."""
+
+    ids: dict[str, int]
+    open: set[int]
+    results: dict[int, str]
+
+
+# Past this many barcodes, the round's tubes are read whole rather than looked up one by
+# one: a district's day file names nearly every tube of its round.
+SCAN_ROUND_FROM = 2_000
+_TUBES = f"SELECT barcode, id, sealed_at IS NULL FROM {Tube._meta.db_table} WHERE round_id = %s"  # noqa: S608 - the model's table
+# The ledger's results over a range of tube ids, by its key: a round's tubes lie close
+# together, so the scan reads none of the other rounds' results far away.
+_RESULTS_BETWEEN = (
+    f"SELECT tube_id, result FROM {LabResult._meta.db_table}"  # noqa: S608 - the model's table
+    " WHERE tube_id BETWEEN %s AND %s"
+)
+
+
+def _kept(round: Round, codes: list[str]) -> _Kept:
+    """The round's tubes and results for `codes`."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT barcode, result FROM {Tube._meta.db_table}"  # noqa: S608 - the model's table
-                " WHERE round_id = %s AND barcode = ANY(%s)",
-                [round.pk, codes],
-            )
-            return dict(cursor.fetchall())
-    found: dict[str, str] = {}
+            if len(codes) >= SCAN_ROUND_FROM:
+                cursor.execute(_TUBES, [round.pk])
+            else:
+                cursor.execute(_TUBES + " AND barcode = ANY(%s)", [round.pk, codes])
+            tubes = cursor.fetchall()
+            wanted = set(codes)
+            ids = {code: pk for code, pk, _open in tubes if code in wanted}
+            results: dict[int, str] = {}
+            if ids:
+                cursor.execute(_RESULTS_BETWEEN, [min(ids.values()), max(ids.values())])
+                results = dict(cursor.fetchall())
+            return _Kept(ids, {pk for _c, pk, is_open in tubes if is_open}, results)
+    kept = _Kept({}, set(), {})
     for start in range(0, len(codes), BATCH):
-        found.update(
-            Tube.objects.filter(round=round, barcode__in=codes[start : start + BATCH])
-            .values_list("barcode", "result")
-        )  # fmt: skip
-    return found
+        for tube in Tube.objects.select_related("lab").filter(
+            round=round, barcode__in=codes[start : start + BATCH]
+        ):
+            kept.ids[tube.barcode] = tube.pk
+            if not tube.is_sealed:
+                kept.open.add(tube.pk)
+            if (lab := tube.lab_result) is not None:
+                kept.results[tube.pk] = lab.result
+    return kept
 
 
 def results_import(
@@ -210,87 +283,56 @@ def results_import(
 def do_results_import(
     *, actor: Actor, round: Round, report: Report, now: datetime | None = None
 ) -> Imported:
-    """Store a checked file's results: each tube locked and checked again as it stands
-    (a result recorded by hand since the check refuses the whole file)."""
+    """Append a checked file's results to the ledger. A tube given a result since the
+    check (by hand, or by the same file sent at once from another desk) refuses the
+    whole file."""
     now = now or timezone.now()
-    wanted = {code: result for _n, code, result in report.rows}
-    if connection.vendor == "postgresql":
-        return _imported(actor, round, report, _store_copied(round, wanted, now))
-    codes = list(wanted)
-    locked: list[tuple[int, str, str]] = []
-    for start in range(0, len(codes), BATCH):
-        locked += (
-            Tube.objects.select_for_update()
-            .filter(round=round, barcode__in=codes[start : start + BATCH])
-            .values_list("pk", "barcode", "result")
-        )
-    if len(locked) != len(codes) or any(r != TubeResult.PENDING for _pk, _c, r in locked):
-        raise ValidationError({"file": _("检查之后有结果被修改,请重新导入。")})
-    # Two results, so one UPDATE per result a batch of tubes: a tube sent to the lab was
-    # closed when it was sent.
-    by_result: dict[str, list[int]] = {}
-    for pk, code, _result in locked:
-        by_result.setdefault(wanted[code], []).append(pk)
-    for result, pks in by_result.items():
-        for start in range(0, len(pks), BATCH):
-            part = Tube.objects.filter(pk__in=pks[start : start + BATCH])
-            part.filter(sealed_at__isnull=True).update(sealed_at=now)
-            part.update(result=result, result_at=now)
-    return _imported(actor, round, report, by_result)
-
-
-# The rows of a checked file, copied into a table of the transaction, set on the round's
-# pending tubes by one statement: each tube's row locked by the UPDATE itself, and a
-# tube no longer pending (a result recorded by hand since the check) left out, so that
-# fewer rows than the file's tell it.
-_COPIED = "testing_results_in"
-_UPDATE_FROM = (
-    f"UPDATE {Tube._meta.db_table} t"  # noqa: S608 - the model's table
-    " SET result = r.result, result_at = %s, sealed_at = COALESCE(t.sealed_at, %s)"
-    f" FROM {_COPIED} r"
-    " WHERE t.round_id = %s AND t.barcode = r.barcode AND t.result = %s"
-    " RETURNING t.id, r.result"
-)
-
-
-def _store_copied(round: Round, wanted: dict[str, str], now: datetime) -> dict[str, list[int]]:
-    """`do_results_import`'s store on PostgreSQL: COPY and one UPDATE … FROM."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_COPIED} (barcode text PRIMARY KEY, result text NOT NULL)"
-            " ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(f"COPY {_COPIED} (barcode, result) FROM STDIN") as copy:
-            for row in wanted.items():
-                copy.write_row(row)
-        cursor.execute(_UPDATE_FROM, [now, now, round.pk, TubeResult.PENDING.value])
-        changed = cursor.fetchall()
-        cursor.execute(f"DROP TABLE {_COPIED}")  # the savepoint of a caller may not commit
-    if len(changed) != len(wanted):
-        raise ValidationError({"file": _("检查之后有结果被修改,请重新导入。")})
-    by_result: dict[str, list[int]] = {}
-    for pk, result in changed:
-        by_result.setdefault(result, []).append(pk)
-    return by_result
-
-
-def _imported(
-    actor: Actor, round: Round, report: Report, by_result: dict[str, list[int]]
-) -> Imported:
-    """The import's audit row and its outcome, once the tubes are stored."""
-    recorded = sum(len(pks) for pks in by_result.values())
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                _copy(report, now)
+            else:
+                LabResult.objects.bulk_create(
+                    [
+                        LabResult(tube_id=pk, result=r, result_at=now)
+                        for _n, _c, r, pk in report.rows
+                    ],
+                    batch_size=BATCH,
+                )
+    except IntegrityError as error:
+        raise ValidationError({"file": _("检查之后有结果被修改,请重新导入。")}) from error
+    for start in range(0, len(report.unsealed), BATCH):
+        Tube.objects.filter(
+            pk__in=report.unsealed[start : start + BATCH], sealed_at__isnull=True
+        ).update(sealed_at=now)
+    positive = TubeResult.POSITIVE.value  # a plain string compares at C speed
     positives = list(
-        Tube.objects.filter(pk__in=by_result.get(TubeResult.POSITIVE, [])).order_by("barcode")
-    )
+        Tube.objects.filter(pk__in=[pk for _n, _c, r, pk in report.rows if r == positive])
+        .order_by("barcode")
+    )  # fmt: skip
     audit_record(
         actor=actor,
         action="testing.results_import",
         target=round,
         area=Area(path=round.area_path),
         data={
-            "recorded": recorded,
+            "recorded": len(report.rows),
             "unchanged": report.unchanged,
             "positive": [t.barcode for t in positives],
         },
     )
-    return Imported(recorded, report.unchanged, positives)
+    return Imported(len(report.rows), report.unchanged, positives)
+
+
+_COPY = f"COPY {LabResult._meta.db_table} (tube_id, result, result_at) FROM STDIN"
+
+
+def _copy(report: Report, now: datetime) -> None:
+    """`do_results_import`'s append on PostgreSQL: the rows as COPY's text, in one write."""
+    at = now.isoformat()
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,  # a key refused is Django's IntegrityError
+        cursor.cursor.copy(_COPY) as copy,
+    ):
+        copy.write("".join(f"{pk}\t{result}\t{at}\n" for _n, _c, result, pk in report.rows))

@@ -1,11 +1,14 @@
 """Mass-testing rounds (全员核酸): a round over an area for a range of days, its sampling
 sites, who is exempt and why, and the tubes a site fills — one person in a single tube,
-up to the round's tube size (10 by default) in a mixed one — with each tube's result.
+up to the round's tube size (10 by default) in a mixed one — with each tube's result
+from the lab, appended once.
 
 A person's sample is the row that ties them to a tube: a negative tube makes everyone
 in it negative; a positive one lists exactly its people for re-testing and isolation."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -230,10 +233,6 @@ class Tube(models.Model):
     size = models.PositiveSmallIntegerField(_("已采人数"), default=0)
     opened_at = models.DateTimeField(_("开管时间"))
     sealed_at = models.DateTimeField(_("封管时间"), null=True, blank=True)
-    result = models.CharField(
-        _("结果"), max_length=8, choices=TubeResult.choices, default=TubeResult.PENDING
-    )
-    result_at = models.DateTimeField(_("出结果时间"), null=True, blank=True)
     batch = models.ForeignKey(
         Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="tubes"
     )
@@ -247,15 +246,6 @@ class Tube(models.Model):
                 condition=Q(size__lte=models.F("capacity")), name="testing_tube_not_overfull"
             ),
             models.CheckConstraint(
-                condition=Q(result="pending", result_at__isnull=True)
-                | Q(result__in=["negative", "positive"], result_at__isnull=False),
-                name="testing_tube_result_has_time",
-            ),
-            models.CheckConstraint(
-                condition=Q(result="pending") | Q(sealed_at__isnull=False),
-                name="testing_tube_result_after_seal",
-            ),
-            models.CheckConstraint(
                 condition=Q(batch__isnull=True) | Q(sealed_at__isnull=False),
                 name="testing_tube_sent_sealed",
             ),
@@ -267,6 +257,68 @@ class Tube(models.Model):
     @property
     def is_sealed(self) -> bool:
         return self.sealed_at is not None
+
+    @property
+    def lab_result(self) -> LabResult | None:
+        """The lab's result, None while pending (`select_related("lab")` for a list)."""
+        try:
+            return self.lab
+        except LabResult.DoesNotExist:
+            return None
+
+    @property
+    def result(self) -> str:
+        found = self.lab_result
+        return found.result if found is not None else TubeResult.PENDING
+
+    @property
+    def result_at(self) -> datetime | None:
+        found = self.lab_result
+        return found.result_at if found is not None else None
+
+    def get_result_display(self) -> str:
+        return str(TubeResult(self.result).label)
+
+
+class LabResult(models.Model):
+    """A tube's result as the lab gave it, by its file or by hand: appended once and
+    never changed (a correction is the lab's own record). A pending tube has none.
+
+    Kept apart from the tube so that a day's file of a district (65,879 tubes) is
+    appended in one COPY instead of rewriting as many tube rows. The tie to the tube is
+    checked by the writes, not by a database constraint: each row is written with the
+    id of a tube just read from its round, and tubes are never deleted (their samples
+    hold them); the constraint's check of every row at commit would double the import
+    (docs/decisions.md)."""
+
+    tube = models.OneToOneField(
+        Tube,
+        verbose_name=_("采样管"),
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="lab",
+        db_constraint=False,
+    )
+    result = models.CharField(_("结果"), max_length=8, choices=TubeResult.choices)
+    result_at = models.DateTimeField(_("出结果时间"))
+
+    class Meta:
+        verbose_name = _("检测结果")
+        verbose_name_plural = _("检测结果")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=["negative", "positive"]), name="testing_lab_result_known"
+            ),
+        ]
+        indexes = [
+            # The positive tubes of a round, read on its page: a handful among thousands.
+            models.Index(
+                fields=["tube"], condition=Q(result="positive"), name="testing_lab_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tube_id}: {self.result}"
 
 
 class Sample(models.Model):

@@ -204,9 +204,13 @@ def household_swabs(
         Person.objects.filter(household_id=household_id)
         .exclude(pk__in=excused.values("person_id"))
         .annotate(
-            negative=one(swabs.filter(tube__result=TubeResult.NEGATIVE, tube__result_at__lte=at)),
-            positive=one(swabs.filter(tube__result=TubeResult.POSITIVE, tube__result_at__lte=at)),
-            waiting=one(swabs.filter(Q(tube__result_at__isnull=True) | Q(tube__result_at__gt=at))),
+            negative=one(
+                swabs.filter(tube__lab__result=TubeResult.NEGATIVE, tube__lab__result_at__lte=at)
+            ),
+            positive=one(
+                swabs.filter(tube__lab__result=TubeResult.POSITIVE, tube__lab__result_at__lte=at)
+            ),
+            waiting=one(swabs.filter(Q(tube__lab__isnull=True) | Q(tube__lab__result_at__gt=at))),
         )
         .values_list("negative", "positive", "waiting")
     )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from jijie.testing.models import (
     Batch,
     Exemption,
     ExemptReason,
+    LabResult,
     Round,
     Sample,
     Site,
@@ -61,6 +62,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 def barcode_of(value: str) -> str:
     """A scanned or typed tube barcode, cleaned and upper-cased, or ValidationError."""
     raw = value or ""
+    if BARCODE.fullmatch(raw):
+        return raw  # already clean: upper-case ASCII without spaces
     # Printable ASCII holds no control or direction character: a lab's file of 65,000
     # rows skips the character-by-character check (and its translated label).
     if not (raw.isascii() and raw.isprintable()):
@@ -704,22 +707,33 @@ def do_result_record(
     code = barcode_of(barcode)
     if result not in (TubeResult.NEGATIVE, TubeResult.POSITIVE):
         raise ValidationError({"result": _("“%(value)s”不是可选的值。") % {"value": result}})
-    current = Tube.objects.select_for_update().filter(round=round, barcode=code).first()
+    current = (
+        Tube.objects.select_for_update(of=("self",))
+        .select_related("lab")
+        .filter(round=round, barcode=code)
+        .first()
+    )
     if current is None:
         raise ValidationError({"barcode": _("本轮没有管码 %(code)s。") % {"code": code}})
-    if current.result == result:
-        return current
-    if current.result != TubeResult.PENDING:
+    if current.result == TubeResult.PENDING:
+        try:
+            # The tube's lock keeps out another hand; a file imported meanwhile, which
+            # appends without it, is found by the ledger's key.
+            with transaction.atomic():
+                LabResult.objects.create(tube=current, result=result, result_at=now)
+        except IntegrityError:
+            current.lab = LabResult.objects.get(pk=current.pk)
+        else:
+            if not current.is_sealed:
+                current.sealed_at = now  # a tube sent to the lab was closed when it was sent
+                current.save(update_fields=["sealed_at"])
+            _audit(actor, "testing.result_record", current, current.area_path, result=result)
+            return current
+    if current.result != result:
         raise ValidationError(
             {"result": _("管码 %(code)s 已是%(result)s。")
              % {"code": code, "result": current.get_result_display()}}
         )  # fmt: skip
-    if not current.is_sealed:
-        current.sealed_at = now  # a tube sent to the lab was closed when it was sent
-    current.result = result
-    current.result_at = now
-    current.save(update_fields=["result", "result_at", "sealed_at"])
-    _audit(actor, "testing.result_record", current, current.area_path, result=result)
     return current
 
 

@@ -168,9 +168,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "adds_sites": access.may_path(request.user, Action.TESTING_MANAGE, unit.path),
         "positives": list(
-            found.tubes.filter(result=TubeResult.POSITIVE, area_path__startswith=unit.path)
-            .select_related("site")
-            .order_by("-result_at")[:50]
+            found.tubes.filter(lab__result=TubeResult.POSITIVE, area_path__startswith=unit.path)
+            .select_related("site", "lab")
+            .order_by("-lab__result_at")[:50]
         ),
         "manages": access.may(request.user, Action.TESTING_MANAGE, found.area),
         "results_form": ResultsForm(),
@@ -253,7 +253,7 @@ def results_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _tube(request: HttpRequest, pk: int) -> Tube:
-    tube = Tube.objects.select_related("round__area", "site").filter(pk=pk).first()
+    tube = Tube.objects.select_related("round__area", "site", "lab").filter(pk=pk).first()
     if tube is None or not access.may_path(request.user, Action.TESTING_VIEW, tube.area_path):
         raise Http404
     return tube

@@ -576,9 +576,11 @@ def read(data: bytes) -> Sheet:
     # Rows are numbered from the sheet's first row; columns from its first used column,
     # so the empty columns to its left are put back.
     pad = [""] * sheet.start[1] if sheet.start else []
+    if not pad:
+        return Sheet(kind, sheet.total_height, sheet.iter_rows)
 
     def rows() -> Iterator[list[Any]]:
         for row in sheet.iter_rows():
-            yield pad + row if pad else row
+            yield pad + row
 
     return Sheet(kind, sheet.total_height, rows)

@@ -1,6 +1,6 @@
-"""Races on PostgreSQL: two samplers at one tube with one place left, and one offline
-registration sent twice at once. Nothing goes past the tube's size; nothing is stored
-twice."""
+"""Races on PostgreSQL: two samplers at one tube with one place left, one offline
+registration sent twice at once, and a result by hand while the lab's file is appended.
+Nothing goes past the tube's size; nothing is stored twice."""
 
 import time
 import uuid
@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from conftest import make_user
-from jijie.testing import counters, services
-from jijie.testing.models import RoundCoverage, Sample, Tube
+from jijie.audit.services import audit_record
+from jijie.testing import counters, imports, services
+from jijie.testing.models import LabResult, RoundCoverage, Sample, Tube
 from jijie.testing.tests.conftest import NOW
 from tests.concurrency import race
 
@@ -86,3 +87,40 @@ def test_one_person_at_two_tubes_at_once_is_counted_once(site, round_, people, a
     assert counters.rebuild(round_) == 0
     kept = RoundCoverage.objects.get(round=round_)
     assert (kept.tested, kept.excused) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("by_hand", "refused"), [("negative", None), ("positive", "管码 AB-0001 已是阴性。")]
+)
+def test_a_result_by_hand_while_the_labs_file_is_appended(
+    site, round_, people, actors, monkeypatch, by_hand, refused
+):
+    # The lab's file is appended (not yet committed: its audit row lingers) when the
+    # same tube's result is entered by hand: the hand waits on the ledger's key, then
+    # finds the file's result, the same (nothing more to do) or another (refused). One
+    # row in the ledger either way, and no error past the service.
+    for person in people[:2]:
+        services.sample_register(
+            actor=actors.grid_worker, site=site, barcode="AB-0001", person=person, now=NOW
+        )
+    report = imports.check_results(round_, "管码,结果\nAB-0001,阴性\n".encode())
+
+    def slow(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.5)
+        audit_record(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "audit_record", slow)
+
+    def hand() -> Tube:
+        time.sleep(0.15)
+        return services.do_result_record(
+            actor=actors.manager, round=round_, barcode="AB-0001", result=by_hand, now=NOW
+        )
+
+    results, refusals = race(
+        lambda: imports.do_results_import(actor=actors.manager, round=round_, report=report),
+        hand,
+    )
+    assert [" ".join(refusals)] == [refused or ""]
+    assert len(results) == (2 if refused is None else 1)
+    assert list(LabResult.objects.values_list("result", flat=True)) == ["negative"]

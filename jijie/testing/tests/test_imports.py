@@ -55,7 +55,7 @@ def test_a_lab_workbook_under_a_title_is_stored_whole(round_, tubes, actors):
     done = imports.results_import(actor=actors.manager, round=round_, data=data, now=at(22))
     assert (done.recorded, done.unchanged) == (3, 0)
     assert [t.barcode for t in done.positives] == ["AB-0001"]
-    found = {t.barcode: (t.result, t.result_at) for t in Tube.objects.all()}
+    found = {t.barcode: (t.result, t.result_at) for t in Tube.objects.select_related("lab")}
     assert found == {
         "AB-0001": (TubeResult.POSITIVE, at(22)),
         "AB-0002": (TubeResult.NEGATIVE, at(22)),
@@ -95,8 +95,27 @@ def test_every_bad_row_is_named_in_row_order_and_nothing_is_stored(round_, tubes
     assert "与第 2 行的管码相同" in said[2]
     assert "控制字符" in said[3]
     assert "已是阴性" in said[4]
-    assert Tube.objects.filter(result=TubeResult.PENDING).count() == 2
+    assert Tube.objects.filter(lab__isnull=True).count() == 2
     assert imports.check_results(round_, data).skipped == [(8, "合计行,已跳过。")]
+
+
+def test_a_long_file_reads_the_round_whole_and_finds_the_same(round_, tubes, actors, monkeypatch):
+    # Past SCAN_ROUND_FROM barcodes the round's tubes are read whole instead of looked up:
+    # the check finds the same tubes, results and open tubes either way.
+    services.result_record(actor=actors.manager, round=round_, barcode="AB-0003",
+                           result="negative", now=at(21))  # fmt: skip
+    data = csv("管码,结果", "AB-0001,阳性", "AB-0002,阴性", "AB-0003,阴性", "AB-0404,阴性")
+    looked_up = imports.check_results(round_, data)
+    monkeypatch.setattr(imports, "SCAN_ROUND_FROM", 1)
+    read_whole = imports.check_results(round_, data)
+    assert looked_up == read_whole
+    ids = {code: t.pk for code, t in tubes.items()}
+    assert read_whole.rows == [
+        (2, "AB-0001", "positive", ids["AB-0001"]),
+        (3, "AB-0002", "negative", ids["AB-0002"]),
+    ]
+    assert read_whole.unsealed == [ids["AB-0001"], ids["AB-0002"]]
+    assert (read_whole.unchanged, [p.row for p in read_whole.problems]) == (1, [5])
 
 
 def test_a_file_without_its_columns_is_refused_saying_which(round_, tubes, actors):
@@ -157,6 +176,6 @@ def test_a_result_recorded_by_hand_after_the_check_refuses_the_whole_file(round_
     )
     with pytest.raises(ValidationError, match="检查之后有结果被修改"):
         imports.do_results_import(actor=actors.manager, round=round_, report=report, now=at(22))
-    found = dict(Tube.objects.values_list("barcode", "result"))
+    found = {t.barcode: t.result for t in Tube.objects.all()}
     assert found == {"AB-0001": "pending", "AB-0002": "positive", "AB-0003": "pending"}
     assert not AuditEvent.objects.filter(action="testing.results_import").exists()
