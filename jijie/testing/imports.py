@@ -217,8 +217,9 @@ def check_results(round: Round, data: bytes) -> Report:
 
 @dataclass
 class _Kept:
-    """What the round holds of a file's barcodes: the tube of each it has, those tubes
-    not yet sealed, and the results the ledger already has for them (by tube id)."""
+    """What the round holds of a file's barcodes: the tube of each it has (of every tube
+    of the round, when read whole), those not yet sealed, and the results the ledger
+    already has for them (by tube id)."""
 
     ids: dict[str, int]
     open: set[int]
@@ -246,8 +247,8 @@ def _kept(round: Round, codes: list[str]) -> _Kept:
             else:
                 cursor.execute(_TUBES + " AND barcode = ANY(%s)", [round.pk, codes])
             tubes = cursor.fetchall()
-            wanted = set(codes)
-            ids = {code: pk for code, pk, _open in tubes if code in wanted}
+            # all the round's tubes when read whole: only the file's barcodes are asked
+            ids = {code: pk for code, pk, _open in tubes}
             results: dict[int, str] = {}
             if ids:
                 cursor.execute(_RESULTS_BETWEEN, [min(ids.values()), max(ids.values())])

@@ -233,7 +233,7 @@ def _xlsx_extent(chunks: Iterator[bytes]) -> tuple[_Extent, bool]:
             raise _damaged()
         found = _CELL_REF.findall(data)
         tags = data.count(b"<c ") + data.count(b"<c>")
-        if b":c " in data or b":c>" in data:  # a namespace prefix: counted the slow way
+        if b":c" in data:  # a namespace prefix, maybe: counted the slow way
             tags = len(_CELL_TAGS.findall(data))
         if tags > len(found):
             every_cell_placed = False
