@@ -337,7 +337,9 @@ def _dates_agree(now: datetime) -> None:
         site = sample.tube.site
         assert site.opens_at <= _local(sample.taken_at).time() < site.closes_at
     assert not Tube.objects.filter(size__gt=10).exists()
-    positive = Tube.objects.get(result=TubeResult.POSITIVE)
+    positive = Tube.objects.select_related("lab").get(lab__result=TubeResult.POSITIVE)
+    assert positive.result_at is not None
+    assert positive.result_at <= now
     assert positive.size == 10
     isolated = {c.person_id for c in cases if c.reason.startswith("核酸混管阳性")}
     assert isolated == {s.person_id for s in samples if s.tube_id == positive.pk}
