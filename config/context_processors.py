@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jijie.areas import access
 from jijie.mobilization import access as mobilization_access
@@ -51,11 +54,32 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav": {}, "menu": []}
     nav = _nav(user)
+    keys = tuple(key for key, _label, _name in MENU if nav[key])
     return {
         "nav": nav,
-        "menu": [Entry(key, label, reverse(name)) for key, label, name in MENU if nav[key]],
+        "menu": _entries(keys, get_script_prefix()),
+        # Every page draws the menu twice (a desktop's row, a phone's list): the same
+        # few lines for everybody with the same entries, made once per process and
+        # language rather than reversed and rendered on every request.
+        "menu_links": _links(keys, get_language(), get_script_prefix()),
         "user_roles": access.assignments(user),
     }
+
+
+@lru_cache(maxsize=256)
+def _entries(keys: tuple[str, ...], prefix: str) -> tuple[Entry, ...]:
+    """The entries `keys` names, in the menu's order, their addresses under `prefix`
+    (the request's, in force as this runs)."""
+    return tuple(Entry(key, label, reverse(name)) for key, label, name in MENU if key in keys)
+
+
+@lru_cache(maxsize=256)
+def _links(keys: tuple[str, ...], language: str | None, prefix: str) -> SafeString:
+    """The menu's entries as HTML, for these entries in this language under this URL
+    prefix (the arguments are the cache's key; `language` and `prefix` are the
+    request's, in force as this renders)."""
+    html = render_to_string("core/_menu_links.html", {"menu": _entries(keys, prefix)})
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
 
 def _nav(user: User) -> dict[str, bool]:

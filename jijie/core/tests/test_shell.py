@@ -21,8 +21,12 @@ def test_language_switch_to_english(client, actors):
     page = client.get(reverse("areas:detail", args=["441602004001"])).content.decode()
     assert "Dwellings" in page
     assert 'lang="en"' in page
+    # the menu, made once per language, is the page's
+    assert 'data-menu="residents">Residents<' in page
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
-    assert "户数" in client.get(reverse("areas:detail", args=["441602004001"])).content.decode()
+    page = client.get(reverse("areas:detail", args=["441602004001"])).content.decode()
+    assert "户数" in page
+    assert 'data-menu="residents">居民<' in page
 
 
 def test_front_end_assets_are_local():
