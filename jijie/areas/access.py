@@ -309,7 +309,9 @@ def _testing() -> dict[str, frozenset[Action]]:
     }
 
 
+@cache
 def role_actions(role: str) -> frozenset[Action]:
+    """Every action `role` allows, over every app's table (made once per role)."""
     return (
         _permissions().get(role, frozenset())
         | _screening().get(role, frozenset())
@@ -402,13 +404,15 @@ def assignments(user: User | AnonymousUser) -> list[RoleAssignment]:
     if cached is None:
         cached = list(user.role_assignments.select_related("area").order_by("area__path", "role"))
         setattr(user, "_jijie_assignments", cached)  # noqa: B010 - a per-request cache
+        setattr(user, "_jijie_scopes", {})  # noqa: B010 - scope_paths', made from these
     return cached
 
 
 def forget(user: User) -> None:
-    """Drop the cached assignments after they change."""
-    if hasattr(user, "_jijie_assignments"):
-        del user._jijie_assignments
+    """Drop the cached assignments (and the scopes made from them) after they change."""
+    for name in ("_jijie_assignments", "_jijie_scopes"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def roles(user: User | AnonymousUser) -> list[str]:
@@ -425,8 +429,17 @@ def minimal_paths(paths: Iterable[str]) -> list[str]:
 
 
 def scope_paths(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -> list[str]:
-    """Paths of the subtrees where `user` may do `action`."""
-    return minimal_paths(a.area.path for a in assignments(user) if action in role_actions(a.role))
+    """Paths of the subtrees where `user` may do `action` (made once per request object
+    and action: the menu alone asks for twenty)."""
+    held = assignments(user)
+    scopes: dict[Action, list[str]] | None = getattr(user, "_jijie_scopes", None)
+    if scopes is None:  # no assignments (signed out, inactive) or set from outside
+        return minimal_paths(a.area.path for a in held if action in role_actions(a.role))
+    found = scopes.get(action)
+    if found is None:
+        found = minimal_paths(a.area.path for a in held if action in role_actions(a.role))
+        scopes[action] = found
+    return list(found)
 
 
 @cache
