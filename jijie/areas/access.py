@@ -494,8 +494,11 @@ def visible_areas(user: User | AnonymousUser) -> models.QuerySet[Area]:
 
 
 def scope_roots(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -> list[Area]:
-    paths = scope_paths(user, action)
-    return list(Area.objects.filter(path__in=paths).order_by("path"))
+    """The areas at the top of the user's scope for `action`, by path. Each is the area
+    of one of the user's assignments, read with them: no query of its own."""
+    paths = set(scope_paths(user, action))
+    roots = {a.area.path: a.area for a in assignments(user) if a.area.path in paths}
+    return [roots[path] for path in sorted(roots)]
 
 
 def may(user: User | AnonymousUser, action: Action, area: Area) -> bool:
