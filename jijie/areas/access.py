@@ -432,13 +432,13 @@ def scope_paths(user: User | AnonymousUser, action: Action = Action.AREA_VIEW) -
     """Paths of the subtrees where `user` may do `action` (made once per request object
     and action: the menu alone asks for twenty)."""
     held = assignments(user)
+    # None when there is nothing to keep them beside (signed out, inactive).
     scopes: dict[Action, list[str]] | None = getattr(user, "_jijie_scopes", None)
-    if scopes is None:  # no assignments (signed out, inactive) or set from outside
-        return minimal_paths(a.area.path for a in held if action in role_actions(a.role))
-    found = scopes.get(action)
+    found = scopes.get(action) if scopes is not None else None
     if found is None:
         found = minimal_paths(a.area.path for a in held if action in role_actions(a.role))
-        scopes[action] = found
+        if scopes is not None:
+            scopes[action] = found
     return list(found)
 
 
