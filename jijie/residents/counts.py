@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Count, F, QuerySet, Sum
@@ -32,46 +32,63 @@ _CHUNK = 240  # buildings an upsert: 960 parameters, under any SQLite's limit
 def registered(counts: Mapping[int, int]) -> None:
     """Households just registered (`counts`: how many, by building id), in the
     registering transaction: added to the buildings' kept counts, then told to the apps
-    above (`signals.households_added`). Every way in calls this: the registry's form,
-    the import (a slice at a time), the demo's bulk load."""
-    _add(counts)
-    signals.households_added.send(Household, counts=dict(counts))
+    above (`signals.households_added`). Every way in calls this (the registry's form, the
+    demo's bulk load) or `added` (the import)."""
+    added(households=counts)
 
 
 def people_added(counts: Mapping[int, int]) -> None:
     """People added to buildings (`counts`: how many, by building id; a person moved
     between buildings is -1 at the one they left), in the writing transaction."""
-    _add({pk: n for pk, n in counts.items() if n}, column="people")
+    added(people=counts)
 
 
-def _add(counts: Mapping[int, int], column: Literal["households", "people"] = "households") -> None:
+def added(
+    *,
+    households: Mapping[int, int] | None = None,
+    people: Mapping[int, int] | None = None,
+    paths: Mapping[int, str] | None = None,
+) -> None:
+    """Households registered and people added (or moved: -1 where they left), by
+    building id, in the writing transaction, both in one upsert a few hundred buildings:
+    an import tallies its whole file and calls this once. The households are then told
+    to the apps above (`signals.households_added`). `paths`: the buildings' area paths,
+    when the caller has them (else they are read)."""
+    households = {pk: n for pk, n in (households or {}).items() if n}
+    people = {pk: n for pk, n in (people or {}).items() if n}
+    _add(households, people, paths or {})
+    if households:
+        signals.households_added.send(Household, counts=households)
+
+
+def _add(
+    households: Mapping[int, int], people: Mapping[int, int], paths: Mapping[int, str]
+) -> None:
     """Added, not recounted, so two registrations at once each add their own: one
-    upsert a few hundred buildings (an import's slice names thousands), in one order of
+    upsert a few hundred buildings (an import names thousands), in one order of
     buildings for every caller."""
     # A count taken away is an UPDATE: an upsert's proposed row is checked before its
-    # conflict is found, and a negative count fails the column's check.
+    # conflict is found, and a negative count fails the column's check. Only people
+    # are ever taken away (a move); households are only registered here.
     taken: dict[int, list[int]] = defaultdict(list)
-    for pk, n in sorted(counts.items()):
+    for pk, n in sorted(people.items()):
         if n < 0:
             taken[n].append(pk)
     for n, pks in sorted(taken.items()):
-        less: dict[str, Any] = {column: F(column) + n}
-        BuildingHouseholds.objects.filter(pk__in=pks).update(**less)
-    counts = {pk: n for pk, n in counts.items() if n > 0}
-    if not counts:
+        BuildingHouseholds.objects.filter(pk__in=pks).update(people=F("people") + n)
+    grown = {pk: n for pk, n in people.items() if n > 0}
+    buildings = sorted({*grown, *(pk for pk, n in households.items() if n > 0)})
+    if not buildings:
         return
     table = connection.ops.quote_name(BuildingHouseholds._meta.db_table)
-    buildings = sorted(counts)
     for start in range(0, len(buildings), _CHUNK):
         chunk = buildings[start : start + _CHUNK]
-        paths = dict(Area.objects.filter(pk__in=chunk).values_list("pk", "path"))
+        missing = [pk for pk in chunk if pk not in paths]
+        found = (
+            dict(Area.objects.filter(pk__in=missing).values_list("pk", "path")) if missing else {}
+        )
         rows = [
-            (
-                pk,
-                paths[pk],
-                counts[pk] if column == "households" else 0,
-                counts[pk] if column == "people" else 0,
-            )
+            (pk, paths.get(pk) or found[pk], max(households.get(pk, 0), 0), grown.get(pk, 0))
             for pk in chunk
         ]
         marks = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
@@ -80,7 +97,8 @@ def _add(counts: Mapping[int, int], column: Literal["households", "people"] = "h
                 f"INSERT INTO {table} (building_id, area_path, households, people)"  # noqa: S608
                 f" VALUES {marks}"
                 f" ON CONFLICT (building_id) DO UPDATE"
-                f" SET {column} = {table}.{column} + excluded.{column}",
+                f" SET households = {table}.households + excluded.households,"
+                f" people = {table}.people + excluded.people",
                 [value for row in rows for value in row],
             )
 

@@ -136,6 +136,7 @@ def do_import_ledger(
                     if not plan.errors or skip_invalid:
                         writer.write(work, planner, now)
                     report()  # once there are errors, the rest is only checked, to count
+                writer.finish(planner)
             if plan.errors and not skip_invalid:
                 raise ValidationError(
                     _("有 %(count)s 行有错误,没有导入任何数据。请修改后重新导入,或选择跳过错误行。")

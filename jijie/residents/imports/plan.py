@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -329,6 +329,9 @@ class Planner:
         # Set by a first load into an empty registry (imports.bulk): nobody can match,
         # so rows are not looked up, and the tables are locked, so ids come in blocks.
         self.empty = False
+        # What the writes added, by building id, for the buildings' counts (`writer`).
+        self.added_households: Counter[int] = Counter()
+        self.added_people: Counter[int] = Counter()
 
     # Reading cells -------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ Must run inside the import's transaction.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -119,11 +118,21 @@ def _types(cursor: Any, model: type[Model], columns: Sequence[str]) -> list[str]
 
 def write(work: Slice, planner: Planner, now: datetime | None = None) -> None:
     """Write one planned slice: its new households, new people and their name pieces,
-    and its updates."""
+    and its updates. What they add to the buildings' counts is tallied in `planner` and
+    written by `finish`."""
     now = now or timezone.now()
     _households(work, planner, now)
     _creates(work, planner, now)
     _updates(work, planner)
+
+
+def finish(planner: Planner) -> None:
+    """After the last slice: the households and people the import added, counted into
+    their buildings (`residents.counts`) in one pass over the buildings, not one a
+    slice."""
+    counts.added(
+        households=planner.added_households, people=planner.added_people, paths=planner.paths
+    )
 
 
 def _households(work: Slice, planner: Planner, now: datetime) -> None:
@@ -141,8 +150,7 @@ def _households(work: Slice, planner: Planner, now: datetime) -> None:
     )
     written: dict[HouseholdKey, int] = dict(zip(keys, ids, strict=True))
     planner.households_written(written)
-    if keys:
-        counts.registered(Counter(b for b, _door in keys))
+    planner.added_households.update(b for b, _door in keys)
 
 
 def _creates(work: Slice, planner: Planner, now: datetime) -> None:
@@ -156,7 +164,7 @@ def _creates(work: Slice, planner: Planner, now: datetime) -> None:
         grams.extend((pk, gram, path) for gram in row.grams)
     _insert(Person, PERSON_COLUMNS, people)
     _insert(NameGram, GRAM_COLUMNS, grams)
-    counts.people_added(Counter(row.key[0] for row in work.creates))
+    planner.added_people.update(row.key[0] for row in work.creates)
 
 
 def _updates(work: Slice, planner: Planner) -> None:
@@ -168,12 +176,10 @@ def _updates(work: Slice, planner: Planner) -> None:
             "pk", "household__building_id"
         )
     )
-    moved: Counter[int] = Counter()
     for update in work.updates:
         if was[update.pk] != update.key[0]:
-            moved[update.key[0]] += 1
-            moved[was[update.pk]] -= 1
-    counts.people_added(moved)
+            planner.added_people[update.key[0]] += 1
+            planner.added_people[was[update.pk]] -= 1
     people = []
     for update in work.updates:
         person = Person(pk=update.pk, **update.details)
