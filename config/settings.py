@@ -172,6 +172,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms draw Django's widgets with their Jinja2 templates (jijie.core.forms.FormRenderer).
+FORM_RENDERER = "jijie.core.forms.FormRenderer"
 
 DATABASES = {"default": environ.Env.db_url_config(_DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -19,9 +19,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.middleware import get_user
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from jijie.accounts import requests, selectors, services
@@ -67,6 +69,10 @@ class AccountSetupMiddleware:
         if self._session_free(request):
             return self.get_response(request)
         user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject):
+            # Read here anyway: the account itself from now on, not the lazy proxy
+            # that every one of a page's hundreds of reads of it would go through.
+            request.user = user = get_user(request)
         if isinstance(user, User) and requests.session_over(request.session, timezone.now()):
             # Signed in too long ago: signed out, the request goes on as anonymous (a
             # page leads to the sign-in, the API answers 401).

@@ -37,6 +37,7 @@ from django.forms import (
     ValidationError,
     formset_factory,
 )
+from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
 from django.forms.widgets import Input
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,7 @@ __all__ = [
     "FileField",
     "FindRadio",
     "Form",
+    "FormRenderer",
     "HiddenInput",
     "Input",
     "IntegerField",
@@ -119,6 +121,27 @@ class FindRadio(RadioSelect):
         label = str(option["label"])
         option["attrs"]["data-find"] = f"{label.lower()} {initials(label)}"
         return option
+
+
+class FormRenderer(BaseRenderer):
+    """How every form draws its widgets (settings.FORM_RENDERER): Django's own templates
+    (its widgets, error lists and form layouts, all under django/forms/) with their
+    Jinja2 versions, which Django ships beside them and which draw the same HTML; the
+    project's widgets (`FindRadio`, the pickers) with its Django templates, as before.
+
+    Django's template engine draws a widget through two or three nested templates and
+    a select's or radio's every option through its own: on the care day page's five
+    follow-up forms that was a third of the page's time, which Jinja2's compiled
+    templates cut to a fraction."""
+
+    def __init__(self) -> None:
+        self.django = DjangoTemplates()
+        self.jinja2 = Jinja2()
+
+    def get_template(self, template_name: str) -> Any:
+        if template_name.startswith("django/forms/"):
+            return self.jinja2.get_template(template_name)
+        return self.django.get_template(template_name)
 
 
 def apply_errors(form: Form, error: ValidationError) -> None:

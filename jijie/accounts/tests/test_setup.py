@@ -193,3 +193,19 @@ def _reveals(role):
     from jijie.areas.access import MFA_ACTIONS, _permissions
 
     return bool(_permissions()[role] & set(MFA_ACTIONS))
+
+
+def test_a_page_reads_the_account_itself_not_a_lazy_proxy(client, actors):
+    """The middleware that reads the account anyway puts the account itself on the
+    request: every later read of `request.user` (a page makes hundreds, through the
+    role checks) is an attribute, not a trip through Django's lazy proxy."""
+    client.force_login(actors.manager)
+    page = client.get(reverse("accounts:home"))
+    assert page.status_code == 200
+    assert type(page.wsgi_request.user) is User
+    assert page.wsgi_request.user.pk == actors.manager.pk
+    # signed out, the anonymous user is put there the same way
+    client.logout()
+    assert type(client.get(reverse("accounts:login")).wsgi_request.user).__name__ == (
+        "AnonymousUser"
+    )
