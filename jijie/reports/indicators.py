@@ -20,7 +20,9 @@ collector; every page, bulletin and workbook reads this list."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -90,8 +92,40 @@ PLACES = _("处")
 SHIFTS = _("班")
 
 
+# The key supplies' units as a `units_read_once` block has read them (None outside one).
+_UNITS: ContextVar[dict[str, str] | None] = ContextVar("report_stock_units", default=None)
+
+
+def _read_units(names: Iterable[str]) -> dict[str, str]:
+    """{catalogue name: unit} of these items, the first registered of a name winning."""
+    rows = Item.objects.filter(name__in=list(names)).order_by("-pk").values_list("name", "unit")
+    return {name: unit or "" for name, unit in rows}
+
+
 def _item_unit(name: str) -> str:
-    return Item.objects.filter(name=name).values_list("unit", flat=True).first() or ""
+    """A key supply's unit in the catalogue ("" for one not in it): read when shown,
+    as the catalogue has it then; within `units_read_once`, every key supply's at its
+    first use, in one query."""
+    units = _UNITS.get()
+    if units is None:
+        return _read_units([name]).get(name, "")
+    if name not in units:
+        names = [*settings.REPORT_STOCK_ITEMS.values(), name]
+        units.update(dict.fromkeys(names, ""))
+        units.update(_read_units(names))
+    return units[name]
+
+
+@contextmanager
+def units_read_once() -> Iterator[None]:
+    """Within this block (a page drawing the report), the key supplies' units are read
+    once, all together, however many times they are shown: each is a lazy text, and a
+    page shows each in the bulletin, the table of indicators and the headline."""
+    token = _UNITS.set({})
+    try:
+        yield
+    finally:
+        _UNITS.reset(token)
 
 
 # The key supplies (重点物资) whose stock on hand the day reports: one stock indicator

@@ -50,6 +50,7 @@ def _back(area: Area, response: Response, day: date) -> str:
 
 
 @login_required
+@indicators.units_read_once()
 def index(request: HttpRequest) -> HttpResponse:
     """A unit's day. With htmx asking (every minute while the page is open), only the
     figures are sent again."""
@@ -144,6 +145,7 @@ def correct(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@indicators.units_read_once()
 def workbook(request: HttpRequest) -> HttpResponse:
     """The day's report as .xlsx (`?day=`), or a period's, one sheet a day
     (`?start=&end=`)."""
@@ -170,6 +172,7 @@ def workbook(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@indicators.units_read_once()
 def printable(request: HttpRequest) -> HttpResponse:
     """The day's report as a PDF to print: the bulletin and the tables."""
     area = _area(request, request.GET)

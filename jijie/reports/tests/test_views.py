@@ -141,3 +141,40 @@ def test_the_scheduled_run_closes_a_day_it_missed(world):
     assert (DAY + timedelta(days=1), False) in days
     again = services.refresh_due(now=UNTIL + timedelta(hours=7))
     assert {r.report.day for r in again} == {DAY + timedelta(days=1)}
+
+
+def test_a_page_reads_the_key_supplies_units_once(client, actors, world):
+    """Each key supply's unit is shown in the bulletin, the table of indicators and the
+    headline: the page reads them all in one query, as the catalogue has them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jijie.supplies.models import Item
+
+    Item.objects.create(name="医用外科口罩", category="protection", unit="只")
+    Item.objects.create(name="防护服", category="protection", unit="套")
+    world.refresh(UNTIL - timedelta(minutes=10))
+    with time_machine.travel(UNTIL - timedelta(minutes=5), tick=False):
+        client.force_login(actors.command)
+        with CaptureQueriesContext(connection) as seen:
+            body = client.get(URL, {"day": DAY.isoformat()}).content.decode()
+    assert len([q for q in seen if "supplies_item" in q["sql"]]) == 1
+    assert "<td>只</td>" in body
+    assert "<td>套</td>" in body
+
+
+def test_units_are_read_as_the_catalogue_has_them_when_shown(db):
+    from jijie.reports import indicators
+    from jijie.supplies.models import Item
+
+    masks = Item.objects.create(name="医用外科口罩", category="protection", unit="只")
+    assert indicators.unit_of("stock_masks") == "只"
+    assert indicators.unit_of("stock_n95") == ""  # not in the catalogue
+    Item.objects.filter(pk=masks.pk).update(unit="个")
+    assert indicators.unit_of("stock_masks") == "个"  # outside a page: read each time
+    with indicators.units_read_once():
+        assert indicators.unit_of("stock_masks") == "个"
+        Item.objects.filter(pk=masks.pk).update(unit="盒")
+        assert indicators.unit_of("stock_masks") == "个"  # kept for the page
+    with indicators.units_read_once():
+        assert indicators.unit_of("stock_masks") == "盒"  # the next page reads again
