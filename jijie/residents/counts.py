@@ -68,16 +68,18 @@ def _add(
     upsert a few hundred buildings (an import names thousands), in one order of
     buildings for every caller."""
     # A count taken away is an UPDATE: an upsert's proposed row is checked before its
-    # conflict is found, and a negative count fails the column's check. Only people
-    # are ever taken away (a move); households are only registered here.
-    taken: dict[int, list[int]] = defaultdict(list)
-    for pk, n in sorted(people.items()):
-        if n < 0:
-            taken[n].append(pk)
-    for n, pks in sorted(taken.items()):
-        BuildingHouseholds.objects.filter(pk__in=pks).update(people=F("people") + n)
-    grown = {pk: n for pk, n in people.items() if n > 0}
-    buildings = sorted({*grown, *(pk for pk, n in households.items() if n > 0)})
+    # conflict is found, and a negative count fails the column's check.
+    grown: dict[str, dict[int, int]] = {}
+    for column, counts in (("households", households), ("people", people)):
+        taken: dict[int, list[int]] = defaultdict(list)
+        for pk, n in sorted(counts.items()):
+            if n < 0:
+                taken[n].append(pk)
+        for n, pks in sorted(taken.items()):
+            less: dict[str, Any] = {column: F(column) + n}
+            BuildingHouseholds.objects.filter(pk__in=pks).update(**less)
+        grown[column] = {pk: n for pk, n in counts.items() if n > 0}
+    buildings = sorted({*grown["households"], *grown["people"]})
     if not buildings:
         return
     table = connection.ops.quote_name(BuildingHouseholds._meta.db_table)
@@ -88,7 +90,12 @@ def _add(
             dict(Area.objects.filter(pk__in=missing).values_list("pk", "path")) if missing else {}
         )
         rows = [
-            (pk, paths.get(pk) or found[pk], max(households.get(pk, 0), 0), grown.get(pk, 0))
+            (
+                pk,
+                paths.get(pk) or found[pk],
+                grown["households"].get(pk, 0),
+                grown["people"].get(pk, 0),
+            )
             for pk in chunk
         ]
         marks = ", ".join(["(%s, %s, %s, %s)"] * len(rows))

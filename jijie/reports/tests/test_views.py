@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jijie.reports import services
+from jijie.reports import indicators, services
 from jijie.reports.models import Submission
 from jijie.reports.tests.test_rollup import DAY, UNTIL, World
+from jijie.supplies.models import Item
 
 pytestmark = pytest.mark.django_db
 
@@ -146,11 +149,6 @@ def test_the_scheduled_run_closes_a_day_it_missed(world):
 def test_a_page_reads_the_key_supplies_units_once(client, actors, world):
     """Each key supply's unit is shown in the bulletin, the table of indicators and the
     headline: the page reads them all in one query, as the catalogue has them."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from jijie.supplies.models import Item
-
     Item.objects.create(name="医用外科口罩", category="protection", unit="只")
     Item.objects.create(name="防护服", category="protection", unit="套")
     world.refresh(UNTIL - timedelta(minutes=10))
@@ -164,9 +162,6 @@ def test_a_page_reads_the_key_supplies_units_once(client, actors, world):
 
 
 def test_units_are_read_as_the_catalogue_has_them_when_shown(db):
-    from jijie.reports import indicators
-    from jijie.supplies.models import Item
-
     masks = Item.objects.create(name="医用外科口罩", category="protection", unit="只")
     assert indicators.unit_of("stock_masks") == "只"
     assert indicators.unit_of("stock_n95") == ""  # not in the catalogue
