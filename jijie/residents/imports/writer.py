@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from jijie.residents import counts, names
 from jijie.residents.doors import door_sort
-from jijie.residents.imports.plan import HouseholdKey, Planner, Slice
+from jijie.residents.imports.plan import ROW_FIELDS, HouseholdKey, Planner, Slice
 from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
 
 HOUSEHOLD_COLUMNS = ("id", "building_id", "area_path", "door_number", "door_sort", "kind",
                      "is_party_centre", "is_home_isolation", "is_hardship", "version",
                      "created_at", "updated_at")  # fmt: skip
-PERSON_COLUMNS = ("id", "household_id", "area_path", *PERSON_DETAIL_FIELDS, "version",
+PERSON_COLUMNS = ("id", "household_id", "area_path", *ROW_FIELDS, "version",
                   "created_at", "updated_at")  # fmt: skip
 GRAM_COLUMNS = ("person_id", "gram", "area_path")
 DATED = {"created_at", "updated_at"}
@@ -65,13 +65,18 @@ def _new_ids(model: type[Model], count: int, *, locked: bool = False) -> list[in
         return list(range(start, start + count))
 
 
-def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def _insert(
+    planner: Planner, model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
     table = connection.ops.quote_name(_table(model))
     names_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Binary COPY: nothing for the server to parse (bytea in hex, timestamps...).
-            types = _types(cursor, model, columns)
+            # The column types are asked once an import (132 slices of a district).
+            types = planner.copy_types.get(table)
+            if types is None:
+                types = planner.copy_types[table] = _types(cursor, model, columns)
             with cursor.cursor.copy(
                 f"COPY {table} ({names_sql}) FROM STDIN (FORMAT BINARY)"
             ) as copy:
@@ -139,6 +144,7 @@ def _households(work: Slice, planner: Planner, now: datetime) -> None:
     keys = list(work.households)
     ids = _new_ids(Household, len(keys), locked=planner.empty)
     _insert(
+        planner,
         Household,
         HOUSEHOLD_COLUMNS,
         (
@@ -162,8 +168,8 @@ def _creates(work: Slice, planner: Planner, now: datetime) -> None:
         path = row.building_path
         people.append((pk, households[row.key], path, *row.values, 1, now, now))
         grams.extend((pk, gram, path) for gram in row.grams)
-    _insert(Person, PERSON_COLUMNS, people)
-    _insert(NameGram, GRAM_COLUMNS, grams)
+    _insert(planner, Person, PERSON_COLUMNS, people)
+    _insert(planner, NameGram, GRAM_COLUMNS, grams)
     planner.added_people.update(row.key[0] for row in work.creates)
 
 

@@ -14,7 +14,7 @@ from jijie.core import pii
 from jijie.residents import counts
 from jijie.residents.imports import reader
 from jijie.residents.imports.commit import import_ledger
-from jijie.residents.models import BuildingHouseholds, Household, Person
+from jijie.residents.models import PERSON_DETAIL_FIELDS, BuildingHouseholds, Household, Person
 from jijie.residents.services import (
     PersonData,
     do_household_register,
@@ -114,10 +114,10 @@ def test_commit_is_atomic(tree, actors, monkeypatch):
 
     insert = writer._insert
 
-    def fail_on_people(model, columns, rows):
+    def fail_on_people(planner, model, columns, rows):
         if model is Person:
             raise RuntimeError("disk full")
-        insert(model, columns, rows)
+        insert(planner, model, columns, rows)
 
     monkeypatch.setattr(writer, "_insert", fail_on_people)
     with pytest.raises(RuntimeError):
@@ -344,6 +344,41 @@ def test_checked_rows_cross_between_processes_as_plain_values(tree, actors):
         # No class to call (not even the row's own) and no list, set or dict to rebuild.
         assert not any("GLOBAL" in op or "REDUCE" in op or "NEWOBJ" in op for op in ops)
         assert not set(ops) & {"EMPTY_LIST", "EMPTY_SET", "EMPTY_DICT", "APPENDS", "ADDITEMS"}
+
+
+def test_a_checked_batch_crosses_between_processes_whole(tree, actors):
+    # The rows and documents go as one marshal blob inside the pickle: every row, its
+    # problems and the totals row's note arrive as they were.
+    import pickle
+
+    from jijie.residents.imports import columns
+    from jijie.residents.imports.plan import Planner
+
+    rows = [
+        *GOOD,
+        ("合计", "", "", "", "", "", "3人"),
+        ("钱七", "1234", "身份证", "", "1栋", "101", "户主"),
+    ]
+    sheet = reader.read(ledger(rows))
+    cells = list(sheet.rows())
+    layout = columns.find_layout(cells[:20])
+    assert layout is not None
+    planner = Planner(area=tree.grid, layout=layout)
+    checked = planner.check(list(enumerate(cells[3:], start=4)))
+    assert len(checked.rows) == 3
+    assert checked.read == 4
+    assert [p.row for p in checked.errors] == [8]
+    assert [p.row for p in checked.notes] == [7]
+    crossed = pickle.loads(pickle.dumps(checked))  # noqa: S301 - made just above
+    assert crossed == checked
+    assert len(crossed.documents) == 3
+
+
+def test_a_checked_row_holds_every_detail_the_registry_keeps():
+    from jijie.residents.imports.plan import ROW_FIELDS
+
+    assert sorted(ROW_FIELDS) == sorted(PERSON_DETAIL_FIELDS)
+    assert len(set(ROW_FIELDS)) == len(ROW_FIELDS)
 
 
 def test_problems_are_reported_in_row_order(tree, actors):
