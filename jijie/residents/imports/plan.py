@@ -513,7 +513,9 @@ class Planner:
                 duplicates.add(number)
                 reason = _("与第 %(row)s 行的证件号码重复。") % {"row": first}
                 self._problem(batch, number, "document_number", shown, reason)
-        checked = [r for r in map(_as_row, batch.rows) if r.number not in duplicates]
+        checked = list(map(_as_row, batch.rows))
+        if duplicates:
+            checked = [r for r in checked if r.number not in duplicates]
         work = Slice()
         for r in checked:
             if r.key not in self.households:
@@ -701,9 +703,9 @@ class Planner:
             yield from cursor.fetchall()
 
     def _match(self, plan: Plan, checked: list[Row], work: Slice, sink: Sink) -> None:
-        if self.empty:
-            for r in checked:
-                self._create(plan, work, r)
+        if self.empty:  # nobody to match: every row is a new person
+            work.creates.extend(checked)
+            plan.people_new += len(checked)
             return
         hashes = [h for r in checked if (h := r.detail("document_hash"))]
         existing: dict[str, tuple[Any, ...]] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 from django.db import connection
@@ -167,7 +168,8 @@ def _creates(work: Slice, planner: Planner, now: datetime) -> None:
     for pk, row in zip(ids, work.creates, strict=True):
         path = row.building_path
         people.append((pk, households[row.key], path, *row.values, 1, now, now))
-        grams.extend((pk, gram, path) for gram in row.grams)
+        pieces = row.grams
+        grams.extend(zip(repeat(pk, len(pieces)), pieces, repeat(path)))
     _insert(planner, Person, PERSON_COLUMNS, people)
     _insert(planner, NameGram, GRAM_COLUMNS, grams)
     planner.added_people.update(row.key[0] for row in work.creates)
