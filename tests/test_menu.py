@@ -59,3 +59,14 @@ def test_the_menu_lists_what_the_user_may_open_in_order(actors):
         "people",
     ]
     assert menu[0].url == "/areas/"
+
+
+def test_a_page_draws_the_menu_entries_once_and_shows_them_twice(client, actors):
+    # A desktop's row and a phone's list hold the same entries: drawn once a page.
+    client.force_login(actors.manager)
+    response = client.get("/account/")
+    drawn = [t.name for t in response.templates if t.name == "core/_menu_entries.html"]
+    assert drawn == ["core/_menu_entries.html"]
+    page = response.content.decode()
+    assert page.count('data-testid="sign-out"') == 2
+    assert page.count('data-testid="me"') == 2
