@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.care import rules, selectors
-from jijie.core.home import Card, provides_badge, provides_home
+from jijie.core.home import Card, provides_badge, provides_home, shared
+from jijie.mobilization.selectors import member_of
 
 if TYPE_CHECKING:
     from jijie.accounts.models import User
@@ -61,7 +62,8 @@ def open_alerts(user: User) -> list[Card]:
 
 @provides_home
 def my_errands(user: User) -> list[Card]:
-    found = selectors.member_errands(user)
+    member = shared("member", lambda: member_of(user))
+    found = None if member is None else selectors.member_errands(user, member=member)
     if found is None or not (found.mine or found.claimable):
         return []
     open_ = [row for row in found.mine if row.errand.is_open]

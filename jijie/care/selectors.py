@@ -368,10 +368,11 @@ class MemberErrands:
 
 
 def member_errands(
-    actor: User | AnonymousUser, *, now: datetime | None = None
+    actor: User | AnonymousUser, *, now: datetime | None = None, member: Member | None = None
 ) -> MemberErrands | None:
-    """The signed-in member's errands and those they may claim (None: not a member)."""
-    member = member_of(actor)
+    """The signed-in member's errands and those they may claim (None: not a member);
+    `member`: the actor's member record, when the caller has read it."""
+    member = member or member_of(actor)
     if member is None:
         return None
     now = now or timezone.now()

@@ -9,8 +9,9 @@ with what is the user's to do: the home page is every user's first page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -38,9 +39,31 @@ def provides_home(provider: Provider) -> Provider:
     return provider
 
 
+T = TypeVar("T")
+# What the providers of one home page share (`shared`); None outside `cards_for`.
+_SHARED: ContextVar[dict[str, Any] | None] = ContextVar("home_shared", default=None)
+
+
+def shared(key: str, read: Callable[[], T]) -> T:
+    """`read()`, read once a home page for every provider that asks for `key` (a
+    member's shifts and errands both start from the user's member record); outside a
+    home page, read each time."""
+    memo = _SHARED.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    found: T = memo[key]
+    return found
+
+
 def cards_for(user: Any) -> list[Card]:
     """Every app's cards for `user`, in order."""
-    return sorted((card for p in _PROVIDERS for card in p(user)), key=lambda c: c.order)
+    token = _SHARED.set({})
+    try:
+        return sorted((card for p in _PROVIDERS for card in p(user)), key=lambda c: c.order)
+    finally:
+        _SHARED.reset(token)
 
 
 # Menu badges: how many things wait behind a menu entry (open alerts behind 关怀,

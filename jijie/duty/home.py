@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.core.home import Card, provides_badge, provides_home
+from jijie.core.home import Card, provides_badge, provides_home, shared
 from jijie.duty import selectors
 from jijie.mobilization.selectors import member_of
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 @provides_home
 def my_shifts(user: User) -> list[Card]:
-    member = member_of(user)
+    member = shared("member", lambda: member_of(user))
     if member is None:
         return []
     upcoming = selectors.upcoming_shifts(member, limit=1)

@@ -65,3 +65,35 @@ def test_the_street_sees_which_communities_need_attention(client, actors, case, 
     assert reverse("care:board", args=[tree.community.code]) in card
     assert 'data-testid="card-communities-alerts"' not in _home(client, actors.manager)
     assert 'data-testid="card-communities-alerts"' not in _home(client, actors.outsider)
+
+
+def test_a_home_reads_the_members_record_once(client, actors):
+    # The member's shifts and errands both start from their member record.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(actors.member)
+    client.get(reverse("accounts:home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("accounts:home")).status_code == 200
+    member_reads = [q for q in queries if 'FROM "mobilization_member"' in q["sql"]]
+    assert len(member_reads) == 1
+
+
+def test_what_home_providers_share_is_read_once_a_home_and_afresh_outside():
+    from jijie.core import home
+
+    reads = []
+
+    def read():
+        reads.append(1)
+        return len(reads)
+
+    assert home.shared("k", read) == 1
+    assert home.shared("k", read) == 2  # outside a home page: read each time
+    token = home._SHARED.set({})
+    try:
+        assert home.shared("k", read) == 3
+        assert home.shared("k", read) == 3
+    finally:
+        home._SHARED.reset(token)
