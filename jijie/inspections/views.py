@@ -61,7 +61,8 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "visits": list(selectors.my_visits(user)[:100]),
-        "teams": list(selectors.teams_for(user)),
+        # Each team's members are shown: read with the teams, not one query a team.
+        "teams": list(selectors.teams_for(user).prefetch_related("members")),
         "plans": list(selectors.plans_for(user)[:20]),
         "recorded": list(selectors.recorded(user).order_by("-recorded_at", "-pk")[:20]),
         "orders": list(selectors.orders_for(user).exclude(state=OrderState.CLOSED)[:50]),

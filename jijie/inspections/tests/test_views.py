@@ -8,8 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import make_user
+from jijie.areas.roles import Role
 from jijie.audit.actors import SYSTEM
 from jijie.inspections import services
 from jijie.inspections.models import Order, OrderState, Plan, Team, Visit
@@ -128,3 +132,26 @@ def test_bad_filters_are_told(client, tree, inspections, actors):
     assert street.get(reverse("inspections:orders") + "?state=nope").status_code == 400
     assert street.get(reverse("inspections:scores") + "?start=2026-02-30").status_code == 400
     assert street.get(reverse("inspections:checklist", args=["weather"])).status_code == 404
+
+
+def test_the_index_reads_the_teams_members_with_the_teams(client, tree, inspections, actors):
+    # The office's teams are listed with their members: a team more, no query more.
+    page = _as(client, actors.command)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert page.get(reverse("inspections:index")).status_code == 200
+        return len(captured)
+
+    page.get(reverse("inspections:index"))
+    before = queries()
+    for n in range(3):
+        services.do_team_create(
+            actor=SYSTEM,
+            response=inspections.team.response,
+            area=tree.district,
+            name=f"第{n + 2}督查组",
+            members=[make_user(f"inspector{n}", Role.INSPECTOR, tree.district)],
+            covers=[tree.street],
+        )
+    assert queries() == before
