@@ -1,9 +1,12 @@
 """Care on home: the supervisor's follow-ups due today, the community's open alerts."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jijie.care import services
 from jijie.care.services import FollowUpData
+from jijie.core import home
 
 
 def _home(client, user):
@@ -69,9 +72,6 @@ def test_the_street_sees_which_communities_need_attention(client, actors, case, 
 
 def test_a_home_reads_the_members_record_once(client, actors):
     # The member's shifts and errands both start from their member record.
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(actors.member)
     client.get(reverse("accounts:home"))
     with CaptureQueriesContext(connection) as queries:
@@ -81,8 +81,6 @@ def test_a_home_reads_the_members_record_once(client, actors):
 
 
 def test_what_home_providers_share_is_read_once_a_home_and_afresh_outside():
-    from jijie.core import home
-
     reads = []
 
     def read():

@@ -1,3 +1,6 @@
+import hashlib
+import hmac
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,9 +52,6 @@ def test_lookup_hash_is_keyed_and_kind_specific(settings):
 
 def test_lookup_hash_is_hmac_sha256_of_kind_and_value(settings):
     # The hashes already stored must keep matching, however the hash is computed.
-    import hashlib
-    import hmac
-
     settings.PII_HASH_KEY = "the key"
     expected = hmac.new(b"the key", b"phone:13800138000", hashlib.sha256).hexdigest()
     assert pii.lookup_hash("phone", "13800138000") == expected

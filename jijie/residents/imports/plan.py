@@ -36,6 +36,7 @@ from jijie.core.models import Sex, stored, stored_birth_date
 from jijie.residents.imports.columns import FIELD_LABELS, Layout
 from jijie.residents.models import (
     NOTE_LENGTH,
+    PERSON_DETAIL_FIELDS,
     Household,
     HouseholdKind,
     Person,
@@ -103,15 +104,7 @@ class Problem:
         return _("第 %(row)s 行:%(reason)s") % {"row": self.row, "reason": self.reason}
 
 
-# The details of a checked row (`Row.values`), in the order `_row` builds them: the
-# registry's (a test holds the two the same).
-ROW_FIELDS = (
-    "name", "name_initials", "relation", "register_place", "resident_type", "sex",
-    "birth_year", "birth_date_cipher", "document_type", "document_cipher", "document_hash",
-    "document_masked", "document_tail", "phone_cipher", "phone_hash", "phone_masked",
-    "phone_tail", "note",
-)  # fmt: skip
-_AT = {name: i for i, name in enumerate(ROW_FIELDS)}
+_AT = {name: i for i, name in enumerate(PERSON_DETAIL_FIELDS)}
 _RELATIONS = {word: str(relation) for word, relation in RELATION_WORDS.items()}
 # A row without a document or a phone, or without a birth date, stores these.
 _NOT_STORED = stored("id", None)
@@ -130,7 +123,7 @@ class Row(NamedTuple):
     """One checked row: a person's details in the form the registry stores them.
 
     Rows are checked in other processes and sent back as plain tuples of plain values
-    (`Checked.rows`), the details in the order of `ROW_FIELDS`: an enum
+    (`Checked.rows`), the details in the order of `PERSON_DETAIL_FIELDS`: an enum
     member, a dict, a list or the row's own class costs more to unpickle in the
     importing process than the rest of the row, and that process is the one every row
     waits for."""
@@ -138,7 +131,7 @@ class Row(NamedTuple):
     number: int
     key: HouseholdKey
     building_path: str
-    values: tuple[Any, ...]  # ROW_FIELDS, in order, as a new person's
+    values: tuple[Any, ...]  # PERSON_DETAIL_FIELDS, in order, as a new person's
     kind: str  # of the household, if it is new
     grams: tuple[str, ...]  # the name's pieces, for the search index
     # The details of KEPT_WHEN_EMPTY the file left empty: `values` holds their default
@@ -149,7 +142,7 @@ class Row(NamedTuple):
         return self.values[_AT[name]]
 
     def details(self) -> dict[str, Any]:
-        return dict(zip(ROW_FIELDS, self.values, strict=True))
+        return dict(zip(PERSON_DETAIL_FIELDS, self.values, strict=True))
 
 
 _as_row = partial(tuple.__new__, Row)  # a plain tuple made a Row again, at C speed
@@ -279,6 +272,9 @@ def is_totals_row(row: list[Any]) -> bool:
     return all(COUNT.match(c) for c in others)
 
 
+_RESIDENT = HouseholdKind.RESIDENT.value
+
+
 def _household_kind(text: str) -> str:
     if not text:
         return _RESIDENT
@@ -289,7 +285,6 @@ def _household_kind(text: str) -> str:
     return HouseholdKind.RESIDENT.value
 
 
-_RESIDENT = HouseholdKind.RESIDENT.value
 _FORKED: Planner | None = None
 
 
@@ -536,7 +531,7 @@ class Planner:
         when it has errors or no building.
 
         Every row of a district passes here, so the details are kept in local variables
-        and the row's tuple is built once, in the order of `ROW_FIELDS`."""
+        and the row's tuple is built once, in the order of `PERSON_DETAIL_FIELDS`."""
         errors_before = len(plan.errors)
         texts = self._texts(plan, number, row)
         name = texts["name"]

@@ -21,13 +21,13 @@ from django.utils import timezone
 
 from jijie.residents import counts, names
 from jijie.residents.doors import door_sort
-from jijie.residents.imports.plan import ROW_FIELDS, HouseholdKey, Planner, Slice
+from jijie.residents.imports.plan import HouseholdKey, Planner, Slice
 from jijie.residents.models import PERSON_DETAIL_FIELDS, Household, NameGram, Person
 
 HOUSEHOLD_COLUMNS = ("id", "building_id", "area_path", "door_number", "door_sort", "kind",
                      "is_party_centre", "is_home_isolation", "is_hardship", "version",
                      "created_at", "updated_at")  # fmt: skip
-PERSON_COLUMNS = ("id", "household_id", "area_path", *ROW_FIELDS, "version",
+PERSON_COLUMNS = ("id", "household_id", "area_path", *PERSON_DETAIL_FIELDS, "version",
                   "created_at", "updated_at")  # fmt: skip
 GRAM_COLUMNS = ("person_id", "gram", "area_path")
 DATED = {"created_at", "updated_at"}

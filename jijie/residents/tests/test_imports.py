@@ -1,6 +1,7 @@
 """Importing ledgers as community workers keep them, and refusing what must be refused."""
 
 import io
+import pickle
 import zipfile
 
 import pytest
@@ -12,8 +13,9 @@ from jijie.audit.actors import SYSTEM
 from jijie.audit.models import AuditEvent
 from jijie.core import pii
 from jijie.residents import counts
-from jijie.residents.imports import reader
+from jijie.residents.imports import columns, reader
 from jijie.residents.imports.commit import import_ledger
+from jijie.residents.imports.plan import Planner, Row
 from jijie.residents.models import PERSON_DETAIL_FIELDS, BuildingHouseholds, Household, Person
 from jijie.residents.services import (
     PersonData,
@@ -349,11 +351,6 @@ def test_checked_rows_cross_between_processes_as_plain_values(tree, actors):
 def test_a_checked_batch_crosses_between_processes_whole(tree, actors):
     # The rows and documents go as one marshal blob inside the pickle: every row, its
     # problems and the totals row's note arrive as they were.
-    import pickle
-
-    from jijie.residents.imports import columns
-    from jijie.residents.imports.plan import Planner
-
     rows = [
         *GOOD,
         ("合计", "", "", "", "", "", "3人"),
@@ -374,11 +371,34 @@ def test_a_checked_batch_crosses_between_processes_whole(tree, actors):
     assert len(crossed.documents) == 3
 
 
-def test_a_checked_row_holds_every_detail_the_registry_keeps():
-    from jijie.residents.imports.plan import ROW_FIELDS
-
-    assert sorted(ROW_FIELDS) == sorted(PERSON_DETAIL_FIELDS)
-    assert len(set(ROW_FIELDS)) == len(ROW_FIELDS)
+def test_a_checked_rows_details_are_in_the_registrys_order(tree, actors):
+    # The check builds a row's details by position: each lands in its own field.
+    sheet = reader.read(ledger(GOOD[:1]))
+    cells = list(sheet.rows())
+    layout = columns.find_layout(cells[:20])
+    assert layout is not None
+    planner = Planner(area=tree.grid, layout=layout)
+    (row,) = planner.check([(4, cells[3])]).rows
+    details = Row(*row).details()
+    assert list(details) == list(PERSON_DETAIL_FIELDS)
+    assert details["name"] == "王小明"
+    assert details["name_initials"] == "wxm"
+    assert details["relation"] == "head"
+    assert details["resident_type"] == "registered"
+    assert details["document_type"] == "resident_id"
+    assert details["document_masked"] == pii.mask("id", ID1)
+    assert details["document_tail"] == ID1[-4:]
+    assert details["document_hash"] == pii.lookup_hash("id", ID1)
+    assert details["phone_masked"] == "138****8000"
+    assert details["phone_tail"] == "8000"
+    assert details["phone_hash"] == pii.lookup_hash("phone", "13800138000")
+    assert details["birth_year"] == int(ID1[6:10])
+    assert details["sex"] == ("M" if int(ID1[16]) % 2 else "F")
+    assert pii.decrypt(details["document_cipher"]) == ID1
+    assert pii.decrypt(details["phone_cipher"]) == "13800138000"
+    assert pii.decrypt(details["birth_date_cipher"]).startswith(ID1[6:10])
+    assert details["register_place"] == ""
+    assert details["note"] == ""
 
 
 def test_problems_are_reported_in_row_order(tree, actors):
