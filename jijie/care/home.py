@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jijie.areas import access
 from jijie.areas.access import Action
-from jijie.care import rules, selectors
+from jijie.care import selectors
 from jijie.core.home import Card, provides_badge, provides_home, shared
 from jijie.mobilization.selectors import member_of
 
@@ -20,21 +20,16 @@ if TYPE_CHECKING:
 
 @provides_home
 def follow_ups_due(user: User) -> list[Card]:
-    cases = selectors.due_list(user)
+    cases, waiting = selectors.due_counts(user)
     if not cases:
         return []
-    waiting = sum(
-        slot.state in (rules.SlotState.DUE, rules.SlotState.MISSED)
-        for case in cases
-        for slot in case.slots
-    )
     return [
         Card(
             title=str(_("今日随访")),
             url=reverse("care:day"),
             action=_("去随访"),
             count=waiting,
-            note=_("监管 %(n)s 户") % {"n": len(cases)},
+            note=_("监管 %(n)s 户") % {"n": cases},
             key="follow-ups",
             order=15,
         )

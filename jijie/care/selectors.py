@@ -230,6 +230,39 @@ def due_list(
     return result
 
 
+# What a case's day needs of it: `rules.Period` and `rules.slots_of`.
+_DAY_FIELDS = ("pk", "starts_on", "days", "extra_days", "ended_on", "checks_per_day",
+               "created_at")  # fmt: skip
+
+
+def due_counts(actor: User | AnonymousUser, *, now: datetime | None = None) -> tuple[int, int]:
+    """(cases, follow-ups due or missed) of the actor's own day, as `due_list` counts
+    them: what a home card says, without reading the households, the people or the
+    follow-ups' details."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    cases = list(
+        IsolationCase.objects.filter(status=CaseStatus.OPEN, starts_on__lte=day)
+        .filter(_supervised(actor))
+        .only(*_DAY_FIELDS)
+    )
+    if not cases:
+        return 0, 0
+    done = set(
+        FollowUp.objects.filter(case_id__in=[c.pk for c in cases], slot_on=day).values_list(
+            "case_id", "slot"
+        )
+    )
+    waiting = 0
+    for case in cases:
+        if not rules.Period(case.starts_on, case.total_days, case.ended_on).contains(day):
+            continue
+        for slot in rules.slots_of(day, case.checks_per_day, opened_at=case.created_at):
+            state = rules.slot_state(slot, done=(case.pk, slot.index) in done, now=now)
+            waiting += state in (rules.SlotState.DUE, rules.SlotState.MISSED)
+    return len(cases), waiting
+
+
 @dataclass(frozen=True)
 class AlertRow:
     alert: Alert

@@ -284,6 +284,28 @@ def test_twice_a_day_cases_have_two_slots(actors, response, homes, clock):
     assert [s.state for s in due.slots] == [SlotState.MISSED, SlotState.DONE]
 
 
+def _counted(due):
+    waiting = (SlotState.DUE, SlotState.MISSED)
+    return len(due), sum(slot.state in waiting for d in due for slot in d.slots)
+
+
+def test_the_home_counts_the_day_as_the_due_list_does(case, actors, response, homes, clock):
+    twice = open_case(actors, response, homes.zhao, checks_per_day=2)
+    seen = []
+    for moment in (local(TODAY, 8), local(TODAY, 12), local(TODAY, 23, 59)):
+        clock.move_to(moment)
+        counts = selectors.due_counts(actors.grid_worker)
+        assert counts == _counted(selectors.due_list(actors.grid_worker))
+        seen.append(counts)
+    record(actors.grid_worker, twice)
+    assert selectors.due_counts(actors.grid_worker) == _counted(
+        selectors.due_list(actors.grid_worker)
+    )
+    seen.append(selectors.due_counts(actors.grid_worker))
+    assert seen == [(2, 1), (2, 2), (2, 3), (2, 2)]
+    assert selectors.due_counts(actors.manager) == (0, 0)  # supervises nothing herself
+
+
 def test_a_manager_reads_a_supervisors_due_list_in_scope_only(case, actors):
     assert len(selectors.due_list(actors.manager, supervisor=actors.grid_worker)) == 1
     assert selectors.due_list(actors.outsider, supervisor=actors.grid_worker) == []
