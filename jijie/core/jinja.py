@@ -7,8 +7,8 @@ compiles a template to Python once, so a table's body is written as a Jinja2 tem
 under its app's `jinja2/` directory, included by the Django page where the loop was,
 with the page's context. What it can use is what the Django templates use: `url(name,
 *args)` for `{% url %}`, `_()` for `{% translate %}` (Django's own gettext, in the
-request's language, and read by makemessages as in any template), autoescaping on
-(Django's safe strings stay safe).
+request's language, and read by makemessages as in any template), Django's `date`
+filter, autoescaping on (Django's safe strings stay safe).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from django.template.backends.jinja2 import Jinja2
+from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
@@ -27,6 +28,7 @@ def environment(**options: Any) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - the backend turns autoescape on
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["url"] = lambda name, *args: reverse(name, args=args)
+    env.filters["date"] = date  # Django's, as `{{ day|date:"Y-m-d" }}` formats
     return env
 
 

@@ -2,6 +2,7 @@
 admin (sees the call-up, only their own members, may not screen or deploy: 403), and
 an outsider (the secretary of a community, or a unit elsewhere: 404)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -293,6 +294,10 @@ def test_community_page_three_actors(client, mob, actors, tree, entries):
     assert "139****0001" in page
     assert phone_for(1) not in page
     assert pii.mask("id", make_id(date(1985, 5, 1), 1)) not in page
+    # the row: the deployment's dates as the ledger writes them, where the member lives
+    row = page[page.index("队员1") : page.index("</tr>", page.index("队员1"))]
+    assert re.search(r"<small>\d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}</small>", row)
+    assert f"<td>{tree.sibling.name}</td>" in row
     assert "队员1" in _as(client, actors.lower).get(url).content.decode()
     assert _as(client, actors.outsider).get(url).status_code == 404
     assert _as(client, actors.member).get(url).status_code == 404
