@@ -245,10 +245,10 @@ _ROWS: list[list[Any]] = []
 def _answer_work(start: int, stop: int) -> None:
     """What the answer needs of each row, which the dumped final rows already hold: the
     cells' text cleaned, the ID number and phone checked, encrypted, hashed and masked,
-    the birth date encrypted, the name's initials and pieces, the building found and the
-    door's sort key, the relation's word. The project's own functions, called once
-    each, in the leanest loop this ledger allows (its columns are known), nothing
-    collected or reported."""
+    the birth date encrypted, the name's initials and pieces, the building found, the
+    door's sort key (once a household, as the import makes it), the relation's word.
+    The project's own functions, in the leanest loop this ledger allows (its columns
+    are known), nothing collected or reported."""
     from datetime import date
 
     from jijie.areas.models import Area
@@ -261,6 +261,7 @@ def _answer_work(start: int, stop: int) -> None:
 
     buildings = dict(Area.objects.filter(kind="building").values_list("code", "pk"))
     today = date.today()
+    doors: set[tuple[Any, Any]] = set()
     for row in _ROWS[start:stop]:
         _number, name, document, phone, code, door, relation, place = row[:8]
         name = (name if text.is_plain(name) else text.tidy(name)).strip()
@@ -271,8 +272,9 @@ def _answer_work(start: int, stop: int) -> None:
         stored("phone", check_phone(phone))
         initials(name)
         tuple(grams(name))
-        buildings[code]  # the lookup is the work
-        door_sort(str(door))
+        if (buildings[code], door) not in doors:
+            doors.add((buildings[code], door))
+            door_sort(str(door))
         RELATION_WORDS.get(relation)
 
 
