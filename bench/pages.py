@@ -460,34 +460,67 @@ def _user_thread(
     first: int,
     times: tuple[float, float, float],
     out: list[tuple[float, int, str]],
+    idle: _Idle | None = None,
 ) -> None:
     """One person at a browser with no think time: arrived at its time, the next page as
     soon as the last has come, round their pages from the `first`, until the deadline;
-    the pages asked for from the counted time on are counted."""
+    the pages asked for from the counted time on are counted. Each request goes on the
+    person's own connection, or with `idle`, on a connection taken from that pool of
+    idle ones and put back after (a proxy's upstream connections)."""
     connect_at, counted_from, deadline = times
     _sleep_until(connect_at)
-    conn = _Connection(port)
+    own = None if idle is not None else _Connection(port)
     n = first
     while (start := time.perf_counter()) < deadline:
         name, request = requests[n % len(requests)]
         n += 1
+        conn = own or (idle.take() if idle is not None else None) or _Connection(port)
         try:
             status = conn.get(request)
         except (OSError, ValueError, IndexError):
             conn.reopen()
             status = 0
+        if idle is not None:
+            idle.put(conn)
         if start >= counted_from:
             out.append(((time.perf_counter() - start) * 1000, status, name))
-    conn.close()
+    if own is not None:
+        own.close()
+
+
+class _Idle:
+    """The idle connections of one proxy process, as nginx's upstream `keepalive` keeps
+    them: a request takes the one put back last (a new one when none is idle), and puts
+    it back once answered. A connection belongs to the server worker that accepted it;
+    which worker answers a request is then whichever connection is free, not which
+    person asked."""
+
+    def __init__(self) -> None:
+        self._stack: list[_Connection] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> _Connection | None:
+        with self._lock:
+            return self._stack.pop() if self._stack else None
+
+    def put(self, conn: _Connection) -> None:
+        with self._lock:
+            self._stack.append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            while self._stack:
+                self._stack.pop().close()
 
 
 def _client_process(args: tuple[Any, ...]) -> tuple[list[tuple[float, int, str]], float]:
-    port, users, counted_from, deadline = args
+    port, users, counted_from, deadline, pooled = args
     out: list[tuple[float, int, str]] = []
+    idle = _Idle() if pooled else None
     threads = [
         threading.Thread(
             target=_user_thread,
-            args=(port, requests, first, (connect_at, counted_from, deadline), out),
+            args=(port, requests, first, (connect_at, counted_from, deadline), out, idle),
         )
         for connect_at, first, requests in users
     ]
@@ -500,6 +533,8 @@ def _client_process(args: tuple[Any, ...]) -> tuple[list[tuple[float, int, str]]
     cpu = time.process_time() - cpu
     for t in threads:
         t.join()
+    if idle is not None:
+        idle.close()
     return out, cpu
 
 
@@ -569,9 +604,11 @@ def _drive(
     seconds: float,
     server: subprocess.Popen[bytes] | None = None,
     port: int = PORT,
+    pooled: bool = False,
 ) -> dict[str, Any]:
     """`count` users arriving over the first half of `warmup`, each on a connection of
-    its own, then `seconds` counted: the counted samples, the load generator's CPU
+    its own (with `pooled`, on the idle connections of the load generator's process, as
+    a proxy's upstream connections), then `seconds` counted: the counted samples, the load generator's CPU
     seconds in the counted time, and with the `server`, how many connections each of
     its workers holds and the CPU used in the counted time."""
     # Time for the load generator's processes to start, then the users' arrivals.
@@ -590,7 +627,7 @@ def _drive(
     driven: dict[str, Any] = {}
     with multiprocessing.Pool(CLIENT_PROCESSES) as pool:
         pending = pool.map_async(
-            _client_process, [(port, chunk, counted_from, deadline) for chunk in chunks]
+            _client_process, [(port, chunk, counted_from, deadline, pooled) for chunk in chunks]
         )
         if server is not None:
             _sleep_until(counted_from)

@@ -15,10 +15,21 @@ the results.
 
 The load. The app served as production serves pages: gunicorn's threaded workers on
 `config.wsgi:application` (2 workers × 4 threads), on loopback. 20 users, each with a
-session of its own on one keep-alive connection, each user an account's (the accounts in
-turn), asking for its account's pages round and round with no think time, arriving over
-the first half of a warm-up not counted, then a counted period. The load generator
-(bench/pages.py's) shares the machine's cores with the server and the database.
+session of its own, each user an account's (the accounts in turn), asking for its
+account's pages round and round with no think time, arriving over the first half of a
+warm-up not counted, then a counted period. The load generator (bench/pages.py's)
+shares the machine's cores with the server and the database.
+
+How the users' requests reach the workers. Production puts nginx in front, keeping idle
+upstream connections (docs/operations.md: `keepalive 32`): a request goes on the idle
+connection put back last, or a new one, whoever asked. The load generator does the
+same by default ("proxy": each of its two processes, as nginx's two, keeps its own
+idle connections). A connection stays with the worker that accepted it, but a worker
+that answers slowly has its connections free less often, so the requests go where
+they are answered. "own" gives each user one keep-alive connection of its own, as a
+browser talking to gunicorn directly: a user then stays with one worker, and how the
+20 connections happened to split between the 2 workers moved whole accounts' pages
+over or under the goal from run to run (11 + 9 to 12 + 8).
 
 The floor, per page, in the same run: the SQL that page runs (captured from a GET of it
 by the bench process as its account, session and auth queries included, BEGIN/COMMIT
@@ -41,6 +52,7 @@ autovacuum would have; SQLite is left as the app leaves it.
     BENCH_PAGES_SCALE_SQLITE_URL=sqlite:///<repo>/var/bench_pages_seed.sqlite3
     BENCH_PAGES_SCALE_USERS=20 BENCH_PAGES_SCALE_SECONDS=30 BENCH_PAGES_SCALE_WARMUP=10
     BENCH_PAGES_SCALE_WORKERS=2 BENCH_PAGES_SCALE_THREADS=4
+    BENCH_PAGES_SCALE_CONNECTIONS=proxy   (or own: a connection a user, see above)
     BENCH_PAGES_SCALE_ACCOUNTS=worker_xingang,city_command   (default: one a role)
 """
 
@@ -97,6 +109,9 @@ GOAL_MS = {"postgresql": 300.0, "sqlite": 500.0}
 PORT = 8782  # not bench/pages.py's, so that the two never answer for each other
 WORKERS = int(os.environ.get("BENCH_PAGES_SCALE_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_PAGES_SCALE_THREADS", "4"))
+CONNECTIONS = os.environ.get("BENCH_PAGES_SCALE_CONNECTIONS", "proxy")
+if CONNECTIONS not in ("proxy", "own"):
+    raise SystemExit(f"BENCH_PAGES_SCALE_CONNECTIONS: proxy or own, not {CONNECTIONS!r}")
 USERS = int(os.environ.get("BENCH_PAGES_SCALE_USERS", "20"))
 SECONDS = float(os.environ.get("BENCH_PAGES_SCALE_SECONDS", "30"))
 # The users arrive over the first half of it; nothing in it is counted.
@@ -413,7 +428,7 @@ def _load(url: str, users: list[dict[str, Any]]) -> dict[str, Any]:
     )
     try:
         # Load not counted while the workers start and open their connections.
-        _drive(users, len(users), 3.0, 0.0, port=PORT)
+        _drive(users, len(users), 3.0, 0.0, port=PORT, pooled=CONNECTIONS == "proxy")
         holder: dict[str, Any] = {}
 
         def readings() -> None:
@@ -433,7 +448,9 @@ def _load(url: str, users: list[dict[str, Any]]) -> dict[str, Any]:
         started = time.perf_counter()
         reader = threading.Thread(target=readings)
         reader.start()
-        driven = _drive(users, len(users), WARMUP_SECONDS, SECONDS, port=PORT)
+        driven = _drive(
+            users, len(users), WARMUP_SECONDS, SECONDS, port=PORT, pooled=CONNECTIONS == "proxy"
+        )
         reader.join()
     finally:
         _stop(server)
@@ -597,6 +614,7 @@ def _measure(database: str) -> dict[str, Any]:
         "goal_p95_ms": goal,
         "workers": WORKERS,
         "threads": THREADS,
+        "connections": CONNECTIONS,
         "users": USERS,
         "seconds": SECONDS,
         "warmup_seconds": WARMUP_SECONDS,
@@ -691,8 +709,16 @@ def _markdown(results: dict[str, Any]) -> str:
             f"server CPU {load['server_cpu_ms_per_request']} ms a request, database CPU"
             f" {database_cpu}, load generator"
             f" {load['client_cpu_ms_per_request']} ms; other work on the machine"
-            f" {load['other_cpu_cores']} cores; the users' connections a worker:"
-            f" {' + '.join(map(str, load['connections_a_worker']))}"
+            f" {load['other_cpu_cores']} cores; the connections a worker held as the"
+            f" counted time began: {' + '.join(map(str, load['connections_a_worker']))}"
+        )
+        # Runs before the model was named gave each user its own connection.
+        connections = run.get("connections", "own")
+        how = (
+            "the requests on the load generator's idle connections, as nginx's upstream"
+            " keepalive passes them on (`proxy`)"
+            if connections == "proxy"
+            else "each user on a keep-alive connection of its own (`own`)"
         )
         parts.append(f"""
 ## {database}
@@ -705,7 +731,7 @@ Load average before the load: {run["load_average_before"][0]} (1 min); before th
 server, the database, the load generator and any other work.
 
 gunicorn gthread `{WSGI_APP}`, {run["workers"]} workers × {run["threads"]} threads;
-{run["users"]} users, {run["warmup_seconds"]:g} s warm-up then {run["seconds"]:g} s
+{run["users"]} users, {how}; {run["warmup_seconds"]:g} s warm-up then {run["seconds"]:g} s
 counted: {load["requests"]} pages ({load["requests_per_s"]}/s); {load_cpu}. With no
 think time, a page's mean time is the users over the pages a second:
 {run["users"] / max(load["requests_per_s"], 1e-6) * 1000:.0f} ms.
