@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,11 +52,13 @@ def _to_fix(user: User):  # type: ignore[no-untyped-def]
 
 @provides_home
 def orders_to_fix(user: User) -> list[Card]:
-    rows = _to_fix(user)
-    count = rows.count()
+    # The open orders and the overdue among them, counted in one statement.
+    counts = _to_fix(user).aggregate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=timezone.now()))
+    )
+    count, overdue = counts["n"], counts["overdue"]
     if not count:
         return []
-    overdue = rows.filter(due_at__lt=timezone.now()).count()
     return [
         Card(
             title=str(_("待整改的督查问题")),

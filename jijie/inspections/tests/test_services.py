@@ -5,11 +5,15 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from jijie.areas import access
 from jijie.audit.actors import SYSTEM
 from jijie.core import uploads
-from jijie.inspections import selectors, services
+from jijie.inspections import home, selectors, services
 from jijie.inspections.models import Finding, Order, OrderState, Photo, Visit
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +231,19 @@ def test_scores_per_community(inspections, tree, actors):
     )
     assert (here.commendations, here.orders_open, here.orders_overdue) == (1, 1, 1)  # 4 h passed
     assert (there.visits, there.average, there.problems, there.orders_overdue) == (1, 33, 1, 0)
+
+
+def test_the_home_counts_the_open_orders_and_the_overdue_in_one_statement(
+    inspections, tree, actors
+):
+    _record(inspections, _gate_visit(inspections, tree), 0, findings=[_problem()])  # due in 24 h
+    access.assignments(actors.manager)  # read before every page's view, not the card's
+    for hours, note in ((1, ""), (25, "其中逾期 1 件")):
+        with (
+            time_machine.travel(ON_THE_DAY + timedelta(hours=hours), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            cards = home.orders_to_fix(actors.manager)
+        assert [(c.key, c.count, str(c.note)) for c in cards] == [("inspections-orders", 1, note)]
+        assert len(queries.captured_queries) == 1
+    assert home.orders_to_fix(actors.street) == []  # sent to the community, not the street
