@@ -86,7 +86,13 @@ class Area(MP_Node):
         # `path` is unique, so it is indexed; on PostgreSQL Django adds a second,
         # varchar_pattern_ops index that serves prefix scans (LIKE 'abc%') whatever the
         # database collation (see bench/results/areas.md for the plan).
-        indexes = [models.Index(fields=["kind", "depth"], name="area_kind_depth_idx")]
+        indexes = [
+            models.Index(fields=["kind", "depth"], name="area_kind_depth_idx"),
+            # An area's children (depth = d, path in its range) without reading the
+            # rest of its subtree, and its subtree's counts from the index alone
+            # (`selectors.children_counts` on SQLite).
+            models.Index(fields=["depth", "path", "dwelling_count"], name="area_depth_path_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="building") | models.Q(dwelling_count=0),

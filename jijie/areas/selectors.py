@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.functional import Promise
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from jijie.areas import access
 from jijie.areas.access import Action
 from jijie.areas.models import COMMUNITY_KINDS, Area, Compound
+from jijie.core.models import prefix_upper_bound
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -76,10 +78,55 @@ def _grouped_counts(area: Area, *, branch_len: int, min_depth: int) -> dict[str,
     return result
 
 
+# A district or the city, whose subtree is the whole tree: on SQLite, grouping it by a
+# piece of each row's path sorts every row in a temporary tree (20–30 ms at seed scale,
+# 35,458 areas); taken child by child, each grouped by depth along the (depth, path)
+# index, it reads the index alone and sorts nothing (about 5 ms). PostgreSQL hashes the
+# groups in one pass and keeps the single statement.
+CHILD_BY_CHILD_DEPTH = 2
+MAX_CHILD_BY_CHILD = 400  # SQLite joins at most 500 SELECTs in one compound statement
+
+
 def children_counts(area: Area) -> dict[str, Counts]:
     """For each child of `area` (keyed by its path), the counts of its whole subtree,
-    in one GROUP BY over the index range of `area`'s path."""
+    in one grouped statement over the index range of `area`'s path (on SQLite, above a
+    street, after reading the children's paths)."""
+    if connection.vendor == "sqlite" and area.depth <= CHILD_BY_CHILD_DEPTH:
+        children = list(area_children(area).values_list("path", flat=True))
+        if len(children) <= MAX_CHILD_BY_CHILD:
+            return _counts_child_by_child(children, min_depth=area.depth + 1)
     return _grouped_counts(area, branch_len=len(area.path) + Area.steplen, min_depth=area.depth + 1)
+
+
+def _counts_child_by_child(paths: list[str], *, min_depth: int) -> dict[str, Counts]:
+    """`children_counts` as one UNION ALL of a grouped count for each child's range."""
+    if not paths:
+        return {}
+    quote = connection.ops.quote_name
+    table = quote(Area._meta.db_table)
+    columns = {f.name: quote(f.column) for f in Area._meta.concrete_fields}
+    depth, path, dwellings = columns["depth"], columns["path"], columns["dwelling_count"]
+    # The depths named one by one: each is then its own range of the (depth, path)
+    # index, whether or not the database was analysed (with `depth >= d` and no
+    # statistics, SQLite reads every row from d down, for each child).
+    depths = list(range(min_depth, DEEPEST + 1))
+    marks = ", ".join(["%s"] * len(depths))
+    # The model's names; the values are parameters.
+    part = (
+        f"SELECT %s, {depth}, COUNT(*), SUM({dwellings}) FROM {table}"  # noqa: S608
+        f" WHERE {depth} IN ({marks}) AND {path} >= %s AND {path} < %s GROUP BY {depth}"
+    )
+    params: list[str | int] = []
+    for p in paths:
+        params += [p, *depths, p, prefix_upper_bound(p)]
+    result: dict[str, Counts] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([part] * len(paths)), params)
+        for branch, at, n, summed in cursor.fetchall():
+            counts = result.setdefault(branch, Counts())
+            counts.by_depth[at] = n
+            counts.dwellings += summed or 0
+    return result
 
 
 def area_table(area: Area) -> AreaTable:
