@@ -608,9 +608,9 @@ def _drive(
 ) -> dict[str, Any]:
     """`count` users arriving over the first half of `warmup`, each on a connection of
     its own (with `pooled`, on the idle connections of the load generator's process, as
-    a proxy's upstream connections), then `seconds` counted: the counted samples, the load generator's CPU
-    seconds in the counted time, and with the `server`, how many connections each of
-    its workers holds and the CPU used in the counted time."""
+    a proxy's upstream connections), then `seconds` counted: the counted samples, the
+    load generator's CPU seconds in the counted time, and with the `server`, how many
+    connections each of its workers holds and the CPU used in the counted time."""
     # Time for the load generator's processes to start, then the users' arrivals.
     arrive = time.perf_counter() + 0.5
     counted_from = arrive + warmup

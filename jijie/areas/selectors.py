@@ -87,14 +87,18 @@ CHILD_BY_CHILD_DEPTH = 2
 MAX_CHILD_BY_CHILD = 400  # SQLite joins at most 500 SELECTs in one compound statement
 
 
-def children_counts(area: Area) -> dict[str, Counts]:
+def children_counts(area: Area, children: list[Area] | None = None) -> dict[str, Counts]:
     """For each child of `area` (keyed by its path), the counts of its whole subtree,
     in one grouped statement over the index range of `area`'s path (on SQLite, above a
-    street, after reading the children's paths)."""
+    street, child by child: from `children` when the caller has read them)."""
     if connection.vendor == "sqlite" and area.depth <= CHILD_BY_CHILD_DEPTH:
-        children = list(area_children(area).values_list("path", flat=True))
-        if len(children) <= MAX_CHILD_BY_CHILD:
-            return _counts_child_by_child(children, min_depth=area.depth + 1)
+        paths = (
+            [child.path for child in children]
+            if children is not None
+            else list(area_children(area).values_list("path", flat=True))
+        )
+        if len(paths) <= MAX_CHILD_BY_CHILD:
+            return _counts_child_by_child(paths, min_depth=area.depth + 1)
     return _grouped_counts(area, branch_len=len(area.path) + Area.steplen, min_depth=area.depth + 1)
 
 
@@ -132,11 +136,12 @@ def _counts_child_by_child(paths: list[str], *, min_depth: int) -> dict[str, Cou
 def area_table(area: Area) -> AreaTable:
     """Children with their subtree counts, and the totals: one grouped query (the totals
     are the children's sums, plus the area itself)."""
-    counts = children_counts(area)
+    children = list(area_children(area))
+    counts = children_counts(area, children)
     depths = range(area.depth + 2, DEEPEST + 1)
     rows = []
     total = Counts(by_depth={area.depth: 1}, dwellings=area.dwelling_count)
-    for child in area_children(area):
+    for child in children:
         child_counts = counts.get(child.path, Counts())
         rows.append((child, [child_counts.at(d) for d in depths], child_counts.dwellings))
     for child_counts in counts.values():

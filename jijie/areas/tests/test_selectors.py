@@ -1,5 +1,8 @@
 from collections import Counter
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from jijie.areas import selectors
 from jijie.areas.models import Area
 
@@ -60,3 +63,10 @@ def test_search_stays_in_scope(tree, actors):
         "441602004002-01-001",
     ]
     assert selectors.area_search(actors.manager, "   ") == []
+
+
+def test_a_table_reads_its_children_once_and_counts_in_one_statement(tree):
+    for node in (tree.district, tree.street, tree.community):
+        with CaptureQueriesContext(connection) as queries:
+            selectors.area_table(node)
+        assert len(queries.captured_queries) == 2
