@@ -64,6 +64,15 @@ def new_context(browser: Any, **options: Any) -> Any:
     return context
 
 
+def lose_signal(context: Any) -> None:
+    """The phone loses its signal: Chromium's offline emulation for the whole context,
+    and the test goes on only once every open page has seen it (`navigator.onLine`
+    false, as a phone's pages see it), so that no page still believes it is online."""
+    context.set_offline(True)
+    for page in context.pages:
+        page.wait_for_function("() => !navigator.onLine")
+
+
 def screenshot(page: object, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

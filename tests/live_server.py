@@ -12,7 +12,9 @@ its own connection, nothing changes.
 
 Every request is also counted while it runs: a page may still be asking for something
 when its test ends (the menu's badges are fetched once a page is drawn), and the test's
-database must not be emptied under it. `wait_idle` waits for the last to finish."""
+database must not be emptied under it. `wait_idle` waits for the last to finish. And
+every request is noted as it arrives ("POST /outbox/sync/"), for a test that asks what
+its pages sent meanwhile (`arrived`)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,14 @@ from django.test.testcases import LiveServerThread
 
 _RUNNING = threading.Condition()
 _running = 0
+_ARRIVED: list[str] = []
+
+
+def arrived() -> list[str]:
+    """Every request the test server has received in this process, "METHOD path", in
+    the order they arrived: a test marks where it stands by its length."""
+    with _RUNNING:
+        return list(_ARRIVED)
 
 
 def wait_idle(timeout: float = 15.0) -> bool:
@@ -38,6 +48,7 @@ def _counted(application: Callable[..., Any]) -> Callable[..., Any]:
         global _running
         with _RUNNING:
             _running += 1
+            _ARRIVED.append(f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}")
         try:
             result = application(environ, start_response)
             try:

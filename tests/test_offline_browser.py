@@ -20,7 +20,7 @@ from jijie.residents.services import PersonData, do_household_register, do_perso
 from jijie.responses.services import do_response_activate
 from jijie.screening.models import Visit
 from jijie.screening.services import do_campaign_create
-from tests.browser import PHONE, new_context, page_width, screenshot, sign_in
+from tests.browser import PHONE, lose_signal, new_context, page_width, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def test_five_doors_and_two_follow_ups_with_no_signal(live_server, browser, tree
         day.goto(f"{live_server.url}/care/")
         day.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 0 条')")
 
-        context.set_offline(True)
+        lose_signal(context)
         doors.bring_to_front()
         doors.click("[data-testid=door-visit] summary")
         form = "[data-testid=door-visit-form]"
@@ -153,7 +153,7 @@ def test_the_days_buildings_are_on_the_phone_before_going_out(live_server, brows
         assert set(doors_urls) <= set(_kept(page))
         page.close()
 
-        context.set_offline(True)
+        lose_signal(context)
         basement = context.new_page()
         basement.set_default_timeout(10_000)
         basement.goto(live_server.url + doors_urls[1])  # never opened: from the phone
@@ -201,7 +201,7 @@ def test_a_member_reports_an_errand_run_with_no_signal(live_server, browser, tre
         sign_in(page, live_server.url, "runner")
         page.goto(f"{live_server.url}/care/errands/mine/")
         page.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 0 条')")
-        context.set_offline(True)
+        lose_signal(context)
         form = page.locator("[data-testid=done-form]")
         form.locator("[name=proof_note]").fill("已送到门口")
         form.locator("button[type=submit]").click()

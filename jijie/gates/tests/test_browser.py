@@ -10,7 +10,7 @@ from jijie.gates import services
 from jijie.gates.models import Scan
 from jijie.gates.tests.fixtures import NOON
 from jijie.residents.services import do_household_register
-from tests.browser import screenshot
+from tests.browser import lose_signal, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_offline_scan_is_checked_on_the_phone_and_synced_once(live_server, actor
     page.goto(f"{live_server.url}/gates/{setup.gate.pk}/scan/")
     page.wait_for_selector("[data-testid=outbox-counts]:has-text('待同步 0 条')")
 
-    page.context.set_offline(True)
+    lose_signal(page.context)
     page.fill("input[name=token]", setup.token)
     page.fill("input[name=temperature]", "36.4")
     page.check("input[name=certificate_checked]")

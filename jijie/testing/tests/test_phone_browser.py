@@ -10,7 +10,8 @@ import time_machine
 from jijie.residents.models import Person
 from jijie.testing.models import Sample, Tube
 from jijie.testing.tests.conftest import NOW, ric
-from tests.browser import PHONE, new_context, page_width, screenshot, sign_in
+from tests.browser import PHONE, lose_signal, new_context, page_width, screenshot, sign_in
+from tests.live_server import arrived
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,8 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
                 break
             page.wait_for_timeout(100)
 
-        context.set_offline(True)
+        before = len(arrived())  # what reached the server from here on, should it fail
+        lose_signal(context)
         page.fill("[name=barcode]", "AB-0001")
         for n in range(3):
             _swab(page, ric(n))
@@ -70,7 +72,7 @@ def test_two_tubes_filled_with_no_signal_are_stored_once(
         assert sample_page in kept
         assert not any(k[len(live_server.url) :] == "/testing/" for k in kept)
         page.close()
-        assert not Sample.objects.exists()
+        assert not Sample.objects.exists(), arrived()[before:]
 
         context.set_offline(False)
         page = context.new_page()
