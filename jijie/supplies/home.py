@@ -28,9 +28,8 @@ def shortages(user: User) -> list[Card]:
     if not roots:
         return []
     today = timezone.localdate()
-    found = [selectors.shortages(root.path, today) for root in roots]
-    short = [s for f in found for s in f.stores]
-    overdue = [r for f in found for r in f.overdue]
+    short = [s for root in roots for s in selectors.short_stores(root.path)]
+    overdue = sum(selectors.overdue_requests(root.path, today).count() for root in roots)
     if not short and not overdue:
         return []
     named = [
@@ -38,13 +37,13 @@ def shortages(user: User) -> list[Card]:
         for s in short[:SHOWN]
     ]
     if overdue:
-        named.append(str(_("逾期申请 %(n)s 份") % {"n": len(overdue)}))
+        named.append(str(_("逾期申请 %(n)s 份") % {"n": overdue}))
     return [
         Card(
             title=str(_("物资缺口")),
             url=reverse("supplies:index"),
             action=_("查看物资"),
-            count=len(short) + len(overdue),
+            count=len(short) + overdue,
             note="、".join(named),
             key="supplies-short",
             order=7,

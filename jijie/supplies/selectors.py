@@ -248,6 +248,15 @@ def shortages(path: str, today: date) -> Shortages:
     """Shortages in the subtree at `path` (the caller has resolved the area with the
     actor's right to see its supplies): each threshold's store and item held under its
     minimum, and open requests whose day has passed. A few queries whatever the size."""
+    overdue = list(
+        overdue_requests(path, today).select_related("store", "to_area").order_by("needed_by", "pk")
+    )
+    return Shortages(short_stores(path), overdue)
+
+
+def short_stores(path: str) -> list[Shortage]:
+    """Each threshold in the subtree at `path` whose store holds less of its item than
+    its minimum, by store and item: two queries whatever the size."""
     thresholds = list(
         Threshold.objects.filter(area_path__startswith=path).select_related("store", "item")
     )
@@ -270,14 +279,15 @@ def shortages(path: str, today: date) -> Shortages:
         if held.get((t.store_id, t.item_id), Decimal(0)) < t.minimum
     ]
     short.sort(key=lambda s: (s.store.area_path, s.item.name))
-    overdue = list(
-        SupplyRequest.objects.filter(
-            area_path__startswith=path, state__in=OPEN_REQUEST_STATES, needed_by__lt=today
-        )
-        .select_related("store", "to_area")
-        .order_by("needed_by", "pk")
+    return short
+
+
+def overdue_requests(path: str, today: date) -> QuerySet[SupplyRequest]:
+    """The requests from the subtree at `path` still open after the day they were
+    needed by: a page lists them, home only counts them."""
+    return SupplyRequest.objects.filter(
+        area_path__startswith=path, state__in=OPEN_REQUEST_STATES, needed_by__lt=today
     )
-    return Shortages(short, overdue)
 
 
 def waiting_count(user: User | AnonymousUser) -> int:

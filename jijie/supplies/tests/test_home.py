@@ -2,12 +2,17 @@
 waits on the street's home and in its menu's badge, a transfer on its way waits on the
 community's home."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jijie.supplies import services
+from jijie.areas import access
+from jijie.supplies import home, services
 from jijie.supplies.tests.fixtures import receive
 
 
@@ -63,3 +68,34 @@ def test_a_transfer_on_its_way_waits_on_the_receivers_home(client, supplies, act
     assert "源西街道物资库 调来" in card
     assert reverse("supplies:store", args=[supplies.community.pk]) in card
     assert 'data-testid="card-supplies-arriving"' not in _home(client, actors.outsider)
+
+
+def test_requests_past_their_day_are_counted_not_read(supplies, actors):
+    """Home names how many requests are past their day; it never reads them, however many
+    a city has: a count, with the stores under their minimum."""
+    now = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for needed_by in (now.date(), now.date(), now.date() + timedelta(days=3)):
+        services.request_submit(
+            actor=actors.manager,
+            store=supplies.community,
+            response=supplies.response,
+            data=services.RequestData(
+                lines=[services.Line(supplies.masks, 5)], reason="口罩告急", needed_by=needed_by
+            ),
+            now=now,
+        )
+    access.assignments(actors.street)  # read before every page's view, not the card's
+    with (
+        time_machine.travel(now + timedelta(days=1), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        cards = home.shortages(actors.street)
+    assert [(c.key, c.count, str(c.note)) for c in cards] == [
+        ("supplies-short", 2, "逾期申请 2 份")
+    ]
+    asked = [q["sql"] for q in queries.captured_queries if "supplies_supplyrequest" in q["sql"]]
+    assert len(asked) == 1
+    assert "COUNT(" in asked[0]
+    # the day after the third's, all three
+    with time_machine.travel(now + timedelta(days=4), tick=False):
+        assert [c.count for c in home.shortages(actors.street)] == [3]
