@@ -4,16 +4,21 @@ and a store in the district, the street, the community and its sibling."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import Tree
+from jijie.accounts.models import User
 from jijie.audit.actors import SYSTEM
 from jijie.responses.models import Response
 from jijie.responses.services import do_response_activate
 from jijie.supplies import services
-from jijie.supplies.models import Item, Movement, Store
+from jijie.supplies.models import Item, Movement, Store, SupplyRequest
+
+NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # when requests are made
 
 
 @dataclass
@@ -67,4 +72,25 @@ def receive(
         receipt=services.Receipt(
             item=item, quantity=str(quantity), source="purchase", lot=lot, expires_on=expires_on
         ),
+    )
+
+
+def ask(
+    supplies: Supplies,
+    actor: User,
+    *lines: tuple[Item, Decimal | str | int],
+    needed_by: date | None = None,
+) -> SupplyRequest:
+    """The community's store asks the level above for `lines` (item, quantity) at NOW,
+    needed by `needed_by` (the next day by default)."""
+    return services.request_submit(
+        actor=actor,
+        store=supplies.community,
+        response=supplies.response,
+        data=services.RequestData(
+            lines=[services.Line(item, q) for item, q in lines],
+            reason="我们社区没有耳温枪",
+            needed_by=needed_by or NOW.date() + timedelta(days=1),
+        ),
+        now=NOW,
     )

@@ -2,8 +2,7 @@
 waits on the street's home and in its menu's badge, a transfer on its way waits on the
 community's home."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import time_machine
 from django.db import connection
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from jijie.areas import access
 from jijie.supplies import home, services
-from jijie.supplies.tests.fixtures import receive
+from jijie.supplies.tests.fixtures import NOW, ask, receive
 
 
 def _home(client, user) -> str:
@@ -73,20 +72,11 @@ def test_a_transfer_on_its_way_waits_on_the_receivers_home(client, supplies, act
 def test_requests_past_their_day_are_counted_not_read(supplies, actors):
     """Home names how many requests are past their day; it never reads them, however many
     a city has: a count, with the stores under their minimum."""
-    now = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    for needed_by in (now.date(), now.date(), now.date() + timedelta(days=3)):
-        services.request_submit(
-            actor=actors.manager,
-            store=supplies.community,
-            response=supplies.response,
-            data=services.RequestData(
-                lines=[services.Line(supplies.masks, 5)], reason="口罩告急", needed_by=needed_by
-            ),
-            now=now,
-        )
+    for days in (0, 0, 3):
+        ask(supplies, actors.manager, (supplies.masks, 5), needed_by=NOW.date() + timedelta(days))
     access.assignments(actors.street)  # read before every page's view, not the card's
     with (
-        time_machine.travel(now + timedelta(days=1), tick=False),
+        time_machine.travel(NOW + timedelta(days=1), tick=False),
         CaptureQueriesContext(connection) as queries,
     ):
         cards = home.shortages(actors.street)
@@ -97,5 +87,5 @@ def test_requests_past_their_day_are_counted_not_read(supplies, actors):
     assert len(asked) == 1
     assert "COUNT(" in asked[0]
     # the day after the third's, all three
-    with time_machine.travel(now + timedelta(days=4), tick=False):
+    with time_machine.travel(NOW + timedelta(days=4), tick=False):
         assert [c.count for c in home.shortages(actors.street)] == [3]

@@ -1,9 +1,8 @@
 """Requests up the tree: "我们社区没有耳温枪" asked of the street, approved in part,
 sent, received by the community; refusals and shortages seen from above."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,24 +11,9 @@ from django.http import Http404
 from jijie.audit.actors import SYSTEM
 from jijie.supplies import selectors, services
 from jijie.supplies.models import RequestState, SupplyRequest
-from jijie.supplies.tests.fixtures import receive
+from jijie.supplies.tests.fixtures import NOW, ask, receive
 
-NOW = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 TODAY = NOW.date()
-
-
-def ask(supplies, actor, *lines, needed_by: date = TODAY + timedelta(days=1)) -> SupplyRequest:
-    return services.request_submit(
-        actor=actor,
-        store=supplies.community,
-        response=supplies.response,
-        data=services.RequestData(
-            lines=[services.Line(item, q) for item, q in lines],
-            reason="我们社区没有耳温枪",
-            needed_by=needed_by,
-        ),
-        now=NOW,
-    )
 
 
 def test_asked_approved_in_part_sent_and_received(supplies, actors):
