@@ -134,8 +134,8 @@ def _counts_child_by_child(paths: list[str], *, min_depth: int) -> dict[str, Cou
 
 
 def area_table(area: Area) -> AreaTable:
-    """Children with their subtree counts, and the totals: one grouped query (the totals
-    are the children's sums, plus the area itself)."""
+    """Children with their subtree counts, and the totals: the children read once, then
+    one grouped statement (the totals are the children's sums, plus the area itself)."""
     children = list(area_children(area))
     counts = children_counts(area, children)
     depths = range(area.depth + 2, DEEPEST + 1)
